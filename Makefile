@@ -1,0 +1,52 @@
+# attention-explainer: `make video` renders the default video, `make test` runs the tests.
+# Every target installs what it needs first, idempotently, on a fresh Debian 12 machine.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: Cairo/Pango headers (pycairo and manimpango build from source on Linux),
+# ffmpeg (muxing, loudness), the offline voices (festival + the US SLT HTS voice, espeak-ng, flite).
+APT_PACKAGES := build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg \
+	festival festvox-us-slt-hts espeak-ng flite fonts-dejavu-core
+
+SYSTEM_STAMP := $(VENV)/.system-ok
+PYTHON_STAMP := $(VENV)/.python-ok
+
+.PHONY: setup system python test video bench lint clean
+
+setup: system python
+
+system: $(SYSTEM_STAMP)
+$(SYSTEM_STAMP):
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+python: $(PYTHON_STAMP)
+$(PYTHON_STAMP): pyproject.toml $(SYSTEM_STAMP)
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+test: setup
+	$(BIN)/python -m pytest -n 2 tests
+
+video: setup
+	$(BIN)/explainer render scripts/attention.toml --quality high
+
+bench: setup
+	$(BIN)/python -m explainer.bench
+
+lint: setup
+	$(BIN)/ruff check attention scenes explainer tests
+
+clean:
+	rm -rf media/*/ build *.egg-info
