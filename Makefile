@@ -47,6 +47,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check attention scenes explainer tests
+	$(BIN)/mypy --strict attention
 
 clean:
 	rm -rf media/*/ build *.egg-info

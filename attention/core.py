@@ -1,0 +1,124 @@
+"""Scaled dot-product and multi-head attention in numpy, one small function per formula."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "softmax",
+    "scaled_dot_product_attention",
+    "causal_mask",
+    "split_heads",
+    "merge_heads",
+    "multi_head_attention",
+]
+
+Array = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def softmax(x: NDArray[np.floating], axis: int = -1, temperature: float = 1.0) -> Array:
+    """Exponentiate and normalise along ``axis``; stable for scores of any size.
+
+    Examples
+    --------
+    >>> softmax(np.array([0.0, 0.0])).tolist()
+    [0.5, 0.5]
+    """
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    z = np.asarray(x, dtype=np.float64) / temperature
+    # Subtracting the row maximum keeps exp() <= 1, so 1e4 scores cannot overflow;
+    # a -inf maximum (fully masked row) is replaced by 0 so inf - inf never appears.
+    z_max = np.max(z, axis=axis, keepdims=True)
+    z_max = np.where(np.isfinite(z_max), z_max, 0.0)
+    e = np.exp(z - z_max)
+    return np.asarray(e / np.sum(e, axis=axis, keepdims=True), dtype=np.float64)
+
+
+def causal_mask(n: int) -> BoolArray:  # -> [n, n]
+    """True where query ``i`` may look at key ``j``: itself and earlier tokens (``j <= i``).
+
+    Examples
+    --------
+    >>> causal_mask(2).tolist()
+    [[True, False], [True, True]]
+    """
+    return np.tril(np.ones((n, n), dtype=np.bool_))
+
+
+def scaled_dot_product_attention(
+    q: NDArray[np.floating],  # [..., n_q, d_k]
+    k: NDArray[np.floating],  # [..., n_k, d_k]
+    v: NDArray[np.floating],  # [..., n_k, d_v]
+    mask: BoolArray | None = None,  # [n_q, n_k], broadcastable; False = hidden
+    temperature: float = 1.0,
+) -> tuple[Array, Array]:  # -> ([..., n_q, d_v], [..., n_q, n_k])
+    """``softmax(q @ k.T / sqrt(d_k) / temperature) @ v``; returns ``(output, weights)``.
+
+    Masked positions (``mask`` False) get exactly zero weight.
+
+    Examples
+    --------
+    >>> q = k = np.eye(2); v = np.array([[1.0], [3.0]])
+    >>> out, w = scaled_dot_product_attention(q, k, v, mask=causal_mask(2))
+    >>> out[0].tolist(), w[0].tolist()
+    ([1.0], [1.0, 0.0])
+    """
+    q, k, v = (np.asarray(a, dtype=np.float64) for a in (q, k, v))
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])  # [..., n_q, n_k]
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    weights = softmax(scores, axis=-1, temperature=temperature)
+    return weights @ v, weights
+
+
+def split_heads(x: Array, n_heads: int) -> Array:  # [n, d_model] -> [n_heads, n, d_head]
+    """Cut the feature axis into ``n_heads`` consecutive blocks, one per head.
+
+    Examples
+    --------
+    >>> split_heads(np.arange(4.0).reshape(1, 4), 2).tolist()
+    [[[0.0, 1.0]], [[2.0, 3.0]]]
+    """
+    n, d_model = x.shape
+    assert d_model % n_heads == 0, f"d_model={d_model} is not divisible by n_heads={n_heads}"
+    return x.reshape(n, n_heads, d_model // n_heads).transpose(1, 0, 2)
+
+
+def merge_heads(x: Array) -> Array:  # [n_heads, n, d_head] -> [n, n_heads * d_head]
+    """Concatenate the heads' feature blocks in order (inverse of :func:`split_heads`).
+
+    Examples
+    --------
+    >>> merge_heads(np.array([[[0.0, 1.0]], [[2.0, 3.0]]])).tolist()
+    [[0.0, 1.0, 2.0, 3.0]]
+    """
+    n_heads, n, d_head = x.shape
+    return x.transpose(1, 0, 2).reshape(n, n_heads * d_head)
+
+
+def multi_head_attention(
+    x: NDArray[np.floating],  # [n, d_model]
+    w_q: NDArray[np.floating],  # [d_model, d_model], rows = inputs
+    w_k: NDArray[np.floating],
+    w_v: NDArray[np.floating],
+    w_o: NDArray[np.floating],
+    n_heads: int,
+    mask: BoolArray | None = None,
+) -> tuple[Array, Array]:  # -> ([n, d_model], [n_heads, n, n])
+    """Project, attend in each head separately, concatenate the heads, project out.
+
+    Examples
+    --------
+    >>> x = np.eye(2); out, w = multi_head_attention(x, x, x, x, x, n_heads=2)
+    >>> w.shape, out.shape
+    ((2, 2, 2), (2, 2))
+    """
+    x = np.asarray(x, dtype=np.float64)
+    q = split_heads(x @ w_q, n_heads)  # [n_heads, n, d_head]
+    k = split_heads(x @ w_k, n_heads)
+    v = split_heads(x @ w_v, n_heads)
+    heads, weights = scaled_dot_product_attention(q, k, v, mask=mask)
+    return merge_heads(heads) @ np.asarray(w_o, dtype=np.float64), weights

@@ -1,0 +1,321 @@
+"""The numbers ledger: every number the video shows, where it comes from, and its verification."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from attention.example import DEFAULT_SENTENCE, worked_example
+from attention.reference import reference_values
+
+__all__ = [
+    "SOURCE_NAMES",
+    "LedgerEntry",
+    "NumbersLedger",
+    "Source",
+    "SourceError",
+    "format_number",
+    "parse_source",
+    "resolve",
+    "round_row",
+    "verify",
+]
+
+# Names a source may refer to: the WorkedExample fields plus the derived scalars.
+SOURCE_NAMES = (
+    "x", "w_q", "w_k", "w_v", "w_o", "q", "k", "v", "scores", "scaled_scores", "weights",
+    "outputs", "head_weights", "head_outputs", "concat", "mha_output",
+    "sqrt_d_head", "d_head", "d_model", "n_heads", "n_tokens",
+)  # fmt: skip
+
+_NAME = r"([a-z_]+)"
+_INT = r"\s*(\d+)\s*"
+_SUM = re.compile(rf"^\s*sum\(\s*{_NAME}\s*\[{_INT}\]\s*\)\s*$")
+_INDEXED = re.compile(rf"^\s*{_NAME}\s*(?:\[({_INT}(?:,{_INT}){{0,2}})\])?\s*$")
+_GRAMMAR = "name, name[i], name[i, j], name[h, i, j] or sum(name[i])"
+
+
+class SourceError(ValueError):
+    """A ledger source that does not follow the grammar or names nothing."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A parsed ledger source: ``sum(name[i])`` has ``total=True``."""
+
+    name: str
+    indices: tuple[int, ...]
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One displayed number: which scene, what label, the text shown, and its origin.
+
+    Examples
+    --------
+    >>> LedgerEntry("scores", "q·k cat", "1.23", "scores[2, 1]", 2).shown
+    '1.23'
+    """
+
+    scene: str
+    label: str
+    shown: str
+    source: str
+    decimals: int
+    group: str | None = None
+
+
+def format_number(x: float, decimals: int) -> str:
+    """Fixed-point text with ``decimals`` places; never a negative zero.
+
+    Examples
+    --------
+    >>> format_number(-0.001, 2), format_number(1.005, 1)
+    ('0.00', '1.0')
+    """
+    text = f"{x:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def round_row(values: Sequence[float], decimals: int) -> list[float]:
+    """Round a probability row so it adds up to exactly 1 at ``decimals`` places.
+
+    Largest-remainder method, in integer units of ``10**-decimals``: floor every value,
+    then give the missing units to the largest remainders (earlier position wins ties).
+
+    Examples
+    --------
+    >>> round_row([1 / 3, 1 / 3, 1 / 3], 2)
+    [0.34, 0.33, 0.33]
+    """
+    scale = 10**decimals
+    scaled = [v * scale for v in values]
+    units = [math.floor(s) for s in scaled]
+    missing = scale - sum(units)
+    if not 0 <= missing <= len(values):
+        raise ValueError(f"row sums to {sum(values)}, not 1: cannot round it as probabilities")
+    by_remainder = sorted(range(len(values)), key=lambda i: (-(scaled[i] - units[i]), i))
+    for i in by_remainder[:missing]:
+        units[i] += 1
+    return [u / scale for u in units]
+
+
+class NumbersLedger:
+    """Records every number a scene displays, exactly as displayed.
+
+    Examples
+    --------
+    >>> ledger = NumbersLedger()
+    >>> ledger.record("scores", "q·k cat", "1.23", "scores[2, 1]", 2)
+    '1.23'
+    >>> len(ledger.entries)
+    1
+    """
+
+    def __init__(self, entries: Iterable[LedgerEntry] = ()) -> None:
+        self._entries: list[LedgerEntry] = list(entries)
+
+    @property
+    def entries(self) -> tuple[LedgerEntry, ...]:
+        """All recorded entries, in recording order."""
+        return tuple(self._entries)
+
+    def record(
+        self,
+        scene: str,
+        label: str,
+        shown: str,
+        source: str,
+        decimals: int,
+        group: str | None = None,
+    ) -> str:
+        """Record one displayed number and return ``shown`` (so it can be used inline)."""
+        self._entries.append(LedgerEntry(scene, label, shown, source, decimals, group))
+        return shown
+
+    def extend(self, entries: Iterable[LedgerEntry] | NumbersLedger) -> None:
+        """Append entries from another ledger or any iterable of entries."""
+        self._entries.extend(entries.entries if isinstance(entries, NumbersLedger) else entries)
+
+    def to_dict(self, sentence: str, focus: str) -> dict[str, Any]:
+        """The ``numbers.json`` structure."""
+        return {
+            "sentence": sentence,
+            "focus": focus,
+            "entries": [asdict(e) for e in self._entries],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NumbersLedger:
+        """Rebuild a ledger from :meth:`to_dict`'s structure (sentence and focus are ignored)."""
+        return cls(LedgerEntry(**entry) for entry in data["entries"])
+
+    def write_json(self, path: str | os.PathLike[str], sentence: str, focus: str) -> Path:
+        """Write ``numbers.json`` atomically (a temporary file renamed into place)."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self.to_dict(sentence, focus), f, ensure_ascii=False, indent=2)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+
+def parse_source(source: str) -> Source:
+    """Parse a ledger source with the tiny grammar (never evaluated).
+
+    Examples
+    --------
+    >>> parse_source("weights[2, 1]")
+    Source(name='weights', indices=(2, 1), total=False)
+    >>> parse_source("sum(weights[2])")
+    Source(name='weights', indices=(2,), total=True)
+    """
+    indices: tuple[int, ...]
+    m = _SUM.match(source)
+    if m:
+        name, indices, total = m.group(1), (int(m.group(2)),), True
+    elif m := _INDEXED.match(source):
+        name, total = m.group(1), False
+        indices = tuple(int(i) for i in m.group(2).split(",")) if m.group(2) else ()
+    else:
+        raise SourceError(f"source {source!r} does not follow the grammar {_GRAMMAR}")
+    if name not in SOURCE_NAMES:
+        raise SourceError(f"source {source!r} names {name!r}, not one of {', '.join(SOURCE_NAMES)}")
+    return Source(name, indices, total)
+
+
+def _lookup(values: Mapping[str, Any], src: Source, text: str) -> Any:
+    value = values[src.name]
+    for depth, i in enumerate(src.indices):
+        if not isinstance(value, list):
+            raise SourceError(f"source {text!r} has too many indices for {src.name!r}")
+        if i >= len(value):
+            raise SourceError(
+                f"source {text!r}: index {i} at position {depth} is out of range "
+                f"(size {len(value)})"
+            )
+        value = value[i]
+    return value
+
+
+def resolve(values: Mapping[str, Any], source: str) -> float:
+    """The reference number ``source`` names in ``values`` (a :func:`reference_values` dict)."""
+    src = parse_source(source)
+    value = _lookup(values, src, source)
+    if src.total:
+        if not isinstance(value, list) or any(isinstance(v, list) for v in value):
+            raise SourceError(f"source {source!r}: sum() needs a row of numbers")
+        return float(sum(value))
+    if isinstance(value, list):
+        raise SourceError(f"source {source!r} names a row or matrix, not one number: add indices")
+    return float(value)
+
+
+def _where(e: LedgerEntry) -> str:
+    return f"scene {e.scene!r}: {e.label!r}"
+
+
+def _check_entry(e: LedgerEntry, values: Mapping[str, Any]) -> list[str]:
+    try:
+        value = resolve(values, e.source)
+    except SourceError as err:
+        return [f"{_where(e)} has a bad source: {err}"]
+    expected = format_number(value, e.decimals)
+    if e.group is None and e.shown.strip() != expected:
+        exact = f"{value:.{e.decimals + 2}f}"
+        return [f"{_where(e)} shows {e.shown} but {e.source} = {exact} -> {expected}"]
+    return []
+
+
+def _units(shown: str, decimals: int) -> int | None:
+    try:
+        return int(round(float(shown) * 10**decimals))
+    except ValueError:
+        return None
+
+
+def _check_group(group: str, entries: list[LedgerEntry], values: Mapping[str, Any]) -> list[str]:
+    decimals = {e.decimals for e in entries}
+    if len(decimals) != 1:
+        return [
+            f"group {group!r} mixes precisions {sorted(decimals)}: show one row at one precision"
+        ]
+    d = decimals.pop()
+    units = [_units(e.shown, d) for e in entries]
+    if None in units:
+        return [f"group {group!r} has a value that is not a number"]
+    problems = []
+    total = sum(u for u in units if u is not None)
+    if total != 10**d:
+        problems.append(
+            f"group {group!r} (scene {entries[0].scene!r}) sums to "
+            f"{format_number(total / 10**d, d)}, not {format_number(1, d)} at {d} decimals"
+        )
+    for e in entries:
+        try:
+            src = parse_source(e.source)
+            row = _lookup(values, Source(src.name, src.indices[:-1]), e.source)
+        except SourceError:
+            continue  # already reported by the entry check
+        if src.total or not src.indices or not isinstance(row, list):
+            problems.append(f"{_where(e)} is in group {group!r} but {e.source} is not a row item")
+            continue
+        try:
+            expected = format_number(round_row(row, d)[src.indices[-1]], d)
+        except (TypeError, ValueError):
+            problems.append(
+                f"{_where(e)} is in group {group!r} but {e.source} is not a probability"
+            )
+            continue
+        if e.shown.strip() != expected:
+            problems.append(
+                f"{_where(e)} shows {e.shown} but the largest-remainder rounding of "
+                f"{src.name}{list(src.indices[:-1])} gives {expected} for {e.source}"
+            )
+    return problems
+
+
+def verify(
+    ledger: NumbersLedger | Mapping[str, Any],
+    sentence: str | None = None,
+    focus: str | None = None,
+) -> list[str]:
+    """Recompute every entry with the independent reference; return one line per problem.
+
+    ``ledger`` is a :class:`NumbersLedger` or a ``numbers.json`` dict (whose sentence and
+    focus are used when not given). An empty list means every number is verified.
+
+    Examples
+    --------
+    >>> ledger = NumbersLedger()
+    >>> _ = ledger.record("dims", "d_head", "3", "d_head", 0)
+    >>> verify(ledger, "The cat sat on the mat", "sat")
+    []
+    """
+    if not isinstance(ledger, NumbersLedger):
+        sentence = sentence if sentence is not None else ledger.get("sentence")
+        focus = focus if focus is not None else ledger.get("focus")
+        ledger = NumbersLedger.from_dict(ledger)
+    example = worked_example(sentence if sentence is not None else DEFAULT_SENTENCE, focus)
+    values = reference_values(example)
+    problems = [p for e in ledger.entries for p in _check_entry(e, values)]
+    groups: dict[str, list[LedgerEntry]] = {}
+    for e in ledger.entries:
+        if e.group is not None:
+            groups.setdefault(e.group, []).append(e)
+    for name, members in groups.items():
+        problems.extend(_check_group(name, members, values))
+    return problems

@@ -1,0 +1,170 @@
+"""An independent attention implementation in plain Python floats and loops, for checking."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from attention.example import WorkedExample
+
+__all__ = [
+    "ref_attention",
+    "ref_matmul",
+    "ref_multi_head",
+    "ref_scores",
+    "ref_softmax",
+    "reference_values",
+]
+
+Vector = list[float]
+Matrix = list[list[float]]
+
+
+def ref_softmax(row: Sequence[float], temperature: float = 1.0) -> Vector:
+    """Softmax of one row: ``exp(x_i - max) / sum_j exp(x_j - max)``.
+
+    Examples
+    --------
+    >>> ref_softmax([0.0, 0.0])
+    [0.5, 0.5]
+    """
+    scaled = [float(x) / temperature for x in row]
+    top = max(s for s in scaled if s != -math.inf)
+    exps = [0.0 if s == -math.inf else math.exp(s - top) for s in scaled]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def ref_matmul(a: Sequence[Sequence[float]], b: Sequence[Sequence[float]]) -> Matrix:
+    """Matrix product by three loops.
+
+    Examples
+    --------
+    >>> ref_matmul([[1.0, 2.0]], [[3.0], [4.0]])
+    [[11.0]]
+    """
+    inner, cols = len(b), len(b[0])
+    return [
+        [sum(float(row[t]) * float(b[t][j]) for t in range(inner)) for j in range(cols)]
+        for row in a
+    ]
+
+
+def _transpose(a: Sequence[Sequence[float]]) -> Matrix:
+    return [[float(a[i][j]) for i in range(len(a))] for j in range(len(a[0]))]
+
+
+def _columns(a: Sequence[Sequence[float]], start: int, stop: int) -> Matrix:
+    return [[float(v) for v in row[start:stop]] for row in a]
+
+
+def ref_scores(q: Sequence[Sequence[float]], k: Sequence[Sequence[float]]) -> Matrix:
+    """Raw scores ``q_i · k_j``."""
+    return ref_matmul(q, _transpose(k))
+
+
+def ref_attention(
+    q: Sequence[Sequence[float]],
+    k: Sequence[Sequence[float]],
+    v: Sequence[Sequence[float]],
+    mask: Sequence[Sequence[bool]] | None = None,
+    temperature: float = 1.0,
+) -> tuple[Matrix, Matrix]:
+    """Single-head attention for 2-D inputs; returns ``(output, weights)``.
+
+    Examples
+    --------
+    >>> out, w = ref_attention([[1.0]], [[1.0], [1.0]], [[2.0], [4.0]])
+    >>> out, w
+    ([[3.0]], [[0.5, 0.5]])
+    """
+    root = math.sqrt(len(q[0]))
+    weights = []
+    for i, row in enumerate(ref_scores(q, k)):
+        scaled = [s / root if mask is None or mask[i][j] else -math.inf for j, s in enumerate(row)]
+        weights.append(ref_softmax(scaled, temperature))
+    return ref_matmul(weights, v), weights
+
+
+def ref_multi_head(
+    x: Sequence[Sequence[float]],
+    w_q: Sequence[Sequence[float]],
+    w_k: Sequence[Sequence[float]],
+    w_v: Sequence[Sequence[float]],
+    w_o: Sequence[Sequence[float]],
+    n_heads: int,
+    mask: Sequence[Sequence[bool]] | None = None,
+) -> tuple[Matrix, list[Matrix]]:
+    """Multi-head attention: head ``h`` uses columns ``h*d_head:(h+1)*d_head``.
+
+    Returns ``(output, weights)`` with one weight matrix per head.
+    """
+    d_model = len(w_q[0])
+    d_head = d_model // n_heads
+    q, k, v = ref_matmul(x, w_q), ref_matmul(x, w_k), ref_matmul(x, w_v)
+    concat: Matrix = [[] for _ in x]
+    weights: list[Matrix] = []
+    for h in range(n_heads):
+        lo, hi = h * d_head, (h + 1) * d_head
+        out, w = ref_attention(_columns(q, lo, hi), _columns(k, lo, hi), _columns(v, lo, hi), mask)
+        weights.append(w)
+        for row, part in zip(concat, out, strict=True):
+            row.extend(part)
+    return ref_matmul(concat, w_o), weights
+
+
+def _as_lists(a: Any) -> Matrix:
+    return [[float(v) for v in row] for row in a]
+
+
+def reference_values(example: WorkedExample) -> dict[str, Any]:
+    """Recompute every field of ``example`` from its ``x`` and weight matrices only.
+
+    Returns nested lists of floats keyed by field name, plus the scalars ``sqrt_d_head``,
+    ``d_head``, ``d_model``, ``n_heads`` and ``n_tokens``.
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> round(reference_values(worked_example())["sqrt_d_head"], 4)
+    1.7321
+    """
+    x = _as_lists(example.x)
+    w_q, w_k, w_v, w_o = (
+        _as_lists(w) for w in (example.w_q, example.w_k, example.w_v, example.w_o)
+    )
+    n_heads = example.n_heads
+    d_model = len(w_q[0])
+    d_head = d_model // n_heads
+    q_all, k_all, v_all = ref_matmul(x, w_q), ref_matmul(x, w_k), ref_matmul(x, w_v)
+    head_weights, head_outputs = [], []
+    for h in range(n_heads):
+        lo, hi = h * d_head, (h + 1) * d_head
+        out, w = ref_attention(
+            _columns(q_all, lo, hi), _columns(k_all, lo, hi), _columns(v_all, lo, hi)
+        )
+        head_weights.append(w)
+        head_outputs.append(out)
+    concat = [[v for h in range(n_heads) for v in head_outputs[h][i]] for i in range(len(x))]
+    q, k, v = (_columns(m, 0, d_head) for m in (q_all, k_all, v_all))
+    scores = ref_scores(q, k)
+    root = math.sqrt(d_head)
+    return {
+        "x": x, "w_q": w_q, "w_k": w_k, "w_v": w_v, "w_o": w_o,
+        "q": q, "k": k, "v": v,
+        "scores": scores,
+        "scaled_scores": [[s / root for s in row] for row in scores],
+        "weights": head_weights[0],
+        "outputs": head_outputs[0],
+        "head_weights": head_weights,
+        "head_outputs": head_outputs,
+        "concat": concat,
+        "mha_output": ref_matmul(concat, w_o),
+        "sqrt_d_head": root,
+        "d_head": d_head,
+        "d_model": d_model,
+        "n_heads": n_heads,
+        "n_tokens": len(x),
+    }  # fmt: skip
