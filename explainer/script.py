@@ -1,0 +1,652 @@
+"""Load and validate a narration script (``scripts/*.toml``) into frozen dataclasses."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from explainer.errors import ScriptError, VoiceError
+
+__all__ = [
+    "DEFAULT_SCRIPT",
+    "VideoSettings",
+    "BeatSpec",
+    "SceneSpec",
+    "Script",
+    "load_script",
+    "narration",
+    "known_scene_classes",
+]
+
+DEFAULT_SCRIPT = Path("scripts/attention.toml")
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
+_MAX_ID = 64
+_MAX_TEXT = 2000
+_MAX_BYTES = 1_000_000  # a narration script is a few kB; anything this big is a wrong path
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+# key -> (python types accepted, default or _REQUIRED); bool is excluded from numbers below
+_REQUIRED = object()
+_VIDEO_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
+    "title": ((str,), _REQUIRED),
+    "sentence": ((str,), "The cat sat on the mat"),
+    "focus": ((str,), None),
+    "voice": ((str,), "festival"),
+    "target_seconds": ((int, float), 110.0),
+    "beat_pause": ((int, float), 0.35),
+    "scene_pause": ((int, float), 0.8),
+}
+_SCENE_KEYS = ("id", "title", "class", "beat")
+_BEAT_KEYS = ("id", "text")
+_PAUSE_LIMIT = 10.0  # seconds; a longer pause is almost certainly a typo (ms for s)
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    """The ``[video]`` table: what the whole video is about and how it is paced.
+
+    Examples
+    --------
+    >>> VideoSettings("Attention", "The cat sat", "cat", "espeak", 60.0, 0.3, 0.8).voice
+    'espeak'
+    """
+
+    title: str
+    sentence: str
+    focus: str | None
+    voice: str
+    target_seconds: float
+    beat_pause: float
+    scene_pause: float
+
+
+@dataclass(frozen=True)
+class BeatSpec:
+    """One narrated line as written (placeholders unfilled, whitespace collapsed).
+
+    ``line`` is the 1-based line of its ``[[scene.beat]]`` header, for error messages.
+    """
+
+    id: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    """One ``[[scene]]``: chapter ``chapter`` (1-based position in the file) and its beats."""
+
+    id: str
+    title: str
+    class_name: str
+    beats: tuple[BeatSpec, ...]
+    line: int
+    chapter: int = 0
+
+
+@dataclass(frozen=True)
+class Script:
+    """A validated narration script.
+
+    ``values`` are the worked example's placeholder values for the script's sentence and
+    focus (``attention.narration.narration_values``), already formatted as the screen shows.
+
+    Examples
+    --------
+    >>> script = load_script("scripts/attention.toml")          # doctest: +SKIP
+    >>> script.name, script.scenes[0].chapter                   # doctest: +SKIP
+    ('attention', 1)
+    """
+
+    path: Path
+    name: str
+    settings: VideoSettings
+    scenes: tuple[SceneSpec, ...]
+    values: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def scene(self, scene_id: str) -> SceneSpec:
+        """The scene called ``scene_id``; ScriptError listing the known ids otherwise."""
+        for scene in self.scenes:
+            if scene.id == scene_id:
+                return scene
+        known = ", ".join(s.id for s in self.scenes)
+        raise ScriptError(f"{self.path}: no scene with id {scene_id!r}; choose one of: {known}")
+
+    def select(self, scene_ids: Iterable[str]) -> Script:
+        """The same script with only ``scene_ids`` (file order kept, chapters unchanged).
+
+        An empty selection means all scenes. Unknown ids raise ScriptError.
+        """
+        wanted = list(scene_ids)
+        if not wanted:
+            return self
+        for scene_id in wanted:
+            self.scene(scene_id)
+        chosen = set(wanted)
+        kept = tuple(s for s in self.scenes if s.id in chosen)
+        return replace(self, scenes=kept, values=self.values)
+
+    def filled_text(self, scene: SceneSpec, beat: BeatSpec) -> str:
+        """The beat's text with placeholders replaced by the worked example's values."""
+        from attention.narration import fill
+
+        return fill(beat.text, dict(self.values))
+
+
+def narration(script: Script) -> dict[tuple[str, str], str]:
+    """Every beat's spoken text, placeholders filled, keyed by ``(scene_id, beat_id)``.
+
+    Examples
+    --------
+    >>> narration(load_script("scripts/attention.toml"))[("tokens", "split")]  # doctest: +SKIP
+    'Take the sentence: The cat sat on the mat.'
+    """
+    return {
+        (scene.id, beat.id): script.filled_text(scene, beat)
+        for scene in script.scenes
+        for beat in scene.beats
+    }
+
+
+def known_scene_classes() -> dict[str, str]:
+    """Scene class name -> module name, from ``scenes.SCENE_CLASSES``."""
+    from scenes import SCENE_CLASSES
+
+    return dict(SCENE_CLASSES)
+
+
+def load_script(
+    path: str | Path,
+    *,
+    sentence: str | None = None,
+    focus: str | None = None,
+    voice: str | None = None,
+) -> Script:
+    """Read, validate and return the narration script at ``path``.
+
+    Parameters
+    ----------
+    path
+        A TOML file with a ``[video]`` table and ``[[scene]]`` / ``[[scene.beat]]`` arrays.
+    sentence, focus, voice
+        Overrides from the command line; they replace the file's settings before
+        validation. Overriding the sentence drops the file's focus if it is not a token of
+        the new sentence. A relative ``piper:``/``recorded:`` path written in the file is
+        relative to the file's folder; one given as ``voice`` is relative to the working
+        directory.
+
+    Returns
+    -------
+    Script
+        Every id slug-safe and unique, every scene class known with the beat ids it expects,
+        every placeholder known, the voice spec valid.
+
+    Raises
+    ------
+    ScriptError
+        ``path:line: what is wrong; how to fix it`` for any problem in the file.
+
+    Examples
+    --------
+    >>> load_script("scripts/attention.toml", voice="espeak").settings.voice  # doctest: +SKIP
+    'espeak'
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ScriptError(f"{path}: cannot read the script ({reason}); check the path") from None
+    if len(raw) > _MAX_BYTES:
+        raise ScriptError(
+            f"{path}: the script is {len(raw)} bytes, over {_MAX_BYTES}; is it the right file?"
+        )
+    text = _decode(path, raw)
+    data = _parse_toml(path, text)
+    return _Validator(path, text, data).script(sentence=sentence, focus=focus, voice=voice)
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ScriptError(f"{path}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
+
+
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ScriptError(
+            f"{path}:1: invalid TOML: arrays or tables nested too deeply; flatten them"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        # tomllib's message ends with "(at line L, column C)"; move the place to the front
+        message = str(error)
+        found = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+        if found:
+            what = message[: found.start()].strip()
+            where = f"{path}:{found.group(1)}:{found.group(2)}"
+        else:
+            what = message.replace("(at end of document)", "").strip()
+            where = f"{path}:{text.count(chr(10)) + 1}"
+        raise ScriptError(
+            f"{where}: invalid TOML: {what}; fix the syntax (strings need double quotes)"
+        ) from None
+
+
+class _Lines:
+    """Finds the line of a header or key in the raw text, since tomllib reports none."""
+
+    _SCENE = re.compile(r"\s*\[\[\s*scene\s*\]\]")
+    _BEAT = re.compile(r"\s*\[\[\s*scene\s*\.\s*beat\s*\]\]")
+    _VIDEO = re.compile(r"\s*\[\s*video\s*\]")
+    _HEADER = re.compile(r"\s*\[")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.scenes = [i + 1 for i, ln in enumerate(self.lines) if self._SCENE.match(ln)]
+        self.beats = [i + 1 for i, ln in enumerate(self.lines) if self._BEAT.match(ln)]
+        self.video = next((i + 1 for i, ln in enumerate(self.lines) if self._VIDEO.match(ln)), 1)
+
+    def scene(self, index: int) -> int:
+        return self.scenes[index] if index < len(self.scenes) else 1
+
+    def beat(self, scene_index: int, beat_index: int) -> int:
+        start = self.scene(scene_index)
+        end = self.scene(scene_index + 1) if scene_index + 1 < len(self.scenes) else None
+        inside = [b for b in self.beats if b > start and (end is None or b < end)]
+        return inside[beat_index] if beat_index < len(inside) else start
+
+    def key(self, key: str, section_line: int) -> int:
+        """The line of ``key = ...`` in the table whose header is on ``section_line``.
+
+        A ``section_line`` that is not a header means the top-level table (from line 1).
+        Falls back to ``section_line`` when the key is written some other way (inline).
+        """
+        pattern = re.compile(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        start = section_line + 1 if self._header_on(section_line) else 1
+        for number in range(start, len(self.lines) + 1):
+            line = self.lines[number - 1]
+            if self._HEADER.match(line):
+                break
+            if pattern.match(line):
+                return number
+        return section_line
+
+    def top_key(self, key: str) -> int:
+        """The line of a top-level key or table header named ``key``."""
+        pattern = re.compile(rf"\s*(\[\[?\s*)?[\"']?{re.escape(key)}[\"']?\s*(=|\]|\.)")
+        for number, line in enumerate(self.lines, start=1):
+            if pattern.match(line):
+                return number
+        return 1
+
+    def _header_on(self, number: int) -> bool:
+        return 0 < number <= len(self.lines) and bool(self._HEADER.match(self.lines[number - 1]))
+
+
+class _Validator:
+    """Walks the parsed TOML, raising ScriptError at the first problem."""
+
+    def __init__(self, path: Path, text: str, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+        self.where = _Lines(text)
+
+    def fail(self, line: int, message: str) -> ScriptError:
+        return ScriptError(f"{self.path}:{line}: {message}")
+
+    def script(self, *, sentence: str | None, focus: str | None, voice: str | None) -> Script:
+        self.unknown_keys(self.data, ("video", "scene"), None, "the top level")
+        settings = self.settings(sentence=sentence, focus=focus, voice=voice)
+        overridden = {k for k, v in (("sentence", sentence), ("focus", focus)) if v is not None}
+        values, resolved_focus = self.values(settings, overridden)
+        settings = replace(settings, focus=resolved_focus)
+        scenes = self.scenes()
+        script = Script(
+            path=self.path,
+            name=self.path.stem,
+            settings=settings,
+            scenes=scenes,
+            values=values,
+        )
+        self.check_placeholders(script)
+        return script
+
+    # -- [video] -----------------------------------------------------------------------------
+
+    def settings(
+        self, *, sentence: str | None, focus: str | None, voice: str | None
+    ) -> VideoSettings:
+        video = self.data.get("video")
+        line = self.where.video
+        if video is None:
+            raise self.fail(1, 'missing [video] table; add [video] with at least title = "..."')
+        if not isinstance(video, dict):
+            raise self.fail(
+                self.where.top_key("video"), "video must be a table; write it as [video]"
+            )
+        self.unknown_keys(video, tuple(_VIDEO_KEYS), line, "[video]")
+        values = {
+            key: self.setting(video, key, kinds, default, line)
+            for key, (kinds, default) in _VIDEO_KEYS.items()
+        }
+        overrides = {"sentence": sentence, "focus": focus, "voice": voice}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if sentence is not None and focus is None:
+            values["focus"] = self.keep_focus(sentence, values["focus"])
+        self.check_title(values["title"], self.where.key("title", line))
+        for key in ("target_seconds", "beat_pause", "scene_pause"):
+            self.check_seconds(key, float(values[key]), self.where.key(key, line))
+        values["voice"] = self.check_voice(
+            values["voice"], voice is not None, self.where.key("voice", line)
+        )
+        return VideoSettings(
+            title=values["title"].strip(),
+            sentence=values["sentence"],
+            focus=values["focus"],
+            voice=values["voice"],
+            target_seconds=float(values["target_seconds"]),
+            beat_pause=float(values["beat_pause"]),
+            scene_pause=float(values["scene_pause"]),
+        )
+
+    def setting(
+        self,
+        video: dict[str, Any],
+        key: str,
+        kinds: tuple[type, ...],
+        default: Any,
+        line: int,
+    ) -> Any:
+        if key not in video:
+            if default is _REQUIRED:
+                raise self.fail(line, f'[video] has no {key}; add {key} = "..."')
+            return default
+        value = video[key]
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            wanted = "a number" if float in kinds else "a string in double quotes"
+            raise self.fail(
+                self.where.key(key, line),
+                f"[video] {key} must be {wanted}, not {_describe(value)}",
+            )
+        return value
+
+    @staticmethod
+    def keep_focus(sentence: str, focus: str | None) -> str | None:
+        """The file's focus if it is still a token of the overriding sentence, else None."""
+        from attention.example import tokenize
+
+        try:
+            tokens = [t.lower() for t in tokenize(sentence)]
+            return focus if focus is not None and focus.strip().lower() in tokens else None
+        except Exception:  # noqa: BLE001 - a bad sentence is reported by worked_example
+            return None
+
+    def check_title(self, title: str, line: int) -> None:
+        if not title.strip():
+            raise self.fail(line, "[video] title is empty; give the video a title")
+        if _CONTROL.search(title) or "\n" in title:
+            raise self.fail(line, "[video] title contains a line break or control character")
+
+    def check_seconds(self, key: str, value: float, line: int) -> None:
+        limit = 3600.0 if key == "target_seconds" else _PAUSE_LIMIT
+        low_ok = value > 0 if key == "target_seconds" else value >= 0
+        if not (math.isfinite(value) and low_ok and value <= limit):
+            bounds = "above 0" if key == "target_seconds" else "at least 0"
+            raise self.fail(
+                line,
+                f"[video] {key} = {value} is out of range; use seconds, {bounds} "
+                f"and at most {limit:g}",
+            )
+
+    def check_voice(self, spec: str, overridden: bool, line: int) -> str:
+        """The voice spec, valid; a relative path in the file's spec is made relative to
+        the script's folder (a command-line spec stays relative to the working directory).
+        """
+        from explainer.voices import parse_voice
+
+        try:
+            parse_voice(spec)
+        except VoiceError as error:
+            where = f"{self.path}: --voice" if overridden else f"{self.path}:{line}"
+            raise ScriptError(f"{where}: {error}") from None
+        kind, _, argument = spec.strip().partition(":")
+        if overridden or not argument or Path(argument.strip()).expanduser().is_absolute():
+            return spec.strip()
+        return f"{kind}:{self.path.parent / argument.strip()}"
+
+    def values(self, settings: VideoSettings, overridden: set[str]) -> tuple[dict[str, str], str]:
+        """The placeholder values and the focus token the worked example settled on."""
+        try:
+            example = _example(settings.sentence, settings.focus)
+        except ValueError as error:  # attention.ExampleError is a ValueError
+            key = "focus" if str(error).startswith("focus") else "sentence"
+            where = (
+                f"{self.path}: --{key}"
+                if key in overridden
+                else f"{self.path}:{self.where.key(key, self.where.video)}"
+            )
+            raise ScriptError(f"{where}: {_one_line(error)}") from None
+        return dict(_narration_values(settings.sentence, settings.focus)), example.focus
+
+    # -- [[scene]] ---------------------------------------------------------------------------
+
+    def scenes(self) -> tuple[SceneSpec, ...]:
+        raw = self.data.get("scene")
+        if raw is None:
+            raise self.fail(
+                len(self.where.lines) or 1,
+                "the script has no scenes; add a [[scene]] with id, title, class and beats",
+            )
+        if not isinstance(raw, list) or not all(isinstance(s, dict) for s in raw):
+            raise self.fail(
+                self.where.top_key("scene"),
+                "scene must be an array of tables; write each one as [[scene]]",
+            )
+        if not raw:
+            raise self.fail(self.where.top_key("scene"), "the script has no scenes; add one")
+        scenes: list[SceneSpec] = []
+        seen: dict[str, int] = {}
+        for index, table in enumerate(raw):
+            scene = self.scene(index, table)
+            if scene.id in seen:
+                raise self.fail(
+                    self.where.key("id", scene.line),
+                    f"duplicate scene id {scene.id!r} (first on line {seen[scene.id]}); "
+                    "give every scene its own id",
+                )
+            seen[scene.id] = self.where.key("id", scene.line)
+            scenes.append(scene)
+        return tuple(scenes)
+
+    def scene(self, index: int, table: dict[str, Any]) -> SceneSpec:
+        line = self.where.scene(index)
+        self.unknown_keys(table, _SCENE_KEYS, line, "[[scene]]")
+        scene_id = self.slug(table, "id", line, "[[scene]]")
+        title = self.string(table, "title", line, "[[scene]]")
+        self.check_title(title, self.where.key("title", line))
+        class_name = self.string(table, "class", line, "[[scene]]")
+        beats = self.beats(index, table, line, scene_id)
+        self.check_beat_ids(class_name, beats, line, scene_id)
+        return SceneSpec(
+            id=scene_id,
+            title=title.strip(),
+            class_name=class_name,
+            beats=beats,
+            line=line,
+            chapter=index + 1,
+        )
+
+    def beats(
+        self, scene_index: int, table: dict[str, Any], line: int, scene_id: str
+    ) -> tuple[BeatSpec, ...]:
+        raw = table.get("beat")
+        if raw is None or raw == []:
+            raise self.fail(
+                line,
+                f"scene {scene_id!r} has no beats; add [[scene.beat]] tables with id and text",
+            )
+        if not isinstance(raw, list) or not all(isinstance(b, dict) for b in raw):
+            raise self.fail(
+                self.where.key("beat", line),
+                f"scene {scene_id!r}: beat must be an array of tables; write [[scene.beat]]",
+            )
+        beats: list[BeatSpec] = []
+        seen: dict[str, int] = {}
+        for beat_index, beat_table in enumerate(raw):
+            beat_line = self.where.beat(scene_index, beat_index)
+            beat = self.beat(beat_table, beat_line, scene_id)
+            if beat.id in seen:
+                raise self.fail(
+                    self.where.key("id", beat_line),
+                    f"duplicate beat id {beat.id!r} in scene {scene_id!r} "
+                    f"(first on line {seen[beat.id]}); give every beat its own id",
+                )
+            seen[beat.id] = self.where.key("id", beat_line)
+            beats.append(beat)
+        return tuple(beats)
+
+    def beat(self, table: dict[str, Any], line: int, scene_id: str) -> BeatSpec:
+        self.unknown_keys(table, _BEAT_KEYS, line, "[[scene.beat]]")
+        beat_id = self.slug(table, "id", line, "[[scene.beat]]")
+        text = " ".join(self.string(table, "text", line, "[[scene.beat]]").split())
+        text_line = self.where.key("text", line)
+        if not text:
+            raise self.fail(
+                text_line,
+                f"beat {beat_id!r} of scene {scene_id!r} has empty text; "
+                "write what the narrator says",
+            )
+        if _CONTROL.search(text) or len(text) > _MAX_TEXT:
+            raise self.fail(
+                text_line,
+                f"beat {beat_id!r} text has a control character or is over {_MAX_TEXT} "
+                "characters; use plain text and split long lines into beats",
+            )
+        return BeatSpec(id=beat_id, text=text, line=line)
+
+    def check_beat_ids(
+        self, class_name: str, beats: tuple[BeatSpec, ...], line: int, scene_id: str
+    ) -> None:
+        classes = known_scene_classes()
+        if class_name not in classes:
+            raise self.fail(
+                self.where.key("class", line),
+                f"unknown scene class {class_name!r}; use one of: {', '.join(classes)}",
+            )
+        try:
+            expected = _beat_ids(classes[class_name], class_name)
+        except ImportError as error:
+            raise self.fail(
+                self.where.key("class", line),
+                f"scene class {class_name} cannot be imported from {classes[class_name]} "
+                f"({_one_line(error)}); fix or reinstall the scenes package",
+            ) from error
+        got = tuple(b.id for b in beats)
+        if expected and got != expected:
+            raise self.fail(
+                line,
+                f"scene {scene_id!r} (class {class_name}) has beats {', '.join(got)}; "
+                f"{class_name} plays exactly these beats, in order: {', '.join(expected)}",
+            )
+
+    def check_placeholders(self, script: Script) -> None:
+        from attention.narration import PlaceholderError
+
+        for scene in script.scenes:
+            for beat in scene.beats:
+                try:
+                    script.filled_text(scene, beat)
+                except PlaceholderError as error:  # its message lists the known names
+                    raise self.fail(
+                        self.where.key("text", beat.line),
+                        f"beat {beat.id!r} of scene {scene.id!r}: {_one_line(error)}",
+                    ) from None
+
+    # -- shared checks -----------------------------------------------------------------------
+
+    def unknown_keys(
+        self, table: dict[str, Any], allowed: tuple[str, ...], line: int | None, where: str
+    ) -> None:
+        for key in table:
+            if key not in allowed:
+                at = self.where.top_key(key) if line is None else self.where.key(key, line)
+                hint = _closest(key, allowed)
+                fix = f"did you mean {hint!r}?" if hint else f"allowed: {', '.join(allowed)}"
+                raise self.fail(at, f"unknown key {key!r} in {where}; {fix}")
+
+    def string(self, table: dict[str, Any], key: str, line: int, where: str) -> str:
+        if key not in table:
+            raise self.fail(line, f'{where} has no {key}; add {key} = "..."')
+        value = table[key]
+        if not isinstance(value, str):
+            raise self.fail(
+                self.where.key(key, line),
+                f"{where} {key} must be a string in double quotes, not {_describe(value)}",
+            )
+        return value
+
+    def slug(self, table: dict[str, Any], key: str, line: int, where: str) -> str:
+        value = self.string(table, key, line, where)
+        if not _SLUG.match(value) or len(value) > _MAX_ID:
+            raise self.fail(
+                self.where.key(key, line),
+                f"{where} id {value!r} is not a safe file name; use lowercase letters, digits, "
+                f"'-' and '_' (starting with a letter or digit, at most {_MAX_ID})",
+            )
+        return value
+
+
+@functools.lru_cache(maxsize=64)
+def _example(sentence: str, focus: str | None) -> Any:
+    from attention import worked_example
+
+    return worked_example(sentence, focus)
+
+
+@functools.lru_cache(maxsize=64)
+def _narration_values(sentence: str, focus: str | None) -> tuple[tuple[str, str], ...]:
+    from attention.narration import narration_values
+
+    return tuple(narration_values(_example(sentence, focus)).items())
+
+
+@functools.lru_cache(maxsize=64)
+def _beat_ids(module_name: str, class_name: str) -> tuple[str, ...]:
+    """The ``beat_ids`` a scene class declares (imports its module once)."""
+    module = importlib.import_module(module_name)
+    return tuple(getattr(getattr(module, class_name), "beat_ids", ()))
+
+
+def _closest(key: str, allowed: tuple[str, ...]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _describe(value: Any) -> str:
+    kinds = {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "an array",
+        dict: "a table",
+        str: "a string",
+    }
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__

@@ -1,0 +1,565 @@
+"""Speech engines behind one small interface, and a content-addressed WAV cache per beat."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unicodedata
+import wave
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from glob import glob
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from explainer.errors import VoiceError
+
+if TYPE_CHECKING:
+    from pydub import AudioSegment
+
+    from explainer.script import Script
+
+__all__ = [
+    "SAMPLE_RATE",
+    "VOICE_FORMS",
+    "Voice",
+    "BeatRequest",
+    "BeatAudio",
+    "FestivalVoice",
+    "EspeakVoice",
+    "FliteVoice",
+    "PiperVoice",
+    "RecordedVoice",
+    "parse_voice",
+    "voice_status",
+    "beat_requests",
+    "synthesize_beats",
+    "wav_duration",
+    "cache_name",
+    "speakable_ascii",
+]
+
+SAMPLE_RATE = 24_000  # every cached WAV: mono, 16-bit, 24 kHz, so assembly never resamples
+_CACHE_FORMAT = "v1-mono16-24k-trimmed"  # bump when normalisation changes: old entries expire
+_SILENCE_DBFS = -50.0  # below this a stretch of audio counts as silence
+_EDGE_MS = 40  # silence kept before and after speech, so consonants are not clipped
+_MIN_RMS = 30  # of 32767: quieter than this for the whole beat means the engine said nothing
+_ENGINE_TIMEOUT = 120  # seconds; a single beat never takes this long on any engine
+
+VOICE_FORMS = (
+    "festival",
+    "espeak",
+    "flite",
+    "piper:<path to model.onnx>",
+    "recorded:<directory with <scene id>/<beat id>.wav>",
+)
+_FESTIVAL_VOICE = "cmu_us_slt_arctic_hts"
+
+
+@runtime_checkable
+class Voice(Protocol):
+    """A speech engine: turns one beat's text into a WAV file.
+
+    ``name`` is the spec it was parsed from (``"festival"``, ``"piper:/models/x.onnx"``);
+    ``cache_key`` returns everything that changes the audio besides the text.
+    """
+
+    name: str
+
+    def check(self) -> None:
+        """Raise VoiceError naming the fix if this engine cannot run here."""
+
+    def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
+        """Engine settings (and, for recordings, the file's hash) that key the cache."""
+
+    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        """Write ``text`` spoken to ``out_wav`` (any WAV format; the cache normalises it)."""
+
+
+@dataclass(frozen=True)
+class BeatRequest:
+    """One beat to voice: where it belongs and the filled text to speak."""
+
+    scene_id: str
+    beat_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BeatAudio:
+    """One beat's voiced audio: a normalised WAV and its decoded duration in seconds."""
+
+    scene_id: str
+    beat_id: str
+    path: Path
+    duration_seconds: float
+
+
+# -- engines -----------------------------------------------------------------------------------
+
+
+def _require(binary: str, package: str) -> str:
+    found = shutil.which(binary)
+    if found is None:
+        raise VoiceError(
+            f"{binary} is not installed; install it with: sudo apt-get install {package}"
+        )
+    return found
+
+
+def _run(command: list[str], *, scene_id: str, beat_id: str, stdin: str | None = None) -> None:
+    """Run an engine; a crash or timeout becomes a VoiceError naming the beat."""
+    try:
+        result = subprocess.run(
+            command,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=_ENGINE_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise VoiceError(
+            f"beat {scene_id}/{beat_id}: {Path(command[0]).name} failed to run ({error})"
+        ) from None
+    if result.returncode != 0:
+        detail = " ".join((result.stderr or result.stdout).split())[-200:]
+        raise VoiceError(
+            f"beat {scene_id}/{beat_id}: {Path(command[0]).name} exited with "
+            f"{result.returncode}: {detail or 'no message'}"
+        )
+
+
+def speakable_ascii(text: str) -> str:
+    """Text for engines that read Latin-1 only: typographic marks mapped, the rest dropped.
+
+    Examples
+    --------
+    >>> speakable_ascii("It’s “café” — 0.42…")
+    'It\\'s "cafe" , 0.42...'
+    """
+    marks = {
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "—": ",",
+        "–": "-",
+        "…": "...",
+        "·": " dot ",
+        "×": " times ",
+        "√": " square root of ",
+    }
+    text = "".join(marks.get(ch, ch) for ch in text)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(ascii_text.split())
+
+
+@dataclass(frozen=True)
+class FestivalVoice:
+    """Festival with Debian's US English SLT HTS voice: the best offline default."""
+
+    name: str = "festival"
+    voice: str = _FESTIVAL_VOICE
+
+    def check(self) -> None:
+        _require("text2wave", "festival festvox-us-slt-hts")
+        if not glob(f"/usr/share/festival/voices/*/{self.voice}"):
+            raise VoiceError(
+                f"festival voice {self.voice} is not installed; install it with: "
+                "sudo apt-get install festvox-us-slt-hts"
+            )
+
+    def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
+        return {"engine": "festival", "voice": self.voice}
+
+    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        self.check()
+        with tempfile.TemporaryDirectory(prefix="festival-") as tmp:
+            text_file = Path(tmp) / "line.txt"
+            text_file.write_text(speakable_ascii(text) + "\n", encoding="ascii")
+            _run(
+                ["text2wave", "-eval", f"(voice_{self.voice})", "-o", str(out_wav), str(text_file)],
+                scene_id=scene_id,
+                beat_id=beat_id,
+            )
+
+
+@dataclass(frozen=True)
+class EspeakVoice:
+    """espeak-ng: small, fast and robotic; good for tests and quick drafts."""
+
+    name: str = "espeak"
+    voice: str = "en-us"
+    words_per_minute: int = 165
+
+    def check(self) -> None:
+        _require("espeak-ng", "espeak-ng")
+
+    def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
+        return {"engine": "espeak-ng", "voice": self.voice, "wpm": str(self.words_per_minute)}
+
+    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        self.check()
+        with tempfile.TemporaryDirectory(prefix="espeak-") as tmp:
+            text_file = Path(tmp) / "line.txt"
+            text_file.write_text(text, encoding="utf-8")
+            _run(
+                [
+                    "espeak-ng",
+                    "-v",
+                    self.voice,
+                    "-s",
+                    str(self.words_per_minute),
+                    "-w",
+                    str(out_wav),
+                    "-f",
+                    str(text_file),
+                ],
+                scene_id=scene_id,
+                beat_id=beat_id,
+            )
+
+
+@dataclass(frozen=True)
+class FliteVoice:
+    """flite: festival's small sibling with a built-in voice."""
+
+    name: str = "flite"
+    voice: str = "slt"
+
+    def check(self) -> None:
+        _require("flite", "flite")
+
+    def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
+        return {"engine": "flite", "voice": self.voice}
+
+    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        self.check()
+        with tempfile.TemporaryDirectory(prefix="flite-") as tmp:
+            text_file = Path(tmp) / "line.txt"
+            text_file.write_text(speakable_ascii(text) + "\n", encoding="ascii")
+            _run(
+                ["flite", "-voice", self.voice, "-f", str(text_file), "-o", str(out_wav)],
+                scene_id=scene_id,
+                beat_id=beat_id,
+            )
+
+
+@dataclass(frozen=True)
+class PiperVoice:
+    """Piper neural TTS with a model file the user already has (never downloaded)."""
+
+    model: Path
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", f"piper:{self.model}")
+
+    @property
+    def config(self) -> Path:
+        return Path(f"{self.model}.json")
+
+    def command(self) -> list[str]:
+        """How to run piper here: its executable, else the importable module."""
+        found = shutil.which("piper")
+        if found:
+            return [found]
+        if importlib.util.find_spec("piper") is not None:
+            return [sys.executable, "-m", "piper"]
+        raise VoiceError(
+            "piper is not installed; install it with: pip install piper-tts "
+            "(the voice model stays your own file)"
+        )
+
+    def check(self) -> None:
+        self.check_model()
+        self.command()
+
+    def check_model(self) -> None:
+        """VoiceError naming the file if the model or its config is missing."""
+        for needed in (self.model, self.config):
+            if not needed.is_file():
+                raise VoiceError(
+                    f"piper model file {needed} does not exist; give the path of a .onnx "
+                    "voice you have, with its .onnx.json next to it"
+                )
+
+    def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
+        self.check_model()
+        # hashing a 60 MB model per beat is slow; its config hash plus size identifies it
+        config = hashlib.sha256(self.config.read_bytes()).hexdigest()
+        return {"engine": "piper", "config": config, "size": str(self.model.stat().st_size)}
+
+    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        self.check()
+        _run(
+            [*self.command(), "--model", str(self.model), "--output_file", str(out_wav)],
+            scene_id=scene_id,
+            beat_id=beat_id,
+            stdin=text,
+        )
+
+
+@dataclass(frozen=True)
+class RecordedVoice:
+    """The user's own recordings: ``<directory>/<scene id>/<beat id>.wav``, one per beat."""
+
+    directory: Path
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", f"recorded:{self.directory}")
+
+    def recording(self, scene_id: str, beat_id: str) -> Path:
+        """The recording of one beat; VoiceError naming the expected path if absent."""
+        path = self.directory / scene_id / f"{beat_id}.wav"
+        if not path.is_file():
+            raise VoiceError(
+                f"beat {scene_id}/{beat_id}: recording {path} does not exist; "
+                "record the beat and save it there as WAV"
+            )
+        return path
+
+    def check(self) -> None:
+        if not self.directory.is_dir():
+            raise VoiceError(
+                f"recordings directory {self.directory} does not exist; create it with one "
+                "<scene id>/<beat id>.wav per beat"
+            )
+
+    def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
+        digest = hashlib.sha256(self.recording(scene_id, beat_id).read_bytes()).hexdigest()
+        return {"engine": "recorded", "recording": digest}
+
+    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        shutil.copyfile(self.recording(scene_id, beat_id), out_wav)
+
+
+def parse_voice(spec: str) -> Voice:
+    """The voice a spec names: ``festival``, ``espeak``, ``flite``, ``piper:<model.onnx>``,
+    ``recorded:<dir>``. Only the form is checked; ``voice.check()`` checks the engine.
+
+    Examples
+    --------
+    >>> parse_voice("espeak").name
+    'espeak'
+    >>> parse_voice("recorded:takes").directory
+    PosixPath('takes')
+    """
+    spec = spec.strip()
+    simple: dict[str, Callable[[], Voice]] = {
+        "festival": FestivalVoice,
+        "espeak": EspeakVoice,
+        "flite": FliteVoice,
+    }
+    if spec in simple:
+        return simple[spec]()
+    kind, _, argument = spec.partition(":")
+    if kind in ("piper", "recorded") and argument.strip() and "\0" not in argument:
+        path = Path(argument.strip()).expanduser()
+        return PiperVoice(path) if kind == "piper" else RecordedVoice(path)
+    raise VoiceError(f"unknown voice {spec!r}; use one of: {', '.join(VOICE_FORMS)}")
+
+
+def voice_status() -> list[tuple[str, bool, str]]:
+    """Each engine, whether it runs here, and how to install it (for ``explainer voices``).
+
+    Examples
+    --------
+    >>> [name for name, _, _ in voice_status()][:3]
+    ['festival', 'espeak', 'flite']
+    """
+
+    def usable(check: Callable[[], None]) -> bool:
+        try:
+            check()
+        except VoiceError:
+            return False
+        return True
+
+    def piper_installed() -> None:
+        PiperVoice(Path("model.onnx")).command()
+
+    return [
+        (
+            "festival",
+            usable(FestivalVoice().check),
+            "sudo apt-get install festival festvox-us-slt-hts",
+        ),
+        ("espeak", usable(EspeakVoice().check), "sudo apt-get install espeak-ng"),
+        ("flite", usable(FliteVoice().check), "sudo apt-get install flite"),
+        (
+            "piper:<model.onnx>",
+            usable(piper_installed),
+            "pip install piper-tts, then pass the path of a .onnx voice you have",
+        ),
+        ("recorded:<dir>", True, "record <dir>/<scene id>/<beat id>.wav for every beat"),
+    ]
+
+
+# -- the cache ---------------------------------------------------------------------------------
+
+
+def beat_requests(script: Script) -> list[BeatRequest]:
+    """Every beat of ``script`` in order, with its filled text."""
+    from explainer.script import narration
+
+    return [BeatRequest(s, b, text) for (s, b), text in narration(script).items()]
+
+
+def cache_name(request: BeatRequest, voice: Voice) -> str:
+    """``<scene>-<beat>-<16 hex>.wav``: the hash covers text, engine, settings and format.
+
+    Examples
+    --------
+    >>> cache_name(BeatRequest("tokens", "split", "Hi."), EspeakVoice())[:13]
+    'tokens-split-'
+    """
+    key = {
+        "text": request.text,
+        "voice": voice.cache_key(request.scene_id, request.beat_id),
+        "format": _CACHE_FORMAT,
+    }
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{request.scene_id}-{request.beat_id}-{digest}.wav"
+
+
+def wav_duration(path: Path) -> float:
+    """Seconds of audio in a PCM WAV, from its decoded frame count.
+
+    Raises
+    ------
+    VoiceError
+        If the file is missing, not a PCM WAV, or has no frames.
+    """
+    try:
+        with wave.open(str(path), "rb") as handle:
+            frames, rate = handle.getnframes(), handle.getframerate()
+            width = handle.getsampwidth() * handle.getnchannels()
+            data = handle.readframes(frames)
+    except (OSError, EOFError, wave.Error) as error:
+        raise VoiceError(f"{path} is not a readable WAV file ({error})") from None
+    decoded = len(data) // max(1, width)
+    if decoded == 0 or rate <= 0:
+        raise VoiceError(f"{path} has no audio")
+    return decoded / rate
+
+
+def _cached_duration(path: Path) -> float | None:
+    """The duration of a valid cache entry in our format, or None if it must be redone."""
+    try:
+        with wave.open(str(path), "rb") as handle:
+            params = handle.getparams()
+            data = handle.readframes(params.nframes)
+    except (OSError, EOFError, wave.Error):
+        return None
+    if (params.nchannels, params.sampwidth, params.framerate) != (1, 2, SAMPLE_RATE):
+        return None
+    samples = len(data) // 2
+    if samples == 0 or samples != params.nframes:
+        return None
+    return samples / SAMPLE_RATE
+
+
+def _normalise(raw: Path, request: BeatRequest) -> AudioSegment:
+    """Decode an engine's WAV, make it mono 16-bit 24 kHz, trim silent edges."""
+    from pydub import AudioSegment
+    from pydub.exceptions import CouldntDecodeError
+    from pydub.silence import detect_leading_silence
+
+    where = f"beat {request.scene_id}/{request.beat_id}"
+    try:
+        audio = AudioSegment.from_file(raw, format="wav")
+    except (CouldntDecodeError, OSError, EOFError, ValueError, IndexError) as error:
+        raise VoiceError(f"{where}: cannot decode {raw.name} as WAV ({_short(error)})") from None
+    audio = audio.set_channels(1).set_sample_width(2).set_frame_rate(SAMPLE_RATE)
+    if len(audio) == 0 or audio.rms < _MIN_RMS:
+        raise VoiceError(
+            f"{where}: the voice produced silence; check the engine works "
+            "(`explainer voices`) and the text has words"
+        )
+    lead = detect_leading_silence(audio, silence_threshold=_SILENCE_DBFS)
+    tail = detect_leading_silence(audio.reverse(), silence_threshold=_SILENCE_DBFS)
+    start = max(0, lead - _EDGE_MS)
+    end = min(len(audio), len(audio) - tail + _EDGE_MS)
+    return audio[start:end]
+
+
+def _short(error: BaseException) -> str:
+    return " ".join(str(error).split())[:160] or type(error).__name__
+
+
+def _synthesize_one(request: BeatRequest, voice: Voice, target: Path) -> float:
+    """Voice one beat into ``target`` atomically; returns its duration in seconds."""
+    with tempfile.TemporaryDirectory(prefix="voice-", dir=target.parent) as tmp:
+        raw = Path(tmp) / "raw.wav"
+        voice.synthesize(request.text, raw, scene_id=request.scene_id, beat_id=request.beat_id)
+        if not raw.is_file() or raw.stat().st_size == 0:
+            raise VoiceError(
+                f"beat {request.scene_id}/{request.beat_id}: {voice.name} wrote no audio"
+            )
+        audio = _normalise(raw, request)
+        staged = Path(tmp) / "normalised.wav"
+        audio.export(staged, format="wav")
+        duration = _cached_duration(staged)
+        if duration is None:  # pragma: no cover - pydub wrote a WAV we cannot read back
+            raise VoiceError(f"beat {request.scene_id}/{request.beat_id}: bad normalised WAV")
+        os.replace(staged, target)
+    return duration
+
+
+def synthesize_beats(
+    requests: Sequence[BeatRequest],
+    voice: Voice,
+    cache_dir: Path,
+    on_progress: Callable[[BeatAudio, bool], None] | None = None,
+) -> list[BeatAudio]:
+    """Voice every beat, reusing cached WAVs whose text, engine and settings are unchanged.
+
+    Parameters
+    ----------
+    requests
+        The beats in video order (see :func:`beat_requests`).
+    voice
+        The engine (see :func:`parse_voice`).
+    cache_dir
+        Where the WAVs live (the pipeline passes ``media/cache/voice``); created if absent.
+    on_progress
+        Called after each beat with its audio and whether it came from the cache.
+
+    Returns
+    -------
+    list[BeatAudio]
+        One per request, same order; each WAV is mono 16-bit 24 kHz with silent edges
+        trimmed, and its duration is measured from the decoded samples.
+
+    Examples
+    --------
+    >>> audio = synthesize_beats([BeatRequest("s", "b", "Hello.")], EspeakVoice(),
+    ...                          Path("media/cache/voice"))         # doctest: +SKIP
+    >>> round(audio[0].duration_seconds, 1)                         # doctest: +SKIP
+    0.6
+    """
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    results: list[BeatAudio] = []
+    for request in requests:
+        target = cache_dir / cache_name(request, voice)
+        duration = _cached_duration(target) if target.is_file() else None
+        cached = duration is not None
+        if duration is None:
+            duration = _synthesize_one(request, voice, target)
+        audio = BeatAudio(request.scene_id, request.beat_id, target, duration)
+        results.append(audio)
+        if on_progress is not None:
+            on_progress(audio, cached)
+    return results

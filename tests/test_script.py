@@ -1,0 +1,309 @@
+"""Loading and validating narration scripts: good files load, bad ones say file:line and what."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from explainer import script as script_module
+from explainer.errors import ExplainerError, ScriptError
+from explainer.script import Script, load_script, narration
+
+DATA = Path(__file__).parent / "data"
+FAKE_MODULE = "tests_fake_scenes_for_script"
+
+
+@pytest.fixture(autouse=True)
+def fake_scenes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scene registry of two tiny classes, so these tests never depend on real scenes."""
+    module = types.ModuleType(FAKE_MODULE)
+    module.Intro = type("Intro", (), {"beat_ids": ("hello", "world")})  # type: ignore[attr-defined]
+    module.Outro = type("Outro", (), {"beat_ids": ("bye",)})  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, FAKE_MODULE, module)
+    monkeypatch.setattr(
+        script_module,
+        "known_scene_classes",
+        lambda: {"Intro": FAKE_MODULE, "Outro": FAKE_MODULE},
+    )
+    script_module._beat_ids.cache_clear()
+
+
+def marked_line(path: Path) -> int:
+    """The 1-based line carrying the ``# ERROR`` marker, found independently of the loader."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if "# ERROR" in line)
+
+
+def error_of(path: Path, **overrides: str) -> str:
+    with pytest.raises(ScriptError) as caught:
+        load_script(path, **overrides)
+    message = str(caught.value)
+    assert "\n" not in message, "errors are one line"
+    return message
+
+
+# -- a good file --------------------------------------------------------------------------------
+
+
+def test_good_script_loads_with_settings_scenes_and_lines() -> None:
+    script = load_script(DATA / "good.toml")
+    assert script.name == "good"
+    assert script.settings.title == "Attention, in brief"
+    assert script.settings.voice == "espeak"
+    assert (script.settings.beat_pause, script.settings.scene_pause) == (0.35, 0.8)
+    assert script.settings.target_seconds == 20.0
+    assert [s.id for s in script.scenes] == ["intro", "outro"]
+    assert [s.chapter for s in script.scenes] == [1, 2]
+    assert [s.class_name for s in script.scenes] == ["Intro", "Outro"]
+    assert [b.id for b in script.scenes[0].beats] == ["hello", "world"]
+    lines = (DATA / "good.toml").read_text().splitlines()
+    assert lines[script.scenes[1].line - 1].strip() == "[[scene]]"
+    assert script.scenes[1].line == 27  # counted with grep -n
+    assert script.scenes[0].beats[1].line == 20
+
+
+def test_multiline_text_is_collapsed_and_placeholders_filled() -> None:
+    from attention import worked_example
+
+    script = load_script(DATA / "good.toml")
+    example = worked_example("The cat sat on the mat", "sat")
+    texts = narration(script)
+    assert texts[("intro", "hello")] == "Take the sentence: The cat sat on the mat."
+    assert texts[("outro", "bye")] == f"That is attention over {len(example.tokens)} tokens."
+    world = texts[("intro", "world")]
+    assert world.startswith("The word sat looks most at ")
+    # the top token is the one with the largest weight in the focus row, computed here
+    row = example.weights[example.focus_index]
+    assert f" {example.tokens[int(row.argmax())]}, with weight 0." in world
+    assert "\n" not in world
+    assert "  " not in world
+
+
+def test_overrides_replace_file_settings() -> None:
+    script = load_script(DATA / "good.toml", sentence="A dog chased the ball", voice="flite")
+    assert script.settings.sentence == "A dog chased the ball"
+    assert script.settings.voice == "flite"
+    # the file's focus "sat" is not in the new sentence, so the example picks its own
+    assert script.settings.focus in ("A", "dog", "chased", "the", "ball")
+    assert narration(script)[("intro", "hello")] == "Take the sentence: A dog chased the ball."
+
+
+def test_focus_override_and_select() -> None:
+    script = load_script(DATA / "good.toml", focus="mat")
+    assert script.settings.focus == "mat"
+    assert narration(script)[("intro", "world")].startswith("The word mat ")
+    only = script.select(["outro"])
+    assert [s.id for s in only.scenes] == ["outro"]
+    assert only.scenes[0].chapter == 2
+    with pytest.raises(ScriptError, match="no scene with id 'nope'; choose one of: intro, outro"):
+        script.select(["nope"])
+
+
+# -- each kind of bad file ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("bad_toml.toml", "invalid TOML"),
+        ("bad_class.toml", "unknown scene class 'Intor'; use one of: Intro, Outro"),
+        ("bad_duplicate.toml", "duplicate scene id 'intro' (first on line 5)"),
+        ("bad_empty_beat.toml", "beat 'bye' of scene 'outro' has empty text"),
+        ("bad_placeholder.toml", "unknown placeholder {top_tokn}"),
+        ("bad_voice.toml", "unknown voice 'festivall'; use one of: festival, espeak, flite"),
+        ("bad_beat_ids.toml", "Intro plays exactly these beats, in order: hello, world"),
+        ("bad_unknown_key.toml", "unknown key 'txt' in [[scene.beat]]; did you mean 'text'?"),
+    ],
+)
+def test_bad_file_reports_file_line_and_what(name: str, what: str) -> None:
+    path = DATA / name
+    message = error_of(path)
+    assert message.startswith(f"{path}:{marked_line(path)}:"), message
+    assert what in message
+
+
+def test_script_error_is_an_explainer_error() -> None:
+    assert issubclass(ScriptError, ExplainerError)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = (DATA / "good.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "what"),
+    [
+        ('id = "intro"', 'id = "Intro Scene"', "is not a safe file name"),
+        ('id = "bye"', 'id = "../bye"', "is not a safe file name"),
+        ("beat_pause = 0.35", "beat_pause = -1", "beat_pause = -1.0 is out of range"),
+        ("beat_pause = 0.35", 'beat_pause = "short"', "beat_pause must be a number"),
+        ("scene_pause = 0.8", "scene_pause = nan", "scene_pause = nan is out of range"),
+        ("target_seconds = 20", "target_seconds = true", "target_seconds must be a number"),
+        ('title = "The end"', "title = 3", "title must be a string"),
+        ('focus = "sat"', 'focus = "dog"', "focus 'dog' is not a token"),
+        ('sentence = "The cat sat on the mat"', 'sentence = "Cat"', "has only 1 token"),
+        ('title = "Attention, in brief"', 'titel = "x"', "unknown key 'titel' in [video]"),
+        ('class = "Outro"', 'klass = "Outro"', "unknown key 'klass' in [[scene]]"),
+        ('voice = "espeak"', 'voice = "piper:"', "unknown voice 'piper:'"),
+    ],
+)
+def test_bad_values_in_the_good_file(tmp_path: Path, old: str, new: str, what: str) -> None:
+    assert old in GOOD
+    text = GOOD.replace(old, new + "  # ERROR", 1)
+    path = write(tmp_path, text)
+    message = error_of(path)
+    assert message.startswith(f"{path}:{marked_line(path)}:"), message
+    assert what in message
+
+
+def test_missing_pieces(tmp_path: Path) -> None:
+    no_video = write(tmp_path, GOOD.replace("[video]", "[videos]"))
+    assert "unknown key 'videos' in the top level; did you mean 'video'?" in error_of(no_video)
+    no_scenes = write(tmp_path, GOOD.split("[[scene]]")[0])
+    assert "the script has no scenes" in error_of(no_scenes)
+    no_title = write(tmp_path, GOOD.replace('title = "Attention, in brief"\n', ""))
+    assert error_of(no_title).startswith(f"{no_title}:2: [video] has no title")
+
+
+def test_overrides_are_validated_and_named(tmp_path: Path) -> None:
+    path = DATA / "good.toml"
+    assert error_of(path, voice="sapi").startswith(f"{path}: --voice: unknown voice 'sapi'")
+    assert error_of(path, sentence="Hi").startswith(f"{path}: --sentence: sentence 'Hi'")
+    assert error_of(path, focus="zebra").startswith(f"{path}: --focus: focus 'zebra'")
+
+
+def test_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.toml"
+    assert error_of(missing).startswith(f"{missing}: cannot read the script")
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'[video]\ntitle = "caf\xe9"\n')
+    assert error_of(latin).startswith(f"{latin}:2: the file is not UTF-8")
+
+
+def test_placeholders_cannot_execute_code(tmp_path: Path) -> None:
+    for text in ("{focus.__class__}", "{values[0]}", "{focus!r}", "{focus:>10}", "{"):
+        path = write(tmp_path, GOOD.replace("That is attention over {n_tokens} tokens.", text))
+        assert "placeholder" in error_of(path)
+    braces = write(tmp_path, GOOD.replace("{n_tokens} tokens.", "{{n_tokens}} tokens."))
+    assert narration(load_script(braces))[("outro", "bye")].endswith("{n_tokens} tokens.")
+
+
+# -- the loader never crashes -------------------------------------------------------------------
+
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def load_or_script_error(tmp_path: Path, text: str) -> Script | None:
+    path = write(tmp_path, text)
+    try:
+        return load_script(path)
+    except ScriptError as caught:
+        error = caught
+    assert re.match(rf"{re.escape(str(path))}(:\d+(:\d+)?)?: \S", str(error)), str(error)
+    return None
+
+
+@FUZZ
+@given(text=st.text(max_size=300))
+def test_random_text_loads_or_raises_script_error(tmp_path: Path, text: str) -> None:
+    load_or_script_error(tmp_path, text)
+
+
+@st.composite
+def mutated_good(draw: st.DrawFn) -> str:
+    """The good script with a few lines deleted, duplicated, swapped or garbled."""
+    lines = GOOD.splitlines()
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(lines) - 1))
+        action = draw(st.sampled_from(["delete", "duplicate", "swap", "garble", "retype"]))
+        if action == "delete":
+            del lines[i]
+        elif action == "duplicate":
+            lines.insert(i, lines[i])
+        elif action == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif action == "garble":
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:at] + draw(st.text(max_size=8)) + lines[i][at:]
+        else:
+            key = lines[i].split("=")[0]
+            value = draw(st.sampled_from(["1", "true", "[]", "{}", '""', "-inf", '"x"', "[[1]]"]))
+            lines[i] = f"{key}= {value}" if "=" in lines[i] else lines[i]
+        if not lines:
+            break
+    return "\n".join(lines)
+
+
+@FUZZ
+@given(text=mutated_good())
+def test_mutated_script_loads_or_raises_script_error(tmp_path: Path, text: str) -> None:
+    load_or_script_error(tmp_path, text)
+
+
+def test_default_script_loads_with_the_real_scenes(monkeypatch: pytest.MonkeyPatch) -> None:
+    default = Path(__file__).parents[1] / "scripts" / "attention.toml"
+    if not default.exists():
+        pytest.skip("scripts/attention.toml is not written yet")
+    monkeypatch.undo()  # the real scene registry, not the fake one
+    from importlib.util import find_spec
+
+    from scenes import SCENE_CLASSES
+
+    if any(find_spec(module) is None for module in SCENE_CLASSES.values()):
+        pytest.skip("not every scene module is written yet")
+    script_module._beat_ids.cache_clear()
+    script = load_script(default)
+    assert script.scenes
+    assert all(scene.beats for scene in script.scenes)
+    assert all(text.strip() and "{" not in text for text in narration(script).values())
+
+
+@FUZZ
+@given(
+    sentence=st.text(max_size=80),
+    focus=st.none() | st.text(max_size=12),
+    voice=st.none() | st.text(max_size=20),
+)
+def test_random_overrides_load_or_raise_script_error(
+    sentence: str, focus: str | None, voice: str | None
+) -> None:
+    try:
+        script = load_script(DATA / "good.toml", sentence=sentence, focus=focus, voice=voice)
+    except ScriptError as caught:
+        error = caught
+    else:
+        assert script.settings.sentence == sentence
+        return
+    assert str(error).startswith(f"{DATA / 'good.toml'}: --"), str(error)
+
+
+def test_deep_nesting_and_huge_files_are_script_errors(tmp_path: Path) -> None:
+    deep = write(tmp_path, "a = " + "[" * 100_000)
+    assert error_of(deep).startswith(f"{deep}:1: invalid TOML: arrays or tables nested too deeply")
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# " + "x" * 2_000_000)
+    assert "over 1000000" in error_of(huge)
+
+
+def test_voice_paths_in_the_file_are_relative_to_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('voice = "espeak"', 'voice = "recorded:takes"'))
+    assert load_script(path).settings.voice == f"recorded:{tmp_path / 'takes'}"
+    assert load_script(path, voice="recorded:takes").settings.voice == "recorded:takes"
+    absolute = write(tmp_path, GOOD.replace('voice = "espeak"', 'voice = "piper:/m/en.onnx"'))
+    assert load_script(absolute).settings.voice == "piper:/m/en.onnx"

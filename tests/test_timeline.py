@@ -1,0 +1,136 @@
+"""Timeline maths: beat slots in whole frames, scene starts, JSON, and the scenes' plans."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from explainer import script as script_module
+from explainer.script import Script, load_script
+from explainer.timeline import build_timeline, estimate_timeline, scene_plans
+from explainer.voices import BeatAudio
+
+DATA = Path(__file__).parent / "data"
+FAKE_MODULE = "tests_fake_scenes_for_timeline"
+
+
+@pytest.fixture
+def script(monkeypatch: pytest.MonkeyPatch) -> Script:
+    """tests/data/good.toml: intro (hello, world) and outro (bye); pauses 0.35 and 0.8 s."""
+    module = types.ModuleType(FAKE_MODULE)
+    module.Intro = type("Intro", (), {"beat_ids": ("hello", "world")})  # type: ignore[attr-defined]
+    module.Outro = type("Outro", (), {"beat_ids": ("bye",)})  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, FAKE_MODULE, module)
+    monkeypatch.setattr(
+        script_module, "known_scene_classes", lambda: {"Intro": FAKE_MODULE, "Outro": FAKE_MODULE}
+    )
+    script_module._beat_ids.cache_clear()
+    return load_script(DATA / "good.toml")
+
+
+def audio(*speech: float) -> list[BeatAudio]:
+    beats = [("intro", "hello"), ("intro", "world"), ("outro", "bye")]
+    return [
+        BeatAudio(scene, beat, Path(f"/cache/{scene}-{beat}.wav"), seconds)
+        for (scene, beat), seconds in zip(beats, speech, strict=True)
+    ]
+
+
+def test_slots_starts_and_scene_lengths_by_hand(script: Script) -> None:
+    # at 15 fps: hello (2.0 + 0.35) * 15 = 35.25 -> 36 frames; world is intro's last beat,
+    # so it pauses 0.8: (1.5 + 0.8) * 15 = 34.5 -> 35; bye (3.0 + 0.8) * 15 = 57 exactly
+    timeline = build_timeline(script, audio(2.0, 1.5, 3.0), fps=15)
+    intro, outro = timeline.scenes
+    assert [b.frames for b in intro.beats] == [36, 35]
+    assert [b.start_frame for b in intro.beats] == [0, 36]
+    assert [b.pause for b in intro.beats] == [0.35, 0.8]
+    assert (intro.start_frame, intro.frames, intro.duration) == (0, 71, 71 / 15)
+    assert (outro.start_frame, outro.frames, outro.start) == (71, 57, 71 / 15)
+    assert outro.beats[0].start_frame == 71
+    assert outro.beats[0].offset_frame == 0
+    assert intro.beats[1].start == 36 / 15
+    assert intro.beats[1].offset_frame == 36
+    assert (timeline.frames, timeline.duration) == (128, 128 / 15)
+    assert [s.chapter for s in timeline.scenes] == [1, 2]
+    assert intro.beats[0].audio == Path("/cache/intro-hello.wav")
+    assert intro.beats[0].speech == 2.0
+    assert intro.beats[0].text == "Take the sentence: The cat sat on the mat."
+
+
+def test_float_noise_never_adds_a_frame(script: Script) -> None:
+    # (0.4 + 0.8) * 15 is 18.000000000000004 in floats: 18 frames, not 19.
+    # hello: (1.1 + 0.35) * 20 = 29 exactly on paper (29.000000000000004 in floats) -> 29
+    timeline = build_timeline(script, audio(1.1, 0.4, 0.4), fps=15)
+    assert [b.frames for _, b in timeline.beats()] == [22, 18, 18]  # 21.75 -> 22
+    timeline = build_timeline(script, audio(1.1, 0.4, 0.4), fps=20)
+    assert [b.frames for _, b in timeline.beats()] == [29, 24, 24]
+
+
+def test_missing_audio_is_a_pipeline_bug(script: Script) -> None:
+    with pytest.raises(ValueError, match="no audio for beat outro/bye"):
+        build_timeline(script, audio(1.0, 1.0, 1.0)[:2], fps=15)
+
+
+def test_json_round_trip(script: Script, tmp_path: Path) -> None:
+    timeline = build_timeline(script, audio(2.0, 1.5, 3.0), fps=15)
+    target = tmp_path / "out" / "timeline.json"
+    timeline.write_json(target)
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert sorted(p.name for p in target.parent.iterdir()) == ["timeline.json"]
+    assert (data["fps"], data["frames"], data["title"]) == (15, 128, "Attention, in brief")
+    assert data["focus"] == "sat"
+    outro = data["scenes"][1]
+    assert (outro["id"], outro["class"], outro["start_frame"], outro["frames"]) == (
+        "outro",
+        "Outro",
+        71,
+        57,
+    )
+    hello = data["scenes"][0]["beats"][0]
+    assert hello == {
+        "id": "hello",
+        "text": "Take the sentence: The cat sat on the mat.",
+        "start": 0.0,
+        "start_frame": 0,
+        "offset_frame": 0,
+        "frames": 36,
+        "duration": 36 / 15,
+        "speech": 2.0,
+        "pause": 0.35,
+        "audio": "/cache/intro-hello.wav",
+    }
+
+
+def test_scene_plans_reproduce_the_timeline_frames(script: Script) -> None:
+    from scenes.narration import beat_frames
+
+    timeline = build_timeline(script, audio(2.0, 1.5, 3.0), fps=30)
+    plans = scene_plans(timeline, script.settings)
+    assert [p.scene_id for p in plans] == ["intro", "outro"]
+    assert [p.chapter for p in plans] == [1, 2]
+    assert plans[0].sentence == "The cat sat on the mat"
+    assert plans[0].focus == "sat"
+    assert [(b.id, b.speech, b.pause) for b in plans[0].beats] == [
+        ("hello", 2.0, 0.35),
+        ("world", 1.5, 0.8),
+    ]
+    for plan, scene in zip(plans, timeline.scenes, strict=True):
+        assert sum(beat_frames(b.speech, b.pause, 30) for b in plan.beats) == scene.frames
+    # plans travel to render workers as dicts
+    assert type(plans[1]).from_dict(plans[1].to_dict()) == plans[1]
+
+
+def test_estimate_uses_word_count(script: Script) -> None:
+    timeline = estimate_timeline(script, fps=15)
+    hello = timeline.scenes[0].beats[0]
+    # "Take the sentence: The cat sat on the mat." has 9 words at 2.6 words per second
+    assert hello.speech == pytest.approx(9 / 2.6)
+    assert hello.audio is None
+    bye = timeline.scenes[1].beats[0]
+    # "That is attention over 6 tokens." has 6 words: 6 / 2.6 s
+    assert bye.speech == pytest.approx(6 / 2.6)
+    assert timeline.frames == sum(b.frames for _, b in timeline.beats())

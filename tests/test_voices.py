@@ -1,0 +1,302 @@
+"""Voices: spec parsing, missing engines named with their fix, the per-beat WAV cache."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import struct
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+
+from explainer import voices
+from explainer.errors import VoiceError
+from explainer.voices import (
+    SAMPLE_RATE,
+    BeatAudio,
+    BeatRequest,
+    EspeakVoice,
+    FestivalVoice,
+    FliteVoice,
+    PiperVoice,
+    RecordedVoice,
+    parse_voice,
+    synthesize_beats,
+    voice_status,
+)
+
+
+def write_tone(
+    path: Path,
+    seconds: float,
+    *,
+    rate: int = 16_000,
+    channels: int = 2,
+    amplitude: int = 8000,
+    silence: float = 0.0,
+) -> None:
+    """A 440 Hz tone of ``seconds`` with ``silence`` seconds of zeros on both sides."""
+    quiet = [0] * round(silence * rate)
+    tone = [
+        round(amplitude * math.sin(2 * math.pi * 440 * i / rate))
+        for i in range(round(seconds * rate))
+    ]
+    samples = quiet + tone + quiet
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"".join(struct.pack("<h", s) * channels for s in samples))
+
+
+class FakeVoice:
+    """Speaks 0.05 s of tone per character, padded by silence; counts its calls."""
+
+    name = "fake"
+
+    def __init__(self, *, amplitude: int = 8000, fail: bool = False) -> None:
+        self.calls: list[tuple[str, str, str]] = []
+        self.amplitude = amplitude
+        self.fail = fail
+
+    def check(self) -> None:
+        return None
+
+    def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
+        return {"engine": "fake", "amplitude": str(self.amplitude)}
+
+    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        self.calls.append((scene_id, beat_id, text))
+        if self.fail:
+            voices._run(
+                [sys.executable, "-c", "import sys; sys.exit(3)"],
+                scene_id=scene_id,
+                beat_id=beat_id,
+            )
+        write_tone(out_wav, 0.05 * len(text), amplitude=self.amplitude, silence=0.5)
+
+
+REQUESTS = [
+    BeatRequest("intro", "hello", "Hello there."),
+    BeatRequest("intro", "world", "The cat sat."),
+    BeatRequest("outro", "bye", "Goodbye now, everyone."),
+]
+
+
+def wav_format(path: Path) -> tuple[int, int, int]:
+    with wave.open(str(path), "rb") as handle:
+        return handle.getnchannels(), handle.getsampwidth(), handle.getframerate()
+
+
+# -- the cache ----------------------------------------------------------------------------------
+
+
+def test_each_text_is_synthesised_once(tmp_path: Path) -> None:
+    voice = FakeVoice()
+    first = synthesize_beats(REQUESTS, voice, tmp_path)
+    assert len(voice.calls) == 3
+    again = synthesize_beats(REQUESTS, voice, tmp_path)
+    assert len(voice.calls) == 3, "a second run is served from the cache"
+    assert first == again
+    assert [(a.scene_id, a.beat_id) for a in first] == [(r.scene_id, r.beat_id) for r in REQUESTS]
+
+
+def test_a_changed_line_resynthesises_only_that_beat(tmp_path: Path) -> None:
+    voice = FakeVoice()
+    synthesize_beats(REQUESTS, voice, tmp_path)
+    edited = [*REQUESTS[:2], BeatRequest("outro", "bye", "Goodbye, everyone.")]
+    seen: list[tuple[str, bool]] = []
+    synthesize_beats(
+        edited, voice, tmp_path, on_progress=lambda a, hit: seen.append((a.beat_id, hit))
+    )
+    assert voice.calls[3:] == [("outro", "bye", "Goodbye, everyone.")]
+    assert seen == [("hello", True), ("world", True), ("bye", False)]
+
+
+def test_engine_settings_are_part_of_the_key(tmp_path: Path) -> None:
+    synthesize_beats(REQUESTS[:1], FakeVoice(amplitude=8000), tmp_path)
+    louder = FakeVoice(amplitude=9000)
+    synthesize_beats(REQUESTS[:1], louder, tmp_path)
+    assert len(louder.calls) == 1
+
+
+def test_cache_files_are_named_slug_and_hash(tmp_path: Path) -> None:
+    audio = synthesize_beats(REQUESTS[:1], FakeVoice(), tmp_path)[0]
+    assert audio.path.parent == tmp_path
+    stem = audio.path.name
+    assert stem.startswith("intro-hello-")
+    assert stem.endswith(".wav")
+    assert len(stem) == len("intro-hello-") + 16 + len(".wav")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [stem], "no temporary files left"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "wrong_format", "empty"])
+def test_a_corrupt_cache_entry_is_regenerated(tmp_path: Path, damage: str) -> None:
+    voice = FakeVoice()
+    entry = synthesize_beats(REQUESTS[:1], voice, tmp_path)[0]
+    good_bytes = entry.path.read_bytes()
+    if damage == "truncate":
+        entry.path.write_bytes(good_bytes[:30])
+    elif damage == "garbage":
+        entry.path.write_bytes(b"not a wav at all" * 10)
+    elif damage == "wrong_format":
+        write_tone(entry.path, 0.3, rate=8000)
+    else:
+        entry.path.write_bytes(good_bytes[:44])  # a header and no samples
+    again = synthesize_beats(REQUESTS[:1], voice, tmp_path)[0]
+    assert len(voice.calls) == 2
+    assert again.path.read_bytes() == good_bytes
+
+
+def test_audio_is_normalised_and_trimmed_and_measured(tmp_path: Path) -> None:
+    request = BeatRequest("intro", "hello", "x" * 20)  # 1.0 s of tone, 0.5 s silence each side
+    audio = synthesize_beats([request], FakeVoice(), tmp_path)[0]
+    assert wav_format(audio.path) == (1, 2, SAMPLE_RATE)
+    with wave.open(str(audio.path), "rb") as handle:
+        frames = handle.getnframes()
+    assert audio.duration_seconds == frames / SAMPLE_RATE
+    # the silences are trimmed to 40 ms margins, detected in 10 ms steps
+    assert 1.0 + 2 * 0.04 - 0.02 <= audio.duration_seconds <= 1.0 + 2 * 0.04 + 0.02
+
+
+def test_silence_is_an_error_naming_the_beat(tmp_path: Path) -> None:
+    with pytest.raises(VoiceError, match="beat intro/hello: the voice produced silence"):
+        synthesize_beats(REQUESTS[:1], FakeVoice(amplitude=0), tmp_path)
+    assert list(tmp_path.iterdir()) == [], "nothing is cached for a failed beat"
+
+
+def test_an_engine_crash_is_an_error_naming_the_beat(tmp_path: Path) -> None:
+    with pytest.raises(VoiceError, match=r"beat intro/hello: python\S* exited with 3"):
+        synthesize_beats(REQUESTS[:1], FakeVoice(fail=True), tmp_path)
+
+
+# -- parsing and availability -------------------------------------------------------------------
+
+
+def test_parse_voice_accepts_every_form() -> None:
+    assert isinstance(parse_voice("festival"), FestivalVoice)
+    assert isinstance(parse_voice(" espeak "), EspeakVoice)
+    assert isinstance(parse_voice("flite"), FliteVoice)
+    piper = parse_voice("piper:models/en.onnx")
+    assert isinstance(piper, PiperVoice)
+    assert piper.model == Path("models/en.onnx")
+    assert piper.name == "piper:models/en.onnx"
+    recorded = parse_voice("recorded:takes")
+    assert isinstance(recorded, RecordedVoice)
+    assert recorded.directory == Path("takes")
+
+
+@pytest.mark.parametrize("spec", ["", "Festival", "sapi", "piper:", "recorded:  ", "espeak:x"])
+def test_parse_voice_rejects_unknown_specs_listing_the_forms(spec: str) -> None:
+    with pytest.raises(VoiceError) as caught:
+        parse_voice(spec)
+    message = str(caught.value)
+    assert message.startswith(f"unknown voice {spec.strip()!r}; use one of: festival, espeak")
+    assert "piper:<path to model.onnx>" in message
+    assert "recorded:" in message
+
+
+@pytest.mark.parametrize(
+    ("voice", "package"),
+    [
+        (FestivalVoice(), "sudo apt-get install festival festvox-us-slt-hts"),
+        (EspeakVoice(), "sudo apt-get install espeak-ng"),
+        (FliteVoice(), "sudo apt-get install flite"),
+    ],
+)
+def test_a_missing_engine_names_its_apt_package(
+    voice: voices.Voice, package: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no engine binaries anywhere
+    with pytest.raises(VoiceError, match=package):
+        voice.check()
+    with pytest.raises(VoiceError, match=package):
+        synthesize_beats(REQUESTS[:1], voice, tmp_path / "cache")
+
+
+def test_piper_needs_its_model_and_never_downloads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "en.onnx"
+    with pytest.raises(VoiceError, match=f"piper model file {model} does not exist"):
+        PiperVoice(model).check()
+    model.write_bytes(b"onnx")
+    with pytest.raises(VoiceError, match=f"{model}.json does not exist"):
+        PiperVoice(model).check()
+    Path(f"{model}.json").write_text("{}")
+    monkeypatch.setattr(voices.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(voices.importlib.util, "find_spec", lambda _name: None)
+    with pytest.raises(VoiceError, match="pip install piper-tts"):
+        PiperVoice(model).check()
+    # the cache key needs only the model files, so cached beats replay without piper
+    assert PiperVoice(model).cache_key("s", "b")["engine"] == "piper"
+
+
+def test_voice_status_lists_every_engine() -> None:
+    status = voice_status()
+    names = [name for name, _, _ in status]
+    assert names == ["festival", "espeak", "flite", "piper:<model.onnx>", "recorded:<dir>"]
+    by_name = {name: (ok, how) for name, ok, how in status}
+    assert by_name["espeak"] == (
+        shutil.which("espeak-ng") is not None,
+        "sudo apt-get install espeak-ng",
+    )
+    assert "piper-tts" in by_name["piper:<model.onnx>"][1]
+
+
+# -- recordings ---------------------------------------------------------------------------------
+
+
+def test_recorded_voice_uses_the_users_wav_and_times_itself_to_it(tmp_path: Path) -> None:
+    takes = tmp_path / "takes"
+    (takes / "intro").mkdir(parents=True)
+    write_tone(takes / "intro" / "hello.wav", 2.0, rate=44_100, channels=1)
+    voice = parse_voice(f"recorded:{takes}")
+    audio = synthesize_beats(REQUESTS[:1], voice, tmp_path / "cache")[0]
+    assert abs(audio.duration_seconds - 2.0) < 0.011  # no silence to trim
+    assert wav_format(audio.path) == (1, 2, SAMPLE_RATE)
+    # a re-recorded take is a new cache entry, even with the same text
+    write_tone(takes / "intro" / "hello.wav", 3.0, rate=44_100, channels=1)
+    retake = synthesize_beats(REQUESTS[:1], voice, tmp_path / "cache")[0]
+    assert retake.path != audio.path
+    assert abs(retake.duration_seconds - 3.0) < 0.011
+
+
+def test_a_missing_recording_names_the_expected_path(tmp_path: Path) -> None:
+    voice = RecordedVoice(tmp_path / "takes")
+    expected = tmp_path / "takes" / "intro" / "hello.wav"
+    with pytest.raises(VoiceError, match=f"beat intro/hello: recording {expected} does not exist"):
+        synthesize_beats(REQUESTS[:1], voice, tmp_path / "cache")
+
+
+def test_a_corrupt_recording_is_a_voice_error(tmp_path: Path) -> None:
+    take = tmp_path / "takes" / "intro" / "hello.wav"
+    take.parent.mkdir(parents=True)
+    take.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    with pytest.raises(VoiceError, match="beat intro/hello: cannot decode"):
+        synthesize_beats(REQUESTS[:1], RecordedVoice(tmp_path / "takes"), tmp_path / "cache")
+
+
+# -- the real engines ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("voice", "binary"),
+    [(FestivalVoice(), "text2wave"), (EspeakVoice(), "espeak-ng"), (FliteVoice(), "flite")],
+)
+def test_real_engine_speaks_a_line(voice: voices.Voice, binary: str, tmp_path: Path) -> None:
+    if shutil.which(binary) is None:
+        pytest.skip(f"{binary} is not installed")
+    text = "The word “sat” looks at cat — with weight 0.42."
+    audio: BeatAudio = synthesize_beats([BeatRequest("s", "b", text)], voice, tmp_path)[0]
+    assert wav_format(audio.path) == (1, 2, SAMPLE_RATE)
+    # ten words at 2 to 5 words per second
+    assert 1.5 < audio.duration_seconds < 6.0, audio.duration_seconds
+
+
+def test_text_for_latin1_engines_keeps_words_and_drops_the_rest() -> None:
+    assert voices.speakable_ascii("It’s “café” — 0.42…") == "It's \"cafe\" , 0.42..."
+    assert voices.speakable_ascii("q·k / √3 ×2") == "q dot k / square root of 3 times 2"
+    assert voices.speakable_ascii("注意") == ""
