@@ -247,17 +247,34 @@ def _units(shown: str, decimals: int) -> int | None:
         return None
 
 
+def _distinct_by_source(
+    group: str, entries: list[LedgerEntry]
+) -> tuple[list[LedgerEntry], list[str]]:
+    """One entry per source: a row shown twice in a scene is still one row of numbers."""
+    first: dict[str, LedgerEntry] = {}
+    problems = []
+    for e in entries:
+        seen = first.setdefault(e.source, e)
+        if seen.shown.strip() != e.shown.strip():
+            problems.append(
+                f"{_where(e)} shows {e.shown} but {_where(seen)} shows {seen.shown} "
+                f"for the same {e.source} in group {group!r}"
+            )
+    return list(first.values()), problems
+
+
 def _check_group(group: str, entries: list[LedgerEntry], values: Mapping[str, Any]) -> list[str]:
+    entries, problems = _distinct_by_source(group, entries)
     decimals = {e.decimals for e in entries}
     if len(decimals) != 1:
         return [
+            *problems,
             f"group {group!r} mixes precisions {sorted(decimals)}: show one row at one precision"
         ]
     d = decimals.pop()
     units = [_units(e.shown, d) for e in entries]
     if None in units:
-        return [f"group {group!r} has a value that is not a number"]
-    problems = []
+        return [*problems, f"group {group!r} has a value that is not a number"]
     total = sum(u for u in units if u is not None)
     if total != 10**d:
         problems.append(
@@ -312,10 +329,11 @@ def verify(
     example = worked_example(sentence if sentence is not None else DEFAULT_SENTENCE, focus)
     values = reference_values(example)
     problems = [p for e in ledger.entries for p in _check_entry(e, values)]
-    groups: dict[str, list[LedgerEntry]] = {}
+    # a group is one displayed row within one scene; other scenes may show the same row
+    groups: dict[tuple[str, str], list[LedgerEntry]] = {}
     for e in ledger.entries:
         if e.group is not None:
-            groups.setdefault(e.group, []).append(e)
-    for name, members in groups.items():
+            groups.setdefault((e.scene, e.group), []).append(e)
+    for (_, name), members in groups.items():
         problems.extend(_check_group(name, members, values))
     return problems

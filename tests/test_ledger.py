@@ -211,3 +211,35 @@ def test_verify_reports_a_group_over_something_that_is_not_a_probability_row() -
     problems = verify(ledger, SENTENCE, FOCUS)
     assert len(problems) == 2
     assert all("is not a probability" in p for p in problems)
+
+
+def _weight_row_entries(scene: str, shown: list[str]) -> list[LedgerEntry]:
+    f = worked_example(SENTENCE, FOCUS).focus_index
+    return [
+        LedgerEntry(scene, f"w{j}", s, f"weights[{f}, {j}]", 2, group=f"weights[{f}]")
+        for j, s in enumerate(shown)
+    ]
+
+
+def test_verify_counts_a_row_shown_twice_in_a_scene_once() -> None:
+    ex = worked_example(SENTENCE, FOCUS)
+    shown = [f"{w:.2f}" for w in round_row(list(ex.weights[ex.focus_index]), 2)]
+    # the same row as numbers and as bar labels, and again in another scene
+    entries = (
+        _weight_row_entries("softmax", shown) * 2 + _weight_row_entries("blend", shown)
+    )
+    assert verify(NumbersLedger(entries), SENTENCE, FOCUS) == []
+
+
+def test_verify_reports_one_source_shown_two_ways_in_a_group() -> None:
+    ex = worked_example(SENTENCE, FOCUS)
+    shown = [f"{w:.2f}" for w in round_row(list(ex.weights[ex.focus_index]), 2)]
+    plain = [f"{w:.2f}" for w in ex.weights[ex.focus_index]]  # naive rounding
+    differs = [j for j in range(len(shown)) if shown[j] != plain[j]]
+    assert differs, "the default row needs largest-remainder rounding to sum to 1"
+    second = list(shown)
+    second[differs[0]] = plain[differs[0]]
+    entries = _weight_row_entries("softmax", shown) + _weight_row_entries("softmax", second)
+    problems = verify(NumbersLedger(entries), SENTENCE, FOCUS)
+    assert len(problems) == 1
+    assert f"for the same weights[{ex.focus_index}, {differs[0]}]" in problems[0]
