@@ -1,0 +1,555 @@
+"""Assembly with ffmpeg: narration mix, loudness, per-scene clips, full video, chapters."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import wave
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from pydub import AudioSegment
+
+from explainer.errors import RenderError
+
+if TYPE_CHECKING:
+    from explainer.timeline import SceneTiming, Timeline
+
+__all__ = [
+    "SAMPLE_RATE",
+    "MIX_RATE",
+    "TARGET_LUFS",
+    "MAX_TRUE_PEAK",
+    "AudioPlacement",
+    "Chapter",
+    "Loudness",
+    "run_ffmpeg",
+    "probe_streams",
+    "probe_video_frames",
+    "probe_duration",
+    "mix_narration",
+    "measure_loudness",
+    "normalize_loudness",
+    "encode_aac",
+    "mux_clip",
+    "write_chapters",
+    "concat_video",
+    "frame_to_sample",
+    "AssembledOutputs",
+    "assemble_outputs",
+]
+
+SAMPLE_RATE = 48_000  # output rate; it and MIX_RATE divide by 15, 30 and 60 fps exactly
+MIX_RATE = 24_000  # the voice cache's rate: beats are placed without resampling
+TARGET_LUFS = -16.0
+MAX_TRUE_PEAK = -1.0
+# aim under the ceiling: AAC encoding can push true peaks up by a few tenths of a dB
+_TP_AIM = -2.0
+_AAC_BITRATE = "192k"
+_FFMPEG = ("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y")
+
+
+@dataclass(frozen=True)
+class AudioPlacement:
+    """One beat's WAV and the frame its speech starts on."""
+
+    path: Path
+    start_frame: int
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter marker: title and its span in seconds."""
+
+    title: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """Integrated loudness (LUFS) and true peak (dBTP) of a track."""
+
+    integrated: float
+    true_peak: float
+
+    def within_target(self, tolerance: float = 0.5) -> bool:
+        """Whether the track meets -16 LUFS (within ``tolerance``) and the -1 dBTP ceiling."""
+        return abs(self.integrated - TARGET_LUFS) <= tolerance and self.true_peak <= MAX_TRUE_PEAK
+
+
+def _need(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        raise RenderError(f"{tool} is not installed; install it with: sudo apt-get install ffmpeg")
+    return found
+
+
+def _last_lines(text: str, n: int = 3) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " | ".join(lines[-n:]) or "no message"
+
+
+def run_ffmpeg(args: Sequence[str | os.PathLike[str]], *, what: str) -> str:
+    """Run ffmpeg with explicit arguments; return its stderr; raise RenderError on failure.
+
+    Examples
+    --------
+    >>> run_ffmpeg(["-f", "lavfi", "-i", "anullsrc", "-t", "0.1", "-f", "null", "-"],
+    ...            what="test")
+    ''
+    """
+    _need("ffmpeg")
+    command = [*_FFMPEG, *map(str, args)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RenderError(f"ffmpeg failed while {what}: {_last_lines(done.stderr)}")
+    return done.stderr
+
+
+def _ffprobe(args: Sequence[str | os.PathLike[str]]) -> str:
+    _need("ffprobe")
+    command = ["ffprobe", "-v", "error", *map(str, args)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RenderError(f"ffprobe cannot read {args[-1]}: {_last_lines(done.stderr)}")
+    return done.stdout
+
+
+def probe_streams(path: Path) -> list[dict[str, object]]:
+    """The streams of a media file as ffprobe reports them (codec_type, codec_name, ...)."""
+    out = _ffprobe(["-show_streams", "-of", "json", path])
+    return list(json.loads(out).get("streams", []))
+
+
+def probe_duration(path: Path) -> float:
+    """The container duration in seconds."""
+    out = _ffprobe(["-show_entries", "format=duration", "-of", "csv=p=0", path])
+    return float(out.strip())
+
+
+def probe_video_frames(path: Path) -> int:
+    """Video frames in ``path``, checked against the file size so truncation is caught.
+
+    Every H.264 packet Manim writes is one frame; counting packets reads the index only,
+    and a packet that ends past the end of the file means the file was cut short.
+    """
+    out = _ffprobe(
+        ["-select_streams", "v:0", "-show_entries", "packet=pos,size", "-of", "csv=p=0", path]
+    )
+    rows = [line.split(",") for line in out.split() if line.strip()]
+    size = path.stat().st_size
+    for pos, length in rows:
+        if pos not in ("", "N/A") and int(pos) + int(length) > size:
+            raise RenderError(f"{path} is truncated: a frame ends past the end of the file")
+    return len(rows)
+
+
+def _read_mono(path: Path, sample_rate: int) -> np.ndarray:
+    """Decode an audio file to mono float32 at ``sample_rate``, in [-1, 1].
+
+    The voice cache already stores mono 16-bit WAVs at the mix rate, read directly; any
+    other file (a recording) goes through pydub.
+    """
+    try:
+        with wave.open(str(path), "rb") as handle:
+            params = handle.getparams()
+            if (params.nchannels, params.sampwidth, params.framerate) == (1, 2, sample_rate):
+                data = handle.readframes(params.nframes)
+                return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+    except (OSError, EOFError, wave.Error):
+        pass
+    try:
+        segment = AudioSegment.from_file(path)
+    except Exception as error:  # pydub raises bare exceptions from ffmpeg decoding
+        raise RenderError(f"cannot read the narration audio {path}: {error}") from None
+    segment = segment.set_channels(1).set_sample_width(2).set_frame_rate(sample_rate)
+    samples = np.frombuffer(segment.raw_data, dtype="<i2")
+    return samples.astype(np.float32) / 32768.0
+
+
+def _write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
+    pcm = np.clip(np.round(samples * 32767.0), -32768, 32767).astype("<i2")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(sample_rate)
+        handle.writeframes(pcm.tobytes())
+
+
+def frame_to_sample(frame: int, fps: float, sample_rate: int = SAMPLE_RATE) -> int:
+    """The sample on which ``frame`` starts.
+
+    Examples
+    --------
+    >>> frame_to_sample(15, 15), frame_to_sample(1, 60)
+    (48000, 800)
+    """
+    return round(frame * sample_rate / fps)
+
+
+def mix_narration(
+    placements: Sequence[AudioPlacement],
+    total_frames: int,
+    fps: float,
+    out_path: Path,
+    sample_rate: int = MIX_RATE,
+) -> Path:
+    """Silence the length of the video with each beat's speech placed on its start frame.
+
+    The track is exactly ``total_frames / fps`` seconds long; a beat that would run past the
+    end (it cannot, if its slot was sized to it) is cut there.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "mix.wav"
+    >>> _ = mix_narration([], 30, 15, out)
+    >>> AudioSegment.from_file(out).frame_count()
+    48000.0
+    """
+    total = frame_to_sample(total_frames, fps, sample_rate)
+    track = np.zeros(total, dtype=np.float32)
+    for placement in placements:
+        speech = _read_mono(placement.path, sample_rate)
+        start = frame_to_sample(placement.start_frame, fps, sample_rate)
+        end = min(total, start + len(speech))
+        if end > start:
+            track[start:end] += speech[: end - start]
+    _write_wav(out_path, track, sample_rate)
+    return out_path
+
+
+_LOUDNORM_JSON = re.compile(r"\{[^{}]*\"input_i\"[^{}]*\}", re.S)
+
+
+def _loudnorm_stats(stderr: str) -> dict[str, str]:
+    found = _LOUDNORM_JSON.findall(stderr)
+    if not found:
+        raise RenderError("ffmpeg loudnorm printed no measurement; is ffmpeg >= 4.0 installed?")
+    return dict(json.loads(found[-1]))
+
+
+def _as_float(value: str) -> float:
+    # silence measures as -inf (or nan): treat it as very quiet, never as a number to reach
+    return -1e9 if value in ("-inf", "nan") else float(value)
+
+
+_SUMMARY_I = re.compile(r"I:\s+(-?[\d.]+|-inf|nan) LUFS")
+_SUMMARY_PEAK = re.compile(r"Peak:\s+(-?[\d.]+|-inf|nan) dBFS")
+
+
+def measure_loudness(path: Path) -> Loudness:
+    """Measure integrated loudness and true peak of ``path`` (EBU R128, ffmpeg ebur128).
+
+    The ebur128 filter measures in one fast pass (loudnorm's measurement resamples to
+    192 kHz first and takes about four times longer).
+    """
+    stderr = run_ffmpeg(
+        [
+            "-loglevel", "info", "-nostats", "-i", path, "-map", "0:a:0",
+            "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-",
+        ],
+        what=f"measuring the loudness of {path.name}",
+    )  # fmt: skip
+    summary = stderr[stderr.rfind("Summary:") :]
+    integrated, peak = _SUMMARY_I.search(summary), _SUMMARY_PEAK.search(summary)
+    if "Summary:" not in stderr or integrated is None or peak is None:
+        raise RenderError(f"ffmpeg printed no loudness summary for {path.name}")
+    return Loudness(_as_float(integrated.group(1)), _as_float(peak.group(1)))
+
+
+def _loudnorm_two_pass(src: Path, dst: Path) -> None:
+    stderr = run_ffmpeg(
+        [
+            "-loglevel", "info", "-i", src,
+            "-af", f"loudnorm=I={TARGET_LUFS}:TP={_TP_AIM}:LRA=11:print_format=json",
+            "-f", "null", "-",
+        ],
+        what="measuring the narration's loudness",
+    )  # fmt: skip
+    m = _loudnorm_stats(stderr)
+    second = (
+        f"loudnorm=I={TARGET_LUFS}:TP={_TP_AIM}:LRA=11"
+        f":measured_I={m['input_i']}:measured_TP={m['input_tp']}"
+        f":measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}"
+        f":offset={m['target_offset']}:linear=true:print_format=summary"
+    )
+    run_ffmpeg(
+        ["-i", src, "-af", second, "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", dst],
+        what="normalising the narration's loudness",
+    )
+
+
+def _gain_and_limit(src: Path, dst: Path, gain_db: float, ceiling_db: float) -> None:
+    """Apply ``gain_db`` then a look-ahead limiter at ``ceiling_db``, oversampled 4x.
+
+    Limiting at four times the sample rate catches inter-sample peaks, which is what
+    a true-peak meter measures.
+    """
+    ceiling = 10 ** (ceiling_db / 20)
+    chain = (
+        f"volume={gain_db:.3f}dB,aresample={4 * SAMPLE_RATE},"
+        f"alimiter=limit={ceiling:.5f}:attack=5:release=50:level=disabled,"
+        f"aresample={SAMPLE_RATE}"
+    )
+    run_ffmpeg(
+        ["-i", src, "-af", chain, "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", dst],
+        what="limiting the narration's peaks",
+    )
+
+
+def normalize_loudness(src: Path, dst: Path) -> Loudness:
+    """Normalise ``src`` to -16 LUFS integrated with true peak at or below -1 dBTP.
+
+    Two-pass linear loudnorm first; a measurement pass checks it, and if the peak or the
+    loudness is still off (loudnorm falls back when linear gain would clip), gain plus a
+    true-peak limiter corrects it, measured again each time.
+
+    Returns
+    -------
+    Loudness
+        The measured loudness of ``dst``.
+    """
+    linear = dst.with_name(f"{dst.stem}.linear{dst.suffix}")
+    _loudnorm_two_pass(src, linear)
+    shutil.copyfile(linear, dst)
+    measured = measure_loudness(dst)
+    gain = 0.0
+    for _ in range(5):
+        if abs(measured.integrated - TARGET_LUFS) <= 0.3 and measured.true_peak <= _TP_AIM:
+            break
+        if measured.integrated < -70:  # silence: nothing to normalise
+            break
+        # limiting takes back some loudness, so the gain is refined from the same source
+        gain += TARGET_LUFS - measured.integrated
+        _gain_and_limit(linear, dst, gain, _TP_AIM - 0.5)
+        measured = measure_loudness(dst)
+    linear.unlink(missing_ok=True)
+    if not measured.within_target(tolerance=1.0):
+        raise RenderError(
+            f"cannot bring the narration to {TARGET_LUFS} LUFS / {MAX_TRUE_PEAK} dBTP "
+            f"(got {measured.integrated:.1f} LUFS, {measured.true_peak:.1f} dBTP)"
+        )
+    return measured
+
+
+def _atrim(start_sample: int, n_samples: int) -> str:
+    end = start_sample + n_samples
+    return f"atrim=start_sample={start_sample}:end_sample={end},asetpts=N/SR/TB"
+
+
+def encode_aac(
+    wav: Path, out: Path, *, start_sample: int = 0, n_samples: int | None = None
+) -> Path:
+    """Encode a slice of a WAV (sample-exact) to AAC in an .m4a file."""
+    args: list[str | os.PathLike[str]] = ["-i", wav]
+    if n_samples is not None:
+        args += ["-af", _atrim(start_sample, n_samples)]
+    args += ["-c:a", "aac", "-b:a", _AAC_BITRATE, "-ar", str(SAMPLE_RATE), "-vn", out]
+    run_ffmpeg(args, what=f"encoding the narration to {out.name}")
+    return out
+
+
+def mux_clip(video: Path, audio: Path, out: Path, *, title: str | None = None) -> Path:
+    """Put a silent video and an audio track in one mp4, copying both streams."""
+    args: list[str | os.PathLike[str]] = [
+        "-i", video, "-i", audio, "-map", "0:v:0", "-map", "1:a:0",
+        "-c", "copy", "-movflags", "+faststart",
+    ]  # fmt: skip
+    if title:
+        args += ["-metadata", f"title={title}"]
+    run_ffmpeg([*args, out], what=f"muxing {out.name}")
+    return out
+
+
+def _escape_metadata(text: str) -> str:
+    """Escape ffmetadata's special characters (=, ;, #, \\ and newlines)."""
+    return re.sub(r"([=;#\\\n])", r"\\\1", text)
+
+
+def write_chapters(chapters: Sequence[Chapter], path: Path, *, title: str | None = None) -> Path:
+    """Write an ffmetadata file with one chapter per scene (millisecond time base).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = write_chapters([Chapter("Tokens", 0.0, 1.5)], Path(tempfile.mkdtemp()) / "m.txt")
+    >>> "START=0" in p.read_text() and "END=1500" in p.read_text()
+    True
+    """
+    lines = [";FFMETADATA1"]
+    if title:
+        lines.append(f"title={_escape_metadata(title)}")
+    for chapter in chapters:
+        lines += [
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={round(chapter.start * 1000)}",
+            f"END={round(chapter.end * 1000)}",
+            f"title={_escape_metadata(chapter.title)}",
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _concat_list(clips: Sequence[Path], path: Path) -> Path:
+    # the concat demuxer's quoting: single quotes, with ' written as '\''
+    lines = ["file '" + str(c.absolute()).replace("'", "'\\''") + "'" for c in clips]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def concat_video(
+    clips: Sequence[Path], audio: Path, chapters_file: Path, out: Path, work_dir: Path
+) -> Path:
+    """Join silent clips (stream copy) and lay the full narration and chapters over them."""
+    listing = _concat_list(clips, work_dir / "concat.txt")
+    run_ffmpeg(
+        [
+            "-f", "concat", "-safe", "0", "-i", listing, "-i", audio, "-i", chapters_file,
+            "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
+            "-c", "copy", "-movflags", "+faststart", out,
+        ],
+        what=f"joining the scenes into {out.name}",
+    )  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True)
+class AssembledOutputs:
+    """What :func:`assemble_outputs` wrote (paths inside the staging directory)."""
+
+    video: Path
+    clips: tuple[Path, ...]
+    subtitles: tuple[Path, ...]
+    timeline: Path
+    numbers: Path
+    loudness: Loudness
+
+
+def _encode_full_track(wav: Path, out: Path) -> tuple[Loudness, bool]:
+    """Encode the whole narration to AAC and measure the result, as a viewer hears it.
+
+    AAC can lift true peaks a little above the WAV's; if the encoded track is over the
+    ceiling, lower the gain by the excess (rewriting ``wav``) and encode again.
+
+    Returns
+    -------
+    tuple[Loudness, bool]
+        The encoded track's loudness, and whether ``wav`` had to be made quieter.
+    """
+    encode_aac(wav, out)
+    measured = measure_loudness(out)
+    lowered = False
+    for _ in range(3):
+        if measured.true_peak <= MAX_TRUE_PEAK - 0.1:
+            break
+        quieter = wav.with_name(f"{wav.stem}.quieter{wav.suffix}")
+        cut = measured.true_peak - (MAX_TRUE_PEAK - 0.3)
+        run_ffmpeg(
+            ["-i", wav, "-af", f"volume=-{cut:.3f}dB", "-c:a", "pcm_s16le", quieter],
+            what="lowering the narration's peaks",
+        )
+        os.replace(quieter, wav)
+        lowered = True
+        encode_aac(wav, out)
+        measured = measure_loudness(out)
+    if measured.true_peak > MAX_TRUE_PEAK:
+        raise RenderError(
+            f"the encoded narration peaks at {measured.true_peak:.2f} dBTP, above "
+            f"{MAX_TRUE_PEAK} dBTP; please report this with the script"
+        )
+    return measured, lowered
+
+
+def assemble_outputs(
+    timeline: Timeline,
+    clips: Sequence[Path],
+    numbers: dict[str, object],
+    staging: Path,
+    name: str,
+    work_dir: Path,
+    *,
+    jobs: int | None = None,
+) -> AssembledOutputs:
+    """Write every output of a render into ``staging`` from the timeline and silent clips.
+
+    Parameters
+    ----------
+    timeline
+        The video's timeline; every beat has its WAV in ``beat.audio``.
+    clips
+        One silent clip per scene of ``timeline``, in order, each exactly as long as the scene.
+    numbers
+        The merged ``numbers.json`` structure.
+    staging
+        Where the outputs go with their final relative names.
+    name
+        The script's name: ``<name>.mp4``, ``<name>.srt``, ``<name>.vtt``.
+    work_dir
+        Scratch space for intermediate audio.
+    jobs
+        ffmpeg encodes run at once; default the number of cores.
+    """
+    from explainer.subtitles import to_srt, to_vtt
+
+    fps = timeline.fps
+    placements = [
+        AudioPlacement(beat.audio, beat.start_frame)
+        for _, beat in timeline.beats()
+        if beat.audio is not None
+    ]
+    mixed = mix_narration(placements, timeline.frames, fps, work_dir / "narration-mix.wav")
+    normalised = work_dir / "narration.wav"
+    normalize_loudness(mixed, normalised)
+    full_audio = work_dir / "narration.m4a"
+
+    def encode_slice(scene: SceneTiming) -> Path:
+        return encode_aac(
+            normalised,
+            work_dir / f"{scene.id}.m4a",
+            start_sample=frame_to_sample(scene.start_frame, fps),
+            n_samples=frame_to_sample(scene.frames, fps),
+        )
+
+    # AAC encoding is the slow part: the full track and every clip's slice in parallel
+    with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        full = pool.submit(_encode_full_track, normalised, full_audio)
+        slices = [pool.submit(encode_slice, scene) for scene in timeline.scenes]
+        loudness, lowered = full.result()
+        clip_audio = [future.result() for future in slices]
+    if lowered:  # the slices were cut from the louder track: cut them again
+        clip_audio = [encode_slice(scene) for scene in timeline.scenes]
+
+    clip_dir = staging / "clips"
+    clip_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for scene, silent, audio in zip(timeline.scenes, clips, clip_audio, strict=True):
+        out = clip_dir / f"{scene.chapter:02d}-{scene.id}.mp4"
+        written.append(mux_clip(silent, audio, out, title=scene.title))
+
+    chapters = [
+        Chapter(scene.title, scene.start, scene.start + scene.duration) for scene in timeline.scenes
+    ]
+    metadata = write_chapters(chapters, work_dir / "chapters.txt", title=timeline.title)
+    video = concat_video(clips, full_audio, metadata, staging / f"{name}.mp4", work_dir)
+
+    srt = staging / f"{name}.srt"
+    srt.write_text(to_srt(timeline), encoding="utf-8")
+    vtt = staging / f"{name}.vtt"
+    vtt.write_text(to_vtt(timeline), encoding="utf-8")
+    timeline_json = staging / "timeline.json"
+    timeline.write_json(timeline_json)
+    numbers_json = staging / "numbers.json"
+    numbers_json.write_text(json.dumps(numbers, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return AssembledOutputs(
+        video, tuple(written), (srt, vtt), timeline_json, numbers_json, loudness
+    )

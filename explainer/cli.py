@@ -1,0 +1,380 @@
+"""The ``explainer`` command line: render, scenes, check, voices, numbers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from explainer import __version__
+from explainer.errors import ExplainerError, ScriptError
+from explainer.render import Quality
+
+__all__ = ["app", "main", "run", "friendly_errors"]
+
+DEFAULT_SCRIPT = Path("scripts/attention.toml")
+
+app = typer.Typer(
+    name="explainer",
+    help="Render a narrated, animated explainer of the attention mechanism, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode="rich",
+)
+
+_state = {"debug": False}
+_out = Console()
+_err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def friendly_errors(command: F) -> F:
+    """Turn a user-caused error into one ``error: ...`` line on stderr and exit code 1.
+
+    Ctrl-C (and SIGTERM, turned into KeyboardInterrupt while rendering) exits with 130.
+    With ``--debug`` the original exception propagates with its traceback.
+    """
+    from attention.example import ExampleError
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (ExplainerError, ExampleError) as error:
+            if _state["debug"]:
+                raise
+            typer.echo(f"error: {_one_line(error)}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            if _state["debug"]:
+                raise
+            typer.echo("error: interrupted; the previous outputs are unchanged", err=True)
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:  # a bug, not the user's fault: still one line
+            if _state["debug"]:
+                raise
+            typer.echo(
+                f"error: unexpected {type(error).__name__}: {_one_line(error)} "
+                "(run with --debug for the traceback)",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"explainer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show full tracebacks instead of one-line errors.")
+    ] = False,
+) -> None:
+    """Narrated, animated explainer videos of attention; every number verified.
+
+    Example: explainer render --quality low
+    """
+    _state["debug"] = debug
+
+
+ScriptArg = Annotated[
+    Path,
+    typer.Argument(help="The narration script (TOML).", show_default=True),
+]
+SentenceOpt = Annotated[
+    str | None, typer.Option("--sentence", help="Use this sentence for the worked example.")
+]
+FocusOpt = Annotated[
+    str | None, typer.Option("--focus", help="The token whose attention the video follows.")
+]
+
+
+def _checked_script_path(path: Path) -> Path:
+    if not path.exists():
+        raise ScriptError(f"{path}: no such script; pass the path of a .toml narration script")
+    if path.is_dir():
+        hint = next(iter(sorted(path.glob("*.toml"))), None)
+        fix = f", e.g. {hint}" if hint else ""
+        raise ScriptError(f"{path} is a directory; pass a .toml script file{fix}")
+    return path
+
+
+def _load(
+    path: Path,
+    sentence: str | None = None,
+    focus: str | None = None,
+    voice: str | None = None,
+) -> Any:
+    from explainer.script import load_script
+
+    return load_script(_checked_script_path(path), sentence=sentence, focus=focus, voice=voice)
+
+
+class _RenderProgress:
+    """Rich progress bars for synthesis, each scene's render, and assembly."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, event: Any) -> None:
+        labels = {"voices": "voices", "scenes": "scenes", "assemble": "assembly"}
+        if event.status == "start":
+            self.tasks[event.stage] = self.progress.add_task(
+                labels[event.stage], total=event.total or 1
+            )
+            return
+        if event.stage == "scenes" and event.status == "started":
+            self.tasks[f"scene:{event.item}"] = self.progress.add_task(
+                f"  {event.item}", total=None
+            )
+            return
+        if event.stage == "scenes":
+            own = self.tasks.pop(f"scene:{event.item}", None)
+            if own is not None:
+                self.progress.remove_task(own)
+        task = self.tasks.get(event.stage)
+        if task is not None:
+            self.progress.advance(task)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[Any], None] | None]:
+    if quiet:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=_err, transient=True) as progress:
+        yield _RenderProgress(progress)
+
+
+@app.command()
+@friendly_errors
+def render(
+    script: ScriptArg = DEFAULT_SCRIPT,
+    quality: Annotated[
+        Quality,
+        typer.Option("--quality", "-q", help="low 480p15, medium 720p30, high 1080p60, 4k."),
+    ] = Quality.high,
+    scene: Annotated[
+        list[str] | None,
+        typer.Option("--scene", "-s", help="Render only this scene id (repeatable)."),
+    ] = None,
+    sentence: SentenceOpt = None,
+    focus: FocusOpt = None,
+    voice: Annotated[
+        str | None,
+        typer.Option(
+            "--voice", help="festival, espeak, flite, piper:<model.onnx> or recorded:<dir>."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Scenes rendered in parallel [default: cores]."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output directory [default: media/<script name>]."),
+    ] = None,
+    cache: Annotated[Path, typer.Option("--cache", help="Voice and clip cache directory.")] = Path(
+        "media/cache"
+    ),
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress, only errors.")] = False,
+) -> None:
+    """Render the narrated video, its per-scene clips, subtitles and number ledger.
+
+    Example: explainer render scripts/attention.toml --quality low --scene scores
+    """
+    from explainer.render import render_video
+
+    loaded = _load(script, sentence, focus, voice)
+    with _progress(quiet) as on_progress:
+        report = render_video(
+            loaded,
+            quality=quality,
+            out_dir=out,
+            scene_ids=scene or (),
+            jobs=jobs,
+            cache_dir=cache,
+            on_progress=on_progress,
+        )
+    if not quiet:
+        rendered = ", ".join(report.rendered) or "none"
+        _out.print(
+            f"wrote {report.video} ({report.duration:.1f} s, {len(report.clips)} clips; "
+            f"rendered: {rendered}; from cache: {len(report.cached)}) "
+            f"in {report.stages['total']:.1f} s"
+        )
+
+
+@app.command()
+@friendly_errors
+def scenes(script: ScriptArg = DEFAULT_SCRIPT) -> None:
+    """List the scenes: id, chapter title, beats and estimated narrated seconds.
+
+    Example: explainer scenes scripts/attention.toml
+    """
+    from explainer.timeline import estimate_timeline
+
+    loaded = _load(script)
+    timeline = estimate_timeline(loaded, Quality.low.fps)
+    table = Table(title=f"{loaded.settings.title} ({script})")
+    for column, justify in (
+        ("#", "right"),
+        ("id", "left"),
+        ("chapter", "left"),
+        ("class", "left"),
+        ("beats", "right"),
+        ("seconds (est.)", "right"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for timing in timeline.scenes:
+        table.add_row(
+            str(timing.chapter), timing.id, timing.title, timing.class_name,
+            str(len(timing.beats)), f"{timing.duration:.1f}",
+        )  # fmt: skip
+    table.add_section()
+    table.add_row("", "", "total", "", str(len(timeline.beats())), f"{timeline.duration:.1f}")
+    _out.print(table)
+
+
+@app.command()
+@friendly_errors
+def check(
+    script: ScriptArg = DEFAULT_SCRIPT,
+    sentence: SentenceOpt = None,
+    focus: FocusOpt = None,
+) -> None:
+    """Validate the script and verify every number its scenes would show; render nothing.
+
+    Loads and validates the script, fills the narration's placeholders, builds each scene
+    in Manim's dry-run mode to collect the numbers it displays, and recomputes them with
+    the independent reference implementation. Exits non-zero on any problem.
+
+    Example: explainer check scripts/attention.toml --sentence "A dog chased the ball"
+    """
+    from attention.ledger import NumbersLedger, verify
+    from explainer.render import dry_run_ledgers
+    from explainer.timeline import estimate_timeline, scene_plans
+    from explainer.voices import parse_voice
+
+    loaded = _load(script, sentence, focus)
+    plans = scene_plans(estimate_timeline(loaded, Quality.low.fps), loaded.settings)
+    ledgers = dry_run_ledgers(plans)
+    entries = [entry for _, found in ledgers for entry in found]
+    problems = verify(NumbersLedger(entries), loaded.settings.sentence, loaded.settings.focus)
+    try:
+        parse_voice(loaded.settings.voice).check()
+    except ExplainerError as error:
+        problems.append(f"voice: {_one_line(error)}")
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise ExplainerError(
+            f"{script}: {len(problems)} problem(s) found (listed above); "
+            "fix them and run check again"
+        )
+    beats = sum(len(p.beats) for p in plans)
+    _out.print(
+        f"ok: {script}: {len(plans)} scenes, {beats} beats, "
+        f"{len(entries)} numbers on screen verified against the reference"
+    )
+
+
+@app.command()
+@friendly_errors
+def voices() -> None:
+    """Show which voice engines work here and how to install the missing ones.
+
+    Example: explainer voices
+    """
+    from explainer.voices import voice_status
+
+    table = Table(title="voice engines")
+    table.add_column("engine")
+    table.add_column("available")
+    table.add_column("install / use")
+    for name, available, hint in voice_status():
+        table.add_row(name, "yes" if available else "[red]no[/red]", hint)
+    _out.print(table)
+
+
+def _matrix_table(title: str, rows: Any, row_labels: list[str], col_labels: list[str]) -> Table:
+    table = Table(title=title)
+    table.add_column("")
+    for label in col_labels:
+        table.add_column(label, justify="right")
+    for label, row in zip(row_labels, rows, strict=True):
+        table.add_row(label, *(str(value) for value in row))
+    return table
+
+
+@app.command()
+@friendly_errors
+def numbers(sentence: SentenceOpt = None, focus: FocusOpt = None) -> None:
+    """Print the worked example: tokens, X, Q, K, V, scores, scaled scores and weights.
+
+    Example: explainer numbers --sentence "The dog chased the ball" --focus chased
+    """
+    from attention.example import DEFAULT_SENTENCE, worked_example
+    from attention.ledger import format_number, round_row
+
+    example = worked_example(sentence if sentence is not None else DEFAULT_SENTENCE, focus)
+    tokens = list(example.tokens)
+    _out.print(f"tokens: {' | '.join(tokens)}   focus: {example.focus}")
+
+    def fmt(matrix: Any) -> list[list[str]]:
+        return [[format_number(float(v), 2) for v in row] for row in matrix]
+
+    dims = [f"d{j}" for j in range(example.d_model)]
+    heads = [f"d{j}" for j in range(example.d_head)]
+    _out.print(_matrix_table("X (embeddings)", fmt(example.x), tokens, dims))
+    for name, matrix in (("Q (queries)", example.q), ("K (keys)", example.k),
+                         ("V (values)", example.v)):  # fmt: skip
+        _out.print(_matrix_table(f"{name}, head 0", fmt(matrix), tokens, heads))
+    _out.print(_matrix_table("scores = Q K^T", fmt(example.scores), tokens, tokens))
+    _out.print(
+        _matrix_table(
+            "scaled scores = Q K^T / sqrt(d_head)", fmt(example.scaled_scores), tokens, tokens
+        )  # fmt: skip
+    )
+    weights = [[format_number(v, 2) for v in round_row(list(map(float, row)), 2)]
+               for row in example.weights]  # fmt: skip
+    _out.print(_matrix_table("weights = softmax(scaled scores), rows sum to 1", weights,
+                             tokens, tokens))  # fmt: skip
+
+
+def run() -> None:
+    """Entry point for ``python -m explainer``."""
+    app(prog_name="explainer")

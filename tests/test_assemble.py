@@ -1,0 +1,268 @@
+"""Assembly and atomic outputs: sample-exact mix, loudness, chapters, probes, locks, faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explainer.assemble import (
+    AudioPlacement,
+    Chapter,
+    mix_narration,
+    normalize_loudness,
+    probe_video_frames,
+    write_chapters,
+)
+from explainer.errors import ExplainerError, RenderError
+from explainer.outputs import check_out_dir, staged_outputs
+
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+
+
+def _write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
+    pcm = np.round(np.clip(samples, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(pcm.tobytes())
+    return path
+
+
+def _read_wav(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as handle:
+        rate = handle.getframerate()
+        data = handle.readframes(handle.getnframes())
+    return np.frombuffer(data, dtype="<i2").astype(np.float64) / 32768, rate
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness and true peak, measured by ffmpeg's ebur128 filter (not our code)."""
+    done = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path),
+         "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    summary = done.stderr[done.stderr.rindex("Summary:") :]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return integrated, peak
+
+
+# -- mixing -----------------------------------------------------------------------------------
+
+
+def test_mix_places_each_beat_on_its_frame_to_the_sample(tmp_path: Path) -> None:
+    rate, fps = 24_000, 15
+    ones = _write_wav(tmp_path / "a.wav", np.full(1000, 0.5), rate)
+    twos = _write_wav(tmp_path / "b.wav", np.full(500, -0.25), rate)
+    out = mix_narration(
+        [AudioPlacement(ones, 3), AudioPlacement(twos, 20)], 45, fps, tmp_path / "mix.wav"
+    )
+    track, got_rate = _read_wav(out)
+    assert got_rate == rate
+    assert len(track) == 45 * rate // fps  # 3 s exactly
+    nonzero = np.flatnonzero(np.abs(track) > 0.01)
+    # frame 3 at 15 fps is 0.2 s = sample 4800; frame 20 is 1.333.. s = sample 32000
+    assert nonzero[0] == 4800
+    assert np.all(np.abs(track[4800:5800] - 0.5) < 1e-3)
+    assert np.all(track[5800:32000] == 0)
+    assert np.all(np.abs(track[32000:32500] + 0.25) < 1e-3)
+    assert nonzero[-1] == 32499
+
+
+def test_mix_resamples_a_recording_at_another_rate(tmp_path: Path) -> None:
+    beat = _write_wav(tmp_path / "r.wav", 0.3 * np.sin(np.arange(44_100) / 7), 44_100)
+    track, _ = _read_wav(mix_narration([AudioPlacement(beat, 0)], 30, 30, tmp_path / "m.wav"))
+    assert len(track) == 24_000
+    assert np.abs(track).max() > 0.2  # one second of tone, resampled, fills the second
+
+
+# -- loudness ---------------------------------------------------------------------------------
+
+
+def _speechlike(seconds: float, rate: int, level: float) -> np.ndarray:
+    """Noise bursts with pauses: a crest factor like speech's, deterministic."""
+    rng = np.random.default_rng(7)
+    t = np.arange(int(seconds * rate)) / rate
+    envelope = (np.sin(2 * np.pi * 1.5 * t) > -0.2).astype(float) * (0.5 + 0.5 * np.sin(9 * t))
+    return level * envelope * np.clip(rng.normal(0, 0.3, t.size), -1, 1)
+
+
+@pytest.mark.parametrize("level", [0.02, 0.9])
+def test_loudness_is_normalised_to_minus_16_with_peaks_under_minus_1(
+    tmp_path: Path, level: float
+) -> None:
+    src = _write_wav(tmp_path / "in.wav", _speechlike(8.0, 24_000, level), 24_000)
+    normalize_loudness(src, tmp_path / "out.wav")
+    integrated, peak = ebur128(tmp_path / "out.wav")
+    assert abs(integrated - (-16.0)) <= 0.5
+    assert peak <= -1.0
+
+
+# -- chapters and probes ----------------------------------------------------------------------
+
+
+def _lavfi_video(path: Path, frames: int, fps: int = 15) -> Path:
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+         f"testsrc=size=64x48:rate={fps}", "-frames:v", str(frames),
+         "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def test_chapter_titles_with_special_characters_survive_ffmpeg(tmp_path: Path) -> None:
+    video = _lavfi_video(tmp_path / "v.mp4", 30)
+    titles = ["Scores; q = k # 1", "Back\\slash"]
+    meta = write_chapters(
+        [Chapter(titles[0], 0.0, 1.0), Chapter(titles[1], 1.0, 2.0)], tmp_path / "m.txt"
+    )
+    out = tmp_path / "c.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(video), "-i", str(meta),
+         "-map_chapters", "1", "-c", "copy", str(out)],
+        check=True,
+    )  # fmt: skip
+    probed = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(out)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    chapters = json.loads(probed.stdout)["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == titles
+    assert [float(c["start_time"]) for c in chapters] == [0.0, 1.0]
+
+
+def test_probe_counts_frames_and_catches_truncation(tmp_path: Path) -> None:
+    video = _lavfi_video(tmp_path / "v.mp4", 37)
+    assert probe_video_frames(video) == 37
+    cut = tmp_path / "cut.mp4"
+    data = video.read_bytes()
+    # the index (moov) is at the end, so keep it and drop media data before it
+    moov = data.rindex(b"moov") - 4
+    cut.write_bytes(data[: moov // 2] + data[moov:])
+    with pytest.raises(RenderError):
+        probe_video_frames(cut)
+    half = tmp_path / "half.mp4"
+    half.write_bytes(data[: len(data) // 2])
+    with pytest.raises(RenderError):
+        probe_video_frames(half)
+
+
+# -- atomic outputs ---------------------------------------------------------------------------
+
+
+def test_commit_moves_everything_into_place(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staged_outputs(out) as staging:
+        (staging.path / "clips").mkdir()
+        (staging.path / "clips" / "01-a.mp4").write_text("clip")
+        (staging.path / "v.mp4").write_text("video")
+        (staging.work / "scratch.wav").write_text("not an output")
+        staging.commit()
+    assert (out / "v.mp4").read_text() == "video"
+    assert (out / "clips" / "01-a.mp4").read_text() == "clip"
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "clips", "v.mp4"]
+
+
+def test_failed_render_keeps_previous_outputs_and_cleans_up(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "v.mp4").write_text("previous good video")
+
+    def failing_render() -> None:
+        with staged_outputs(out) as staging:
+            (staging.path / "v.mp4").write_text("half")
+            raise RuntimeError("scene failed")
+
+    with pytest.raises(RuntimeError, match="scene failed"):
+        failing_render()
+    assert (out / "v.mp4").read_text() == "previous good video"
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "v.mp4"]
+
+
+def test_full_render_prunes_clips_of_removed_scenes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "clips").mkdir(parents=True)
+    (out / "clips" / "09-gone.mp4").write_text("old")
+    with staged_outputs(out) as staging:
+        (staging.path / "clips").mkdir()
+        (staging.path / "clips" / "01-a.mp4").write_text("new")
+        staging.commit(prune=("clips",))
+    assert [p.name for p in (out / "clips").iterdir()] == ["01-a.mp4"]
+
+
+def test_lock_refuses_a_second_writer_and_names_the_pid(tmp_path: Path) -> None:
+    def second_render() -> None:
+        with staged_outputs(tmp_path):
+            pass
+
+    with staged_outputs(tmp_path):
+        assert (tmp_path / ".lock").read_text() == str(os.getpid())
+        with pytest.raises(ExplainerError) as caught:
+            second_render()
+    assert f"(pid {os.getpid()})" in str(caught.value)
+    # released afterwards
+    with staged_outputs(tmp_path):
+        pass
+
+
+def test_out_dir_problems_are_clear(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ExplainerError, match="inside the file"):
+        check_out_dir(blocker / "sub")
+    with pytest.raises(ExplainerError, match="inside the file"):
+        check_out_dir(blocker)
+    with pytest.raises(ExplainerError, match="does not exist"):
+        check_out_dir(tmp_path / "a" / "b")
+    assert check_out_dir(tmp_path / "a" / "b", create_parents=True).is_dir()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_out_dir_is_clear(tmp_path: Path) -> None:
+    locked = tmp_path / "ro"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(ExplainerError, match="permission denied"):
+        check_out_dir(locked)
+
+
+def test_sigterm_leaves_previous_outputs_and_no_partial_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "v.mp4").write_text("previous good video")
+    child = textwrap.dedent(
+        f"""
+        import sys, time
+        from pathlib import Path
+        from explainer.outputs import staged_outputs
+        try:
+            with staged_outputs(Path({str(out)!r})) as staging:
+                (staging.path / "v.mp4").write_text("half-written")
+                print("ready", flush=True)
+                time.sleep(60)
+        except KeyboardInterrupt:
+            sys.exit(130)
+        """
+    )
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", child], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 130
+    assert (out / "v.mp4").read_text() == "previous good video"
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "v.mp4"]

@@ -1,0 +1,151 @@
+"""The ``explainer`` command line: exit codes and one-line errors, without rendering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from explainer import __version__
+from explainer.cli import app
+from explainer.outputs import staged_outputs
+
+TINY = Path(__file__).parent / "data" / "tiny.toml"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _one_error_line(result) -> str:
+    """The single ``error: ...`` line the CLI must print on stderr for a user error."""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_version_is_printed_and_exits_zero(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"explainer {__version__}"
+
+
+def test_missing_script_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    result = runner.invoke(app, ["render", str(missing), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert str(missing) in line
+    assert "no such script" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_directory_as_script_names_a_script_inside(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["scenes", str(TINY.parent)])
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert "is a directory" in line
+    hint = line.rsplit("e.g. ", 1)[1]
+    assert Path(hint).parent == TINY.parent
+    assert hint.endswith(".toml")
+
+
+def test_unknown_scene_id_lists_the_known_ones(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(TINY), "--scene", "nope", "--out", str(out)])
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert "'nope'" in line
+    assert "tokens" in line
+    assert "blend" in line
+    # the selection is checked before anything is written
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("sentence", ["", "   ", "Hello"])
+def test_bad_sentence_is_one_line(runner: CliRunner, sentence: str) -> None:
+    result = runner.invoke(app, ["check", str(TINY), "--sentence", sentence])
+    assert result.exit_code == 1
+    assert "--sentence" in _one_error_line(result)
+
+
+def test_bad_sentence_in_numbers_is_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["numbers", "--sentence", "   "])
+    assert result.exit_code == 1
+    _one_error_line(result)
+
+
+def test_out_inside_a_file_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = runner.invoke(app, ["render", str(TINY), "--out", str(blocker / "video")])
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert "inside the file" in line
+    assert str(blocker) in line
+    assert blocker.read_text() == "not a directory"
+
+
+def test_out_with_missing_parent_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "dir"
+    result = runner.invoke(app, ["render", str(TINY), "--out", str(target)])
+    assert result.exit_code == 1
+    assert "does not exist" in _one_error_line(result)
+    assert not (tmp_path / "no").exists()
+
+
+def test_second_render_of_same_output_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staged_outputs(out):  # another render holds the lock
+        result = runner.invoke(app, ["render", str(TINY), "--out", str(out), "--quiet"])
+    assert result.exit_code == 1
+    line = _one_error_line(result)
+    assert f"another render is writing to {out}" in line
+    assert "--out" in line
+
+
+def test_numbers_prints_the_tokens_and_rows_that_sum_to_one(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["numbers", "--sentence", "The dog chased the ball"])
+    assert result.exit_code == 0, result.output
+    assert "tokens: The | dog | chased | the | ball" in result.stdout
+    for title in ("X (embeddings)", "Q (queries)", "K (keys)", "V (values)", "scores",
+                  "scaled scores", "weights"):  # fmt: skip
+        assert title in result.stdout
+
+
+def test_voices_lists_festival(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["voices"])
+    assert result.exit_code == 0
+    assert "festival" in result.stdout
+    assert "festvox-us-slt-hts" in result.stdout
+
+
+def test_scenes_lists_ids_titles_and_beats(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["scenes", str(TINY)])
+    assert result.exit_code == 0, result.output
+    assert "tokens" in result.stdout
+    assert "Blend the values" in result.stdout
+
+
+def test_check_verifies_the_tiny_script(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check", str(TINY)])
+    assert result.exit_code == 0, result.output
+    assert "ok:" in result.stdout
+    assert "verified" in result.stdout
+
+
+def test_debug_shows_the_exception(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--debug", "scenes", str(tmp_path / "nope.toml")])
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "ScriptError"
+
+
+def test_help_has_an_example_for_every_command(runner: CliRunner) -> None:
+    for command in ("render", "scenes", "check", "voices", "numbers"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Example: explainer" in result.stdout, command
