@@ -232,6 +232,13 @@ class NarratedScene(Scene):
         self._hold_until(beat.start_frame)
         yield beat
         self._hold_until(beat.start_frame + beat.frames)
+        self.after_beat(beat_id)
+
+    def after_beat(self, beat_id: str) -> None:
+        """Called when beat ``beat_id``'s slot is over: a hook for tests and tools.
+
+        The layout test overrides it to snapshot every Text's bounding box per beat.
+        """
 
     def _hold_until(self, frame: int) -> None:
         """Hold the current frame until ``frame``: whole frames, never past it."""

@@ -1,0 +1,57 @@
+"""The chapter header every scene opens with: "1 · A sentence as tokens" at the top-left."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from manim import LEFT, MarkupText
+
+from scenes.kit.palette import MUTED, TEXT
+from scenes.kit.style import FONT, FRAME_WIDTH, HEADER_Y, LABEL, MARGIN
+
+if TYPE_CHECKING:
+    from scenes.narration import NarratedScene
+
+__all__ = ["ChapterHeader", "chapter_header"]
+
+
+class ChapterHeader(MarkupText):
+    """A muted chapter number and the chapter title on one baseline, top-left of the frame.
+
+    Parameters
+    ----------
+    chapter
+        The chapter number (1-based).
+    title
+        The chapter title (plain text; markup characters are escaped).
+    size
+        Font size; the type scale's LABEL by default.
+
+    Examples
+    --------
+    >>> header = ChapterHeader(1, "A sentence as tokens")
+    >>> header.get_left()[0] < 0 < header.get_top()[1]
+    True
+    """
+
+    def __init__(self, chapter: int, title: str, size: float = LABEL) -> None:
+        # one MarkupText keeps number and title on the same baseline
+        markup = f'<span foreground="{MUTED}">{chapter} ·</span>  {escape(title)}'
+        super().__init__(markup, font=FONT, font_size=size, color=TEXT)
+        self.chapter = chapter
+        self.title = title
+        self.move_to([0, HEADER_Y, 0]).align_to([-FRAME_WIDTH / 2 + MARGIN, 0, 0], LEFT)
+
+
+def chapter_header(scene: NarratedScene) -> ChapterHeader:
+    """The header for ``scene``'s chapter (number and title from its plan).
+
+    Show it during the first beat and keep it on screen for the whole scene.
+
+    Examples
+    --------
+    >>> header = chapter_header(self)                                # doctest: +SKIP
+    >>> self.play(FadeIn(header, shift=0.2 * RIGHT), run_time=beat.share(0.15))  # doctest: +SKIP
+    """
+    return ChapterHeader(scene.plan.chapter, scene.plan.title)

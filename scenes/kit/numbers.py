@@ -1,0 +1,335 @@
+"""Number Texts made from the worked example and recorded in the ledger as they are shown.
+
+A scene never types a number it displays: it names the number's source in the worked
+example (``"scores[2, 1]"``, grammar in docs/ARCHITECTURE.md) and :class:`Numbers` looks the
+value up, formats it with :func:`attention.format_number`, records it in the ledger and
+returns the Text. Probability rows go through :func:`attention.round_row` so they add up.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from manim import RIGHT, Text, VGroup
+
+from attention import format_number, round_row
+from scenes.kit.palette import TEXT, WEIGHT
+from scenes.kit.style import NUMBER, NUMBER_FONT
+
+if TYPE_CHECKING:
+    from attention import NumbersLedger, WorkedExample
+    from scenes.narration import NarratedScene
+
+__all__ = ["Numbers", "number_text", "resolve_source", "cell_source", "arrange_grid"]
+
+MIN_SCALE = 0.88  # smallest scale of NUMBER-sized digits that stays legible at 480p
+DIGIT_WIDTH = 0.153  # width of one DejaVu Sans Mono character at font size NUMBER
+_SOURCE = re.compile(r"^(?:(sum)\((\w+)\[([\d, ]+)\]\)|(\w+)(?:\[([\d, ]+)\])?)$")
+
+
+def cell_source(name: str, *index: int) -> str:
+    """The ledger source naming ``name[index...]``.
+
+    Examples
+    --------
+    >>> cell_source("weights", 2, 1), cell_source("sqrt_d_head")
+    ('weights[2, 1]', 'sqrt_d_head')
+    """
+    return f"{name}[{', '.join(str(i) for i in index)}]" if index else name
+
+
+def resolve_source(example: WorkedExample, source: str) -> float:
+    """The value a ledger ``source`` names in ``example`` (parsed, never evaluated).
+
+    Examples
+    --------
+    >>> ex = worked_example()                                   # doctest: +SKIP
+    >>> resolve_source(ex, "scores[2, 1]") == ex.scores[2, 1]   # doctest: +SKIP
+    True
+    """
+    match = _SOURCE.match(source.strip())
+    if match is None:
+        raise ValueError(f"bad number source {source!r}: write name, name[i, j] or sum(name[i])")
+    total, sum_name, sum_index, name, index = match.groups()
+    if total:
+        return float(np.sum(_field(example, sum_name)[_index(sum_index)]))
+    if name == "sqrt_d_head":
+        return math.sqrt(example.d_head)
+    value = _field(example, name)
+    return float(value[_index(index)] if index else value)
+
+
+def _field(example: WorkedExample, name: str) -> Any:
+    if name.startswith("_") or not hasattr(example, name):
+        raise ValueError(f"bad number source: the worked example has no field {name!r}")
+    return getattr(example, name)
+
+
+def _index(index: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in index.split(","))
+
+
+def number_text(shown: str, color: str = TEXT, size: float = NUMBER) -> Text:
+    """A Text for an already formatted number (monospaced digits).
+
+    Use :class:`Numbers` for data; this is for its Texts only.
+
+    Examples
+    --------
+    >>> number_text("0.42").text
+    '0.42'
+    """
+    return Text(shown, font=NUMBER_FONT, font_size=size, color=color)
+
+
+class Numbers:
+    """Makes number Texts for one scene, each recorded once in the ledger as displayed.
+
+    Parameters
+    ----------
+    ledger
+        The scene's :class:`attention.NumbersLedger`.
+    example
+        The worked example the numbers come from.
+    scene_id
+        The scene id recorded with each entry (the script's scene id).
+    decimals
+        Default number of decimals shown.
+
+    Examples
+    --------
+    >>> nums = Numbers.for_scene(self)                           # doctest: +SKIP
+    >>> score = nums.text("scores[2, 1]", label="q·k cat", color=TEXT)   # doctest: +SKIP
+    >>> row = nums.weight_row(example.focus_index)               # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        ledger: NumbersLedger,
+        example: WorkedExample,
+        scene_id: str,
+        decimals: int = 2,
+    ) -> None:
+        self.ledger = ledger
+        self.example = example
+        self.scene_id = scene_id
+        self.decimals = decimals
+        self._recorded: set[tuple[str, str, str | None]] = set()
+
+    @classmethod
+    def for_scene(cls, scene: NarratedScene, decimals: int = 2) -> Numbers:
+        """The number maker of a NarratedScene (its ledger, example and scene id)."""
+        return cls(scene.ledger, scene.example, scene.plan.scene_id, decimals)
+
+    def value(self, source: str) -> float:
+        """The exact value ``source`` names (for sizes of bars and colours of cells)."""
+        return resolve_source(self.example, source)
+
+    def shown(self, source: str, decimals: int | None = None) -> str:
+        """How ``source`` is displayed, without recording it."""
+        return format_number(self.value(source), self._decimals(decimals))
+
+    def text(
+        self,
+        source: str,
+        *,
+        label: str | None = None,
+        decimals: int | None = None,
+        color: str = TEXT,
+        size: float = NUMBER,
+    ) -> Text:
+        """The Text of the number ``source`` names, recorded in the ledger.
+
+        Examples
+        --------
+        >>> nums.text("sqrt_d_head", label="√d").text                 # doctest: +SKIP
+        '1.73'
+        """
+        places = self._decimals(decimals)
+        shown = format_number(self.value(source), places)
+        self._record(label or source, shown, source, places, None)
+        return number_text(shown, color, size)
+
+    def vector(
+        self,
+        name: str,
+        row: int,
+        *,
+        cols: Sequence[int] | None = None,
+        prefix: Sequence[int] = (),
+        decimals: int | None = None,
+        color: str = TEXT,
+        size: float = NUMBER,
+    ) -> list[Text]:
+        """The numbers of row ``row`` of field ``name`` (e.g. ``q``, token 2), recorded.
+
+        Examples
+        --------
+        >>> [t.text for t in nums.vector("q", 2)]                        # doctest: +SKIP
+        ['0.91', '-0.20', '0.47']
+        """
+        width = np.shape(_field(self.example, name))[len(prefix) + 1]
+        return [
+            self.text(cell_source(name, *prefix, row, j), decimals=decimals, color=color, size=size)
+            for j in (range(width) if cols is None else cols)
+        ]
+
+    def matrix(
+        self,
+        name: str,
+        *,
+        rows: Sequence[int] | None = None,
+        cols: Sequence[int] | None = None,
+        prefix: Sequence[int] = (),
+        decimals: int | None = None,
+        color: str = TEXT,
+        size: float = NUMBER,
+    ) -> list[list[Text]]:
+        """The numbers of a 2-D field (or a slice of one), row by row, recorded.
+
+        ``rows``/``cols`` pick a block (head 0's ``W_Q`` is ``cols=range(d_head)``);
+        ``prefix`` indexes leading axes (``prefix=(h,)`` for ``head_weights``).
+
+        Examples
+        --------
+        >>> w = nums.matrix("w_q", cols=range(ex.d_head))               # doctest: +SKIP
+        >>> len(w), len(w[0])                                           # doctest: +SKIP
+        (6, 3)
+        """
+        shape = np.shape(_field(self.example, name))[len(prefix) :]
+        return [
+            self.vector(
+                name, i, cols=cols, prefix=prefix, decimals=decimals, color=color, size=size
+            )
+            for i in (range(shape[0]) if rows is None else rows)
+        ]
+
+    def weight_row(
+        self,
+        row: int,
+        *,
+        name: str = "weights",
+        prefix: Sequence[int] = (),
+        decimals: int | None = None,
+        color: str = WEIGHT,
+        size: float = NUMBER,
+    ) -> list[Text]:
+        """A probability row rounded so the shown values add up to exactly 1, recorded.
+
+        The row is recorded with ``group=`` its own source (``"weights[2]"``).
+
+        Examples
+        --------
+        >>> row = nums.weight_row(2)                                    # doctest: +SKIP
+        >>> sum(float(t.text) for t in row)                             # doctest: +SKIP
+        1.0
+        """
+        places = self._decimals(decimals)
+        values = np.asarray(_field(self.example, name))[(*prefix, row)]
+        shown = self.rounded_row(row, name=name, prefix=prefix, decimals=places)
+        group = cell_source(name, *prefix, row)
+        texts = []
+        for j, (text_value, _) in enumerate(zip(shown, values, strict=True)):
+            source = cell_source(name, *prefix, row, j)
+            self._record(source, text_value, source, places, group)
+            texts.append(number_text(text_value, color, size))
+        return texts
+
+    def rounded_row(
+        self,
+        row: int,
+        *,
+        name: str = "weights",
+        prefix: Sequence[int] = (),
+        decimals: int | None = None,
+    ) -> list[str]:
+        """The displayed strings of a probability row (largest remainder), not recorded."""
+        values = np.asarray(_field(self.example, name))[(*prefix, row)]
+        return _as_strings(round_row(values, self._decimals(decimals)), self._decimals(decimals))
+
+    def decimals_to_fit(
+        self, sources: Sequence[str], max_width: float, size: float = NUMBER
+    ) -> int:
+        """The most decimals (up to the default) at which every source fits ``max_width``.
+
+        Crowded layouts (12 long tokens) show fewer decimals rather than shrinking digits
+        below legibility; what is shown is still what is recorded.
+
+        Examples
+        --------
+        >>> nums.decimals_to_fit(["q[2, 0]", "q[2, 1]"], 0.5)           # doctest: +SKIP
+        1
+        """
+        # digits may shrink to MIN_SCALE (still >= 11 px at 480p) before a decimal goes;
+        # data keeps at least one decimal
+        char_width = DIGIT_WIDTH * size / NUMBER * MIN_SCALE
+        for places in range(self.decimals, 1, -1):
+            widest = max(len(self.shown(source, places)) for source in sources)
+            if widest * char_width <= max_width:
+                return places
+        return 1
+
+    def _decimals(self, decimals: int | None) -> int:
+        return self.decimals if decimals is None else decimals
+
+    def _record(
+        self, label: str, shown: str, source: str, decimals: int, group: str | None
+    ) -> None:
+        key = (source, shown, group)
+        if key in self._recorded:  # a number shown twice is one number
+            return
+        self._recorded.add(key)
+        entry: dict[str, Any] = {
+            "scene": self.scene_id,
+            "label": label,
+            "shown": shown,
+            "source": source,
+            "decimals": decimals,
+        }
+        if group is not None:
+            entry["group"] = group
+        self.ledger.record(**entry)
+
+
+def _as_strings(rounded: Sequence[Any], decimals: int) -> list[str]:
+    """``round_row``'s result as display strings, whatever form it returns them in."""
+    return [
+        value if isinstance(value, str) else format_number(float(value), decimals)
+        for value in rounded
+    ]
+
+
+def arrange_grid(
+    rows: Sequence[Sequence[Text]],
+    col_gap: float = 0.28,
+    row_gap: float = 0.16,
+) -> VGroup:
+    """Lay number Texts out as a grid: columns right-aligned, rows evenly spaced.
+
+    Returns a VGroup of row VGroups (``grid[i][j]`` is row i, column j), centred on ORIGIN.
+
+    Examples
+    --------
+    >>> grid = arrange_grid([[number_text("1.00"), number_text("-0.25")]])
+    >>> len(grid), len(grid[0])
+    (1, 2)
+    """
+    n_cols = max((len(r) for r in rows), default=0)
+    col_widths = [max((r[j].width for r in rows if j < len(r)), default=0.0) for j in range(n_cols)]
+    row_height = max((t.height for r in rows for t in r), default=0.0)
+    grid = VGroup()
+    for i, row in enumerate(rows):
+        x = 0.0
+        for j, cell in enumerate(row):
+            x += col_widths[j]
+            # right-align on the column's right edge, centre rows on a fixed pitch
+            cell.move_to([x, -i * (row_height + row_gap), 0], aligned_edge=RIGHT)
+            cell.set_y(-i * (row_height + row_gap))
+            x += col_gap
+        grid.add(VGroup(*row))
+    grid.move_to([0, 0, 0])
+    return grid

@@ -1,0 +1,61 @@
+"""The video's colours: one colour per role, used identically in every scene."""
+
+from __future__ import annotations
+
+__all__ = [
+    "BACKGROUND",
+    "QUERY",
+    "KEY",
+    "VALUE",
+    "WEIGHT",
+    "OUTPUT",
+    "TEXT",
+    "MUTED",
+    "GRID",
+    "CHIP_FILL",
+    "CHIP_STROKE",
+    "ROLE_COLORS",
+    "role_color",
+]
+
+BACKGROUND = "#0E1116"
+
+# Roles: anything that is a query is yellow, a key teal, a value coral, a weight violet,
+# and the context-aware result green. Never use these for anything else.
+QUERY = "#F4C542"
+KEY = "#3CC2B4"
+VALUE = "#F0654F"
+WEIGHT = "#A98BFF"
+OUTPUT = "#7FD67A"
+
+# Neutrals: words, embeddings, brackets, captions.
+TEXT = "#E8E8EA"
+MUTED = "#8A8F98"
+GRID = "#2A313D"  # faint lines and empty cells, a step above the background
+CHIP_FILL = "#1F2530"
+CHIP_STROKE = MUTED
+
+ROLE_COLORS: dict[str, str] = {
+    "query": QUERY,
+    "key": KEY,
+    "value": VALUE,
+    "weight": WEIGHT,
+    "output": OUTPUT,
+    "embedding": TEXT,
+}
+
+
+def role_color(role: str) -> str:
+    """The colour of a role ("query", "key", "value", "weight", "output", "embedding").
+
+    Examples
+    --------
+    >>> role_color("key")
+    '#3CC2B4'
+    """
+    try:
+        return ROLE_COLORS[role]
+    except KeyError:
+        raise ValueError(
+            f"unknown role {role!r}: use one of {', '.join(sorted(ROLE_COLORS))}"
+        ) from None

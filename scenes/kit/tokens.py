@@ -1,0 +1,133 @@
+"""Token chips and the token row that keeps the same look and place in every scene."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from manim import RIGHT, UP, Create, RoundedRectangle, VGroup
+
+from scenes.kit.palette import CHIP_FILL, CHIP_STROKE, QUERY, TEXT
+from scenes.kit.style import BODY, SAFE_WIDTH, TOKEN_ROW_Y, fit_width, text
+
+__all__ = ["TokenChip", "TokenRow"]
+
+CHIP_HEIGHT = 0.56
+CHIP_PAD = 0.2  # horizontal padding between a word and its chip's edge
+CHIP_GAP = 0.16  # space between neighbouring chips
+
+
+class TokenChip(VGroup):
+    """One token: a rounded dark chip with the word in it.
+
+    Parameters
+    ----------
+    word
+        The token as written.
+    size
+        Font size of the word.
+
+    Examples
+    --------
+    >>> chip = TokenChip("cat")
+    >>> chip.word.text, chip.box.height > chip.word.height
+    ('cat', True)
+    """
+
+    def __init__(self, word: str, size: float = BODY) -> None:
+        self.word = text(word, size=size, color=TEXT)
+        width = max(self.word.width + 2 * CHIP_PAD, CHIP_HEIGHT)
+        self.box = RoundedRectangle(
+            corner_radius=0.12,
+            width=width,
+            height=CHIP_HEIGHT,
+            fill_color=CHIP_FILL,
+            fill_opacity=1.0,
+            stroke_color=CHIP_STROKE,
+            stroke_width=1.5,
+        )
+        # every chip's word sits on the same baseline ("on" level with "The"): centre a
+        # capital H in the box and keep the word where it sits next to that H
+        self.word.move_to(self.box).shift(_baseline_offset(word, size) * UP)
+        super().__init__(self.box, self.word)
+
+    def outline(self, color: str = QUERY, width: float = 3.0) -> RoundedRectangle:
+        """A coloured outline the size of the chip, to mark it (e.g. as the query)."""
+        ring = self.box.copy().set_fill(opacity=0).set_stroke(color=color, width=width)
+        return ring.move_to(self.box)
+
+
+def _baseline_offset(word: str, size: float) -> float:
+    """How far above a centred H's centre the word's own centre sits on the same line."""
+    probe = text("H" + word, size=size)
+    if len(probe) < 2:
+        return 0.0
+    return float(VGroup(*probe[1:]).get_center()[1] - probe[0].get_center()[1])
+
+
+class TokenRow(VGroup):
+    """The sentence's tokens as chips in one centred row at ``y`` (the same in every scene).
+
+    Rows wider than ``max_width`` are scaled down to fit, so 12 long words still fit.
+
+    Parameters
+    ----------
+    tokens
+        The tokens, e.g. ``example.tokens``.
+    y
+        Vertical centre of the row.
+    max_width
+        Widest the row may be.
+
+    Examples
+    --------
+    >>> row = TokenRow(("The", "cat", "sat"))
+    >>> len(row.chips), round(row.get_center()[1], 6)
+    (3, 2.6)
+    >>> row.x_of(0) < row.x_of(2)
+    True
+    """
+
+    def __init__(
+        self,
+        tokens: Sequence[str],
+        y: float = TOKEN_ROW_Y,
+        max_width: float = SAFE_WIDTH,
+        size: float = BODY,
+    ) -> None:
+        self.tokens = tuple(tokens)
+        self.chips = [TokenChip(token, size=size) for token in self.tokens]
+        super().__init__(*self.chips)
+        self.arrange(RIGHT, buff=CHIP_GAP)
+        fit_width(self, max_width)
+        self.move_to([0, y, 0])
+
+    def chip(self, index: int) -> TokenChip:
+        """The chip of token ``index``."""
+        return self.chips[index]
+
+    def x_of(self, index: int) -> float:
+        """The horizontal centre of token ``index``'s chip (to line things up under it)."""
+        return float(self.chips[index].get_center()[0])
+
+    def xs(self) -> list[float]:
+        """The horizontal centres of all chips, left to right."""
+        return [self.x_of(i) for i in range(len(self.chips))]
+
+    def slot_width(self) -> float:
+        """The narrowest distance between neighbouring chip centres (room per column)."""
+        xs = self.xs()
+        if len(xs) < 2:
+            return self.width
+        return min(b - a for a, b in zip(xs, xs[1:], strict=False))
+
+    def outline(self, index: int, color: str = QUERY) -> RoundedRectangle:
+        """An outline around chip ``index`` in ``color`` (query yellow: it asks)."""
+        ring = self.chips[index].outline(color)
+        ring.stretch_to_fit_width(self.chips[index].width).stretch_to_fit_height(
+            self.chips[index].height
+        )
+        return ring.move_to(self.chips[index])
+
+    def mark(self, index: int, color: str = QUERY) -> Create:
+        """An animation drawing :meth:`outline` (add the returned animation's mobject)."""
+        return Create(self.outline(index, color))

@@ -1,0 +1,190 @@
+"""Chapter 2: W_Q, W_K and W_V turn one embedding into a query, a key and a value."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    LaggedStart,
+    SurroundingRectangle,
+    TransformFromCopy,
+    VGroup,
+)
+
+from scenes.kit import (
+    BRACKET_ROOM,
+    KEY,
+    LABEL,
+    MUTED,
+    QUERY,
+    SAFE_WIDTH,
+    TEXT,
+    VALUE,
+    Matrix,
+    Numbers,
+    TokenRow,
+    VectorColumn,
+    chapter_header,
+    fit_width,
+    scale_to_room,
+    subscripted,
+    text,
+)
+from scenes.narration import NarratedScene
+
+__all__ = ["QueryKeyValue"]
+
+ROLES = (("q", "Q", "query", QUERY), ("k", "K", "key", KEY), ("v", "V", "value", VALUE))
+FAN_X = (-4.6, -1.2, 1.6)  # embedding, matrix names, result vectors
+FAN_YS = (1.05, -0.55, -2.15)
+STACK_TOP = 1.95
+
+
+class QueryKeyValue(NarratedScene):
+    """One embedding fans out into q, k, v; the query's product in numbers; then every token."""
+
+    beat_ids = ("roles", "product", "all_tokens")
+
+    def construct(self) -> None:
+        ex = self.example
+        f = ex.focus_index
+        nums = Numbers.for_scene(self)
+        header = chapter_header(self)
+        row = TokenRow(ex.tokens)
+        ring = row.outline(f, TEXT)
+
+        with self.beat("roles") as beat:
+            fan = self.fan(nums, f)
+            self.play(FadeIn(header), FadeIn(row), Create(ring), run_time=beat.share(0.2))
+            self.play(TransformFromCopy(row.chip(f), fan.source), run_time=beat.share(0.2))
+            self.play(
+                LaggedStart(*(self.grow_branch(b) for b in fan.branches), lag_ratio=0.35),
+                run_time=beat.share(0.5),
+            )
+
+        with self.beat("product") as beat:
+            product = self.product(nums, f)
+            self.play(FadeOut(fan), run_time=beat.share(0.12))
+            self.play(FadeIn(product.terms, shift=0.2 * UP), run_time=beat.share(0.25))
+            for j, entry in enumerate(product.result.rows[0]):
+                column = SurroundingRectangle(product.matrix.column(j), color=QUERY, buff=0.06)
+                self.play(Create(column), run_time=beat.share(0.07))
+                self.play(FadeIn(entry, scale=1.3), FadeOut(column), run_time=beat.share(0.08))
+            self.play(FadeIn(product.result.brackets), run_time=beat.share(0.05))
+
+        with self.beat("all_tokens") as beat:
+            stacks, labels = self.stacks(nums, row)
+            self.play(FadeOut(product), FadeOut(ring), run_time=beat.share(0.15))
+            self.play(
+                FadeIn(labels),
+                LaggedStart(*(FadeIn(s, shift=0.2 * DOWN) for s in stacks), lag_ratio=0.12),
+                run_time=beat.share(0.65),
+            )
+
+    def fan(self, nums: Numbers, f: int) -> VGroup:
+        """The focus embedding with three branches: W_Q -> q, W_K -> k, W_V -> v."""
+        source = VectorColumn(nums.vector("x", f), TEXT, label=f"x  {self.example.focus}")
+        source.brackets.set_color(MUTED)
+        source.move_to([FAN_X[0], FAN_YS[1], 0])
+        branches = VGroup()
+        for (name, sub, role, color), y in zip(ROLES, FAN_YS, strict=True):
+            matrix_name = subscripted("W", sub, color=color).move_to([FAN_X[1], y, 0])
+            vector = VectorColumn(nums.vector(name, f), color)
+            vector.move_to([FAN_X[2], y, 0], aligned_edge=LEFT)
+            word = text(role, size=LABEL, color=color).next_to(vector, RIGHT, buff=0.3)
+            into = Arrow(
+                source.get_right(),
+                matrix_name.get_left(),
+                buff=0.2,
+                color=MUTED,
+                stroke_width=2,
+                max_tip_length_to_length_ratio=0.08,
+            )
+            out = Arrow(
+                matrix_name.get_right(),
+                vector.get_left(),
+                buff=0.2,
+                color=color,
+                stroke_width=2,
+                max_tip_length_to_length_ratio=0.12,
+            )
+            branches.add(VGroup(into, matrix_name, out, vector, word))
+        group = VGroup(source, branches)
+        group.source, group.branches = source, branches  # type: ignore[attr-defined]
+        return group
+
+    @staticmethod
+    def grow_branch(branch: VGroup) -> LaggedStart:
+        into, name, out, vector, word = branch
+        return LaggedStart(
+            GrowArrow(into),
+            FadeIn(name),
+            GrowArrow(out),
+            FadeIn(vector),
+            FadeIn(word),
+            lag_ratio=0.3,
+        )
+
+    def product(self, nums: Numbers, f: int) -> VGroup:
+        """x (a row) times head 0's W_Q (d_model x d_head) equals q (a row), in numbers."""
+        d = self.example.d_head
+        x_row = Matrix(
+            [nums.vector("x", f)], MUTED, label=f"x  {self.example.focus}", label_color=TEXT
+        )
+        w_q = Matrix(nums.matrix("w_q", cols=range(d)), QUERY)
+        w_label = subscripted("W", "Q", color=QUERY).next_to(w_q, UP, buff=0.14)
+        result = Matrix([nums.vector("q", f, color=QUERY)], QUERY, label="q", label_color=QUERY)
+        times, equals = text("×", color=MUTED), text("=", color=MUTED)
+        terms = VGroup(x_row, times, VGroup(w_q, w_label), equals, result)
+        terms.arrange(RIGHT, buff=0.35)
+        for part in (x_row, times, equals, result):
+            part.match_y(w_q)
+        fit_width(terms, SAFE_WIDTH).move_to([0, -0.55, 0])
+        # the result's numbers and brackets appear one by one, after the terms
+        group = VGroup(VGroup(x_row, times, w_q, w_label, equals, result.label), result.rows)
+        group.add(result.brackets)
+        group.terms, group.matrix, group.result = group[0], w_q, result  # type: ignore[attr-defined]
+        return group
+
+    def stacks(self, nums: Numbers, row: TokenRow) -> tuple[VGroup, VGroup]:
+        """Under every chip: its q, k and v columns; role letters in the left margin."""
+        room = row.slot_width() * 0.88
+        n = self.example.n_tokens
+        sources = [
+            f"{name}[{i}, {j}]"
+            for name, *_ in ROLES
+            for i in range(n)
+            for j in range(self.example.d_head)
+        ]
+        places = nums.decimals_to_fit(sources, room - BRACKET_ROOM)
+        stacks = VGroup(
+            *(
+                VGroup(
+                    *(
+                        VectorColumn(nums.vector(name, i, decimals=places), color)
+                        for name, _, _, color in ROLES
+                    )
+                ).arrange(DOWN, buff=0.22)
+                for i in range(n)
+            )
+        )
+        scale_to_room(stacks, room)
+        for i, columns in enumerate(stacks):
+            columns.move_to([row.x_of(i), STACK_TOP, 0], aligned_edge=UP)
+        label_x = max(-6.75, stacks.get_left()[0] - 0.45)  # close, but inside the frame
+        labels = VGroup(
+            *(
+                text(name, size=LABEL, color=color).move_to(
+                    [label_x, stacks[0][k].get_center()[1], 0]
+                )
+                for k, (name, _, _, color) in enumerate(ROLES)
+            )
+        )
+        return stacks, labels

@@ -1,0 +1,193 @@
+"""Chapter 3: the focus query is dotted with every key, then scaled by sqrt(d_head)."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    LaggedStart,
+    ReplacementTransform,
+    SurroundingRectangle,
+    TransformFromCopy,
+    VGroup,
+)
+
+from scenes.kit import (
+    BODY,
+    BRACKET_ROOM,
+    KEY,
+    LABEL,
+    MUTED,
+    QUERY,
+    SAFE_WIDTH,
+    TEXT,
+    Numbers,
+    TokenRow,
+    VectorColumn,
+    caption,
+    chapter_header,
+    fit_width,
+    scale_to_room,
+    text,
+)
+from scenes.narration import NarratedScene
+
+__all__ = ["Scores"]
+
+KEYS_TOP = 1.95
+SCORES_Y = 0.35
+WORK_Y = -1.45  # the worked dot product
+NOTE_Y = -2.75
+
+
+class Scores(NarratedScene):
+    """q of the focus against every key: one dot product term by term, all scores, scaling."""
+
+    beat_ids = ("compare", "term_by_term", "all_scores", "scale")
+
+    def construct(self) -> None:
+        ex = self.example
+        f = ex.focus_index
+        top = int(ex.weights[f].argmax())
+        nums = Numbers.for_scene(self)
+        header = chapter_header(self)
+        row = TokenRow(ex.tokens)
+        ring = row.outline(f, QUERY)
+        keys = self.keys(nums, row)
+        key_label, score_label = self.margin_labels(keys)
+
+        with self.beat("compare") as beat:
+            query = VectorColumn(nums.vector("q", f), QUERY, label=f"q  {ex.focus}")
+            query.move_to([0, WORK_Y, 0])
+            self.play(FadeIn(header), FadeIn(row), Create(ring), run_time=beat.share(0.2))
+            self.play(TransformFromCopy(row.chip(f), query), run_time=beat.share(0.2))
+            self.play(
+                FadeIn(key_label),
+                LaggedStart(*(FadeIn(k, shift=0.2 * DOWN) for k in keys), lag_ratio=0.1),
+                run_time=beat.share(0.45),
+            )
+
+        with self.beat("term_by_term") as beat:
+            work = self.dot_product(nums, f, top)
+            box = SurroundingRectangle(keys[top], color=KEY, buff=0.08)
+            self.play(Create(box), FadeOut(query), run_time=beat.share(0.15))
+            self.play(
+                LaggedStart(*(FadeIn(p) for p in work.terms), lag_ratio=0.25),
+                run_time=beat.share(0.45),
+            )
+            self.play(FadeIn(work.total, shift=0.1 * RIGHT), run_time=beat.share(0.12))
+
+        with self.beat("all_scores") as beat:
+            places = nums.decimals_to_fit(
+                [
+                    f"{name}[{f}, {j}]"
+                    for name in ("scores", "scaled_scores")
+                    for j in range(ex.n_tokens)
+                ],
+                row.slot_width() * 0.9,
+            )
+            scores = VGroup(
+                *(
+                    nums.text(f"scores[{f}, {j}]", label=f"q·k {token}", decimals=places).move_to(
+                        [row.x_of(j), SCORES_Y, 0]
+                    )
+                    for j, token in enumerate(ex.tokens)
+                )
+            )
+            self.play(
+                FadeIn(score_label),
+                TransformFromCopy(work.total[1], scores[top]),
+                LaggedStart(*(FadeIn(s) for j, s in enumerate(scores) if j != top), lag_ratio=0.1),
+                run_time=beat.share(0.5),
+            )
+            self.play(
+                Indicate(scores[top], color=TEXT, scale_factor=1.3), run_time=beat.share(0.35)
+            )
+
+        with self.beat("scale") as beat:
+            scaled = VGroup(
+                *(
+                    nums.text(
+                        f"scaled_scores[{f}, {j}]", label=f"q·k/√d {token}", decimals=places
+                    ).move_to(s)
+                    for j, (token, s) in enumerate(zip(ex.tokens, scores, strict=True))
+                )
+            )
+            divide = self.divide_note(nums)
+            self.play(FadeOut(work), FadeOut(box), run_time=beat.share(0.1))
+            self.play(FadeIn(divide, shift=0.1 * UP), run_time=beat.share(0.2))
+            self.play(
+                *(ReplacementTransform(a, b) for a, b in zip(scores, scaled, strict=True)),
+                ReplacementTransform(score_label, self.scaled_label(score_label)),
+                run_time=beat.share(0.3),
+            )
+
+    def keys(self, nums: Numbers, row: TokenRow) -> VGroup:
+        """Every token's key under its chip."""
+        room = row.slot_width() * 0.88
+        n, d = self.example.k.shape
+        places = nums.decimals_to_fit(
+            [f"k[{i}, {j}]" for i in range(n) for j in range(d)], room - BRACKET_ROOM
+        )
+        keys = VGroup(*(VectorColumn(nums.vector("k", i, decimals=places), KEY) for i in range(n)))
+        scale_to_room(keys, room)
+        for i, key in enumerate(keys):
+            key.move_to([row.x_of(i), KEYS_TOP, 0], aligned_edge=UP)
+        return keys
+
+    def margin_labels(self, keys: VGroup) -> tuple[VGroup, VGroup]:
+        """ "k" beside the keys and "q·k" beside the scores, as close as the frame allows."""
+        x = max(-6.7, keys.get_left()[0] - 0.5)
+        key_label = text("k", size=LABEL, color=KEY).move_to([x, keys.get_center()[1], 0])
+        score_label = text("q·k", size=LABEL, color=MUTED).move_to([x, SCORES_Y, 0])
+        return VGroup(key_label), VGroup(score_label)
+
+    def scaled_label(self, score_label: VGroup) -> VGroup:
+        return VGroup(text("÷√d", size=LABEL, color=MUTED).move_to(score_label))
+
+    def dot_product(self, nums: Numbers, f: int, j: int) -> VGroup:
+        """q_f · k_j = q0×k0 + q1×k1 + ... = score, factors in their role colours."""
+        ex = self.example
+        terms = VGroup()
+        for c in range(ex.d_head):
+            pair = VGroup(
+                nums.text(f"q[{f}, {c}]", color=QUERY),
+                text("×", size=LABEL, color=MUTED),
+                nums.text(f"k[{j}, {c}]", color=KEY),
+            ).arrange(RIGHT, buff=0.08)
+            terms.add(pair)
+            if c < ex.d_head - 1:
+                terms.add(text("+", size=LABEL, color=MUTED))
+        lead = VGroup(
+            text("q", size=BODY, color=QUERY),
+            text("·", size=BODY, color=MUTED),
+            text(f"k {ex.tokens[j]}", size=BODY, color=KEY),
+            text("=", size=BODY, color=MUTED),
+        ).arrange(RIGHT, buff=0.12)
+        total = VGroup(
+            text("=", size=BODY, color=MUTED), nums.text(f"scores[{f}, {j}]", size=BODY)
+        ).arrange(RIGHT, buff=0.15)
+        line = VGroup(lead, *terms, total).arrange(RIGHT, buff=0.2)
+        fit_width(line, SAFE_WIDTH).move_to([0, WORK_Y, 0])
+        work = VGroup(lead, terms, total)
+        work.terms = [lead, *terms]  # type: ignore[attr-defined]
+        work.total = total  # type: ignore[attr-defined]
+        return work
+
+    def divide_note(self, nums: Numbers) -> VGroup:
+        """ "÷ √d_head = 1.73" and why, under the scores."""
+        sqrt_d = VGroup(
+            text("every score ÷ √d", size=BODY, color=TEXT),
+            text("=", size=BODY, color=MUTED),
+            nums.text("sqrt_d_head", label="√d_head", size=BODY),
+        ).arrange(RIGHT, buff=0.18)
+        why = caption(
+            "long vectors make big dot products: this keeps softmax from getting too sharp"
+        )
+        note = VGroup(sqrt_d, why).arrange(DOWN, buff=0.3)
+        return fit_width(note, SAFE_WIDTH).move_to([0, (WORK_Y + NOTE_Y) / 2, 0])

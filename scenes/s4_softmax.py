@@ -1,0 +1,165 @@
+"""Chapter 4: softmax turns the scaled scores into weights in [0, 1] that add up to 1."""
+
+from __future__ import annotations
+
+from manim import (
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    GrowArrow,
+    Indicate,
+    LaggedStart,
+    ReplacementTransform,
+    Succession,
+    TransformFromCopy,
+    VGroup,
+)
+
+from scenes.kit import (
+    BODY,
+    FRAME_WIDTH,
+    LABEL,
+    MARGIN,
+    MUTED,
+    QUERY,
+    TEXT,
+    WEIGHT,
+    Numbers,
+    TokenRow,
+    WeightBars,
+    chapter_header,
+    text,
+)
+from scenes.narration import NarratedScene
+
+__all__ = ["Softmax"]
+
+SCALED_Y = 1.75
+WEIGHTS_Y = 0.35
+BASELINE_Y = -2.6
+BAR_FULL_HEIGHT = 6.0  # a weight of 1 would be this tall; rows here peak well under 0.5
+SUM_Y = -3.2
+
+
+class Softmax(NarratedScene):
+    """Scaled scores -> weights; a bar per token; the shown weights add up to 1.00."""
+
+    beat_ids = ("normalise", "bars", "sum")
+
+    def construct(self) -> None:
+        ex = self.example
+        f = ex.focus_index
+        nums = Numbers.for_scene(self)
+        header = chapter_header(self)
+        row = TokenRow(ex.tokens)
+        ring = row.outline(f, QUERY)
+        margin_x = max(-6.6, row.get_left()[0] - 0.6)
+
+        with self.beat("normalise") as beat:
+            places = nums.decimals_to_fit(
+                [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() * 0.9
+            )
+            scaled = VGroup(
+                *(
+                    nums.text(f"scaled_scores[{f}, {j}]", decimals=places).move_to(
+                        [row.x_of(j), SCALED_Y, 0]
+                    )
+                    for j in range(ex.n_tokens)
+                )
+            )
+            weights = VGroup(*nums.weight_row(f))
+            for j, w in enumerate(weights):
+                w.move_to([row.x_of(j), WEIGHTS_Y, 0])
+            arrow = Arrow(
+                [0, SCALED_Y - 0.25, 0],
+                [0, WEIGHTS_Y + 0.25, 0],
+                buff=0,
+                color=MUTED,
+                stroke_width=2,
+                max_tip_length_to_length_ratio=0.15,
+            )
+            arrow.set_x(margin_x)
+            name = text("softmax", size=LABEL, color=TEXT).next_to(arrow, RIGHT, buff=0.15)
+            label_scaled, label_weights = self.row_labels(row)
+            self.play(
+                FadeIn(header),
+                FadeIn(row),
+                Create(ring),
+                FadeIn(scaled),
+                FadeIn(label_scaled),
+                run_time=beat.share(0.25),
+            )
+            self.play(GrowArrow(arrow), FadeIn(name), run_time=beat.share(0.15))
+            self.play(
+                LaggedStart(
+                    *(TransformFromCopy(s, w) for s, w in zip(scaled, weights, strict=True)),
+                    lag_ratio=0.1,
+                ),
+                FadeIn(label_weights),
+                run_time=beat.share(0.4),
+            )
+
+        with self.beat("bars") as beat:
+            bars = WeightBars(
+                ex.weights[f],
+                None,
+                row.xs(),
+                BASELINE_Y,
+                full_height=BAR_FULL_HEIGHT,
+                bar_width=min(0.55, row.slot_width() * 0.6),
+            )
+            on_bars = weights.copy()
+            for w, bar in zip(on_bars, bars.bars, strict=True):
+                w.next_to(bar, UP, buff=0.1)
+            self.play(FadeIn(bars.baseline), bars.grow(), run_time=beat.share(0.3))
+            self.play(
+                *(TransformFromCopy(w, b) for w, b in zip(weights, on_bars, strict=True)),
+                run_time=beat.share(0.2),
+            )
+            named = self.named_order()
+            self.play(
+                Succession(
+                    *(
+                        Indicate(VGroup(bars.bar(j), on_bars[j]), color=TEXT, scale_factor=1.15)
+                        for j in named
+                    )
+                ),
+                run_time=beat.share(0.45),
+            )
+
+        with self.beat("sum") as beat:
+            total = (
+                VGroup(
+                    text("sum of weights =", size=BODY, color=MUTED),
+                    nums.text(
+                        f"sum(weights[{f}])", label="sum of weights", size=BODY, color=WEIGHT
+                    ),
+                )
+                .arrange(RIGHT, buff=0.2)
+                .move_to([0, SUM_Y, 0])
+            )
+            self.play(
+                ReplacementTransform(on_bars.copy(), total[1]),
+                FadeIn(total[0]),
+                run_time=beat.share(0.45),
+            )
+
+    def row_labels(self, row: TokenRow) -> tuple[VGroup, VGroup]:
+        """ "q·k/√d" and "weight" left of the rows, or nothing when the rows fill the width."""
+        labels = (
+            text("q·k/√d", size=LABEL, color=MUTED).move_to([0, SCALED_Y, 0]),
+            text("weight", size=LABEL, color=WEIGHT).move_to([0, WEIGHTS_Y, 0]),
+        )
+        right_edge = row.get_left()[0] - 0.25
+        if right_edge - max(label.width for label in labels) < -FRAME_WIDTH / 2 + MARGIN:
+            return VGroup(), VGroup()
+        return tuple(VGroup(label.align_to([right_edge, 0, 0], RIGHT)) for label in labels)
+
+    def named_order(self) -> list[int]:
+        """The tokens the narration names, in its order: top, second, least."""
+        row = self.example.weights[self.example.focus_index]
+        order = sorted(range(len(row)), key=lambda j: (-row[j], j))
+        least = min(j for j in range(len(row)) if row[j] == row[order[-1]])
+        return [order[0], order[1], least]

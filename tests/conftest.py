@@ -1,0 +1,21 @@
+"""Shared pytest options: regenerate or inspect the scenes' graphical control images."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # the same flags as Manim's own graphical tests
+    parser.addoption(
+        "--set_test",
+        action="store_true",
+        default=False,
+        help="write the scenes' control frames under tests/control_data/ instead of comparing",
+    )
+    parser.addoption(
+        "--show_diff",
+        action="store_true",
+        default=False,
+        help="on a frame mismatch, save expected/actual/difference PNGs under tests/media_tmp/",
+    )
