@@ -37,7 +37,7 @@ $(PYTHON_STAMP): pyproject.toml $(SYSTEM_STAMP)
 	@touch $@
 
 test: setup
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests
 
 video: setup
 	$(BIN)/explainer render scripts/attention.toml --quality high

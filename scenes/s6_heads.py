@@ -1,0 +1,191 @@
+"""Chapter 6: every token queries at once (the attention matrix), in two heads, merged by W_O."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    FadeOut,
+    LaggedStart,
+    MarkupText,
+    ReplacementTransform,
+    SurroundingRectangle,
+    Transform,
+    VGroup,
+)
+
+from scenes.kit.header import chapter_header
+from scenes.kit.heatmap import HeatGrid
+from scenes.kit.matrix import Matrix
+from scenes.kit.numbers import Numbers
+from scenes.kit.palette import MUTED, OUTPUT, TEXT
+from scenes.kit.style import FONT, LABEL, SAFE_WIDTH, fit_width, text
+from scenes.kit.tokens import TokenRow
+from scenes.narration import NarratedScene
+
+__all__ = ["MultiHead"]
+
+GRID_TOP = 2.95  # the matrices hang from here (the token row's place: its words become labels)
+GRID_BOTTOM = -3.55
+HEAD_TITLE_GAP = 0.15
+HEAD_GAP = 0.6  # between the two heads' grids
+
+
+class MultiHead(NarratedScene):
+    """The full attention matrix, two heads side by side, then concat and W_O for the focus.
+
+    Beats: ``all_queries`` (the token row turns into the matrix's labels; rows fill in; the
+    focus row, the one chapter 4 showed, is outlined with the same numbers), ``heads`` (the
+    matrix moves left as head 1, head 2 appears beside it), ``patterns`` (each head's
+    strongest key for the focus is marked), ``concat`` (the focus token's two head outputs
+    join and W_O projects them back to d_model numbers).
+    """
+
+    beat_ids = ("all_queries", "heads", "patterns", "concat")
+
+    def construct(self) -> None:
+        ex = self.example
+        nums = Numbers.for_scene(self)
+        f = ex.focus_index
+        header = chapter_header(self)
+        row = TokenRow(ex.tokens)
+        # one colour scale for both heads, stretched over the weights' range so that nearly
+        # uniform rows still show their pattern
+        vmin, vmax = float(ex.head_weights.min()), float(ex.head_weights.max())
+        full = HeatGrid(
+            ex.weights, ex.tokens, nums=nums, vmax=vmax, vmin=vmin,
+            max_width=SAFE_WIDTH - 2 * 3.4, max_height=GRID_TOP - GRID_BOTTOM,
+        )  # fmt: skip
+        full.move_to([0, (GRID_TOP + GRID_BOTTOM) / 2, 0])
+        with self.beat("all_queries") as beat:
+            self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), run_time=beat.share(0.12))
+            # the sentence's words become the keys across the top and the queries down the side
+            words = [chip.word for chip in row.chips]
+            self.play(
+                *(ReplacementTransform(w, c) for w, c in zip(words, full.col_labels, strict=True)),
+                *(
+                    ReplacementTransform(w.copy(), r)
+                    for w, r in zip(words, full.row_labels, strict=True)
+                ),
+                FadeOut(VGroup(*(chip.box for chip in row.chips))),
+                FadeIn(full.captions),
+                run_time=beat.share(0.2),
+            )
+            self.play(
+                LaggedStart(
+                    *(FadeIn(VGroup(full.row(i), full.row_numbers(i)), shift=0.1 * RIGHT)
+                      for i in range(ex.n_tokens)),
+                    lag_ratio=0.15,
+                ),
+                run_time=beat.share(0.35),
+            )  # fmt: skip
+            outline = full.row_outline(f)
+            self.play(Create(outline), run_time=beat.share(0.12))
+        heads = self.head_grids(vmin, vmax)
+        titles = VGroup(
+            *(
+                text(f"head {h + 1}", size=LABEL, color=TEXT).next_to(g, UP, buff=HEAD_TITLE_GAP)
+                for h, g in enumerate(heads)
+            )
+        )
+        with self.beat("heads") as beat:
+            self.play(FadeOut(full.numbers), FadeOut(outline), run_time=beat.share(0.12))
+            left = heads[0]
+            self.play(
+                Transform(
+                    VGroup(full.cells, full.row_labels, full.col_labels, full.captions),
+                    VGroup(left.cells, left.row_labels, left.col_labels, left.captions),
+                ),
+                FadeIn(titles[0]),
+                run_time=beat.share(0.3),
+            )
+            self.play(
+                FadeIn(heads[1], shift=0.3 * LEFT), FadeIn(titles[1]), run_time=beat.share(0.3)
+            )
+        with self.beat("patterns") as beat:
+            rings = VGroup(*(g.row_outline(f) for g in heads))
+            tops = VGroup(
+                *(
+                    SurroundingRectangle(g.cell(f, int(ex.head_weights[h, f].argmax())), buff=0.0,
+                                         color=TEXT, stroke_width=4)
+                    for h, g in enumerate(heads)
+                )
+            )  # fmt: skip
+            self.play(Create(rings), run_time=beat.share(0.25))
+            self.play(
+                LaggedStart(*(Create(t) for t in tops), lag_ratio=0.5), run_time=beat.share(0.35)
+            )
+        pipeline = self.concat_pipeline(nums)
+        with self.beat("concat") as beat:
+            self.play(
+                FadeOut(VGroup(full, heads[1], titles, rings, tops)), run_time=beat.share(0.15)
+            )
+            halves, joined, project, final = pipeline
+            self.play(FadeIn(halves, shift=0.2 * DOWN), run_time=beat.share(0.2))
+            self.play(
+                ReplacementTransform(halves[0][0].copy(), joined[0]),
+                ReplacementTransform(halves[1][0].copy(), joined[1]),
+                FadeIn(joined[2:]),
+                run_time=beat.share(0.2),
+            )
+            self.play(FadeIn(project), FadeIn(final, shift=0.2 * DOWN), run_time=beat.share(0.25))
+
+    def head_grids(self, vmin: float, vmax: float) -> VGroup:
+        """The two heads' matrices side by side (heat only), their titles' room kept above."""
+        ex = self.example
+        width = (SAFE_WIDTH - HEAD_GAP) / ex.n_heads
+        title_room = 0.45
+        grids = VGroup(
+            *(
+                HeatGrid(
+                    ex.head_weights[h], ex.tokens, vmax=vmax, vmin=vmin, head=h, numbers=False,
+                    max_width=width, max_height=GRID_TOP - GRID_BOTTOM - title_room,
+                )
+                for h in range(ex.n_heads)
+            )
+        )  # fmt: skip
+        grids.arrange(RIGHT, buff=HEAD_GAP, aligned_edge=UP)
+        grids.move_to([0, (GRID_TOP - title_room + GRID_BOTTOM) / 2, 0])
+        return grids
+
+    def concat_pipeline(self, nums: Numbers) -> VGroup:
+        """The focus token's head outputs, their concatenation, W_O, and the final vector.
+
+        Returns ``VGroup(halves, joined, project, final)``; ``joined`` is
+        ``VGroup(first half, second half, brackets, name)``.
+        """
+        ex = self.example
+        f, d = ex.focus_index, ex.d_head
+        halves = VGroup()
+        for h in range(ex.n_heads):
+            entries = nums.vector("head_outputs", f, prefix=(h,), color=OUTPUT)
+            m = Matrix([entries], bracket_color=OUTPUT)
+            name = text(f"head {h + 1}", size=LABEL, color=TEXT).next_to(m, UP, buff=0.12)
+            halves.add(VGroup(m.rows[0], m.brackets, name))
+        halves.arrange(RIGHT, buff=1.2).move_to([0, 1.7, 0])
+        concat = Matrix([nums.vector("concat", f, color=OUTPUT)], bracket_color=OUTPUT)
+        concat.move_to([0, 0.2, 0])
+        cells = concat.rows[0]
+        joined = VGroup(
+            VGroup(*cells[:d]),
+            VGroup(*cells[d:]),
+            concat.brackets,
+            text(f"{ex.focus}, both heads joined", size=LABEL, color=MUTED).next_to(
+                concat, DOWN, buff=0.15
+            ),
+        )  # fmt: skip
+        arrow = Arrow([0, -0.55, 0], [0, -1.55, 0], buff=0, color=MUTED, stroke_width=3)
+        w_o = MarkupText("× W<sub>O</sub>", font=FONT, font_size=LABEL, color=TEXT)
+        w_o.next_to(arrow, RIGHT, buff=0.2)
+        final = Matrix([nums.vector("mha_output", f, color=OUTPUT)], bracket_color=OUTPUT)
+        final.move_to([0, -2.1, 0])
+        final_name = text(f"output for {ex.focus}", size=LABEL, color=OUTPUT)
+        final_name.next_to(final, DOWN, buff=0.15)
+        group = VGroup(halves, joined, VGroup(arrow, w_o), VGroup(final, final_name))
+        fit_width(group, SAFE_WIDTH)
+        return group

@@ -1,0 +1,211 @@
+"""Scenes: each constructs, matches its control frame, and keeps its text apart and in frame."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from manim import Mobject, Text, tempconfig
+from manim.mobject.text.text_mobject import MarkupText
+
+from scenes import SCENE_CLASSES, load_scene_class
+from scenes.narration import NarratedScene, ScenePlan
+
+CONTROL_DIR = Path(__file__).parent / "control_data" / "scenes"
+DIFF_DIR = Path(__file__).parent / "media_tmp"
+LONG_SENTENCE = (
+    "Extraordinarily talkative parrots repeated unbelievably complicated "
+    "sentences while everyone laughed loudly today"
+)
+LOW = {"quality": "low_quality", "dry_run": True, "disable_caching": True, "progress_bar": "none"}
+HALF_WIDTH, HALF_HEIGHT = 14.222222 / 2, 8.0 / 2
+NUMBER = re.compile(r"[-−]?\d+\.\d+")  # a displayed decimal, e.g. "-0.42"
+EPS = 0.01  # bounding boxes may touch, not overlap
+
+# a pixel "differs" if a channel moves by more than this; a frame matches if few do
+PIXEL_TOLERANCE = 24
+MAX_DIFFERING_FRACTION = 0.002
+
+
+@dataclasses.dataclass
+class Box:
+    """An axis-aligned bounding box with the mobject it came from."""
+
+    name: str
+    left: float
+    right: float
+    bottom: float
+    top: float
+
+    @classmethod
+    def of(cls, mobject: Mobject) -> Box:
+        (left, bottom, _), (right, top, _) = (
+            mobject.get_corner(np.array([-1, -1, 0])),
+            mobject.get_corner(np.array([1, 1, 0])),
+        )
+        name = getattr(mobject, "text", None) or type(mobject).__name__
+        return cls(str(name), left, right, bottom, top)
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            min(self.right, other.right) - max(self.left, other.left) > EPS
+            and min(self.top, other.top) - max(self.bottom, other.bottom) > EPS
+        )
+
+    def inside_frame(self) -> bool:
+        return (
+            self.left >= -HALF_WIDTH - EPS
+            and self.right <= HALF_WIDTH + EPS
+            and self.bottom >= -HALF_HEIGHT - EPS
+            and self.top <= HALF_HEIGHT + EPS
+        )
+
+
+def visible(mobject: Mobject) -> bool:
+    parts = mobject.family_members_with_points()
+    return any(p.get_fill_opacity() > 0.05 or p.get_stroke_opacity() > 0.05 for p in parts)
+
+
+def texts_on_screen(scene: NarratedScene) -> list[Box]:
+    family = [m for top in scene.mobjects for m in top.get_family()]
+    unique = {id(m): m for m in family if isinstance(m, Text | MarkupText) and visible(m)}
+    return [Box.of(m) for m in unique.values()]
+
+
+def objects_on_screen(scene: NarratedScene) -> list[Box]:
+    return [Box.of(m) for m in scene.mobjects if m.has_points() or m.submobjects if visible(m)]
+
+
+def run_scene(class_name: str, sentence: str | None = None) -> tuple[NarratedScene, dict[str, Any]]:
+    """Render ``class_name`` at low quality without writing files; snapshot every beat's end."""
+    plan = ScenePlan.from_default_script(class_name)
+    if sentence is not None:
+        plan = dataclasses.replace(plan, sentence=sentence, focus=None)
+    base = load_scene_class(class_name)
+    snapshots: dict[str, Any] = {}
+
+    class Snapshotting(base):  # type: ignore[misc, valid-type]
+        def after_beat(self, beat_id: str) -> None:
+            snapshots[beat_id] = (texts_on_screen(self), objects_on_screen(self))
+
+    Snapshotting.__name__ = class_name
+    with tempconfig(LOW):
+        scene = Snapshotting(plan)
+        scene.render()
+        scene.renderer.update_frame(scene)
+        snapshots["__frame__"] = np.array(scene.renderer.get_frame())
+        # frames written vs the beats' slots, read while the low-quality frame rate holds
+        written = round(scene.renderer.time * scene.fps)
+        snapshots["__frames__"] = (written, scene.beat_start_frame(len(plan.beats)))
+    return scene, snapshots
+
+
+@pytest.fixture(scope="module")
+def default_runs() -> dict[str, tuple[NarratedScene, dict[str, Any]]]:
+    return {}
+
+
+def default_run(cache: dict, class_name: str) -> tuple[NarratedScene, dict[str, Any]]:
+    if class_name not in cache:
+        cache[class_name] = run_scene(class_name)
+    return cache[class_name]
+
+
+SCENES = list(SCENE_CLASSES)
+
+
+@pytest.mark.parametrize("class_name", SCENES)
+def test_scene_constructs_and_plays_every_beat(default_runs: dict, class_name: str) -> None:
+    scene, snapshots = default_run(default_runs, class_name)
+    assert scene._cursor.played == [b.id for b in scene.plan.beats]
+    assert list(type(scene).__mro__[1].beat_ids) == [b.id for b in scene.plan.beats]
+    # the clip lasts exactly its beats' slots (whole frames), so audio stays in sync
+    written, slots = snapshots["__frames__"]
+    assert written == slots
+
+
+@pytest.mark.parametrize("class_name", SCENES)
+def test_every_displayed_number_is_in_the_ledger_and_verifies(
+    default_runs: dict, class_name: str
+) -> None:
+    from attention import verify
+
+    scene, _ = default_run(default_runs, class_name)
+    assert scene.ledger.entries or class_name == "Equation", "a data scene recorded no number"
+    problems = verify(scene.ledger, scene.example.sentence, scene.example.focus)
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("class_name", SCENES)
+def test_every_number_on_screen_was_recorded(default_runs: dict, class_name: str) -> None:
+    scene, snapshots = default_run(default_runs, class_name)
+    recorded = {e.shown for e in scene.ledger.entries}
+    for beat_id, value in snapshots.items():
+        if beat_id.startswith("__"):
+            continue
+        shown = {box.name for box in value[0] if NUMBER.fullmatch(box.name)}
+        assert shown <= recorded, f"beat {beat_id!r} shows unrecorded numbers {shown - recorded}"
+
+
+@pytest.mark.parametrize("class_name", SCENES)
+def test_last_frame_matches_control(
+    default_runs: dict, class_name: str, request: pytest.FixtureRequest
+) -> None:
+    _, snapshots = default_run(default_runs, class_name)
+    frame = snapshots["__frame__"]
+    control = CONTROL_DIR / f"{class_name}.npz"
+    if request.config.getoption("--set_test"):
+        CONTROL_DIR.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(control, frame=frame)
+        pytest.skip(f"wrote {control}")
+    assert control.exists(), f"no control frame {control}: run pytest --set_test once"
+    expected = np.load(control)["frame"]
+    assert expected.shape == frame.shape
+    differs = np.abs(expected.astype(int) - frame.astype(int)).max(axis=2) > PIXEL_TOLERANCE
+    if differs.mean() > MAX_DIFFERING_FRACTION and request.config.getoption("--show_diff"):
+        save_diff(class_name, expected, frame, differs)
+    assert differs.mean() <= MAX_DIFFERING_FRACTION, (
+        f"{class_name}: {differs.mean():.3%} of pixels differ from {control.name}"
+    )
+
+
+def save_diff(
+    class_name: str, expected: np.ndarray, actual: np.ndarray, differs: np.ndarray
+) -> None:
+    from PIL import Image
+
+    DIFF_DIR.mkdir(exist_ok=True)
+    Image.fromarray(expected).save(DIFF_DIR / f"{class_name}_expected.png")
+    Image.fromarray(actual).save(DIFF_DIR / f"{class_name}_actual.png")
+    Image.fromarray((differs * 255).astype(np.uint8)).save(DIFF_DIR / f"{class_name}_diff.png")
+
+
+def assert_layout(snapshots: dict[str, Any], where: str) -> None:
+    for beat_id, value in snapshots.items():
+        if beat_id.startswith("__"):
+            continue
+        texts, objects = value
+        clashes = [
+            (a.name, b.name) for i, a in enumerate(texts) for b in texts[i + 1 :] if a.overlaps(b)
+        ]
+        assert not clashes, f"{where}, beat {beat_id!r}: overlapping texts {clashes}"
+        outside = [o.name for o in objects + texts if not o.inside_frame()]
+        assert not outside, f"{where}, beat {beat_id!r}: outside the frame {outside}"
+
+
+@pytest.mark.parametrize("class_name", SCENES)
+def test_layout_default_sentence(default_runs: dict, class_name: str) -> None:
+    _, snapshots = default_run(default_runs, class_name)
+    assert len(snapshots) > 2
+    assert_layout(snapshots, f"{class_name} (default sentence)")
+
+
+@pytest.mark.parametrize("class_name", SCENES)
+def test_layout_long_sentence(class_name: str) -> None:
+    scene, snapshots = run_scene(class_name, LONG_SENTENCE)
+    assert scene.example.n_tokens == 12
+    assert_layout(snapshots, f"{class_name} (12 long tokens)")
