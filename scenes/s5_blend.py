@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
     UP,
-    Animation,
-    AnimationGroup,
     FadeIn,
     GrowFromEdge,
     LaggedStart,
-    Line,
     MarkupText,
+    MoveToTarget,
     VGroup,
 )
 
 from scenes.kit.blend import StackedBlendBar
 from scenes.kit.header import chapter_header
-from scenes.kit.numbers import Numbers, number_text
+from scenes.kit.numbers import Numbers
 from scenes.kit.palette import MUTED, OUTPUT, VALUE, WEIGHT
-from scenes.kit.style import FONT, LABEL, NUMBER, SAFE_WIDTH, SMALL_NUMBER, text
+from scenes.kit.style import FONT, LABEL, SAFE_WIDTH, dim, text
 from scenes.kit.tokens import TokenRow
-from scenes.kit.vectors import VectorColumn
+from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, scale_to_room
 from scenes.narration import NarratedScene
 
 __all__ = ["ValueBlend"]
@@ -35,9 +30,7 @@ WEIGHT_Y = 1.95  # the weight row, just under the tokens
 VALUES_Y = 0.95  # centre of the value columns
 OUTPUT_Y = -1.05  # centre of the output column
 BAR_Y = -2.7  # the stacked blend bar
-COLUMN_GAP = 0.1  # least room between neighbouring value columns
-# (decimals, font size) tried in order until the value columns fit side by side
-_COLUMN_STYLES = ((2, NUMBER), (1, NUMBER), (1, SMALL_NUMBER))
+COLUMN_ROOM = 0.88  # share of a chip's slot a value column may take, as in chapter 2
 
 
 class ValueBlend(NarratedScene):
@@ -56,18 +49,18 @@ class ValueBlend(NarratedScene):
         f = ex.focus_index
         header = chapter_header(self)
         row = TokenRow(ex.tokens)
-        xs, style = fit_columns(row, nums)
-        columns = value_columns(nums, xs, *style)
+        columns = value_columns(nums, row)
         weights = VGroup(
-            *(w.move_to([x, WEIGHT_Y, 0]) for w, x in zip(nums.weight_row(f), xs, strict=True))
+            *(
+                w.move_to([x, WEIGHT_Y, 0])
+                for w, x in zip(nums.weight_row(f), row.xs(), strict=True)
+            )
         )
         focus_ring = row.outline(f)
-        leads = leader_lines(row, xs)
         with self.beat("weigh") as beat:
             self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), run_time=beat.share(0.15))
             self.play(
                 FadeIn(focus_ring),
-                FadeIn(leads),
                 LaggedStart(*(FadeIn(c, shift=0.2 * DOWN) for c in columns), lag_ratio=0.08),
                 run_time=beat.share(0.25),
             )
@@ -76,10 +69,10 @@ class ValueBlend(NarratedScene):
             )
             # a value counts as much as its weight: dim each column to its share
             top = float(ex.weights[f].max())
-            self.play(
-                *(dim(c, 0.3 + 0.7 * ex.weights[f, j] / top) for j, c in enumerate(columns)),
-                run_time=beat.share(0.25),
-            )
+            for j, column in enumerate(columns):
+                column.generate_target()
+                dim(column.target, 0.3 + 0.7 * ex.weights[f, j] / top)
+            self.play(*(MoveToTarget(c) for c in columns), run_time=beat.share(0.25))
         output = self.output_column(nums)
         with self.beat("add") as beat:
             pours = [c.copy().animate.move_to(output.body).set_opacity(0) for c in columns]
@@ -116,62 +109,19 @@ class ValueBlend(NarratedScene):
         return group
 
 
-def value_columns(nums: Numbers, xs: Sequence[float], decimals: int, size: float) -> VGroup:
-    """Every token's value vector as a coral column, centred at ``xs``."""
-    return VGroup(
+def value_columns(nums: Numbers, row: TokenRow) -> VGroup:
+    """Every token's value vector as a coral column under its chip, sized as in chapter 2."""
+    example = nums.example
+    room = row.slot_width() * COLUMN_ROOM
+    sources = [f"v[{i}, {j}]" for i in range(example.n_tokens) for j in range(example.d_head)]
+    places = nums.decimals_to_fit(sources, room - BRACKET_ROOM)
+    columns = VGroup(
         *(
-            VectorColumn(nums.vector("v", j, decimals=decimals, size=size), VALUE).move_to(
-                [x, VALUES_Y, 0]
-            )
-            for j, x in enumerate(xs)
+            VectorColumn(nums.vector("v", i, decimals=places), VALUE)
+            for i in range(example.n_tokens)
         )
     )
-
-
-def leader_lines(row: TokenRow, xs: Sequence[float]) -> VGroup:
-    """Faint lines from each chip down to its column when the columns are not under it."""
-    lines = VGroup()
-    for j, x in enumerate(xs):
-        chip = row.chip(j)
-        if abs(chip.get_x() - x) > 0.05:
-            lines.add(
-                Line(chip.get_bottom(), [x, WEIGHT_Y + 0.18, 0], stroke_width=1.5, color=MUTED)
-            )
-    return lines
-
-
-def dim(column: VectorColumn, opacity: float) -> Animation:
-    """Fade a column's numbers and brackets to ``opacity`` (brackets stay unfilled)."""
-    return AnimationGroup(
-        column.rows.animate.set_opacity(opacity),
-        column.brackets.animate.set_stroke(opacity=opacity),
-    )
-
-
-def fit_columns(row: TokenRow, nums: Numbers) -> tuple[list[float], tuple[int, float]]:
-    """Where the value columns go and how their numbers look (decimals, font size).
-
-    Columns sit under their chips with the first style of ``_COLUMN_STYLES`` that fits
-    between neighbouring chips; if none does, they are spread evenly over the safe width.
-    """
-    n = len(row.tokens)
-    for decimals, size in _COLUMN_STYLES:
-        width = _widest_column(nums, n, decimals, size)
-        if width + COLUMN_GAP <= row.slot_width():
-            return row.xs(), (decimals, size)
-    decimals, size = _COLUMN_STYLES[-1]
-    pitch = SAFE_WIDTH / n
-    return list((np.arange(n) - (n - 1) / 2) * pitch), (decimals, size)
-
-
-def _widest_column(nums: Numbers, n: int, decimals: int, size: float) -> float:
-    """Width of the widest value column at this style, measured without recording."""
-    widest = max(
-        (
-            nums.shown(f"v[{j}, {d}]", decimals)
-            for j in range(n)
-            for d in range(nums.example.d_head)
-        ),
-        key=len,
-    )
-    return VectorColumn([number_text(widest, size=size)], VALUE).width
+    scale_to_room(columns, room)
+    for i, column in enumerate(columns):
+        column.move_to([row.x_of(i), VALUES_Y, 0])
+    return columns
