@@ -167,8 +167,9 @@ def lookup_clip(
 ) -> ClipResult | None:
     """The cached clip for ``plan`` if it is complete and sane, else None.
 
-    Sane means: the ledger JSON parses and names this key, and the mp4's frame count
-    equals the plan's frames (a truncated or corrupt file fails that and is re-rendered).
+    Sane means: the ledger JSON parses and names this key, the mp4's frame count equals
+    the plan's frames (a truncated file fails that) and its SHA-256 is the one recorded when
+    it was rendered (damaged bytes fail that); anything else is re-rendered.
     """
     key = key or clip_key(plan, quality)
     video, ledger = _cache_paths(cache_dir, plan, key)
@@ -182,7 +183,18 @@ def lookup_clip(
     want = expected_frames(plan, quality.fps)
     if meta.get("key") != key or frames != want or meta.get("frames") != want:
         return None
+    # damaged bytes inside a frame keep the packet count; only a checksum catches them
+    if meta.get("sha256") != _file_sha256(video):
+        return None
     return ClipResult(plan.scene_id, video, frames, tuple(meta["entries"]), cached=True)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -261,7 +273,12 @@ def _render_job(job: _Job) -> ClipResult:
             tmp_video = video.with_name(f".{video.name}.{os.getpid()}.tmp")
             shutil.move(movie, tmp_video)
             os.replace(tmp_video, video)
-            meta = {"key": job.key, "frames": frames, "entries": [asdict(e) for e in entries]}
+            meta = {
+                "key": job.key,
+                "frames": frames,
+                "sha256": _file_sha256(video),
+                "entries": [asdict(e) for e in entries],
+            }
             _write_atomic(ledger, json.dumps(meta, ensure_ascii=False).encode())
     except ExplainerError:
         raise
@@ -517,6 +534,11 @@ def render_video(
 
     script = script.select(scene_ids)
     default_out = out_dir is None
+    if script.name in ("", ".", ".."):  # "...toml" would put media/.. (the project) at risk
+        raise RenderError(
+            f"{script.path}: the file name gives the video the name {script.name!r}, which "
+            "cannot name output files; rename the script, e.g. to attention.toml"
+        )
     out_dir = Path("media") / script.name if out_dir is None else Path(out_dir)
     with staged_outputs(out_dir, create_parents=default_out) as staging:
         voice = parse_voice(script.settings.voice)

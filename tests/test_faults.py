@@ -1,0 +1,400 @@
+"""Faults: SIGTERM mid-render, damaged clip cache, concurrent renders, full or locked disks."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from explainer import outputs as outputs_module
+from explainer.cli import app
+from explainer.errors import ExplainerError
+from explainer.outputs import PARTIAL_PREFIX, staged_outputs
+from explainer.render import Quality, clip_key, expected_frames, lookup_clip, render_video
+from explainer.script import load_script
+from scenes.narration import BeatPlan, ScenePlan
+
+TINY = Path(__file__).parent / "data" / "tiny.toml"
+NEW_SENTENCE = "The dog sat on the rug"  # changes every clip and voice: a real re-render
+
+needs_tools = pytest.mark.skipif(
+    shutil.which("ffmpeg") is None or shutil.which("espeak-ng") is None,
+    reason="needs ffmpeg and espeak-ng",
+)
+
+
+def _one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: "), stderr
+    return lines[0]
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` except the lock (its pid changes)."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+def _ffprobe_ok(video: Path) -> float:
+    """The duration ffprobe reads from ``video``; fails the test if it is unplayable."""
+    done = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-of", "json", str(video)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(json.loads(done.stdout)["format"]["duration"])
+
+
+def _children(pid: int) -> set[int]:
+    """Every live descendant of ``pid``, read from /proc (no psutil needed)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+# -- the clip cache: every kind of damage is a miss, never a wrong clip ------------------------
+
+
+def _tiny_plan() -> ScenePlan:
+    beats = (BeatPlan("a", "One.", 0.5, 0.2), BeatPlan("b", "Two.", 0.4, 0.2))
+    return ScenePlan("tokens", "Tokens", 1, "Tokens", beats, "The cat sat")
+
+
+@pytest.fixture
+def cached_clip(tmp_path: Path) -> tuple[ScenePlan, str, Path, Path]:
+    """A hand-made cache entry that ``lookup_clip`` accepts: real H.264, right frame count."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg")
+    plan = _tiny_plan()
+    key = clip_key(plan, Quality.low)
+    frames = expected_frames(plan, Quality.low.fps)  # 11 + 9 frames at 15 fps
+    assert frames == 20
+    video = tmp_path / f"tokens-{key}.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=15",
+         "-frames:v", str(frames), "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)],
+        check=True,
+    )  # fmt: skip
+    meta = {
+        "key": key,
+        "frames": frames,
+        "sha256": hashlib.sha256(video.read_bytes()).hexdigest(),
+        "entries": [],
+    }
+    ledger = video.with_suffix(".json")
+    ledger.write_text(json.dumps(meta))
+    return plan, key, video, ledger
+
+
+def test_an_intact_cache_entry_is_used(cached_clip: tuple[ScenePlan, str, Path, Path]) -> None:
+    plan, key, video, _ = cached_clip
+    hit = lookup_clip(plan, Quality.low, video.parent, key)
+    assert hit is not None
+    assert hit.cached
+    assert (hit.path, hit.frames) == (video, 20)
+
+
+def _damage_middle(video: Path, _: Path) -> None:
+    data = bytearray(video.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = b"\xff" * 64  # same size, same packet index: bytes rotted
+    video.write_bytes(bytes(data))
+
+
+def _truncate(video: Path, _: Path) -> None:
+    video.write_bytes(video.read_bytes()[: video.stat().st_size // 2])
+
+
+def _empty_video(video: Path, _: Path) -> None:
+    video.write_bytes(b"")
+
+
+def _garbage_ledger(_: Path, ledger: Path) -> None:
+    ledger.write_text('{"key": ')
+
+
+def _ledger_of_another_key(_: Path, ledger: Path) -> None:
+    meta = json.loads(ledger.read_text())
+    ledger.write_text(json.dumps({**meta, "key": "0" * 32}))
+
+
+def _missing_ledger(_: Path, ledger: Path) -> None:
+    ledger.unlink()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_damage_middle, _truncate, _empty_video, _garbage_ledger, _ledger_of_another_key,
+     _missing_ledger],
+)  # fmt: skip
+def test_a_damaged_cache_entry_is_a_miss(
+    cached_clip: tuple[ScenePlan, str, Path, Path], damage
+) -> None:
+    plan, key, video, ledger = cached_clip
+    damage(video, ledger)
+    assert lookup_clip(plan, Quality.low, video.parent, key) is None
+
+
+def test_a_clip_of_the_wrong_length_is_a_miss(
+    cached_clip: tuple[ScenePlan, str, Path, Path],
+) -> None:
+    plan, key, video, _ = cached_clip
+    longer = ScenePlan(**{**plan.__dict__, "beats": (*plan.beats, BeatPlan("c", "3.", 1.0, 0.2))})
+    # the same file under the longer plan's name: its 20 frames are not the 38 it needs
+    assert lookup_clip(longer, Quality.low, video.parent, key) is None
+
+
+# -- disk full and unwritable output folders ---------------------------------------------------
+
+
+def test_disk_full_while_committing_is_one_line_and_leaves_whole_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "video.mp4").write_bytes(b"old video")
+    real_replace = os.replace
+    moved: list[str] = []
+
+    def replace_until_full(source: str | Path, target: str | Path) -> None:
+        if moved:  # the first file fits, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        moved.append(str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(outputs_module.os, "replace", replace_until_full)
+    with staged_outputs(out) as staging:
+        (staging.path / "a.srt").write_text("small, goes first")
+        (staging.path / "video.mp4").write_bytes(b"new video, larger, goes last")
+        with pytest.raises(ExplainerError) as caught:
+            staging.commit()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("no space left on the device while writing ")
+    assert str(out / "video.mp4") in message
+    assert (out / "video.mp4").read_bytes() == b"old video"  # the big file never half-replaced
+    assert not list(out.glob(f"{PARTIAL_PREFIX}*"))
+
+
+def test_disk_full_while_assembling_keeps_the_previous_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "clips").mkdir(parents=True)
+    (out / "video.mp4").write_bytes(b"old video")
+    (out / "clips" / "01-a.mp4").write_bytes(b"old clip")
+    before = _snapshot(out)
+
+    def assemble_until_the_disk_is_full() -> None:
+        with staged_outputs(out) as staging:
+            half = staging.path / "video.mp4"
+            half.write_bytes(b"\0" * 1000)  # ffmpeg got this far when the disk filled up
+            raise OSError(errno.ENOSPC, "No space left on device", str(half))
+
+    with pytest.raises(ExplainerError) as caught:
+        assemble_until_the_disk_is_full()
+    assert str(caught.value).startswith("no space left on the device while writing ")
+    assert "\n" not in str(caught.value)
+    assert _snapshot(out) == before
+    assert not list(out.glob(f"{PARTIAL_PREFIX}*"))
+
+
+def test_unwritable_out_dir_is_one_line_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "locked"
+    out.mkdir()
+    out.chmod(0o500)
+    if os.geteuid() == 0:  # root ignores the mode bits: make the check see what a user sees
+        real_access = os.access
+        monkeypatch.setattr(
+            outputs_module.os,
+            "access",
+            lambda path, mode, **kw: (
+                not (mode & os.W_OK and Path(path) == out) and real_access(path, mode, **kw)
+            ),
+        )
+    try:
+        result = CliRunner().invoke(app, ["render", str(TINY), "--out", str(out), "--quiet"])
+        assert result.exit_code == 1
+        line = _one_error_line(result.stderr)
+        assert f"cannot write to {out}: permission denied" in line
+        assert "--out" in line
+        assert list(out.iterdir()) == []
+    finally:
+        out.chmod(0o700)
+
+
+def test_unwritable_scratch_folder_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_mkdir = Path.mkdir
+
+    def refuse_partial(self: Path, *args, **kwargs) -> None:
+        if self.parent.name.startswith(PARTIAL_PREFIX) or self.name.startswith(PARTIAL_PREFIX):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refuse_partial)
+    with (
+        pytest.raises(ExplainerError, match=r"permission denied; choose another --out"),
+        staged_outputs(tmp_path),
+    ):
+        pass  # pragma: no cover - never reached
+    assert not list(tmp_path.glob(f"{PARTIAL_PREFIX}*"))
+
+
+def test_scratch_left_by_a_killed_render_is_removed_by_the_next(tmp_path: Path) -> None:
+    # SIGKILL runs no cleanup: its scratch folder stays until the next render takes the lock
+    stale = tmp_path / f"{PARTIAL_PREFIX}99999" / "out"
+    stale.mkdir(parents=True)
+    (stale / "video.mp4").write_bytes(b"half a video")
+    with staged_outputs(tmp_path) as staging:
+        (staging.path / "video.mp4").write_bytes(b"a whole video")
+        staging.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "video.mp4"]
+    assert (tmp_path / "video.mp4").read_bytes() == b"a whole video"
+
+
+# -- SIGTERM during a real render, and a second render meanwhile -------------------------------
+
+
+def _render_command(out: Path, cache: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "explainer", "render", str(TINY), "-q", "low", "--voice",
+            "espeak", "--out", str(out), "--cache", str(cache), "--jobs", "2", "--quiet",
+            *extra]  # fmt: skip
+
+
+def _wait_for_scenes(process: subprocess.Popen[str], cache: Path, timeout: float = 120) -> None:
+    """Return once the render has started its scene workers (voices are done by then)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"render ended before its scenes started: {process.communicate()}")
+        if list((cache / "clips").glob(".work-*")) and len(_children(process.pid)) >= 2:
+            return
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail("the render never started its scenes")
+
+
+@pytest.fixture(scope="module")
+def interrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A finished render, then a second one (new sentence) killed by SIGTERM mid-scenes."""
+    if shutil.which("ffmpeg") is None or shutil.which("espeak-ng") is None:
+        pytest.skip("needs ffmpeg and espeak-ng")
+    root = tmp_path_factory.mktemp("faults")
+    out, cache = root / "out", root / "cache"
+    subprocess.run(_render_command(out, cache), check=True, capture_output=True, timeout=300)
+    before = _snapshot(out)
+    process = subprocess.Popen(
+        _render_command(out, cache, "--sentence", NEW_SENTENCE),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        _wait_for_scenes(process, cache)
+        staged = list(out.glob(f"{PARTIAL_PREFIX}*"))
+        workers = _children(process.pid)
+        second = CliRunner().invoke(
+            app,
+            ["render", str(TINY), "-q", "low", "--voice", "espeak", "--out", str(out),
+             "--cache", str(cache), "--quiet"],
+        )  # fmt: skip
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return {
+        "out": out, "cache": cache, "before": before,
+        "staged": staged, "workers": workers, "second": second,
+        "returncode": process.returncode, "stderr": stderr, "pid": process.pid,
+    }  # fmt: skip
+
+
+def _check_exit(run: dict[str, Any]) -> None:
+    assert run["staged"], "the scratch folder existed while rendering"
+    assert run["returncode"] in (130, 143)
+    assert "interrupted" in _one_error_line(run["stderr"])
+
+
+def _check_previous_outputs(run: dict[str, Any]) -> None:
+    out = run["out"]
+    assert _snapshot(out) == run["before"]
+    assert _ffprobe_ok(out / "tiny.mp4") > 1.0
+    for clip in sorted((out / "clips").glob("*.mp4")):
+        assert _ffprobe_ok(clip) > 0.5
+
+
+def _check_no_leftovers(run: dict[str, Any]) -> None:
+    out, cache = run["out"], run["cache"]
+    assert not list(out.glob(f"{PARTIAL_PREFIX}*"))
+    assert not list((cache / "clips").glob(".work-*"))
+    assert not [p for p in cache.rglob("*") if p.name.endswith(".tmp")]
+    assert run["workers"], "the render had worker processes to clean up"
+    deadline = time.monotonic() + 10  # the resource tracker notices its parent is gone
+    while any(_alive(pid) for pid in run["workers"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in run["workers"] if _alive(pid)]
+
+
+def _check_second_render_refused(run: dict[str, Any]) -> None:
+    second = run["second"]
+    assert second.exit_code == 1
+    line = _one_error_line(second.stderr)
+    assert f"another render is writing to {run['out']} (pid {run['pid']})" in line
+
+
+def _check_resume(run: dict[str, Any]) -> None:
+    script = load_script(TINY, sentence=NEW_SENTENCE, voice="espeak")
+    report = render_video(
+        script, quality=Quality.low, out_dir=run["out"], cache_dir=run["cache"], jobs=2
+    )
+    assert report.voices_synthesised == []  # every beat was voiced before the signal
+    assert len(report.voices_cached) == 6
+    assert report.assembled
+    assert _ffprobe_ok(report.video) == pytest.approx(report.duration, abs=0.1)
+    numbers = json.loads((run["out"] / "numbers.json").read_text())
+    assert numbers["sentence"] == NEW_SENTENCE
+
+
+@needs_tools
+@pytest.mark.render
+def test_sigterm_mid_render_keeps_outputs_and_resumes(interrupted: dict[str, Any]) -> None:
+    # one test, so the expensive scenario runs once even when xdist splits this module
+    _check_exit(interrupted)
+    _check_previous_outputs(interrupted)
+    _check_no_leftovers(interrupted)
+    _check_second_render_refused(interrupted)
+    _check_resume(interrupted)
