@@ -201,15 +201,20 @@ def render(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Scenes rendered in parallel [default: cores]."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Cores to use; scenes render in that many processes [default: all cores].",
+        ),
     ] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Output directory [default: media/<script name>]."),
     ] = None,
-    cache: Annotated[Path, typer.Option("--cache", help="Voice and clip cache directory.")] = Path(
-        "media/cache"
-    ),
+    cache: Annotated[
+        Path, typer.Option("--cache", help="Voice, clip and text cache directory.")
+    ] = Path("media/cache"),
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress, only errors.")] = False,
 ) -> None:
     """Render the narrated video, its per-scene clips, subtitles and number ledger.

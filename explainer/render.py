@@ -12,7 +12,9 @@ import shutil
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -30,6 +32,9 @@ __all__ = [
     "clip_key",
     "expected_frames",
     "lookup_clip",
+    "available_cores",
+    "cpu_budget",
+    "ScenePool",
     "render_clips",
     "render_scene",
     "ProgressEvent",
@@ -40,9 +45,14 @@ __all__ = [
     "dry_run_ledgers",
 ]
 
-RENDER_VERSION = "1"  # bump when the way clips are rendered changes, to invalidate the cache
+RENDER_VERSION = "2"  # bump when the way clips are rendered changes, to invalidate the cache
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _SOURCE_DIRS = ("scenes", "attention")
+# x264 "veryfast" rather than Manim's default "medium": a sixth less CPU for a whole scene
+# at 1080p60 and, for flat-coloured animation, a smaller file at the same quality (crf)
+ENCODER_OPTIONS = {"crf": "23", "preset": "veryfast"}
+# encode an animation while the next one renders (uses a spare core when one is idle)
+INFLIGHT_ENCODERS = 2
 
 
 class Quality(StrEnum):
@@ -167,26 +177,24 @@ def lookup_clip(
 ) -> ClipResult | None:
     """The cached clip for ``plan`` if it is complete and sane, else None.
 
-    Sane means: the ledger JSON parses and names this key, the mp4's frame count equals
-    the plan's frames (a truncated file fails that) and its SHA-256 is the one recorded when
-    it was rendered (damaged bytes fail that); anything else is re-rendered.
+    Sane means: the ledger JSON parses, names this key and the plan's frame count, and the
+    mp4's SHA-256 is the one recorded when it was rendered. The render counted the clip's
+    frames before recording that checksum, so a file that matches it needs no probing;
+    a truncated or damaged one fails it and is re-rendered.
     """
     key = key or clip_key(plan, quality)
     video, ledger = _cache_paths(cache_dir, plan, key)
-    if not (video.is_file() and ledger.is_file()):
-        return None
     try:
         meta = json.loads(ledger.read_text(encoding="utf-8"))
-        frames = probe_video_frames(video)
-    except (OSError, ValueError, RenderError):
+        want = expected_frames(plan, quality.fps)
+        if meta.get("key") != key or meta.get("frames") != want:
+            return None
+        if meta.get("sha256") != _file_sha256(video):
+            return None
+        entries = tuple(meta["entries"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    want = expected_frames(plan, quality.fps)
-    if meta.get("key") != key or frames != want or meta.get("frames") != want:
-        return None
-    # damaged bytes inside a frame keep the packet count; only a checksum catches them
-    if meta.get("sha256") != _file_sha256(video):
-        return None
-    return ClipResult(plan.scene_id, video, frames, tuple(meta["entries"]), cached=True)
+    return ClipResult(plan.scene_id, video, want, entries, cached=True)
 
 
 def _file_sha256(path: Path) -> str:
@@ -212,10 +220,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def render_scene(plan: ScenePlan, quality: Quality, work_dir: Path) -> tuple[Path, list[Any]]:
+def render_scene(
+    plan: ScenePlan, quality: Quality, work_dir: Path, typeset_dir: Path | None = None
+) -> tuple[Path, list[Any]]:
     """Render one scene to a silent mp4 under ``work_dir``; return it and the ledger entries.
 
     Runs Manim in this process inside ``tempconfig``, so the global config is untouched.
+    Texts typeset by earlier renders are taken from ``typeset_dir`` (default: none kept).
 
     Examples
     --------
@@ -226,8 +237,10 @@ def render_scene(plan: ScenePlan, quality: Quality, work_dir: Path) -> tuple[Pat
     from manim import tempconfig
 
     from scenes import load_scene_class
+    from scenes.kit.typeset import use_typeset_cache
 
     scene_class = load_scene_class(plan.class_name)
+    use_typeset_cache(typeset_dir or work_dir / "typeset")
     settings = {
         "quality": quality.manim_name,
         "media_dir": str(work_dir),
@@ -240,6 +253,8 @@ def render_scene(plan: ScenePlan, quality: Quality, work_dir: Path) -> tuple[Pat
         "save_last_frame": False,
         "preview": False,
         "log_to_file": False,
+        "video_encoder_options": ENCODER_OPTIONS,
+        "max_inflight_encoders": INFLIGHT_ENCODERS,
     }
     with tempconfig(settings):
         scene = scene_class(plan=plan)
@@ -260,7 +275,9 @@ def _render_job(job: _Job) -> ClipResult:
     cache_dir = Path(job.cache_dir)
     try:
         with tempfile.TemporaryDirectory(dir=job.work_dir) as tmp:
-            movie, entries = render_scene(plan, quality, Path(tmp))
+            # texts are kept beside the clips: media/cache/typeset
+            typeset = cache_dir.parent / "typeset"
+            movie, entries = render_scene(plan, quality, Path(tmp), typeset)
             frames = probe_video_frames(movie)
             want = expected_frames(plan, quality.fps)
             if frames != want:
@@ -299,6 +316,77 @@ def _peak_child_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def available_cores() -> list[int]:
+    """The CPUs this process may run on (respects taskset and container limits)."""
+    if hasattr(os, "sched_getaffinity"):
+        return sorted(os.sched_getaffinity(0))
+    return list(range(os.cpu_count() or 1))  # pragma: no cover - not Linux
+
+
+@contextmanager
+def cpu_budget(jobs: int | None) -> Iterator[int]:
+    """Keep this process, its threads and every process it starts on ``jobs`` cores.
+
+    ``--jobs`` is a budget of cores, not only a count of scene workers: the encoder
+    threads, voices and ffmpeg runs of a ``--jobs 1`` render share one core and leave
+    the others free. Yields the number of cores to plan for.
+
+    Examples
+    --------
+    >>> with cpu_budget(1) as cores:
+    ...     cores, len(os.sched_getaffinity(0))
+    (1, 1)
+    """
+    cores = available_cores()
+    if jobs is None or jobs >= len(cores) or not hasattr(os, "sched_setaffinity"):
+        yield min(jobs or len(cores), len(cores))
+        return
+    os.sched_setaffinity(0, cores[:jobs])
+    try:
+        yield jobs
+    finally:
+        os.sched_setaffinity(0, cores)
+
+
+def _import_manim() -> None:
+    """Pool initializer: import Manim and the scenes before the first job arrives."""
+    # a broken import is reported by the job itself, naming the scene; raising here
+    # would only make the pool restart the worker forever
+    with suppress(Exception):
+        import manim  # noqa: F401
+
+        import scenes  # noqa: F401
+
+
+class ScenePool:
+    """Spawned worker processes that render scenes, started before they are needed.
+
+    A new worker is a fresh interpreter that imports Manim (about a second); starting the
+    pool while the voices are synthesised hides that behind work that has to happen anyway.
+    Spawned, not forked, so no Manim state leaks between the caller and the scenes.
+
+    Examples
+    --------
+    >>> with ScenePool(jobs=2) as pool:                                # doctest: +SKIP
+    ...     report = render_clips(plans, Quality.low, cache, pool=pool)
+    """
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.workers = max(1, jobs or os.cpu_count() or 1)
+        context = multiprocessing.get_context("spawn")
+        self.pool = context.Pool(processes=self.workers, initializer=_import_manim)
+
+    def __enter__(self) -> ScenePool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        # on Ctrl-C, SIGTERM or a failed scene the renders in flight must stop now; after
+        # a success every job has returned, and stopping the idle workers takes 10 ms
+        # where a polite close waits ~0.2 s for each interpreter to wind down
+        self.pool.terminate()
+        self.pool.join()
+
+
 def render_clips(
     plans: Sequence[ScenePlan],
     quality: Quality,
@@ -306,12 +394,12 @@ def render_clips(
     *,
     jobs: int | None = None,
     on_progress: Progress | None = None,
+    pool: ScenePool | None = None,
 ) -> RenderReport:
     """Silent clips for ``plans``: from the cache when sane, else rendered in parallel.
 
     Scenes to render are started longest first so the last worker to finish is not
-    stuck with a long scene while the others idle. Workers are separate processes
-    (spawned, so no Manim state leaks between scenes or into this process).
+    stuck with a long scene while the others idle.
 
     Parameters
     ----------
@@ -325,6 +413,9 @@ def render_clips(
         Worker processes; default the number of cores.
     on_progress
         Called with ``(scene_id, event)``, event one of ``cached``, ``started``, ``done``.
+    pool
+        Workers started earlier (see :class:`ScenePool`), used if there are enough of
+        them for the scenes to render; otherwise a pool is started here.
 
     Returns
     -------
@@ -346,7 +437,12 @@ def render_clips(
             todo.append((plan, key))
     if todo:
         todo.sort(key=lambda item: expected_frames(item[0], quality.fps), reverse=True)
-        results.update(_run_pool(todo, quality, cache_dir, jobs, notify))
+        workers = min(jobs or len(available_cores()), len(todo))
+        if pool is not None and pool.workers >= workers:
+            results.update(_run_jobs(todo, quality, cache_dir, pool, notify))
+        else:  # none started, or too few for this much work
+            with ScenePool(workers) as own:
+                results.update(_run_jobs(todo, quality, cache_dir, own, notify))
     return RenderReport(
         clips=[results[p.scene_id] for p in plans],
         seconds=time.perf_counter() - started,
@@ -367,33 +463,29 @@ def _prune_cache(cache_dir: Path, scene_id: str) -> None:
         old.with_suffix(".json").unlink(missing_ok=True)
 
 
-def _run_pool(
+def _run_jobs(
     todo: list[tuple[ScenePlan, str]],
     quality: Quality,
     cache_dir: Path,
-    jobs: int | None,
+    pool: ScenePool,
     notify: Progress,
 ) -> dict[str, ClipResult]:
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     work_dir = Path(tempfile.mkdtemp(prefix=".work-", dir=cache_dir))
     events: queue.Queue[tuple[str, ClipResult | BaseException]] = queue.Queue()
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(processes=workers)
     results: dict[str, ClipResult] = {}
-    finished = False
     try:
         for plan, key in todo:
             job = _Job(plan.to_dict(), quality.value, key, str(cache_dir), str(work_dir))
-            pool.apply_async(
+            pool.pool.apply_async(
                 _render_job,
                 (job,),
                 callback=lambda r: events.put(("ok", r)),
                 error_callback=lambda e: events.put(("error", e)),
             )
         # workers take jobs in submission order; the first `workers` start right away
-        for plan, _ in todo[:workers]:
+        for plan, _ in todo[: pool.workers]:
             notify(plan.scene_id, "started")
-        pending = [plan.scene_id for plan, _ in todo[workers:]]
+        pending = [plan.scene_id for plan, _ in todo[pool.workers :]]
         while len(results) < len(todo):
             try:
                 kind, payload = events.get(timeout=0.5)
@@ -407,14 +499,12 @@ def _run_pool(
             notify(payload.scene_id, "done")
             if pending:
                 notify(pending.pop(0), "started")
-        pool.close()
-        pool.join()
-        finished = True
+    except BaseException:
+        # the scenes still running must stop before their work folder goes
+        pool.pool.terminate()
+        pool.pool.join()
+        raise
     finally:
-        if not finished:
-            # on Ctrl-C, SIGTERM or a failed scene the other renders must stop now
-            pool.terminate()
-            pool.join()
         shutil.rmtree(work_dir, ignore_errors=True)
     return results
 
@@ -517,10 +607,10 @@ def render_video(
     >>> report.video                                                  # doctest: +SKIP
     PosixPath('/…/media/attention/attention.mp4')
     """
-    from explainer.assemble import assemble_outputs
+    from explainer.assemble import Narration, assemble_outputs, prepare_narration
     from explainer.outputs import staged_outputs
     from explainer.timeline import build_timeline, scene_plans
-    from explainer.voices import beat_requests, parse_voice, synthesize_beats
+    from explainer.voices import beat_requests, cache_name, parse_voice, synthesize_beats
 
     emit = on_progress or (lambda event: None)
     clock = time.perf_counter()
@@ -540,10 +630,20 @@ def render_video(
             "cannot name output files; rename the script, e.g. to attention.toml"
         )
     out_dir = Path("media") / script.name if out_dir is None else Path(out_dir)
-    with staged_outputs(out_dir, create_parents=default_out) as staging:
+    with ExitStack() as stack:
+        cores = stack.enter_context(cpu_budget(jobs))
+        staging = stack.enter_context(staged_outputs(out_dir, create_parents=default_out))
         voice = parse_voice(script.settings.voice)
         voice.check()
         requests = beat_requests(script)
+        voice_dir = Path(cache_dir) / "voice"
+        pool: ScenePool | None = None
+        unvoiced = [r for r in requests if not (voice_dir / cache_name(r, voice)).is_file()]
+        revoiced = {r.scene_id for r in unvoiced}
+        if revoiced:
+            # new narration means new beat lengths, so those scenes will render: start
+            # their workers now, and they import Manim while the voices are made
+            pool = stack.enter_context(ScenePool(min(cores, len(revoiced))))
         emit(ProgressEvent("voices", "", "start", len(requests)))
         voiced: dict[str, list[str]] = {"cached": [], "done": []}
 
@@ -552,18 +652,29 @@ def render_video(
             voiced[status].append(f"{audio.scene_id}/{audio.beat_id}")
             emit(ProgressEvent("voices", f"{audio.scene_id}/{audio.beat_id}", status))
 
-        audio = synthesize_beats(requests, voice, Path(cache_dir) / "voice", on_voice)
+        audio = synthesize_beats(requests, voice, voice_dir, on_voice, jobs=cores)
         lap("voices")
 
         timeline = build_timeline(script, audio, quality.fps)
         plans = scene_plans(timeline, script.settings)
         emit(ProgressEvent("scenes", "", "start", len(plans)))
+        # the narration needs only the timeline: once a scene must be rendered, it is
+        # mixed and encoded in this process while the workers render (with one core
+        # there is nothing to overlap, so it waits)
+        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narration")
+        # registered after the pool, so it is shut down first: an interrupted render
+        # waits for the encode in flight before its files are removed
+        stack.callback(side.shutdown, wait=True, cancel_futures=True)
+        narration: Future[Narration] | None = None
+
+        def on_scene(scene_id: str, status: str) -> None:
+            nonlocal narration
+            if status == "started" and narration is None and cores > 1:
+                narration = side.submit(prepare_narration, timeline, staging.work, jobs=cores)
+            emit(ProgressEvent("scenes", scene_id, status))
+
         report = render_clips(
-            plans,
-            quality,
-            Path(cache_dir) / "clips",
-            jobs=jobs,
-            on_progress=lambda scene_id, status: emit(ProgressEvent("scenes", scene_id, status)),
+            plans, quality, Path(cache_dir) / "clips", jobs=cores, on_progress=on_scene, pool=pool
         )
         lap("scenes")
 
@@ -575,14 +686,20 @@ def render_video(
         written = _unchanged_outputs(final, key)
         loudness = None
         if written is None:  # something changed: assemble and commit
+            tracks = (
+                narration.result()
+                if narration is not None
+                else prepare_narration(timeline, staging.work, jobs=cores)
+            )
             outputs = assemble_outputs(
                 timeline,
                 [clip.path for clip in report.clips],
+                tracks,
                 numbers,
                 staging.path,
                 script.name,
                 staging.work,
-                jobs=jobs,
+                jobs=cores,
             )
             loudness = outputs.loudness
             lap("assemble")

@@ -13,6 +13,7 @@ import tempfile
 import unicodedata
 import wave
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
@@ -522,6 +523,8 @@ def synthesize_beats(
     voice: Voice,
     cache_dir: Path,
     on_progress: Callable[[BeatAudio, bool], None] | None = None,
+    *,
+    jobs: int | None = None,
 ) -> list[BeatAudio]:
     """Voice every beat, reusing cached WAVs whose text, engine and settings are unchanged.
 
@@ -534,7 +537,11 @@ def synthesize_beats(
     cache_dir
         Where the WAVs live (the pipeline passes ``media/cache/voice``); created if absent.
     on_progress
-        Called after each beat with its audio and whether it came from the cache.
+        Called after each beat with its audio and whether it came from the cache
+        (cached beats first, then the others as they finish).
+    jobs
+        Beats voiced at once (each engine call is a separate process); default the
+        number of cores.
 
     Returns
     -------
@@ -551,15 +558,30 @@ def synthesize_beats(
     """
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    results: list[BeatAudio] = []
-    for request in requests:
+    notify = on_progress or (lambda audio, cached: None)
+    results: dict[int, BeatAudio] = {}
+    missing: list[tuple[int, BeatRequest, Path]] = []
+    for index, request in enumerate(requests):
         target = cache_dir / cache_name(request, voice)
         duration = _cached_duration(target) if target.is_file() else None
-        cached = duration is not None
         if duration is None:
-            duration = _synthesize_one(request, voice, target)
-        audio = BeatAudio(request.scene_id, request.beat_id, target, duration)
-        results.append(audio)
-        if on_progress is not None:
-            on_progress(audio, cached)
-    return results
+            missing.append((index, request, target))
+            continue
+        results[index] = BeatAudio(request.scene_id, request.beat_id, target, duration)
+        notify(results[index], True)
+    if missing:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(missing)))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voice")
+        try:
+            futures = {
+                pool.submit(_synthesize_one, request, voice, target): (index, request, target)
+                for index, request, target in missing
+            }
+            for future in as_completed(futures):
+                index, request, target = futures[future]
+                duration = future.result()  # the first failure stops the rest
+                results[index] = BeatAudio(request.scene_id, request.beat_id, target, duration)
+                notify(results[index], False)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return [results[index] for index in range(len(requests))]

@@ -88,9 +88,7 @@ class ScenePlan:
         return cls(**{**data, "beats": beats})
 
     @classmethod
-    def from_default_script(
-        cls, class_name: str, script: Path = DEFAULT_SCRIPT
-    ) -> ScenePlan:
+    def from_default_script(cls, class_name: str, script: Path = DEFAULT_SCRIPT) -> ScenePlan:
         """The plan of ``class_name`` in the default script, speech estimated from words.
 
         This is what plain ``manim -ql scenes/<module>.py <Class>`` renders.
@@ -206,9 +204,7 @@ class NarratedScene(Scene):
 
     def beat_start_frame(self, index: int) -> int:
         """The frame on which beat ``index`` starts."""
-        return sum(
-            beat_frames(b.speech, b.pause, self.fps) for b in self.plan.beats[:index]
-        )
+        return sum(beat_frames(b.speech, b.pause, self.fps) for b in self.plan.beats[:index])
 
     @contextmanager
     def beat(self, beat_id: str) -> Iterator[Beat]:

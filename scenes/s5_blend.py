@@ -10,7 +10,6 @@ from manim import (
     FadeIn,
     GrowFromEdge,
     LaggedStart,
-    MarkupText,
     MoveToTarget,
     VGroup,
 )
@@ -21,6 +20,7 @@ from scenes.kit.numbers import Numbers
 from scenes.kit.palette import MUTED, OUTPUT, VALUE, WEIGHT
 from scenes.kit.style import FONT, LABEL, SAFE_WIDTH, dim, text
 from scenes.kit.tokens import TokenRow
+from scenes.kit.typeset import KitMarkupText
 from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, scale_to_room
 from scenes.narration import NarratedScene
 
@@ -98,7 +98,7 @@ class ValueBlend(NarratedScene):
         column.move_to([0, OUTPUT_Y, 0])
         name = text(f"output for {self.example.focus}", size=LABEL, color=OUTPUT)
         name.next_to(column, LEFT, buff=0.3)
-        how = MarkupText(
+        how = KitMarkupText(
             f'= Σ <span foreground="{WEIGHT}">weight</span>'
             f' × <span foreground="{VALUE}">value</span>',
             font=FONT, font_size=LABEL, color=MUTED,

@@ -12,7 +12,6 @@ from manim import (
     FadeIn,
     FadeOut,
     LaggedStart,
-    MarkupText,
     ReplacementTransform,
     SurroundingRectangle,
     Transform,
@@ -26,6 +25,7 @@ from scenes.kit.numbers import Numbers
 from scenes.kit.palette import MUTED, OUTPUT, TEXT
 from scenes.kit.style import FONT, LABEL, SAFE_WIDTH, fit_width, text
 from scenes.kit.tokens import TokenRow
+from scenes.kit.typeset import KitMarkupText
 from scenes.narration import NarratedScene
 
 __all__ = ["MultiHead"]
@@ -180,7 +180,7 @@ class MultiHead(NarratedScene):
             ),
         )  # fmt: skip
         arrow = Arrow([0, -0.55, 0], [0, -1.55, 0], buff=0, color=MUTED, stroke_width=3)
-        w_o = MarkupText("× W<sub>O</sub>", font=FONT, font_size=LABEL, color=TEXT)
+        w_o = KitMarkupText("× W<sub>O</sub>", font=FONT, font_size=LABEL, color=TEXT)
         w_o.next_to(arrow, RIGHT, buff=0.2)
         final = Matrix([nums.vector("mha_output", f, color=OUTPUT)], bracket_color=OUTPUT)
         final.move_to([0, -2.1, 0])

@@ -25,8 +25,18 @@ from scenes.kit.header import chapter_header
 from scenes.kit.heatmap import HeatGrid
 from scenes.kit.numbers import Numbers
 from scenes.kit.palette import BACKGROUND, GRID, KEY, MUTED, QUERY, TEXT, VALUE, WEIGHT
-from scenes.kit.style import BODY, FONT, FRAME_WIDTH, LABEL, MARGIN, SAFE_WIDTH, fit_width, text
+from scenes.kit.style import (
+    BODY,
+    FONT,
+    FRAME_WIDTH,
+    LABEL,
+    MARGIN,
+    SAFE_WIDTH,
+    fit_width,
+    text,
+)
 from scenes.kit.tokens import TokenRow
+from scenes.kit.typeset import KitText
 from scenes.narration import NarratedScene
 
 __all__ = ["Equation", "role_glyphs"]
@@ -70,7 +80,7 @@ def role_glyphs(
     >>> len(parts["a"]), len(parts["b"])
     (2, 1)
     """
-    whole = Text("".join(p[1] for p in pieces), font=FONT, font_size=size, color=TEXT)
+    whole = KitText("".join(p[1] for p in pieces), font=FONT, font_size=size, color=TEXT)
     parts: dict[str, VGroup] = {}
     i = 0
     for name, chars, color in pieces:

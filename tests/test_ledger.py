@@ -225,9 +225,7 @@ def test_verify_counts_a_row_shown_twice_in_a_scene_once() -> None:
     ex = worked_example(SENTENCE, FOCUS)
     shown = [f"{w:.2f}" for w in round_row(list(ex.weights[ex.focus_index]), 2)]
     # the same row as numbers and as bar labels, and again in another scene
-    entries = (
-        _weight_row_entries("softmax", shown) * 2 + _weight_row_entries("blend", shown)
-    )
+    entries = _weight_row_entries("softmax", shown) * 2 + _weight_row_entries("blend", shown)
     assert verify(NumbersLedger(entries), SENTENCE, FOCUS) == []
 
 

@@ -6,6 +6,8 @@ import math
 import shutil
 import struct
 import sys
+import threading
+import time
 import wave
 from pathlib import Path
 
@@ -113,6 +115,59 @@ def test_a_changed_line_resynthesises_only_that_beat(tmp_path: Path) -> None:
     )
     assert voice.calls[3:] == [("outro", "bye", "Goodbye, everyone.")]
     assert seen == [("hello", True), ("world", True), ("bye", False)]
+
+
+class SlowVoice(FakeVoice):
+    """A FakeVoice whose calls overlap visibly: each records how many ran at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running = 0
+        self.most_at_once = 0
+        self.lock = threading.Lock()
+
+    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        with self.lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        time.sleep(0.2)  # an engine process at work
+        super().synthesize(text, out_wav, scene_id=scene_id, beat_id=beat_id)
+        with self.lock:
+            self.running -= 1
+
+
+def test_beats_are_voiced_in_parallel_and_returned_in_order(tmp_path: Path) -> None:
+    parallel, serial = SlowVoice(), SlowVoice()
+    together = synthesize_beats(REQUESTS, parallel, tmp_path / "a", jobs=3)
+    one_by_one = synthesize_beats(REQUESTS, serial, tmp_path / "b", jobs=1)
+    assert parallel.most_at_once == 3
+    assert serial.most_at_once == 1
+    assert [(a.scene_id, a.beat_id) for a in together] == [
+        (r.scene_id, r.beat_id) for r in REQUESTS
+    ]
+    # the same text gives the same samples however many beats were voiced at once
+    for a, b in zip(together, one_by_one, strict=True):
+        assert a.path.read_bytes() == b.path.read_bytes()
+        assert a.duration_seconds == b.duration_seconds
+
+
+class FailsOnOneBeat(FakeVoice):
+    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        if beat_id == "world":  # an engine process that crashes on this line only
+            voices._run([sys.executable, "-c", "import sys; sys.exit(3)"], scene_id=scene_id,
+                        beat_id=beat_id)  # fmt: skip
+        super().synthesize(text, out_wav, scene_id=scene_id, beat_id=beat_id)
+
+
+def test_a_beat_failing_among_parallel_ones_is_named_and_not_cached(tmp_path: Path) -> None:
+    with pytest.raises(VoiceError, match=r"^beat intro/world: "):
+        synthesize_beats(REQUESTS, FailsOnOneBeat(), tmp_path, jobs=3)
+    assert not list(tmp_path.glob("intro-world-*"))
+    assert not [p for p in tmp_path.iterdir() if p.is_dir()], "no temporary folders left"
+    # the beats that were voiced are kept: the next run only redoes the failed one
+    retry = FakeVoice()
+    synthesize_beats(REQUESTS, retry, tmp_path)
+    assert [call[1] for call in retry.calls] == ["world"]
 
 
 def test_engine_settings_are_part_of_the_key(tmp_path: Path) -> None:
@@ -297,6 +352,6 @@ def test_real_engine_speaks_a_line(voice: voices.Voice, binary: str, tmp_path: P
 
 
 def test_text_for_latin1_engines_keeps_words_and_drops_the_rest() -> None:
-    assert voices.speakable_ascii("It’s “café” — 0.42…") == "It's \"cafe\" , 0.42..."
+    assert voices.speakable_ascii("It’s “café” — 0.42…") == 'It\'s "cafe" , 0.42...'
     assert voices.speakable_ascii("q·k / √3 ×2") == "q dot k / square root of 3 times 2"
     assert voices.speakable_ascii("注意") == ""

@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from scenes.kit.numbers import Numbers, number_text
 from scenes.kit.palette import BACKGROUND, TEXT, WEIGHT
 from scenes.kit.style import FONT, LABEL, NUMBER
+from scenes.kit.typeset import KitText
 
 __all__ = ["StackedBlendBar"]
 
@@ -104,7 +105,7 @@ class StackedBlendBar(VGroup):
         self.label_of: dict[int, Text] = {}
         for j, (token, seg) in enumerate(zip(tokens, self.segments, strict=True)):
             color = BACKGROUND if j % 2 == 0 else TEXT  # dark on light violet, light on deep
-            label = Text(token, font=FONT, font_size=size, color=color)
+            label = KitText(token, font=FONT, font_size=size, color=color)
             if label.width <= seg.width - 2 * _PAD and label.height <= seg.height - _PAD:
                 labels.add(label.move_to(seg))
                 self.label_of[j] = label

@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 from scenes.kit.numbers import Numbers, number_text
 from scenes.kit.palette import BACKGROUND, GRID, KEY, QUERY, TEXT, WEIGHT
 from scenes.kit.style import FONT, LABEL, NUMBER, SMALL_NUMBER
+from scenes.kit.typeset import KitText
 
 __all__ = ["HeatGrid", "weight_color"]
 
@@ -270,8 +271,8 @@ def _label(token: str, size: float) -> Text:
 
 @lru_cache(maxsize=256)
 def _typeset_label(token: str, size: float) -> Text:
-    return Text(token, font=FONT, font_size=size, color=TEXT)
+    return KitText(token, font=FONT, font_size=size, color=TEXT)
 
 
 def _caption(word: str, color: str) -> Text:
-    return Text(word, font=FONT, font_size=SMALL_NUMBER, color=color)
+    return KitText(word, font=FONT, font_size=SMALL_NUMBER, color=color)

@@ -19,6 +19,7 @@ from manim import RIGHT, Text, VGroup
 from attention import format_number, round_row
 from scenes.kit.palette import TEXT, WEIGHT
 from scenes.kit.style import NUMBER, NUMBER_FONT
+from scenes.kit.typeset import KitText
 
 if TYPE_CHECKING:
     from attention import NumbersLedger, WorkedExample
@@ -83,7 +84,7 @@ def number_text(shown: str, color: str = TEXT, size: float = NUMBER) -> Text:
     >>> number_text("0.42").text
     '0.42'
     """
-    return Text(shown, font=NUMBER_FONT, font_size=size, color=color)
+    return KitText(shown, font=NUMBER_FONT, font_size=size, color=color)
 
 
 class Numbers:

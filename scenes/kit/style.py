@@ -5,6 +5,7 @@ from __future__ import annotations
 from manim import MarkupText, Mobject, Text, config
 
 from scenes.kit.palette import MUTED, TEXT
+from scenes.kit.typeset import KitMarkupText, KitText
 
 __all__ = [
     "FONT",
@@ -61,7 +62,7 @@ def text(content: str, size: float = BODY, color: str = TEXT, *, weight: str = "
     >>> text("softmax", size=LABEL).height > 0
     True
     """
-    return Text(content, font=FONT, font_size=size, color=color, weight=weight)
+    return KitText(content, font=FONT, font_size=size, color=color, weight=weight)
 
 
 def subscripted(base: str, sub: str, size: float = BODY, color: str = TEXT) -> MarkupText:
@@ -74,7 +75,7 @@ def subscripted(base: str, sub: str, size: float = BODY, color: str = TEXT) -> M
     """
     from xml.sax.saxutils import escape
 
-    return MarkupText(
+    return KitMarkupText(
         f"{escape(base)}<sub>{escape(sub)}</sub>", font=FONT, font_size=size, color=color
     )
 
