@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import numpy as np
 from pydub import AudioSegment
 
 from explainer.errors import RenderError
+from explainer.loudness import MAX_TRUE_PEAK, TARGET_LUFS, Loudness, normalize
 
 if TYPE_CHECKING:
     from explainer.timeline import SceneTiming, Timeline
@@ -53,8 +55,6 @@ MIX_RATE = 24_000  # the voice cache's rate: beats are placed without resampling
 # rate would carry only silence above 12 kHz and double the cost of encoding. Both divide
 # by 15, 30 and 60 fps exactly, so every frame starts on a whole sample
 SAMPLE_RATE = MIX_RATE
-TARGET_LUFS = -16.0
-MAX_TRUE_PEAK = -1.0
 # aim under the ceiling: AAC encoding can push true peaks up by a few tenths of a dB
 _TP_AIM = -2.0
 _AAC_BITRATE = "96k"  # mono speech at 24 kHz: transparent
@@ -76,18 +76,6 @@ class Chapter:
     title: str
     start: float
     end: float
-
-
-@dataclass(frozen=True)
-class Loudness:
-    """Integrated loudness (LUFS) and true peak (dBTP) of a track."""
-
-    integrated: float
-    true_peak: float
-
-    def within_target(self, tolerance: float = 0.5) -> bool:
-        """Whether the track meets -16 LUFS (within ``tolerance``) and the -1 dBTP ceiling."""
-        return abs(self.integrated - TARGET_LUFS) <= tolerance and self.true_peak <= MAX_TRUE_PEAK
 
 
 def _need(tool: str) -> str:
@@ -261,59 +249,27 @@ def measure_loudness(path: Path) -> Loudness:
     return Loudness(_as_float(integrated.group(1)), _as_float(peak.group(1)))
 
 
-def _apply_gain(src: Path, dst: Path, gain_db: float, ceiling_db: float | None) -> None:
-    """Write ``src`` with ``gain_db`` applied as 16-bit PCM at the mix rate.
-
-    With ``ceiling_db``, a look-ahead limiter follows the gain, run at four times the
-    sample rate so it catches inter-sample peaks, which is what a true-peak meter measures.
-    """
-    chain = f"volume={gain_db:.3f}dB"
-    if ceiling_db is not None:
-        ceiling = 10 ** (ceiling_db / 20)
-        chain += (
-            f",aresample={4 * MIX_RATE},"
-            f"alimiter=limit={ceiling:.5f}:attack=5:release=50:level=disabled,"
-            f"aresample={MIX_RATE}"
-        )
-    run_ffmpeg(
-        ["-i", src, "-af", chain, "-ar", str(MIX_RATE), "-c:a", "pcm_s16le", dst],
-        what="setting the narration's loudness",
-    )
-
-
 def normalize_loudness(src: Path, dst: Path) -> Loudness:
     """Normalise ``src`` to -16 LUFS integrated with true peak at or below -1 dBTP.
 
-    One EBU R128 measurement gives the gain; speech rarely needs more, so the track is
-    only amplified (what loudnorm's linear mode does, without its slow 192 kHz analysis).
-    If the gain would lift the true peak over the aim, a true-peak limiter takes the
-    excess off and the gain is refined from a new measurement, since limiting takes back
-    some loudness.
+    Gain, and a true-peak limiter if the gain needs one, computed in-process (see
+    :func:`explainer.loudness.normalize`); the peak is aimed a little under the ceiling
+    because AAC encoding can lift it by a few tenths of a dB.
 
     Returns
     -------
     Loudness
-        The measured loudness of ``dst``.
+        The loudness of ``dst``, measured on its samples.
     """
-    measured = measure_loudness(src)
-    if measured.integrated < -70:  # silence: nothing to normalise
-        _apply_gain(src, dst, 0.0, None)
-        return measure_loudness(dst)
-    gain = TARGET_LUFS - measured.integrated
-    limited = measured.true_peak + gain > _TP_AIM
-    for _ in range(5):
-        _apply_gain(src, dst, gain, _TP_AIM - 0.5 if limited else None)
-        measured = measure_loudness(dst)
-        if abs(measured.integrated - TARGET_LUFS) <= 0.3 and measured.true_peak <= _TP_AIM:
-            break
-        limited = limited or measured.true_peak > _TP_AIM
-        gain += TARGET_LUFS - measured.integrated
-    if not measured.within_target(tolerance=1.0):
+    samples = _read_mono(src, MIX_RATE)
+    normalised, loudness = normalize(samples, MIX_RATE, _TP_AIM)
+    _write_wav(dst, normalised, MIX_RATE)
+    if math.isfinite(loudness.integrated) and not loudness.within_target(tolerance=1.0):
         raise RenderError(
             f"cannot bring the narration to {TARGET_LUFS} LUFS / {MAX_TRUE_PEAK} dBTP "
-            f"(got {measured.integrated:.1f} LUFS, {measured.true_peak:.1f} dBTP)"
+            f"(got {loudness.integrated:.1f} LUFS, {loudness.true_peak:.1f} dBTP)"
         )
-    return measured
+    return loudness
 
 
 def _atrim(start_sample: int, n_samples: int) -> str:

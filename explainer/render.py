@@ -93,6 +93,7 @@ class ClipResult:
     ledger: tuple[dict[str, Any], ...]
     cached: bool
     seconds: float = 0.0
+    peak_rss_mb: float = 0.0  # of the worker process that rendered it, over its lifetime
 
 
 @dataclass
@@ -305,15 +306,21 @@ def _render_job(job: _Job) -> ClipResult:
         wrapped.add_note(traceback.format_exc())
         raise wrapped from None
     seconds = time.perf_counter() - started
-    return ClipResult(plan.scene_id, video, frames, tuple(meta["entries"]), False, seconds)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return ClipResult(plan.scene_id, video, frames, tuple(meta["entries"]), False, seconds, peak)
 
 
 Progress = Callable[[str, str], None]
 
 
-def _peak_child_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux: the largest single child process waited for so far
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _peak_child_rss_mb(clips: Sequence[ClipResult] = ()) -> float:
+    """The largest resident memory of any process this one started, in MB.
+
+    Scene workers report their own peak (they may still be running); every other child
+    (ffmpeg, voices) counts once it has been waited for.
+    """
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    return max([waited, *(clip.peak_rss_mb for clip in clips)])
 
 
 def available_cores() -> list[int]:
@@ -365,25 +372,52 @@ class ScenePool:
     pool while the voices are synthesised hides that behind work that has to happen anyway.
     Spawned, not forked, so no Manim state leaks between the caller and the scenes.
 
+    Parameters
+    ----------
+    jobs
+        Worker processes; default the number of cores.
+    start
+        Start them now; otherwise :func:`render_clips` starts them if a scene needs them.
+
     Examples
     --------
     >>> with ScenePool(jobs=2) as pool:                                # doctest: +SKIP
     ...     report = render_clips(plans, Quality.low, cache, pool=pool)
+    ...     pool.close()  # workers wind down while the caller assembles
     """
 
-    def __init__(self, jobs: int | None = None) -> None:
-        self.workers = max(1, jobs or os.cpu_count() or 1)
+    def __init__(self, jobs: int | None = None, *, start: bool = True) -> None:
+        self.workers = max(1, jobs or len(available_cores()))
+        self.pool: Any = None
+        if start:
+            self.start(self.workers)
+
+    @property
+    def started(self) -> bool:
+        """Whether the worker processes exist."""
+        return self.pool is not None
+
+    def start(self, workers: int) -> None:
+        """Start ``workers`` processes, each importing Manim before its first job."""
+        self.workers = workers
         context = multiprocessing.get_context("spawn")
-        self.pool = context.Pool(processes=self.workers, initializer=_import_manim)
+        self.pool = context.Pool(processes=workers, initializer=_import_manim)
+
+    def close(self) -> None:
+        """No more jobs: idle workers exit on their own (~0.2 s) while the caller goes on."""
+        if self.pool is not None:
+            self.pool.close()
 
     def __enter__(self) -> ScenePool:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        # on Ctrl-C, SIGTERM or a failed scene the renders in flight must stop now; after
-        # a success every job has returned, and stopping the idle workers takes 10 ms
-        # where a polite close waits ~0.2 s for each interpreter to wind down
-        self.pool.terminate()
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self.pool is None:
+            return
+        if kind is None:
+            self.pool.close()
+        else:  # on Ctrl-C, SIGTERM or a failed scene the renders in flight must stop now
+            self.pool.terminate()
         self.pool.join()
 
 
@@ -414,8 +448,9 @@ def render_clips(
     on_progress
         Called with ``(scene_id, event)``, event one of ``cached``, ``started``, ``done``.
     pool
-        Workers started earlier (see :class:`ScenePool`), used if there are enough of
-        them for the scenes to render; otherwise a pool is started here.
+        Workers owned by the caller (see :class:`ScenePool`): started here if they are
+        not yet, used if there are enough of them for the scenes to render. Without
+        one, a pool is started and closed here.
 
     Returns
     -------
@@ -438,15 +473,18 @@ def render_clips(
     if todo:
         todo.sort(key=lambda item: expected_frames(item[0], quality.fps), reverse=True)
         workers = min(jobs or len(available_cores()), len(todo))
+        if pool is not None and not pool.started:
+            pool.start(workers)
         if pool is not None and pool.workers >= workers:
             results.update(_run_jobs(todo, quality, cache_dir, pool, notify))
-        else:  # none started, or too few for this much work
+        else:  # no pool given, or one started with too few workers for this much work
             with ScenePool(workers) as own:
                 results.update(_run_jobs(todo, quality, cache_dir, own, notify))
+    clips = [results[p.scene_id] for p in plans]
     return RenderReport(
-        clips=[results[p.scene_id] for p in plans],
+        clips=clips,
         seconds=time.perf_counter() - started,
-        peak_child_rss_mb=_peak_child_rss_mb(),
+        peak_child_rss_mb=_peak_child_rss_mb(clips),
     )
 
 
@@ -637,13 +675,13 @@ def render_video(
         voice.check()
         requests = beat_requests(script)
         voice_dir = Path(cache_dir) / "voice"
-        pool: ScenePool | None = None
         unvoiced = [r for r in requests if not (voice_dir / cache_name(r, voice)).is_file()]
         revoiced = {r.scene_id for r in unvoiced}
-        if revoiced:
-            # new narration means new beat lengths, so those scenes will render: start
-            # their workers now, and they import Manim while the voices are made
-            pool = stack.enter_context(ScenePool(min(cores, len(revoiced))))
+        # new narration means new beat lengths, so those scenes will render: start their
+        # workers now, and they import Manim while the voices are made
+        pool = stack.enter_context(
+            ScenePool(min(cores, len(revoiced)) or cores, start=bool(revoiced))
+        )
         emit(ProgressEvent("voices", "", "start", len(requests)))
         voiced: dict[str, list[str]] = {"cached": [], "done": []}
 
@@ -676,6 +714,7 @@ def render_video(
         report = render_clips(
             plans, quality, Path(cache_dir) / "clips", jobs=cores, on_progress=on_scene, pool=pool
         )
+        pool.close()  # the workers wind down during assembly; the stack joins them at the end
         lap("scenes")
 
         numbers = merged_numbers(report.clips, script.settings.sentence, script.settings.focus)
@@ -709,6 +748,7 @@ def render_video(
             _write_marker(final, key, written)
             lap("commit")
         emit(ProgressEvent("assemble", "video", "done"))
+    lap("finish")  # stopping the workers, removing scratch files, releasing the lock
     stages.setdefault("assemble", 0.0)
     stages.setdefault("commit", 0.0)
     stages["total"] = sum(stages.values())
@@ -726,7 +766,7 @@ def render_video(
         voices_cached=voiced["cached"],
         stages=stages,
         loudness=loudness,
-        peak_child_rss_mb=report.peak_child_rss_mb,
+        peak_child_rss_mb=max(report.peak_child_rss_mb, _peak_child_rss_mb()),
         assembled=loudness is not None,
     )
 
