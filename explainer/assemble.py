@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import re
 import shutil
 import subprocess
+import threading
 import wave
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,11 +20,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pydub import AudioSegment
 
+from explainer.cache import file_sha256, prune_entries, write_atomic
 from explainer.errors import RenderError
 from explainer.loudness import MAX_TRUE_PEAK, TARGET_LUFS, Loudness, normalize
 
 if TYPE_CHECKING:
-    from explainer.timeline import SceneTiming, Timeline
+    from explainer.timeline import Timeline
 
 __all__ = [
     "SAMPLE_RATE",
@@ -36,6 +39,7 @@ __all__ = [
     "probe_streams",
     "probe_video_frames",
     "probe_duration",
+    "mix_samples",
     "mix_narration",
     "measure_loudness",
     "normalize_loudness",
@@ -188,13 +192,12 @@ def frame_to_sample(frame: int, fps: float, sample_rate: int = SAMPLE_RATE) -> i
     return round(frame * sample_rate / fps)
 
 
-def mix_narration(
+def mix_samples(
     placements: Sequence[AudioPlacement],
     total_frames: int,
     fps: float,
-    out_path: Path,
     sample_rate: int = MIX_RATE,
-) -> Path:
+) -> np.ndarray:
     """Silence the length of the video with each beat's speech placed on its start frame.
 
     The track is exactly ``total_frames / fps`` seconds long; a beat that would run past the
@@ -202,11 +205,8 @@ def mix_narration(
 
     Examples
     --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp()) / "mix.wav"
-    >>> _ = mix_narration([], 30, 15, out)
-    >>> AudioSegment.from_file(out).frame_count()
-    48000.0
+    >>> len(mix_samples([], 30, 15))
+    48000
     """
     total = frame_to_sample(total_frames, fps, sample_rate)
     track = np.zeros(total, dtype=np.float32)
@@ -216,7 +216,27 @@ def mix_narration(
         end = min(total, start + len(speech))
         if end > start:
             track[start:end] += speech[: end - start]
-    _write_wav(out_path, track, sample_rate)
+    return track
+
+
+def mix_narration(
+    placements: Sequence[AudioPlacement],
+    total_frames: int,
+    fps: float,
+    out_path: Path,
+    sample_rate: int = MIX_RATE,
+) -> Path:
+    """:func:`mix_samples` written to ``out_path`` as a 16-bit WAV.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "mix.wav"
+    >>> _ = mix_narration([], 30, 15, out)
+    >>> AudioSegment.from_file(out).frame_count()
+    48000.0
+    """
+    _write_wav(out_path, mix_samples(placements, total_frames, fps, sample_rate), sample_rate)
     return out_path
 
 
@@ -412,19 +432,86 @@ class Narration:
     loudness: Loudness
 
 
-def prepare_narration(timeline: Timeline, work_dir: Path, *, jobs: int | None = None) -> Narration:
-    """Mix every beat onto its start frame, normalise the loudness, encode to AAC.
+_AUDIO_FORMAT = "1"  # bump when the way a scene's audio is made changes
 
-    Needs only the timeline, not the clips, so the pipeline runs it while scenes render.
+
+@dataclass(frozen=True)
+class _SceneAudio:
+    samples: np.ndarray  # normalised, as stored (16-bit), at MIX_RATE
+    m4a: Path
+
+
+def _scene_audio_paths(store: Path, scene_id: str, raw: np.ndarray) -> tuple[Path, Path, Path]:
+    recipe = f"{_AUDIO_FORMAT}|{MIX_RATE}|{_TP_AIM}|{_AAC_BITRATE}|{TARGET_LUFS}".encode()
+    key = hashlib.sha256(raw.astype("<f4").tobytes() + recipe).hexdigest()[:16]
+    wav, m4a, meta = (store / f"{scene_id}-{key}{suffix}" for suffix in (".wav", ".m4a", ".json"))
+    return wav, m4a, meta
+
+
+def _cached_scene_audio(wav: Path, m4a: Path, meta: Path, n_samples: int) -> _SceneAudio | None:
+    """A stored scene's audio if both files are whole (checksums) and the length is right."""
+    try:
+        sums = json.loads(meta.read_text(encoding="utf-8"))
+        if sums.get("wav") != file_sha256(wav) or sums.get("m4a") != file_sha256(m4a):
+            return None
+        samples = _read_mono(wav, MIX_RATE)
+    except (OSError, ValueError, AttributeError, RenderError):
+        return None
+    return _SceneAudio(samples, m4a) if len(samples) == n_samples else None
+
+
+def _scene_audio(raw: np.ndarray, scene_id: str, store: Path) -> _SceneAudio:
+    """One scene's narration at -16 LUFS, as 16-bit samples and AAC; reused if unchanged.
+
+    The cache key is a hash of the scene's mixed samples, so editing a line in another
+    scene, or moving this one in the video, leaves it untouched.
+    """
+    wav, m4a, meta = _scene_audio_paths(store, scene_id, raw)
+    cached = _cached_scene_audio(wav, m4a, meta, len(raw))
+    if cached is not None:
+        return cached
+    store.mkdir(parents=True, exist_ok=True)
+    normalised, _ = normalize(raw, MIX_RATE, _TP_AIM)
+    # unfinished files keep their extension (ffmpeg picks the format from it)
+    partial = f".partial-{os.getpid()}-{threading.get_ident()}-"
+    wav_tmp, m4a_tmp = wav.with_name(partial + wav.name), m4a.with_name(partial + m4a.name)
+    try:
+        _write_wav(wav_tmp, normalised, MIX_RATE)
+        encode_aac(wav_tmp, m4a_tmp)
+        os.replace(wav_tmp, wav)
+        os.replace(m4a_tmp, m4a)
+    finally:
+        wav_tmp.unlink(missing_ok=True)
+        m4a_tmp.unlink(missing_ok=True)
+    write_atomic(meta, json.dumps({"wav": file_sha256(wav), "m4a": file_sha256(m4a)}).encode())
+    prune_entries(store, scene_id, (".json", ".wav", ".m4a"))
+    return _SceneAudio(_read_mono(wav, MIX_RATE), m4a)
+
+
+def prepare_narration(
+    timeline: Timeline,
+    work_dir: Path,
+    *,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
+) -> Narration:
+    """Mix every beat onto its start frame, bring each scene to -16 LUFS, encode to AAC.
+
+    Each scene is normalised on its own, so every clip played alone is at -16 LUFS, and
+    so is the whole video, their concatenation (measured again once encoded). Needs only
+    the timeline, not the clips, so the pipeline runs it while the scenes render.
 
     Parameters
     ----------
     timeline
         The video's timeline; every beat has its WAV in ``beat.audio``.
     work_dir
-        Where the tracks are written.
+        Where the full track is written.
+    cache_dir
+        Where each scene's normalised audio is kept (``media/cache/audio``): a scene whose
+        mix is unchanged is not normalised or encoded again. Default: inside ``work_dir``.
     jobs
-        ffmpeg encodes run at once; default the number of cores.
+        Scenes processed at once; default the number of cores.
     """
     fps = timeline.fps
     placements = [
@@ -432,26 +519,33 @@ def prepare_narration(timeline: Timeline, work_dir: Path, *, jobs: int | None = 
         for _, beat in timeline.beats()
         if beat.audio is not None
     ]
-    mixed = mix_narration(placements, timeline.frames, fps, work_dir / "narration-mix.wav")
-    normalised = work_dir / "narration.wav"
-    normalize_loudness(mixed, normalised)
-
-    def encode_slice(scene: SceneTiming) -> Path:
-        return encode_aac(
-            normalised,
-            work_dir / f"{scene.id}.m4a",
-            start_sample=frame_to_sample(scene.start_frame, fps, MIX_RATE),
-            n_samples=frame_to_sample(scene.frames, fps, MIX_RATE),
+    mixed = mix_samples(placements, timeline.frames, fps)
+    spans = [
+        (
+            frame_to_sample(scene.start_frame, fps, MIX_RATE),
+            frame_to_sample(scene.frames, fps, MIX_RATE),
         )
-
-    # the full track and every clip's slice are independent encodes
+        for scene in timeline.scenes
+    ]
+    if sum(n for _, n in spans) != len(mixed):  # pragma: no cover - the timeline's invariant
+        raise RenderError("the scenes of the timeline do not cover the video exactly")
+    store = cache_dir or work_dir / "scenes"
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-        full = pool.submit(_encode_full_track, normalised, work_dir / "narration.m4a")
-        slices = [pool.submit(encode_slice, scene) for scene in timeline.scenes]
-        loudness, lowered = full.result()
-        scene_audio = [future.result() for future in slices]
-    if lowered:  # the slices were cut from the louder track: cut them again
-        scene_audio = [encode_slice(scene) for scene in timeline.scenes]
+        parts = list(
+            pool.map(
+                lambda item: _scene_audio(mixed[item[1][0] : sum(item[1])], item[0].id, store),
+                zip(timeline.scenes, spans, strict=True),
+            )
+        )
+    full_wav = work_dir / "narration.wav"
+    _write_wav(full_wav, np.concatenate([part.samples for part in parts]), MIX_RATE)
+    loudness, lowered = _encode_full_track(full_wav, work_dir / "narration.m4a")
+    scene_audio = [part.m4a for part in parts]
+    if lowered:  # the scenes were cut from the louder track: cut them again, uncached
+        scene_audio = [
+            encode_aac(full_wav, work_dir / f"{scene.id}.m4a", start_sample=start, n_samples=n)
+            for scene, (start, n) in zip(timeline.scenes, spans, strict=True)
+        ]
     return Narration(work_dir / "narration.m4a", tuple(scene_audio), loudness)
 
 

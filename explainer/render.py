@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from explainer.assemble import probe_video_frames
+from explainer.cache import file_sha256, prune_entries, write_atomic
 from explainer.errors import ExplainerError, RenderError
 from scenes.narration import ScenePlan, beat_frames
 
@@ -190,20 +191,12 @@ def lookup_clip(
         want = expected_frames(plan, quality.fps)
         if meta.get("key") != key or meta.get("frames") != want:
             return None
-        if meta.get("sha256") != _file_sha256(video):
+        if meta.get("sha256") != file_sha256(video):
             return None
         entries = tuple(meta["entries"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return ClipResult(plan.scene_id, video, want, entries, cached=True)
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -213,12 +206,6 @@ class _Job:
     key: str
     cache_dir: str
     work_dir: str
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def render_scene(
@@ -294,10 +281,10 @@ def _render_job(job: _Job) -> ClipResult:
             meta = {
                 "key": job.key,
                 "frames": frames,
-                "sha256": _file_sha256(video),
+                "sha256": file_sha256(video),
                 "entries": [asdict(e) for e in entries],
             }
-            _write_atomic(ledger, json.dumps(meta, ensure_ascii=False).encode())
+            write_atomic(ledger, json.dumps(meta, ensure_ascii=False).encode())
     except ExplainerError:
         raise
     except Exception as error:  # a scene bug: one line, the traceback kept for --debug
@@ -488,19 +475,6 @@ def render_clips(
     )
 
 
-_KEEP_PER_SCENE = 4  # cached clips kept per scene id (e.g. low and high, before and after)
-
-
-def _prune_cache(cache_dir: Path, scene_id: str) -> None:
-    """Delete all but the newest few cached clips of ``scene_id``."""
-    videos = sorted(
-        cache_dir.glob(f"{scene_id}-*.mp4"), key=lambda p: p.stat().st_mtime, reverse=True
-    )
-    for old in videos[_KEEP_PER_SCENE:]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".json").unlink(missing_ok=True)
-
-
 def _run_jobs(
     todo: list[tuple[ScenePlan, str]],
     quality: Quality,
@@ -533,7 +507,7 @@ def _run_jobs(
                 raise payload
             assert isinstance(payload, ClipResult)
             results[payload.scene_id] = payload
-            _prune_cache(cache_dir, payload.scene_id)
+            prune_entries(cache_dir, payload.scene_id, (".mp4", ".json"))
             notify(payload.scene_id, "done")
             if pending:
                 notify(pending.pop(0), "started")
@@ -674,7 +648,7 @@ def render_video(
         voice = parse_voice(script.settings.voice)
         voice.check()
         requests = beat_requests(script)
-        voice_dir = Path(cache_dir) / "voice"
+        voice_dir, audio_dir = Path(cache_dir) / "voice", Path(cache_dir) / "audio"
         unvoiced = [r for r in requests if not (voice_dir / cache_name(r, voice)).is_file()]
         revoiced = {r.scene_id for r in unvoiced}
         # new narration means new beat lengths, so those scenes will render: start their
@@ -708,7 +682,9 @@ def render_video(
         def on_scene(scene_id: str, status: str) -> None:
             nonlocal narration
             if status == "started" and narration is None and cores > 1:
-                narration = side.submit(prepare_narration, timeline, staging.work, jobs=cores)
+                narration = side.submit(
+                    prepare_narration, timeline, staging.work, cache_dir=audio_dir, jobs=cores
+                )
             emit(ProgressEvent("scenes", scene_id, status))
 
         report = render_clips(
@@ -728,7 +704,7 @@ def render_video(
             tracks = (
                 narration.result()
                 if narration is not None
-                else prepare_narration(timeline, staging.work, jobs=cores)
+                else prepare_narration(timeline, staging.work, cache_dir=audio_dir, jobs=cores)
             )
             outputs = assemble_outputs(
                 timeline,
@@ -824,7 +800,7 @@ def _unchanged_outputs(out_dir: Path, key: str) -> list[Path] | None:
 
 def _write_marker(out_dir: Path, key: str, written: Sequence[Path]) -> None:
     files = {str(p): (out_dir / p).stat().st_size for p in written}
-    _write_atomic(out_dir / _MARKER, json.dumps({"key": key, "files": files}).encode())
+    write_atomic(out_dir / _MARKER, json.dumps({"key": key, "files": files}).encode())
 
 
 def dry_run_ledgers(plans: Sequence[ScenePlan]) -> list[tuple[str, list[Any]]]:

@@ -245,3 +245,45 @@ def test_scene_option_renders_a_video_of_just_that_scene(
     assert [c["tags"]["title"] for c in chapters] == ["Blend the values"]
     timeline = _timeline(out)
     assert [s["id"] for s in timeline["scenes"]] == ["blend"]
+
+
+def _loudness_of(path: Path) -> tuple[float, float]:
+    done = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a",
+         "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    summary = done.stderr[done.stderr.rindex("Summary:") :]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return integrated, peak
+
+
+def test_every_clip_played_alone_is_at_minus_16_lufs(rendered: dict[str, Path]) -> None:
+    for clip in sorted((rendered["out"] / "clips").glob("*.mp4")):
+        integrated, peak = _loudness_of(clip)
+        assert abs(integrated - (-16.0)) <= 0.5, clip.name
+        assert peak <= -1.0, clip.name
+
+
+def test_editing_a_line_redoes_only_that_scenes_audio(
+    rendered: dict[str, Path], tmp_path: Path
+) -> None:
+    audio_cache = rendered["cache"] / "audio"
+    before = {p.name: p.stat().st_mtime_ns for p in audio_cache.glob("*.m4a")}
+    assert {name.split("-")[0] for name in before} == {"tokens", "blend"}
+    edited = tmp_path / "tiny.toml"
+    edited.write_text(TINY.read_text().replace('"Add them up."', '"Now add them all up."'))
+    report = render_video(
+        load_script(edited), quality=Quality.low, out_dir=tmp_path / "out",
+        cache_dir=rendered["cache"], jobs=2,
+    )  # fmt: skip
+    assert report.voices_synthesised == ["blend/add"]
+    assert report.rendered == ["blend"]
+    after = {p.name: p.stat().st_mtime_ns for p in audio_cache.glob("*.m4a")}
+    new = sorted(set(after) - set(before))
+    assert [name.split("-")[0] for name in new] == ["blend"]  # one new entry, for blend
+    assert {name: after[name] for name in before} == before  # the others untouched
+    integrated, peak = _loudness_of(report.video)
+    assert abs(integrated - (-16.0)) <= 0.5
+    assert peak <= -1.0

@@ -1,0 +1,62 @@
+"""Content-addressed cache entries: atomic writes, checksums, pruning old versions.
+
+A cache entry is a file (or a few) named ``<scene id>-<key>.<suffix>``; the key is a hash
+of everything the entry is made from, so an entry is either right or absent. A checksum
+recorded when the entry was written catches a file damaged since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["file_sha256", "write_atomic", "prune_entries"]
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks.
+
+    Examples
+    --------
+    >>> import tempfile; p = Path(tempfile.mkdtemp()) / "x"; _ = p.write_bytes(b"abc")
+    >>> file_sha256(p)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never half.
+
+    Examples
+    --------
+    >>> import tempfile; p = Path(tempfile.mkdtemp()) / "x.json"
+    >>> write_atomic(p, b"{}"); p.read_bytes()
+    b'{}'
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def prune_entries(folder: Path, scene_id: str, suffixes: Sequence[str], keep: int = 4) -> None:
+    """Delete all but the ``keep`` newest entries of ``scene_id`` (all their suffixes).
+
+    Entries are told apart by their first suffix's file; e.g. the clip cache keeps a scene's
+    newest four ``.mp4`` files with their ``.json`` ledgers (low and high quality, before
+    and after an edit).
+    """
+    first, *others = suffixes
+    entries = sorted(
+        folder.glob(f"{scene_id}-*{first}"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for old in entries[keep:]:
+        old.unlink(missing_ok=True)
+        for suffix in others:
+            old.with_suffix(suffix).unlink(missing_ok=True)
