@@ -9,9 +9,9 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    FadeTransform,
     Indicate,
     LaggedStart,
-    ReplacementTransform,
     SurroundingRectangle,
     TransformFromCopy,
     VGroup,
@@ -122,8 +122,9 @@ class Scores(NarratedScene):
             self.play(FadeOut(work), FadeOut(box), run_time=beat.share(0.1))
             self.play(FadeIn(divide, shift=0.1 * UP), run_time=beat.share(0.2))
             self.play(
-                *(ReplacementTransform(a, b) for a, b in zip(scores, scaled, strict=True)),
-                ReplacementTransform(score_label, self.scaled_label(score_label)),
+                # each score cross-fades into its scaled value (morphing digits shatters them)
+                *(FadeTransform(a, b) for a, b in zip(scores, scaled, strict=True)),
+                FadeTransform(score_label, self.scaled_label(score_label)),
                 run_time=beat.share(0.3),
             )
 

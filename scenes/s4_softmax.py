@@ -8,10 +8,11 @@ from manim import (
     Arrow,
     Create,
     FadeIn,
+    FadeOut,
+    FadeTransform,
     GrowArrow,
     Indicate,
     LaggedStart,
-    ReplacementTransform,
     Succession,
     TransformFromCopy,
     VGroup,
@@ -94,7 +95,8 @@ class Softmax(NarratedScene):
             self.play(GrowArrow(arrow), FadeIn(name), run_time=beat.share(0.15))
             self.play(
                 LaggedStart(
-                    *(TransformFromCopy(s, w) for s, w in zip(scaled, weights, strict=True)),
+                    # a number becoming another cross-fades: morphing digits shatters them
+                    *(FadeTransform(s.copy(), w) for s, w in zip(scaled, weights, strict=True)),
                     lag_ratio=0.1,
                 ),
                 FadeIn(label_weights),
@@ -140,9 +142,15 @@ class Softmax(NarratedScene):
                 .arrange(RIGHT, buff=0.2)
                 .move_to([0, SUM_Y, 0])
             )
+            # copies of the six weights fly into their sum and fade as it appears (morphing
+            # "0.17" into "1.00" glyph by glyph would shatter the digits on the way)
             self.play(
-                ReplacementTransform(on_bars.copy(), total[1]),
+                LaggedStart(
+                    *(FadeOut(w, target_position=total[1]) for w in on_bars.copy()),
+                    lag_ratio=0.08,
+                ),
                 FadeIn(total[0]),
+                FadeIn(total[1], scale=0.8),
                 run_time=beat.share(0.45),
             )
 

@@ -122,8 +122,11 @@ class MultiHead(NarratedScene):
             )
         pipeline = self.concat_pipeline(nums)
         with self.beat("concat") as beat:
+            # only what is on screen: the full grid's numbers left in the "heads" beat, and
+            # fading them out again would bring them back for the length of the fade
+            on_screen = VGroup(full.cells, full.row_labels, full.col_labels, full.captions)
             self.play(
-                FadeOut(VGroup(full, heads[1], titles, rings, tops)), run_time=beat.share(0.15)
+                FadeOut(VGroup(on_screen, heads[1], titles, rings, tops)), run_time=beat.share(0.15)
             )
             halves, joined, project, final = pipeline
             self.play(FadeIn(halves, shift=0.2 * DOWN), run_time=beat.share(0.2))

@@ -1,0 +1,56 @@
+"""``make stills``: one PNG per chapter of a rendered video, for the README (``docs/``).
+
+Each still is taken at the same point of its chapter (by default 85 % of the way through,
+when the chapter's picture is complete and the next has not begun), from the timeline
+the render wrote beside the video.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from explainer.assemble import run_ffmpeg
+
+__all__ = ["extract_stills", "main"]
+
+
+def extract_stills(video: Path, out_dir: Path, *, at: float = 0.85, width: int = 960) -> list[Path]:
+    """Write ``NN-<scene id>.png`` for every chapter of ``video`` into ``out_dir``.
+
+    Examples
+    --------
+    >>> extract_stills(Path("media/attention/attention.mp4"), Path("docs"))  # doctest: +SKIP
+    [PosixPath('docs/01-tokens.png'), ...]
+    """
+    timeline = json.loads((video.parent / "timeline.json").read_text(encoding="utf-8"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for scene in timeline["scenes"]:
+        moment = scene["start"] + at * scene["duration"]
+        still = out_dir / f"{scene['chapter']:02d}-{scene['id']}.png"
+        run_ffmpeg(
+            ["-ss", f"{moment:.3f}", "-i", video, "-frames:v", "1",
+             "-vf", f"scale={width}:-2:flags=lanczos", still],
+            what=f"taking a still of {scene['id']}",
+        )  # fmt: skip
+        written.append(still)
+    return written
+
+
+def main(
+    video: Annotated[Path, typer.Argument(help="A rendered video.")] = Path(
+        "media/attention/attention.mp4"
+    ),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the PNGs go.")] = Path("docs"),
+) -> None:
+    """Extract one still per chapter. Example: python -m explainer.stills"""
+    for still in extract_stills(video, out_dir):
+        typer.echo(still)
+
+
+if __name__ == "__main__":
+    typer.run(main)
