@@ -15,7 +15,7 @@ APT_PACKAGES := build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg 
 SYSTEM_STAMP := $(VENV)/.system-ok
 PYTHON_STAMP := $(VENV)/.python-ok
 
-.PHONY: setup system python test video bench lint clean
+.PHONY: setup system python test video stills bench lint clean
 
 setup: system python
 
@@ -41,6 +41,10 @@ test: setup
 
 video: setup
 	$(BIN)/explainer render scripts/attention.toml --quality high
+
+# one PNG per chapter of the rendered video, into docs/ (the README shows them)
+stills: video
+	$(BIN)/python -m explainer.stills media/attention/attention.mp4 --out docs
 
 bench: setup
 	$(BIN)/python -m explainer.bench

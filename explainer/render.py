@@ -129,10 +129,22 @@ def expected_frames(plan: ScenePlan, fps: float) -> int:
     return sum(beat_frames(b.speech, b.pause, fps) for b in plan.beats)
 
 
-def _source_digest() -> str:
-    """One hash of every module a clip's pixels can depend on, and of manim.cfg."""
+def _source_digest(class_name: str | None = None) -> str:
+    """One hash of every module a clip's pixels can depend on, and of manim.cfg.
+
+    With ``class_name``, the other chapters' modules are left out (no chapter imports
+    another), so editing one chapter's code re-renders that chapter only; the kit, the
+    narration base and ``attention`` count for every chapter.
+    """
+    from scenes import SCENE_CLASSES
+
+    others = {
+        PROJECT_ROOT / Path(*module.split(".")).with_suffix(".py")
+        for name, module in SCENE_CLASSES.items()
+        if class_name is not None and name != class_name
+    }
     digest = hashlib.sha256()
-    files = [p for d in _SOURCE_DIRS for p in (PROJECT_ROOT / d).rglob("*.py")]
+    files = [p for d in _SOURCE_DIRS for p in (PROJECT_ROOT / d).rglob("*.py") if p not in others]
     cfg = PROJECT_ROOT / "manim.cfg"
     files += [cfg] if cfg.is_file() else []
     for path in sorted(files):
@@ -159,7 +171,7 @@ def clip_key(plan: ScenePlan, quality: Quality) -> str:
     payload = json.dumps(
         {
             "render": RENDER_VERSION,
-            "sources": _source_digest(),
+            "sources": _source_digest(plan.class_name),
             "manim": _manim_version(),
             "quality": quality.value,
             "plan": plan_data,

@@ -1,8 +1,7 @@
 """``make stills``: one PNG per chapter of a rendered video, for the README (``docs/``).
 
-Each still is taken at the same point of its chapter (by default 85 % of the way through,
-when the chapter's picture is complete and the next has not begun), from the timeline
-the render wrote beside the video.
+Each still is a chapter's last frame, when its picture is complete (the snapshot tests
+compare the same frame), found from the timeline the render wrote beside the video.
 """
 
 from __future__ import annotations
@@ -30,10 +29,10 @@ def extract_stills(video: Path, out_dir: Path, *, at: float = 0.85, width: int =
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for scene in timeline["scenes"]:
-        moment = scene["start"] + at * scene["duration"]
+        last_frame = scene["start"] + scene["duration"] - 1.5 / timeline["fps"]
         still = out_dir / f"{scene['chapter']:02d}-{scene['id']}.png"
         run_ffmpeg(
-            ["-ss", f"{moment:.3f}", "-i", video, "-frames:v", "1",
+            ["-ss", f"{last_frame:.3f}", "-i", video, "-frames:v", "1",
              "-vf", f"scale={width}:-2:flags=lanczos", still],
             what=f"taking a still of {scene['id']}",
         )  # fmt: skip

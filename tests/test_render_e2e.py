@@ -42,7 +42,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pat
     # not turn the cache tests below into misses (test_source_edit_changes_the_key covers it)
     frozen = render_module._source_digest()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render_module, "_source_digest", lambda: frozen)
+        patch.setattr(render_module, "_source_digest", lambda class_name=None: frozen)
         result = CliRunner().invoke(
             app,
             ["render", str(TINY), "--quality", "low", "--out", str(out), "--cache", str(cache),
@@ -226,8 +226,30 @@ def test_source_edit_changes_the_key_but_beat_wording_does_not(
     assert clip_key(reworded, Quality.low) == key
     assert clip_key(longer, Quality.low) != key
     assert clip_key(plan, Quality.high) != key
-    (tmp_path / "scenes" / "m.py").write_text("x = 2\n")
+    (tmp_path / "scenes" / "m.py").write_text("x = 2\n")  # the kit, say: every chapter
     assert clip_key(plan, Quality.low) != key
+
+
+def test_editing_one_chapter_re_keys_that_chapter_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scenes.narration import BeatPlan, ScenePlan
+
+    (tmp_path / "scenes").mkdir()
+    (tmp_path / "attention").mkdir()
+    for module in ("s1_tokens", "s3_scores", "narration"):
+        (tmp_path / "scenes" / f"{module}.py").write_text("x = 1\n")
+    monkeypatch.setattr(render_module, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(render_module, "_source_digest", _REAL_SOURCE_DIGEST)
+    beats = (BeatPlan("a", "Hello.", 1.0, 0.3),)
+    tokens = ScenePlan("tokens", "T", 1, "Tokens", beats, "The cat sat")
+    scores = ScenePlan("scores", "S", 3, "Scores", beats, "The cat sat")
+    before = clip_key(tokens, Quality.low), clip_key(scores, Quality.low)
+    (tmp_path / "scenes" / "s3_scores.py").write_text("x = 2\n")
+    assert clip_key(tokens, Quality.low) == before[0]
+    assert clip_key(scores, Quality.low) != before[1]
+    (tmp_path / "scenes" / "narration.py").write_text("x = 2\n")  # shared by all
+    assert clip_key(tokens, Quality.low) != before[0]
 
 
 def test_scene_option_renders_a_video_of_just_that_scene(
