@@ -1,8 +1,9 @@
-"""Shared pytest options: regenerate or inspect the scenes' graphical control images."""
+"""Shared pytest options (the scenes' graphical control images) and the CLI runner."""
 
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -19,3 +20,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="on a frame mismatch, save expected/actual/difference PNGs under tests/media_tmp/",
     )
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Invokes the ``explainer`` CLI in-process, stdout and stderr kept apart."""
+    return CliRunner()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ffmpeg_loudness
 
 from explainer.assemble import (
     AudioPlacement,
@@ -45,19 +45,6 @@ def _read_wav(path: Path) -> tuple[np.ndarray, int]:
         rate = handle.getframerate()
         data = handle.readframes(handle.getnframes())
     return np.frombuffer(data, dtype="<i2").astype(np.float64) / 32768, rate
-
-
-def ebur128(path: Path) -> tuple[float, float]:
-    """Integrated loudness and true peak, measured by ffmpeg's ebur128 filter (not our code)."""
-    done = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path),
-         "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    summary = done.stderr[done.stderr.rindex("Summary:") :]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
-    return integrated, peak
 
 
 # -- mixing -----------------------------------------------------------------------------------
@@ -106,7 +93,7 @@ def test_loudness_is_normalised_to_minus_16_with_peaks_under_minus_1(
 ) -> None:
     src = _write_wav(tmp_path / "in.wav", _speechlike(8.0, 24_000, level), 24_000)
     normalize_loudness(src, tmp_path / "out.wav")
-    integrated, peak = ebur128(tmp_path / "out.wav")
+    integrated, peak = ffmpeg_loudness(tmp_path / "out.wav")
     assert abs(integrated - (-16.0)) <= 0.5
     assert peak <= -1.0
 

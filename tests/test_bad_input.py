@@ -9,6 +9,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from helpers import one_error_line
 from typer.testing import CliRunner
 
 from explainer.cli import app
@@ -17,19 +18,6 @@ from explainer.voices import BeatRequest, FestivalVoice, speakable_ascii, synthe
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-def _one_error_line(result) -> str:
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: "), result.stderr
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 # -- sentences and focus words -----------------------------------------------------------------
@@ -59,7 +47,7 @@ def test_unusable_sentence_or_focus_is_one_line_and_writes_nothing(
     args = ["render", str(TINY), "-q", "low", "--out", str(out), "--sentence", sentence]
     result = runner.invoke(app, args + (["--focus", focus] if focus is not None else []))
     assert result.exit_code == 1
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert expected in line
     assert str(TINY) in line  # where: the script the sentence was meant for
     assert not out.exists()  # checked before anything is written
@@ -68,7 +56,7 @@ def test_unusable_sentence_or_focus_is_one_line_and_writes_nothing(
 def test_a_focus_not_in_the_sentence_lists_the_tokens(runner: CliRunner) -> None:
     result = runner.invoke(app, ["numbers", "--sentence", "The cat sat", "--focus", "dog"])
     assert result.exit_code == 1
-    assert _one_error_line(result).endswith("choose one of The, cat, sat")
+    assert one_error_line(result).endswith("choose one of The, cat, sat")
 
 
 def test_twelve_tokens_is_the_most_that_works(runner: CliRunner) -> None:
@@ -168,7 +156,7 @@ def test_scene_option_that_climbs_out_is_an_unknown_scene(
         app, ["render", str(TINY), "-q", "low", "--scene", "../x", "--out", str(out)]
     )
     assert result.exit_code == 1
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert "no scene with id '../x'" in line
     assert "tokens, blend" in line
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["deep"]
@@ -183,7 +171,7 @@ def test_scene_ids_in_the_script_must_be_plain_names(
     line_no = TINY.read_text().splitlines().index('id = "tokens"') + 1
     result = runner.invoke(app, ["render", str(script), "-q", "low", "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert f"{script}:{line_no}:" in _one_error_line(result)
+    assert f"{script}:{line_no}:" in one_error_line(result)
     assert not (tmp_path / "o").exists()
 
 
@@ -198,7 +186,7 @@ def test_a_script_name_that_is_a_dot_folder_is_refused(
     monkeypatch.chdir(project)  # the default output is media/<script name> under here
     result = runner.invoke(app, ["render", file_name, "-q", "low", "--quiet"])
     assert result.exit_code == 1
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert f"the name {name!r}" in line
     assert "rename the script" in line
     # nothing written beside the script (media/..) nor into media/ itself (media/.)
@@ -212,7 +200,7 @@ def test_output_names_come_from_the_script_file(runner: CliRunner, tmp_path: Pat
     script.write_text(TINY.read_text().replace("[video]", '[video]\nname = "../../x"', 1))
     result = runner.invoke(app, ["scenes", str(script)])
     assert result.exit_code == 1
-    assert "name" in _one_error_line(result)
+    assert "name" in one_error_line(result)
 
 
 # -- errors are one line; --debug shows the traceback --------------------------------------------

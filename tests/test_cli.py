@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import one_error_line
 from typer.testing import CliRunner
 
 from explainer import __version__
@@ -12,20 +13,6 @@ from explainer.cli import app
 from explainer.outputs import staged_outputs
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-def _one_error_line(result) -> str:
-    """The single ``error: ...`` line the CLI must print on stderr for a user error."""
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.output
-    return lines[0]
 
 
 def test_version_is_printed_and_exits_zero(runner: CliRunner) -> None:
@@ -38,7 +25,7 @@ def test_missing_script_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
     missing = tmp_path / "nope.toml"
     result = runner.invoke(app, ["render", str(missing), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert str(missing) in line
     assert "no such script" in line
     assert not (tmp_path / "o").exists()
@@ -47,7 +34,7 @@ def test_missing_script_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
 def test_directory_as_script_names_a_script_inside(runner: CliRunner) -> None:
     result = runner.invoke(app, ["scenes", str(TINY.parent)])
     assert result.exit_code == 1
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert "is a directory" in line
     hint = line.rsplit("e.g. ", 1)[1]
     assert Path(hint).parent == TINY.parent
@@ -58,7 +45,7 @@ def test_unknown_scene_id_lists_the_known_ones(runner: CliRunner, tmp_path: Path
     out = tmp_path / "out"
     result = runner.invoke(app, ["render", str(TINY), "--scene", "nope", "--out", str(out)])
     assert result.exit_code == 1
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert "'nope'" in line
     assert "tokens" in line
     assert "blend" in line
@@ -70,13 +57,13 @@ def test_unknown_scene_id_lists_the_known_ones(runner: CliRunner, tmp_path: Path
 def test_bad_sentence_is_one_line(runner: CliRunner, sentence: str) -> None:
     result = runner.invoke(app, ["check", str(TINY), "--sentence", sentence])
     assert result.exit_code == 1
-    assert "--sentence" in _one_error_line(result)
+    assert "--sentence" in one_error_line(result)
 
 
 def test_bad_sentence_in_numbers_is_one_line(runner: CliRunner) -> None:
     result = runner.invoke(app, ["numbers", "--sentence", "   "])
     assert result.exit_code == 1
-    _one_error_line(result)
+    one_error_line(result)
 
 
 def test_out_inside_a_file_is_refused(runner: CliRunner, tmp_path: Path) -> None:
@@ -84,7 +71,7 @@ def test_out_inside_a_file_is_refused(runner: CliRunner, tmp_path: Path) -> None
     blocker.write_text("not a directory")
     result = runner.invoke(app, ["render", str(TINY), "--out", str(blocker / "video")])
     assert result.exit_code == 1
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert "inside the file" in line
     assert str(blocker) in line
     assert blocker.read_text() == "not a directory"
@@ -94,7 +81,7 @@ def test_out_with_missing_parent_is_refused(runner: CliRunner, tmp_path: Path) -
     target = tmp_path / "no" / "such" / "dir"
     result = runner.invoke(app, ["render", str(TINY), "--out", str(target)])
     assert result.exit_code == 1
-    assert "does not exist" in _one_error_line(result)
+    assert "does not exist" in one_error_line(result)
     assert not (tmp_path / "no").exists()
 
 
@@ -103,7 +90,7 @@ def test_second_render_of_same_output_is_refused(runner: CliRunner, tmp_path: Pa
     with staged_outputs(out):  # another render holds the lock
         result = runner.invoke(app, ["render", str(TINY), "--out", str(out), "--quiet"])
     assert result.exit_code == 1
-    line = _one_error_line(result)
+    line = one_error_line(result)
     assert f"another render is writing to {out}" in line
     assert "--out" in line
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import one_error_line
 from typer.testing import CliRunner
 
 from explainer import outputs as outputs_module
@@ -32,13 +33,6 @@ needs_tools = pytest.mark.skipif(
     shutil.which("ffmpeg") is None or shutil.which("espeak-ng") is None,
     reason="needs ffmpeg and espeak-ng",
 )
-
-
-def _one_error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: "), stderr
-    return lines[0]
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -247,7 +241,7 @@ def test_unwritable_out_dir_is_one_line_and_writes_nothing(
     try:
         result = CliRunner().invoke(app, ["render", str(TINY), "--out", str(out), "--quiet"])
         assert result.exit_code == 1
-        line = _one_error_line(result.stderr)
+        line = one_error_line(result.stderr)
         assert f"cannot write to {out}: permission denied" in line
         assert "--out" in line
         assert list(out.iterdir()) == []
@@ -346,7 +340,7 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def _check_exit(run: dict[str, Any]) -> None:
     assert run["staged"], "the scratch folder existed while rendering"
     assert run["returncode"] in (130, 143)
-    assert "interrupted" in _one_error_line(run["stderr"])
+    assert "interrupted" in one_error_line(run["stderr"])
 
 
 def _check_previous_outputs(run: dict[str, Any]) -> None:
@@ -372,7 +366,7 @@ def _check_no_leftovers(run: dict[str, Any]) -> None:
 def _check_second_render_refused(run: dict[str, Any]) -> None:
     second = run["second"]
     assert second.exit_code == 1
-    line = _one_error_line(second.stderr)
+    line = one_error_line(second.stderr)
     assert f"another render is writing to {run['out']} (pid {run['pid']})" in line
 
 

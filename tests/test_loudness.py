@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 import shutil
-import subprocess
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ffmpeg_loudness
 
 from explainer.loudness import integrated_loudness, k_weighting, limit, normalize, true_peak
 
@@ -39,15 +38,7 @@ def _ffmpeg_ebur128(samples: np.ndarray, tmp_path: Path) -> tuple[float, float]:
         out.setsampwidth(4)
         out.setframerate(RATE)
         out.writeframes((np.clip(samples, -1, 1) * (2**31 - 1)).astype("<i4").tobytes())
-    done = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
-         "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    summary = done.stderr[done.stderr.rindex("Summary:") :]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
-    return integrated, peak
+    return ffmpeg_loudness(path)
 
 
 def test_k_weighting_at_48k_is_the_table_in_bs1770() -> None:

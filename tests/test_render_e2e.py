@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ffmpeg_loudness
 from typer.testing import CliRunner
 
 from attention.ledger import verify
@@ -147,14 +148,7 @@ def test_numbers_json_verifies(rendered: dict[str, Path]) -> None:
 def test_loudness_is_minus_16_lufs_with_true_peak_under_minus_1(
     rendered: dict[str, Path],
 ) -> None:
-    done = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(rendered["out"] / "tiny.mp4"),
-         "-map", "0:a", "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    summary = done.stderr[done.stderr.rindex("Summary:") :]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    integrated, peak = ffmpeg_loudness(rendered["out"] / "tiny.mp4")
     assert -17.0 <= integrated <= -15.0
     assert peak <= -1.0
 
@@ -269,21 +263,9 @@ def test_scene_option_renders_a_video_of_just_that_scene(
     assert [s["id"] for s in timeline["scenes"]] == ["blend"]
 
 
-def _loudness_of(path: Path) -> tuple[float, float]:
-    done = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a",
-         "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    summary = done.stderr[done.stderr.rindex("Summary:") :]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
-    return integrated, peak
-
-
 def test_every_clip_played_alone_is_at_minus_16_lufs(rendered: dict[str, Path]) -> None:
     for clip in sorted((rendered["out"] / "clips").glob("*.mp4")):
-        integrated, peak = _loudness_of(clip)
+        integrated, peak = ffmpeg_loudness(clip)
         assert abs(integrated - (-16.0)) <= 0.5, clip.name
         assert peak <= -1.0, clip.name
 
@@ -306,6 +288,6 @@ def test_editing_a_line_redoes_only_that_scenes_audio(
     new = sorted(set(after) - set(before))
     assert [name.split("-")[0] for name in new] == ["blend"]  # one new entry, for blend
     assert {name: after[name] for name in before} == before  # the others untouched
-    integrated, peak = _loudness_of(report.video)
+    integrated, peak = ffmpeg_loudness(report.video)
     assert abs(integrated - (-16.0)) <= 0.5
     assert peak <= -1.0
