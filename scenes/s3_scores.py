@@ -20,8 +20,10 @@ from manim import (
 from scenes.kit import (
     BODY,
     BRACKET_ROOM,
+    FRAME_WIDTH,
     KEY,
     LABEL,
+    MARGIN,
     MUTED,
     QUERY,
     SAFE_WIDTH,
@@ -59,7 +61,7 @@ class Scores(NarratedScene):
         row = TokenRow(ex.tokens)
         ring = row.outline(f, QUERY)
         keys = self.keys(nums, row)
-        key_label, score_label = self.margin_labels(keys)
+        key_label, score_label = self.margin_labels(row, keys)
 
         with self.beat("compare") as beat:
             query = VectorColumn(nums.vector("q", f), QUERY, label=f"q  {ex.focus}")
@@ -124,7 +126,11 @@ class Scores(NarratedScene):
             self.play(
                 # each score cross-fades into its scaled value (morphing digits shatters them)
                 *(FadeTransform(a, b) for a, b in zip(scores, scaled, strict=True)),
-                FadeTransform(score_label, self.scaled_label(score_label)),
+                *(
+                    [FadeTransform(score_label, self.scaled_label(score_label))]
+                    if score_label
+                    else []
+                ),
                 run_time=beat.share(0.3),
             )
 
@@ -141,15 +147,28 @@ class Scores(NarratedScene):
             key.move_to([row.x_of(i), KEYS_TOP, 0], aligned_edge=UP)
         return keys
 
-    def margin_labels(self, keys: VGroup) -> tuple[VGroup, VGroup]:
-        """ "k" beside the keys and "q·k" beside the scores, as close as the frame allows."""
-        x = max(-6.7, keys.get_left()[0] - 0.5)
-        key_label = text("k", size=LABEL, color=KEY).move_to([x, keys.get_center()[1], 0])
-        score_label = text("q·k", size=LABEL, color=MUTED).move_to([x, SCORES_Y, 0])
+    def margin_labels(self, row: TokenRow, keys: VGroup) -> tuple[VGroup, VGroup]:
+        """ "k" beside the keys and "q·k" beside the scores, or nothing when there is no room.
+
+        The labels end left of the widest a column's content can be (keys and numbers are
+        fitted to 0.9 of a slot), so a long sentence's first number never runs into them.
+        """
+        right_edge = row.x_of(0) - 0.45 * row.slot_width() - 0.15
+        key_label = text("k", size=LABEL, color=KEY)
+        score_label = text("q·k", size=LABEL, color=MUTED)
+        widest = max(score_label.width, self.scaled_label(VGroup(score_label))[0].width)
+        if right_edge - widest < -FRAME_WIDTH / 2 + MARGIN:
+            return VGroup(), VGroup()
+        key_label.move_to([0, keys.get_center()[1], 0]).align_to([right_edge, 0, 0], RIGHT)
+        score_label.move_to([0, SCORES_Y, 0]).align_to([right_edge, 0, 0], RIGHT)
         return VGroup(key_label), VGroup(score_label)
 
     def scaled_label(self, score_label: VGroup) -> VGroup:
-        return VGroup(text("÷√d", size=LABEL, color=MUTED).move_to(score_label))
+        """ "÷√d" where "q·k" was (right edges aligned); nothing if there was no label."""
+        if not score_label.submobjects:
+            return VGroup()
+        scaled = text("÷√d", size=LABEL, color=MUTED).move_to(score_label)
+        return VGroup(scaled.align_to(score_label, RIGHT))
 
     def dot_product(self, nums: Numbers, f: int, j: int) -> VGroup:
         """q_f · k_j = q0×k0 + q1×k1 + ... = score, factors in their role colours."""

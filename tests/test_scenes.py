@@ -21,10 +21,14 @@ LONG_SENTENCE = (
     "Extraordinarily talkative parrots repeated unbelievably complicated "
     "sentences while everyone laughed loudly today"
 )
+# ten tokens of mixed lengths: numbers keep two decimals yet the row reaches the margins
+MIXED_SENTENCE = "The tired old professor finally explained attention to curious students"
 LOW = {"quality": "low_quality", "dry_run": True, "disable_caching": True, "progress_bar": "none"}
 HALF_WIDTH, HALF_HEIGHT = 14.222222 / 2, 8.0 / 2
 NUMBER = re.compile(r"[-−]?\d+\.\d+")  # a displayed decimal, e.g. "-0.42"
 EPS = 0.01  # bounding boxes may touch, not overlap
+TEXT_GAP = 0.05  # side by side, texts keep at least this apart (3 px at 480p)
+OPERATORS = {"√", "×", "÷", "·", "=", "+", "−", "-"}  # set tight to their operand, like √3
 
 # a pixel "differs" if a channel moves by more than this; a frame matches if few do
 PIXEL_TOLERANCE = 24
@@ -50,11 +54,16 @@ class Box:
         name = getattr(mobject, "text", None) or type(mobject).__name__
         return cls(str(name), left, right, bottom, top)
 
-    def overlaps(self, other: Box) -> bool:
-        return (
-            min(self.right, other.right) - max(self.left, other.left) > EPS
-            and min(self.top, other.top) - max(self.bottom, other.bottom) > EPS
-        )
+    def crowds(self, other: Box, gap: float = TEXT_GAP) -> bool:
+        """Overlaps ``other``, or sits beside it (sharing some height) closer than ``gap``.
+
+        An operator glyph may sit closer to its operand (a radical binds to its number).
+        """
+        if {self.name, other.name} & OPERATORS:
+            gap = -EPS  # touching is fine, overlapping is not
+        shared_height = min(self.top, other.top) - max(self.bottom, other.bottom) > EPS
+        apart = max(self.left, other.left) - min(self.right, other.right)
+        return shared_height and apart < gap
 
     def inside_frame(self) -> bool:
         return (
@@ -80,11 +89,13 @@ def objects_on_screen(scene: NarratedScene) -> list[Box]:
     return [Box.of(m) for m in scene.mobjects if m.has_points() or m.submobjects if visible(m)]
 
 
-def run_scene(class_name: str, sentence: str | None = None) -> tuple[NarratedScene, dict[str, Any]]:
+def run_scene(
+    class_name: str, sentence: str | None = None, focus: str | None = None
+) -> tuple[NarratedScene, dict[str, Any]]:
     """Render ``class_name`` at low quality without writing files; snapshot every beat's end."""
     plan = ScenePlan.from_default_script(class_name)
     if sentence is not None:
-        plan = dataclasses.replace(plan, sentence=sentence, focus=None)
+        plan = dataclasses.replace(plan, sentence=sentence, focus=focus)
     base = load_scene_class(class_name)
     snapshots: dict[str, Any] = {}
 
@@ -190,9 +201,9 @@ def assert_layout(snapshots: dict[str, Any], where: str) -> None:
             continue
         texts, objects = value
         clashes = [
-            (a.name, b.name) for i, a in enumerate(texts) for b in texts[i + 1 :] if a.overlaps(b)
+            (a.name, b.name) for i, a in enumerate(texts) for b in texts[i + 1 :] if a.crowds(b)
         ]
-        assert not clashes, f"{where}, beat {beat_id!r}: overlapping texts {clashes}"
+        assert not clashes, f"{where}, beat {beat_id!r}: overlapping or touching texts {clashes}"
         outside = [o.name for o in objects + texts if not o.inside_frame()]
         assert not outside, f"{where}, beat {beat_id!r}: outside the frame {outside}"
 
@@ -205,7 +216,13 @@ def test_layout_default_sentence(default_runs: dict, class_name: str) -> None:
 
 
 @pytest.mark.parametrize("class_name", SCENES)
-def test_layout_long_sentence(class_name: str) -> None:
-    scene, snapshots = run_scene(class_name, LONG_SENTENCE)
-    assert scene.example.n_tokens == 12
-    assert_layout(snapshots, f"{class_name} (12 long tokens)")
+@pytest.mark.parametrize(
+    ("sentence", "focus", "tokens"),
+    [(LONG_SENTENCE, None, 12), (MIXED_SENTENCE, "explained", 10)],
+)
+def test_layout_long_sentence(
+    class_name: str, sentence: str, focus: str | None, tokens: int
+) -> None:
+    scene, snapshots = run_scene(class_name, sentence, focus)
+    assert scene.example.n_tokens == tokens
+    assert_layout(snapshots, f"{class_name} ({tokens} tokens: {sentence!r})")
