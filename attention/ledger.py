@@ -25,6 +25,7 @@ __all__ = [
     "parse_source",
     "resolve",
     "round_row",
+    "spoken_numbers",
     "verify",
 ]
 
@@ -40,6 +41,10 @@ _INT = r"\s*(\d+)\s*"
 _SUM = re.compile(rf"^\s*sum\(\s*{_NAME}\s*\[{_INT}\]\s*\)\s*$")
 _INDEXED = re.compile(rf"^\s*{_NAME}\s*(?:\[({_INT}(?:,{_INT}){{0,2}})\])?\s*$")
 _GRAMMAR = "name, name[i], name[i, j], name[h, i, j] or sum(name[i])"
+# Decimals to which a value is snapped before it is rounded for display (see format_number).
+_SNAP_DECIMALS = 9
+# A number said with a decimal point ("0.41", "-0.23", "1.55."); counts like "6" are sizes.
+_SPOKEN_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d+")
 
 
 class SourceError(ValueError):
@@ -76,12 +81,18 @@ class LedgerEntry:
 def format_number(x: float, decimals: int) -> str:
     """Fixed-point text with ``decimals`` places; never a negative zero.
 
+    The value is first snapped to 9 decimals, so two float computations of the same
+    number (numpy's and the reference's differ in the last bits) print the same text even
+    on a rounding tie such as -0.15 at one decimal.
+
     Examples
     --------
     >>> format_number(-0.001, 2), format_number(1.005, 1)
     ('0.00', '1.0')
+    >>> format_number(-0.14999999999999997, 1) == format_number(-0.15000000000000002, 1)
+    True
     """
-    text = f"{x:.{decimals}f}"
+    text = f"{round(x, _SNAP_DECIMALS):.{decimals}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
@@ -97,7 +108,8 @@ def round_row(values: Sequence[float], decimals: int) -> list[float]:
     [0.34, 0.33, 0.33]
     """
     scale = 10**decimals
-    scaled = [v * scale for v in values]
+    # snapped like format_number, so 0.29 * 100 = 28.999999999999996 floors to 29
+    scaled = [round(v * scale, _SNAP_DECIMALS - decimals) for v in values]
     units = [math.floor(s) for s in scaled]
     missing = scale - sum(units)
     if not 0 <= missing <= len(values):
@@ -269,7 +281,7 @@ def _check_group(group: str, entries: list[LedgerEntry], values: Mapping[str, An
     if len(decimals) != 1:
         return [
             *problems,
-            f"group {group!r} mixes precisions {sorted(decimals)}: show one row at one precision"
+            f"group {group!r} mixes precisions {sorted(decimals)}: show one row at one precision",
         ]
     d = decimals.pop()
     units = [_units(e.shown, d) for e in entries]
@@ -337,3 +349,41 @@ def verify(
     for (_, name), members in groups.items():
         problems.extend(_check_group(name, members, values))
     return problems
+
+
+def spoken_numbers(
+    said: Iterable[tuple[str, str, str]], entries: Iterable[LedgerEntry]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """Match each decimal number the narration says to a number its own scene shows.
+
+    ``said`` holds ``(scene id, beat id, narration text)`` with placeholders filled. Returns
+    one record per spoken number (scene, beat, the text said, the label and source of the
+    on-screen number it matches) and one problem line per number the scene never shows,
+    so the voice cannot state a number the screen does not.
+
+    Examples
+    --------
+    >>> shown = [LedgerEntry("softmax", "w cat", "0.41", "weights[2, 1]", 2)]
+    >>> records, problems = spoken_numbers([("softmax", "gives", "cat gets 0.41.")], shown)
+    >>> records[0]["source"], problems
+    ('weights[2, 1]', [])
+    >>> spoken_numbers([("softmax", "gives", "cat gets 0.42")], shown)[1]
+    ["scene 'softmax', beat 'gives' says 0.42 but the scene shows no 0.42"]
+    """
+    by_scene: dict[str, dict[str, LedgerEntry]] = {}
+    for e in entries:
+        by_scene.setdefault(e.scene, {}).setdefault(e.shown.strip(), e)
+    records, problems = [], []
+    for scene, beat, text in said:
+        for number in _SPOKEN_DECIMAL.findall(text):
+            match = by_scene.get(scene, {}).get(number)
+            if match is None:
+                problems.append(
+                    f"scene {scene!r}, beat {beat!r} says {number} but the scene shows no {number}"
+                )
+            else:
+                records.append(
+                    {"scene": scene, "beat": beat, "said": number,
+                     "label": match.label, "source": match.source}
+                )  # fmt: skip
+    return records, problems

@@ -10,7 +10,14 @@ import numpy as np
 from attention.example import WorkedExample
 from attention.ledger import format_number, round_row
 
-__all__ = ["PLACEHOLDERS", "PlaceholderError", "fill", "narration_values"]
+__all__ = [
+    "PLACEHOLDERS",
+    "PlaceholderError",
+    "context_tokens",
+    "fill",
+    "named_tokens",
+    "narration_values",
+]
 
 # Every placeholder a narration line may use, with what it means.
 PLACEHOLDERS: dict[str, str] = {
@@ -31,6 +38,11 @@ PLACEHOLDERS: dict[str, str] = {
     "top_scaled_score": "that score divided by sqrt_d_head, 2 decimals",
     "head1_top_token": "the token the focus attends to most in head 1",
     "head1_top_weight": "that head-1 weight, 2 decimals, as shown",
+    "context_words": "the (at most two) other words the focus attends to most: 'cat or mat'",
+    "weight_list": "the focus row in words: 'cat 0.41, mat 0.24, and the only 0.09' "
+    "(top, second and least; two tokens: 'love 0.62 and I 0.38')",
+    "blend_mix": "what the focus's output is mostly made of, true to its weights: "
+    "'mostly cat and mat, a little of the rest'",
 }
 
 
@@ -41,6 +53,63 @@ class PlaceholderError(ValueError):
 def _ranked(row: np.ndarray) -> list[int]:
     # Stable sort on the negated weights: highest first, earlier token first on ties.
     return [int(i) for i in np.argsort(-row, kind="stable")]
+
+
+def context_tokens(example: WorkedExample, most: int = 2) -> list[int]:
+    """The ``most`` tokens, other than the focus, that the focus attends to most.
+
+    Distinct words only (case-insensitive, the first of equal words), highest weight first;
+    fewer when the sentence has fewer other words. Scene 1 circles these tokens and says
+    them (``{context_words}``).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> context_tokens(worked_example())
+    [1, 5]
+    """
+    chosen: dict[str, int] = {}
+    for i in _ranked(example.weights[example.focus_index]):
+        word = example.tokens[i].casefold()
+        if i != example.focus_index and word not in chosen:
+            chosen[word] = i
+    return list(chosen.values())[:most]
+
+
+def named_tokens(example: WorkedExample) -> list[int]:
+    """The tokens the narration names from the focus row, in its order: top, second, least.
+
+    Least is the earliest of the lowest weights; with two tokens the list has two.
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> named_tokens(worked_example())
+    [1, 5, 0]
+    """
+    row = example.weights[example.focus_index]
+    order = _ranked(row)
+    least = min(i for i in range(len(row)) if row[i] == row[order[-1]])
+    return list(dict.fromkeys([order[0], order[1], least]))
+
+
+def _weight_list(tokens: tuple[str, ...], shown: list[str], order: list[int]) -> str:
+    said = [f"{tokens[i]} {shown[i]}" for i in order]
+    if len(order) == 2:
+        return f"{said[0]} and {said[1]}"
+    least = order[-1]
+    return f"{said[0]}, {said[1]}, and {tokens[least]} only {shown[least]}"
+
+
+def _blend_mix(tokens: tuple[str, ...], row: np.ndarray, order: list[int]) -> str:
+    top, second = order[0], order[1]
+    if len(order) == 2:
+        if row[top] - row[second] < 0.1:
+            return f"about equal parts {tokens[top]} and {tokens[second]}"
+        return f"mostly {tokens[top]}, some {tokens[second]}"
+    if row[top] + row[second] >= 0.5:
+        return f"mostly {tokens[top]} and {tokens[second]}, a little of the rest"
+    return f"a little of every token, the most of {tokens[top]}"
 
 
 def narration_values(example: WorkedExample) -> dict[str, str]:
@@ -59,9 +128,8 @@ def narration_values(example: WorkedExample) -> dict[str, str]:
     row = example.weights[f]
     shown = [format_number(w, 2) for w in round_row(row.tolist(), 2)]
     order = _ranked(row)
-    top, second, least = order[0], order[1], order[-1]
-    # The least-attended token is the earliest of the lowest weights.
-    least = min(i for i in range(len(row)) if row[i] == row[least])
+    named = named_tokens(example)
+    top, second, least = named[0], named[1], named[-1]
     head1_row = example.head_weights[1, f]
     head1_top = _ranked(head1_row)[0]
     head1_shown = [format_number(w, 2) for w in round_row(head1_row.tolist(), 2)]
@@ -83,6 +151,9 @@ def narration_values(example: WorkedExample) -> dict[str, str]:
         "top_scaled_score": format_number(float(example.scaled_scores[f, top]), 2),
         "head1_top_token": tokens[head1_top],
         "head1_top_weight": head1_shown[head1_top],
+        "context_words": " or ".join(tokens[i] for i in context_tokens(example)),
+        "weight_list": _weight_list(tokens, shown, named),
+        "blend_mix": _blend_mix(tokens, row, order),
     }
 
 

@@ -289,7 +289,7 @@ def check(
 
     Example: explainer check scripts/attention.toml --sentence "A dog chased the ball"
     """
-    from attention.ledger import NumbersLedger, verify
+    from attention.ledger import NumbersLedger, spoken_numbers, verify
     from explainer.render import dry_run_ledgers
     from explainer.timeline import estimate_timeline, scene_plans
     from explainer.voices import parse_voice
@@ -299,6 +299,9 @@ def check(
     ledgers = dry_run_ledgers(plans)
     entries = [entry for _, found in ledgers for entry in found]
     problems = verify(NumbersLedger(entries), loaded.settings.sentence, loaded.settings.focus)
+    said = [(plan.scene_id, beat.id, beat.text) for plan in plans for beat in plan.beats]
+    spoken, unshown = spoken_numbers(said, entries)
+    problems += unshown
     try:
         parse_voice(loaded.settings.voice).check()
     except ExplainerError as error:
@@ -313,7 +316,8 @@ def check(
     beats = sum(len(p.beats) for p in plans)
     _out.print(
         f"ok: {script}: {len(plans)} scenes, {beats} beats, "
-        f"{len(entries)} numbers on screen verified against the reference"
+        f"{len(entries)} numbers on screen verified against the reference, "
+        f"{len(spoken)} spoken numbers each shown by its scene"
     )
 
 

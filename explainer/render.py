@@ -571,21 +571,35 @@ class VideoReport:
     assembled: bool = True  # False when the outputs were already up to date (a no-op render)
 
 
-def merged_numbers(clips: Sequence[ClipResult], sentence: str, focus: str | None) -> dict[str, Any]:
-    """The ``numbers.json`` structure: every scene's ledger entries, in video order."""
+def merged_numbers(
+    clips: Sequence[ClipResult],
+    sentence: str,
+    focus: str | None,
+    said: Sequence[tuple[str, str, str]] = (),
+) -> dict[str, Any]:
+    """The ``numbers.json`` structure: every scene's ledger entries, in video order.
+
+    ``said`` is the narration as ``(scene id, beat id, text)``; its ``spoken`` list pairs
+    each number the voice says with the on-screen number it repeats.
+    """
+    from attention.ledger import LedgerEntry, spoken_numbers
+
     entries = [dict(entry) for clip in clips for entry in clip.ledger]
-    return {"sentence": sentence, "focus": focus, "entries": entries}
+    spoken, _ = spoken_numbers(said, [LedgerEntry(**entry) for entry in entries])
+    return {"sentence": sentence, "focus": focus, "entries": entries, "spoken": spoken}
 
 
-def verify_numbers(numbers: dict[str, Any]) -> None:
-    """Raise RenderError if any displayed number disagrees with the reference."""
-    from attention.ledger import verify
+def verify_numbers(numbers: dict[str, Any], said: Sequence[tuple[str, str, str]] = ()) -> None:
+    """Raise RenderError if a displayed number disagrees with the reference, or the
+    narration says a number its scene does not show."""
+    from attention.ledger import NumbersLedger, spoken_numbers, verify
 
     problems = verify(numbers)
+    problems += spoken_numbers(said, NumbersLedger.from_dict(numbers).entries)[1]
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise RenderError(
-            f"a number on screen does not verify: {problems[0]}{more}; "
+            f"a number does not verify: {problems[0]}{more}; "
             "`explainer check` lists every problem"
         )
 
@@ -705,8 +719,11 @@ def render_video(
         pool.close()  # the workers wind down during assembly; the stack joins them at the end
         lap("scenes")
 
-        numbers = merged_numbers(report.clips, script.settings.sentence, script.settings.focus)
-        verify_numbers(numbers)
+        said = [(s.id, b.id, b.text) for s in timeline.scenes for b in s.beats]
+        numbers = merged_numbers(
+            report.clips, script.settings.sentence, script.settings.focus, said
+        )
+        verify_numbers(numbers, said)
         emit(ProgressEvent("assemble", "", "start", 1))
         key = _outputs_key(timeline, report, numbers, script.name, quality, scene_ids)
         final = staging.out_dir

@@ -17,6 +17,7 @@ from manim import (
     Write,
 )
 
+from attention.narration import context_tokens
 from scenes.kit import (
     BODY,
     BRACKET_ROOM,
@@ -84,10 +85,11 @@ class Tokens(NarratedScene):
             f = ex.focus_index
             ring = row.outline(f, TEXT)
             others = VGroup(*(col for i, col in enumerate(columns) if i != f))
-            arcs = self.missing_links(columns, f, self.story_tokens())
-            a, b = (ex.tokens[j] for j in self.story_tokens())
+            context = context_tokens(ex)
+            arcs = self.missing_links(columns, f, context)
+            unknown = " or ".join(f"“{ex.tokens[j]}”" for j in context)
             note = fit_width(
-                caption(f"looked up alone: “{ex.focus}” knows nothing of “{a}” or “{b}”", BODY),
+                caption(f"looked up alone: “{ex.focus}” knows nothing of {unknown}", BODY),
                 SAFE_WIDTH,
             ).move_to([0, CAPTION_Y, 0])
             others.generate_target()
@@ -114,12 +116,6 @@ class Tokens(NarratedScene):
             column.brackets.set_color(MUTED)
             column.move_to([row.x_of(i), COLUMN_TOP, 0], aligned_edge=UP)
         return columns
-
-    def story_tokens(self) -> list[int]:
-        """The two tokens the focus will attend to most (the ones it cannot see yet)."""
-        row = self.example.weights[self.example.focus_index]
-        order = sorted(range(len(row)), key=lambda j: -row[j])
-        return [j for j in order if j != self.example.focus_index][:2]
 
     def missing_links(self, columns: VGroup, focus: int, targets: list[int]) -> VGroup:
         """Dashed muted arcs under the columns: connections that do not exist yet."""

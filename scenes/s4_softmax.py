@@ -18,6 +18,7 @@ from manim import (
     VGroup,
 )
 
+from attention.narration import named_tokens
 from scenes.kit import (
     BODY,
     FRAME_WIDTH,
@@ -40,7 +41,8 @@ __all__ = ["Softmax"]
 SCALED_Y = 1.75
 WEIGHTS_Y = 0.35
 BASELINE_Y = -2.6
-BAR_FULL_HEIGHT = 6.0  # a weight of 1 would be this tall; rows here peak well under 0.5
+BAR_FULL_HEIGHT = 6.0  # a weight of 1 would be this tall, unless the top bar would not fit
+BAR_LABEL_GAP = 0.1
 SUM_Y = -3.2
 
 
@@ -104,23 +106,27 @@ class Softmax(NarratedScene):
             )
 
         with self.beat("bars") as beat:
+            # the tallest bar and its label stay under the weight row (a 2-token row peaks
+            # near 0.5); otherwise a weight of 1 is BAR_FULL_HEIGHT, the same in every video
+            label_height = weights.height
+            bar_room = WEIGHTS_Y - BASELINE_Y - 1.5 * label_height - 0.25 - BAR_LABEL_GAP
             bars = WeightBars(
                 ex.weights[f],
                 None,
                 row.xs(),
                 BASELINE_Y,
-                full_height=BAR_FULL_HEIGHT,
+                full_height=min(BAR_FULL_HEIGHT, bar_room / float(ex.weights[f].max())),
                 bar_width=min(0.55, row.slot_width() * 0.6),
             )
             on_bars = weights.copy()
             for w, bar in zip(on_bars, bars.bars, strict=True):
-                w.next_to(bar, UP, buff=0.1)
+                w.next_to(bar, UP, buff=BAR_LABEL_GAP)
             self.play(FadeIn(bars.baseline), bars.grow(), run_time=beat.share(0.3))
             self.play(
                 *(TransformFromCopy(w, b) for w, b in zip(weights, on_bars, strict=True)),
                 run_time=beat.share(0.2),
             )
-            named = self.named_order()
+            named = named_tokens(ex)
             self.play(
                 Succession(
                     *(
@@ -164,10 +170,3 @@ class Softmax(NarratedScene):
         if right_edge - max(label.width for label in labels) < -FRAME_WIDTH / 2 + MARGIN:
             return VGroup(), VGroup()
         return tuple(VGroup(label.align_to([right_edge, 0, 0], RIGHT)) for label in labels)
-
-    def named_order(self) -> list[int]:
-        """The tokens the narration names, in its order: top, second, least."""
-        row = self.example.weights[self.example.focus_index]
-        order = sorted(range(len(row)), key=lambda j: (-row[j], j))
-        least = min(j for j in range(len(row)) if row[j] == row[order[-1]])
-        return [order[0], order[1], least]

@@ -125,6 +125,19 @@ def test_check_verifies_the_tiny_script(runner: CliRunner) -> None:
     assert "verified" in result.stdout
 
 
+def test_check_fails_when_the_voice_says_a_number_the_screen_does_not_show(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    script = tmp_path / "typed.toml"
+    script.write_text(
+        TINY.read_text(encoding="utf-8").replace("Add them up.", "Add them up: 0.99."),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(script)])
+    assert result.exit_code == 1
+    assert "scene 'blend', beat 'add' says 0.99 but the scene shows no 0.99" in result.stderr
+
+
 def test_debug_shows_the_exception(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["--debug", "scenes", str(tmp_path / "nope.toml")])
     assert result.exit_code == 1

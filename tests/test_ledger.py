@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attention import LedgerEntry, NumbersLedger, format_number, round_row, verify, worked_example
-from attention.ledger import SourceError, parse_source
+from attention.ledger import SourceError, parse_source, spoken_numbers
 
 SENTENCE, FOCUS = "The cat sat on the mat", "sat"
 
@@ -24,6 +24,24 @@ def test_format_number_never_shows_negative_zero() -> None:
     assert format_number(-0.006, 2) == "-0.01"
     assert format_number(1.2345, 2) == "1.23"
     assert format_number(3, 0) == "3"
+
+
+@given(st.integers(-10**4, 10**4), st.integers(0, 4))
+def test_format_number_is_the_same_on_both_sides_of_a_rounding_tie(k: int, decimals: int) -> None:
+    # (k + 1/2) / 10^d is a tie at d decimals; numpy and the reference may land one ulp
+    # either side of it, and must still print the same text.
+    tie = (k + 0.5) / 10**decimals
+    below, above = np.nextafter(tie, -np.inf), np.nextafter(tie, np.inf)
+    assert format_number(float(below), decimals) == format_number(float(above), decimals)
+
+
+def test_format_number_agrees_on_a_tie_the_two_summation_orders_reach() -> None:
+    # 0.9*0.4 + 0.5*0.4 - 0.1*0.5 - 0.2*0.6 - 0.9*0.6 is -0.15 exactly in decimals;
+    # in floats the two orders of summation straddle it.
+    terms = [0.9 * 0.4, 0.5 * 0.4, -0.1 * 0.5, -0.2 * 0.6, -0.9 * 0.6]
+    forward, backward = sum(terms), sum(reversed(terms))
+    assert forward != backward
+    assert format_number(forward, 1) == format_number(backward, 1)
 
 
 def test_round_row_uses_largest_remainders() -> None:
@@ -241,3 +259,41 @@ def test_verify_reports_one_source_shown_two_ways_in_a_group() -> None:
     problems = verify(NumbersLedger(entries), SENTENCE, FOCUS)
     assert len(problems) == 1
     assert f"for the same weights[{ex.focus_index}, {differs[0]}]" in problems[0]
+
+
+def test_spoken_numbers_pairs_each_said_number_with_what_its_scene_shows() -> None:
+    shown = [
+        LedgerEntry("softmax", "w cat", "0.41", "weights[2, 1]", 2),
+        LedgerEntry("scores", "q·k you", "-0.23", "scores[0, 2]", 2),
+    ]
+    said = [
+        ("softmax", "gives", "sat gives cat 0.41."),  # sentence-final full stop
+        ("scores", "top", "it scores highest with you: -0.23."),
+        ("tokens", "embed", "each token becomes a vector of 6 numbers"),  # a count, not a value
+    ]
+    records, problems = spoken_numbers(said, shown)
+    assert problems == []
+    assert [(r["scene"], r["said"], r["source"]) for r in records] == [
+        ("softmax", "0.41", "weights[2, 1]"),
+        ("scores", "-0.23", "scores[0, 2]"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("scene", "text", "number"),
+    [
+        ("softmax", "cat gets 0.42", "0.42"),  # not shown anywhere
+        ("tokens", "later cat gets 0.41", "0.41"),  # shown, but by another scene
+        ("scores", "it scores 0.23", "0.23"),  # the screen shows -0.23
+    ],
+)
+def test_spoken_numbers_reports_a_number_its_scene_does_not_show(
+    scene: str, text: str, number: str
+) -> None:
+    shown = [
+        LedgerEntry("softmax", "w cat", "0.41", "weights[2, 1]", 2),
+        LedgerEntry("scores", "q·k you", "-0.23", "scores[0, 2]", 2),
+    ]
+    records, problems = spoken_numbers([(scene, "b1", text)], shown)
+    assert records == []
+    assert problems == [f"scene {scene!r}, beat 'b1' says {number} but the scene shows no {number}"]

@@ -7,8 +7,16 @@ import math
 import numpy as np
 import pytest
 
-from attention import round_row, worked_example
-from attention.narration import PLACEHOLDERS, PlaceholderError, fill, narration_values
+from attention import format_number, round_row, worked_example
+from attention.narration import (
+    PLACEHOLDERS,
+    PlaceholderError,
+    context_tokens,
+    fill,
+    named_tokens,
+    narration_values,
+)
+from attention.reference import reference_values
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +65,75 @@ def test_values_follow_a_different_sentence_and_focus() -> None:
     v = narration_values(worked_example("A dog ran under the sofa", focus="dog"))
     assert (v["focus"], v["n_tokens"]) == ("dog", "6")
     assert v["top_token"] in ("A", "dog", "ran", "under", "the", "sofa")
+
+
+def _reference_row(sentence: str, focus: str | None = None) -> tuple[tuple[str, ...], list[float]]:
+    ex = worked_example(sentence, focus)
+    return ex.tokens, reference_values(ex)["weights"][ex.focus_index]
+
+
+def test_phrases_tell_the_default_story(values: dict[str, str]) -> None:
+    tokens, row = _reference_row("The cat sat on the mat", "sat")
+    shown = [format_number(w, 2) for w in round_row(row, 2)]
+    assert values["context_words"] == "cat or mat"
+    # cat and mat are the top two and "The" (index 0) the earliest of the lowest
+    assert values["weight_list"] == f"cat {shown[1]}, mat {shown[5]}, and The only {shown[0]}"
+    assert row[1] + row[5] >= 0.5
+    assert values["blend_mix"] == "mostly cat and mat, a little of the rest"
+
+
+def test_phrases_of_a_two_token_sentence_name_the_one_other_word() -> None:
+    tokens, row = _reference_row("I love", "I")
+    shown = [format_number(w, 2) for w in round_row(row, 2)]
+    v = narration_values(worked_example("I love", "I"))
+    assert v["context_words"] == "love"
+    high, low = (1, 0) if row[1] > row[0] else (0, 1)
+    assert v["weight_list"] == f"{tokens[high]} {shown[high]} and {tokens[low]} {shown[low]}"
+    assert float(shown[0]) + float(shown[1]) == pytest.approx(1.0)
+    split = "about equal parts" if abs(row[0] - row[1]) < 0.1 else "mostly"
+    assert v["blend_mix"].startswith(split)
+
+
+def test_context_words_skip_the_focus_and_repeated_words() -> None:
+    ex = worked_example("the cat saw the dog and the cat", "saw")
+    context = context_tokens(ex)
+    words = [ex.tokens[i].casefold() for i in context]
+    assert ex.focus_index not in context and len(set(words)) == len(words) == 2
+    row = reference_values(ex)["weights"][ex.focus_index]
+    # each chosen word is its own most attended occurrence, and no unchosen word beats them
+    others = [i for i in range(ex.n_tokens) if i != ex.focus_index]
+    best = {}
+    for i in others:
+        word = ex.tokens[i].casefold()
+        best[word] = max(best.get(word, 0.0), row[i])
+    assert sorted(best.values(), reverse=True)[:2] == pytest.approx([row[i] for i in context])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "top_two_are_most"),
+    [
+        ("Extraordinarily talkative parrots repeated unbelievably complicated sentences", True),
+        ("The tired old professor finally explained attention to curious students", False),
+    ],
+)
+def test_blend_mix_says_mostly_only_when_the_top_two_weigh_half(
+    sentence: str, top_two_are_most: bool
+) -> None:
+    tokens, row = _reference_row(sentence)
+    first, second = sorted(row, reverse=True)[:2]
+    assert (first + second >= 0.5) is top_two_are_most
+    top = tokens[row.index(first)]
+    expected = "mostly" if top_two_are_most else f"a little of every token, the most of {top}"
+    assert narration_values(worked_example(sentence))["blend_mix"].startswith(expected)
+
+
+def test_named_tokens_are_top_second_and_earliest_least() -> None:
+    tokens, row = _reference_row("The cat sat on the mat", "sat")
+    ranked = sorted(range(len(row)), key=lambda i: (-row[i], i))
+    lowest = min(row)
+    least = next(i for i in range(len(row)) if math.isclose(row[i], lowest, rel_tol=1e-12))
+    assert named_tokens(worked_example()) == [ranked[0], ranked[1], least]
+    assert len(named_tokens(worked_example("I love", "I"))) == 2
 
 
 def test_fill_replaces_plain_names_and_keeps_escaped_braces(values: dict[str, str]) -> None:

@@ -55,15 +55,18 @@ class Box:
         return cls(str(name), left, right, bottom, top)
 
     def crowds(self, other: Box, gap: float = TEXT_GAP) -> bool:
-        """Overlaps ``other``, or sits beside it (sharing some height) closer than ``gap``.
+        """Overlaps ``other``, or sits beside or above it closer than ``gap``.
 
-        An operator glyph may sit closer to its operand (a radical binds to its number).
+        Beside means sharing some height, above means sharing some width. An operator
+        glyph may sit closer to its operand (a radical binds to its number).
         """
         if {self.name, other.name} & OPERATORS:
             gap = -EPS  # touching is fine, overlapping is not
         shared_height = min(self.top, other.top) - max(self.bottom, other.bottom) > EPS
-        apart = max(self.left, other.left) - min(self.right, other.right)
-        return shared_height and apart < gap
+        shared_width = min(self.right, other.right) - max(self.left, other.left) > EPS
+        apart_x = max(self.left, other.left) - min(self.right, other.right)
+        apart_y = max(self.bottom, other.bottom) - min(self.top, other.top)
+        return (shared_height and apart_x < gap) or (shared_width and apart_y < gap)
 
     def inside_frame(self) -> bool:
         return (
@@ -218,9 +221,14 @@ def test_layout_default_sentence(default_runs: dict, class_name: str) -> None:
 @pytest.mark.parametrize("class_name", SCENES)
 @pytest.mark.parametrize(
     ("sentence", "focus", "tokens"),
-    [(LONG_SENTENCE, None, 12), (MIXED_SENTENCE, "explained", 10)],
+    [
+        (LONG_SENTENCE, None, 12),
+        (MIXED_SENTENCE, "explained", 10),
+        # the fewest tokens: weights near 0.5 make the tallest bars and one context word
+        ("I love", "I", 2),
+    ],
 )
-def test_layout_long_sentence(
+def test_layout_other_sentences(
     class_name: str, sentence: str, focus: str | None, tokens: int
 ) -> None:
     scene, snapshots = run_scene(class_name, sentence, focus)
