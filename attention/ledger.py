@@ -101,11 +101,16 @@ def round_row(values: Sequence[float], decimals: int) -> list[float]:
 
     Largest-remainder method, in integer units of ``10**-decimals``: floor every value,
     then give the missing units to the largest remainders (earlier position wins ties).
+    Equal values (the weights of "The" and "the") are given their units together, so
+    they show the same number, unless no whole group of equal values fits the units left;
+    only then are they split. Every shown value is its value rounded down or up.
 
     Examples
     --------
     >>> round_row([1 / 3, 1 / 3, 1 / 3], 2)
     [0.34, 0.33, 0.33]
+    >>> round_row([0.135, 0.135, 0.73], 2)  # not 0.14 and 0.13 for two equal weights
+    [0.13, 0.13, 0.74]
     """
     scale = 10**decimals
     # snapped like format_number, so 0.29 * 100 = 28.999999999999996 floors to 29
@@ -115,9 +120,15 @@ def round_row(values: Sequence[float], decimals: int) -> list[float]:
     if not 0 <= missing <= len(values):
         raise ValueError(f"row sums to {sum(values)}, not 1: cannot round it as probabilities")
     by_remainder = sorted(range(len(values)), key=lambda i: (-(scaled[i] - units[i]), i))
-    for i in by_remainder[:missing]:
-        units[i] += 1
-    return [u / scale for u in units]
+    equal_values: dict[float, list[int]] = {}
+    for i in by_remainder:
+        equal_values.setdefault(scaled[i], []).append(i)
+    raised: set[int] = set()
+    for group in equal_values.values():
+        if len(group) <= missing - len(raised):
+            raised.update(group)
+    raised.update([i for i in by_remainder if i not in raised][: missing - len(raised)])
+    return [(u + (i in raised)) / scale for i, u in enumerate(units)]
 
 
 class NumbersLedger:

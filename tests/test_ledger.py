@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from attention import LedgerEntry, NumbersLedger, format_number, round_row, verify, worked_example
 from attention.ledger import SourceError, parse_source, spoken_numbers
+from attention.reference import reference_values
 
 SENTENCE, FOCUS = "The cat sat on the mat", "sat"
 
@@ -67,6 +69,31 @@ def test_round_row_always_sums_to_exactly_one(raw: list[float], decimals: int) -
     assert sum(units) == 10**decimals
     for s, x in zip(shown, row, strict=True):
         assert abs(s - x) < 10**-decimals + 1e-12  # never more than one unit away
+
+
+def test_round_row_shows_equal_weights_as_equal_numbers() -> None:
+    # 0.135, 0.135, 0.73: floors 13 + 13 + 73 = 99 units, one missing. The two equal
+    # weights cannot both take it, so the 0.73 does: 0.13, 0.13, 0.74 (each still its
+    # value rounded down or up), never 0.14 next to 0.13 for the same weight.
+    assert round_row([0.135, 0.135, 0.73], 2) == [0.13, 0.13, 0.74]
+    # 0.125, 0.125, 0.375, 0.375: 98 units, two missing, one whole pair takes them (the
+    # earlier pair on equal remainders).
+    assert round_row([0.125, 0.125, 0.375, 0.375], 2) == [0.13, 0.13, 0.37, 0.37]
+    # Three equal thirds with one unit missing: no whole group fits, so it is split.
+    assert round_row([1 / 3] * 3, 1) == [0.4, 0.3, 0.3]
+
+
+def test_round_row_of_the_example_shows_the_and_the_alike() -> None:
+    ex = worked_example()
+    reference = reference_values(ex)
+    the, the_lower = ex.tokens.index("The"), ex.tokens.index("the")
+    rows = [*reference["weights"], *(r for head in reference["head_weights"] for r in head)]
+    for row in rows:
+        # identical embeddings give identical weights, so the shown numbers match too
+        assert math.isclose(row[the], row[the_lower], rel_tol=1e-12)
+        shown = round_row(row, 2)
+        assert shown[the] == shown[the_lower]
+        assert sum(round(v * 100) for v in shown) == 100
 
 
 def test_record_returns_what_is_shown_and_keeps_order() -> None:
