@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -137,8 +138,27 @@ def _run(command: list[str], *, scene_id: str, beat_id: str, stdin: str | None =
         )
 
 
+_SIGNED_NUMBER = re.compile(r"(?<![\w.])[-−](?=\d)")
+
+
+def speakable(text: str) -> str:
+    """Text as a speech engine should read it: a number's minus sign becomes "minus".
+
+    festival reads "-0.23" as "zero point two three"; the screen shows the sign, so the
+    voice must say it. Hyphens between words or numbers ("GPT-2", "3-4") are left alone.
+
+    Examples
+    --------
+    >>> speakable("sat scores highest with you: -0.23, then −1.5 and GPT-2")
+    'sat scores highest with you: minus 0.23, then minus 1.5 and GPT-2'
+    """
+    return _SIGNED_NUMBER.sub("minus ", text)
+
+
 def speakable_ascii(text: str) -> str:
     """Text for engines that read Latin-1 only: typographic marks mapped, the rest dropped.
+
+    Applies :func:`speakable` first.
 
     Examples
     --------
@@ -157,7 +177,7 @@ def speakable_ascii(text: str) -> str:
         "×": " times ",
         "√": " square root of ",
     }
-    text = "".join(marks.get(ch, ch) for ch in text)
+    text = "".join(marks.get(ch, ch) for ch in speakable(text))
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join(ascii_text.split())
 
@@ -210,7 +230,7 @@ class EspeakVoice:
         self.check()
         with tempfile.TemporaryDirectory(prefix="espeak-") as tmp:
             text_file = Path(tmp) / "line.txt"
-            text_file.write_text(text, encoding="utf-8")
+            text_file.write_text(speakable(text), encoding="utf-8")
             _run(
                 [
                     "espeak-ng",
@@ -305,7 +325,7 @@ class PiperVoice:
             [*self.command(), "--model", str(self.model), "--output_file", str(out_wav)],
             scene_id=scene_id,
             beat_id=beat_id,
-            stdin=text,
+            stdin=speakable(text),
         )
 
 
