@@ -101,9 +101,8 @@ def _weight_list(tokens: tuple[str, ...], shown: list[str], order: list[int]) ->
     return f"{said[0]}, {said[1]}, and {tokens[least]} only {shown[least]}"
 
 
-def _blend_mix(tokens: tuple[str, ...], row: np.ndarray, order: list[int]) -> str:
-    top, second = order[0], order[1]
-    if len(order) == 2:
+def _blend_mix(tokens: tuple[str, ...], row: np.ndarray, top: int, second: int) -> str:
+    if len(row) == 2:
         if row[top] - row[second] < 0.1:
             return f"about equal parts {tokens[top]} and {tokens[second]}"
         return f"mostly {tokens[top]}, some {tokens[second]}"
@@ -127,7 +126,6 @@ def narration_values(example: WorkedExample) -> dict[str, str]:
     f, tokens = example.focus_index, example.tokens
     row = example.weights[f]
     shown = [format_number(w, 2) for w in round_row(row.tolist(), 2)]
-    order = _ranked(row)
     named = named_tokens(example)
     top, second, least = named[0], named[1], named[-1]
     head1_row = example.head_weights[1, f]
@@ -153,7 +151,7 @@ def narration_values(example: WorkedExample) -> dict[str, str]:
         "head1_top_weight": head1_shown[head1_top],
         "context_words": " or ".join(tokens[i] for i in context_tokens(example)),
         "weight_list": _weight_list(tokens, shown, named),
-        "blend_mix": _blend_mix(tokens, row, order),
+        "blend_mix": _blend_mix(tokens, row, top, second),
     }
 
 

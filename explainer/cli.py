@@ -290,7 +290,7 @@ def check(
     Example: explainer check scripts/attention.toml --sentence "A dog chased the ball"
     """
     from attention.ledger import NumbersLedger, spoken_numbers, verify
-    from explainer.render import dry_run_ledgers
+    from explainer.render import dry_run_ledgers, spoken_lines
     from explainer.timeline import estimate_timeline, scene_plans
     from explainer.voices import parse_voice
 
@@ -299,8 +299,7 @@ def check(
     ledgers = dry_run_ledgers(plans)
     entries = [entry for _, found in ledgers for entry in found]
     problems = verify(NumbersLedger(entries), loaded.settings.sentence, loaded.settings.focus)
-    said = [(plan.scene_id, beat.id, beat.text) for plan in plans for beat in plan.beats]
-    spoken, unshown = spoken_numbers(said, entries)
+    spoken, unshown = spoken_numbers(spoken_lines(plans), entries)
     problems += unshown
     try:
         parse_voice(loaded.settings.voice).check()

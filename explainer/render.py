@@ -41,6 +41,7 @@ __all__ = [
     "ProgressEvent",
     "VideoReport",
     "merged_numbers",
+    "spoken_lines",
     "verify_numbers",
     "render_video",
     "dry_run_ledgers",
@@ -571,31 +572,30 @@ class VideoReport:
     assembled: bool = True  # False when the outputs were already up to date (a no-op render)
 
 
-def merged_numbers(
-    clips: Sequence[ClipResult],
-    sentence: str,
-    focus: str | None,
-    said: Sequence[tuple[str, str, str]] = (),
-) -> dict[str, Any]:
+def merged_numbers(clips: Sequence[ClipResult], sentence: str, focus: str | None) -> dict[str, Any]:
     """The ``numbers.json`` structure: every scene's ledger entries, in video order.
 
-    ``said`` is the narration as ``(scene id, beat id, text)``; its ``spoken`` list pairs
-    each number the voice says with the on-screen number it repeats.
+    Its ``spoken`` list is filled by :func:`verify_numbers`.
     """
-    from attention.ledger import LedgerEntry, spoken_numbers
-
     entries = [dict(entry) for clip in clips for entry in clip.ledger]
-    spoken, _ = spoken_numbers(said, [LedgerEntry(**entry) for entry in entries])
-    return {"sentence": sentence, "focus": focus, "entries": entries, "spoken": spoken}
+    return {"sentence": sentence, "focus": focus, "entries": entries, "spoken": []}
 
 
-def verify_numbers(numbers: dict[str, Any], said: Sequence[tuple[str, str, str]] = ()) -> None:
-    """Raise RenderError if a displayed number disagrees with the reference, or the
-    narration says a number its scene does not show."""
+def spoken_lines(plans: Sequence[ScenePlan]) -> list[tuple[str, str, str]]:
+    """Every beat's filled narration as ``(scene id, beat id, text)``, in video order."""
+    return [(plan.scene_id, beat.id, beat.text) for plan in plans for beat in plan.beats]
+
+
+def verify_numbers(numbers: dict[str, Any], said: Sequence[tuple[str, str, str]]) -> None:
+    """Check ``numbers`` and fill its ``spoken`` list from the narration ``said``.
+
+    Raises RenderError if a displayed number disagrees with the reference, or the narration
+    says a number its scene does not show.
+    """
     from attention.ledger import NumbersLedger, spoken_numbers, verify
 
-    problems = verify(numbers)
-    problems += spoken_numbers(said, NumbersLedger.from_dict(numbers).entries)[1]
+    numbers["spoken"], unshown = spoken_numbers(said, NumbersLedger.from_dict(numbers).entries)
+    problems = verify(numbers) + unshown
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise RenderError(
@@ -719,11 +719,8 @@ def render_video(
         pool.close()  # the workers wind down during assembly; the stack joins them at the end
         lap("scenes")
 
-        said = [(s.id, b.id, b.text) for s in timeline.scenes for b in s.beats]
-        numbers = merged_numbers(
-            report.clips, script.settings.sentence, script.settings.focus, said
-        )
-        verify_numbers(numbers, said)
+        numbers = merged_numbers(report.clips, script.settings.sentence, script.settings.focus)
+        verify_numbers(numbers, spoken_lines(plans))
         emit(ProgressEvent("assemble", "", "start", 1))
         key = _outputs_key(timeline, report, numbers, script.name, quality, scene_ids)
         final = staging.out_dir
