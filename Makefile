@@ -36,8 +36,11 @@ $(PYTHON_STAMP): pyproject.toml $(SYSTEM_STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $@
 
+# the tests, and every Examples section of the pipeline's modules run as doctests
+DOCTESTS := attention explainer scenes/plan.py
+
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests --doctest-modules $(DOCTESTS)
 
 video: setup
 	$(BIN)/explainer render scripts/attention.toml --quality high
@@ -51,7 +54,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check attention scenes explainer tests
-	$(BIN)/mypy --strict attention
+	$(BIN)/mypy --strict attention explainer
 
 clean:
 	rm -rf media/*/ build *.egg-info

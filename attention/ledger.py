@@ -143,13 +143,21 @@ class NumbersLedger:
     1
     """
 
-    def __init__(self, entries: Iterable[LedgerEntry] = ()) -> None:
+    def __init__(
+        self, entries: Iterable[LedgerEntry] = (), spoken: Iterable[Mapping[str, str]] = ()
+    ) -> None:
         self._entries: list[LedgerEntry] = list(entries)
+        self._spoken: list[dict[str, str]] = [dict(s) for s in spoken]
 
     @property
     def entries(self) -> tuple[LedgerEntry, ...]:
         """All recorded entries, in recording order."""
         return tuple(self._entries)
+
+    @property
+    def spoken(self) -> tuple[dict[str, str], ...]:
+        """The numbers the narration says, each paired with the entry it repeats."""
+        return tuple(self._spoken)
 
     def record(
         self,
@@ -160,7 +168,11 @@ class NumbersLedger:
         decimals: int,
         group: str | None = None,
     ) -> str:
-        """Record one displayed number and return ``shown`` (so it can be used inline)."""
+        """Record one displayed number and return ``shown`` (so it can be used inline).
+
+        Raises :class:`SourceError` at once if ``source`` does not follow the grammar.
+        """
+        parse_source(source)
         self._entries.append(LedgerEntry(scene, label, shown, source, decimals, group))
         return shown
 
@@ -168,27 +180,53 @@ class NumbersLedger:
         """Append entries from another ledger or any iterable of entries."""
         self._entries.extend(entries.entries if isinstance(entries, NumbersLedger) else entries)
 
-    def to_dict(self, sentence: str, focus: str) -> dict[str, Any]:
+    def with_spoken(self, said: Iterable[tuple[str, str, str]]) -> tuple[NumbersLedger, list[str]]:
+        """This ledger with its ``spoken`` list matched from the narration ``said``.
+
+        Also returns one problem line per number said that its scene does not show
+        (see :func:`spoken_numbers`).
+        """
+        spoken, unshown = spoken_numbers(said, self._entries)
+        return NumbersLedger(self._entries, spoken), unshown
+
+    def to_dict(self, sentence: str, focus: str | None) -> dict[str, Any]:
         """The ``numbers.json`` structure."""
         return {
             "sentence": sentence,
             "focus": focus,
             "entries": [asdict(e) for e in self._entries],
+            "spoken": [dict(s) for s in self._spoken],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> NumbersLedger:
         """Rebuild a ledger from :meth:`to_dict`'s structure (sentence and focus are ignored)."""
-        return cls(LedgerEntry(**entry) for entry in data["entries"])
+        return cls((LedgerEntry(**entry) for entry in data["entries"]), data.get("spoken", ()))
 
-    def write_json(self, path: str | os.PathLike[str], sentence: str, focus: str) -> Path:
+    def to_json(self, sentence: str, focus: str | None) -> str:
+        """``numbers.json``'s text.
+
+        Examples
+        --------
+        >>> print(NumbersLedger().to_json("The cat sat", "sat"))
+        {
+          "sentence": "The cat sat",
+          "focus": "sat",
+          "entries": [],
+          "spoken": []
+        }
+        <BLANKLINE>
+        """
+        return json.dumps(self.to_dict(sentence, focus), indent=2, ensure_ascii=False) + "\n"
+
+    def write_json(self, path: str | os.PathLike[str], sentence: str, focus: str | None) -> Path:
         """Write ``numbers.json`` atomically (a temporary file renamed into place)."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_dict(sentence, focus), f, ensure_ascii=False, indent=2)
+                f.write(self.to_json(sentence, focus))
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

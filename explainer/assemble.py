@@ -7,25 +7,23 @@ import json
 import math
 import os
 import re
-import shutil
-import subprocess
 import threading
 import wave
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from pydub import AudioSegment
 
+from attention.ledger import NumbersLedger
 from explainer.cache import file_sha256, prune_entries, write_atomic
 from explainer.errors import RenderError
 from explainer.loudness import MAX_TRUE_PEAK, TARGET_LUFS, Loudness, normalize
-
-if TYPE_CHECKING:
-    from explainer.timeline import Timeline
+from explainer.media import run_ffmpeg
+from explainer.subtitles import to_srt, to_vtt
+from explainer.timeline import Timeline
 
 __all__ = [
     "SAMPLE_RATE",
@@ -35,10 +33,6 @@ __all__ = [
     "AudioPlacement",
     "Chapter",
     "Loudness",
-    "run_ffmpeg",
-    "probe_streams",
-    "probe_video_frames",
-    "probe_duration",
     "mix_samples",
     "mix_narration",
     "measure_loudness",
@@ -62,7 +56,6 @@ SAMPLE_RATE = MIX_RATE
 # aim under the ceiling: AAC encoding can push true peaks up by a few tenths of a dB
 _TP_AIM = -2.0
 _AAC_BITRATE = "96k"  # mono speech at 24 kHz: transparent
-_FFMPEG = ("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y")
 
 
 @dataclass(frozen=True)
@@ -80,73 +73,6 @@ class Chapter:
     title: str
     start: float
     end: float
-
-
-def _need(tool: str) -> str:
-    found = shutil.which(tool)
-    if found is None:
-        raise RenderError(f"{tool} is not installed; install it with: sudo apt-get install ffmpeg")
-    return found
-
-
-def _last_lines(text: str, n: int = 3) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return " | ".join(lines[-n:]) or "no message"
-
-
-def run_ffmpeg(args: Sequence[str | os.PathLike[str]], *, what: str) -> str:
-    """Run ffmpeg with explicit arguments; return its stderr; raise RenderError on failure.
-
-    Examples
-    --------
-    >>> run_ffmpeg(["-f", "lavfi", "-i", "anullsrc", "-t", "0.1", "-f", "null", "-"],
-    ...            what="test")
-    ''
-    """
-    _need("ffmpeg")
-    command = [*_FFMPEG, *map(str, args)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RenderError(f"ffmpeg failed while {what}: {_last_lines(done.stderr)}")
-    return done.stderr
-
-
-def _ffprobe(args: Sequence[str | os.PathLike[str]]) -> str:
-    _need("ffprobe")
-    command = ["ffprobe", "-v", "error", *map(str, args)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RenderError(f"ffprobe cannot read {args[-1]}: {_last_lines(done.stderr)}")
-    return done.stdout
-
-
-def probe_streams(path: Path) -> list[dict[str, object]]:
-    """The streams of a media file as ffprobe reports them (codec_type, codec_name, ...)."""
-    out = _ffprobe(["-show_streams", "-of", "json", path])
-    return list(json.loads(out).get("streams", []))
-
-
-def probe_duration(path: Path) -> float:
-    """The container duration in seconds."""
-    out = _ffprobe(["-show_entries", "format=duration", "-of", "csv=p=0", path])
-    return float(out.strip())
-
-
-def probe_video_frames(path: Path) -> int:
-    """Video frames in ``path``, checked against the file size so truncation is caught.
-
-    Every H.264 packet Manim writes is one frame; counting packets reads the index only,
-    and a packet that ends past the end of the file means the file was cut short.
-    """
-    out = _ffprobe(
-        ["-select_streams", "v:0", "-show_entries", "packet=pos,size", "-of", "csv=p=0", path]
-    )
-    rows = [line.split(",") for line in out.split() if line.strip()]
-    size = path.stat().st_size
-    for pos, length in rows:
-        if pos not in ("", "N/A") and int(pos) + int(length) > size:
-            raise RenderError(f"{path} is truncated: a frame ends past the end of the file")
-    return len(rows)
 
 
 def _read_mono(path: Path, sample_rate: int) -> np.ndarray:
@@ -553,7 +479,7 @@ def assemble_outputs(
     timeline: Timeline,
     clips: Sequence[Path],
     narration: Narration,
-    numbers: dict[str, object],
+    numbers: NumbersLedger,
     staging: Path,
     name: str,
     work_dir: Path,
@@ -571,7 +497,7 @@ def assemble_outputs(
     narration
         The encoded narration (see :func:`prepare_narration`).
     numbers
-        The merged ``numbers.json`` structure.
+        The checked ledger, written as ``numbers.json`` by its own serialiser.
     staging
         Where the outputs go with their final relative names.
     name
@@ -581,8 +507,6 @@ def assemble_outputs(
     jobs
         Clips muxed at once; default the number of cores.
     """
-    from explainer.subtitles import to_srt, to_vtt
-
     clip_dir = staging / "clips"
     clip_dir.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
@@ -607,8 +531,7 @@ def assemble_outputs(
     vtt.write_text(to_vtt(timeline), encoding="utf-8")
     timeline_json = staging / "timeline.json"
     timeline.write_json(timeline_json)
-    numbers_json = staging / "numbers.json"
-    numbers_json.write_text(json.dumps(numbers, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    numbers_json = numbers.write_json(staging / "numbers.json", timeline.sentence, timeline.focus)
     return AssembledOutputs(
         video, tuple(written), (srt, vtt), timeline_json, numbers_json, narration.loudness
     )

@@ -16,7 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from explainer.render import Quality, VideoReport, render_video
+from explainer.pipeline import VideoReport, render_video
+from explainer.render import Quality
 from explainer.script import Script, load_script
 
 __all__ = ["Measure", "edit_beat", "run_bench", "bench_table", "stages_table", "main"]

@@ -40,9 +40,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     >>> write_atomic(p, b"{}"); p.read_bytes()
     b'{}'
     """
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def prune_entries(folder: Path, scene_id: str, suffixes: Sequence[str], keep: int = 4) -> None:

@@ -8,18 +8,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import numpy as np
 import typer
+from numpy.typing import NDArray
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from attention.example import DEFAULT_SENTENCE, ExampleError, worked_example
+from attention.ledger import format_number, round_row
 from explainer import __version__
 from explainer.errors import ExplainerError, ScriptError
+from explainer.numbers import check_numbers, scene_ledgers
+from explainer.pipeline import ProgressEvent, render_video
 from explainer.render import Quality
+from explainer.script import DEFAULT_SCRIPT, Script, load_script
+from explainer.timeline import build_timeline
+from explainer.voices import parse_voice, voice_status
 
 __all__ = ["app", "main", "run", "friendly_errors"]
 
-DEFAULT_SCRIPT = Path("scripts/attention.toml")
+DEFAULT_CACHE = Path("media/cache")
 
 app = typer.Typer(
     name="explainer",
@@ -47,7 +56,6 @@ def friendly_errors(command: F) -> F:
     Ctrl-C (and SIGTERM, turned into KeyboardInterrupt while rendering) exits with 130.
     With ``--debug`` the original exception propagates with its traceback.
     """
-    from attention.example import ExampleError
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -130,9 +138,7 @@ def _load(
     sentence: str | None = None,
     focus: str | None = None,
     voice: str | None = None,
-) -> Any:
-    from explainer.script import load_script
-
+) -> Script:
     return load_script(_checked_script_path(path), sentence=sentence, focus=focus, voice=voice)
 
 
@@ -143,7 +149,7 @@ class _RenderProgress:
         self.progress = progress
         self.tasks: dict[str, TaskID] = {}
 
-    def __call__(self, event: Any) -> None:
+    def __call__(self, event: ProgressEvent) -> None:
         labels = {"voices": "voices", "scenes": "scenes", "assemble": "assembly"}
         if event.status == "start":
             self.tasks[event.stage] = self.progress.add_task(
@@ -165,7 +171,7 @@ class _RenderProgress:
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[Any], None] | None]:
+def _progress(quiet: bool) -> Iterator[Callable[[ProgressEvent], None] | None]:
     if quiet:
         yield None
         return
@@ -214,15 +220,13 @@ def render(
     ] = None,
     cache: Annotated[
         Path, typer.Option("--cache", help="Voice, clip and text cache directory.")
-    ] = Path("media/cache"),
+    ] = DEFAULT_CACHE,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress, only errors.")] = False,
 ) -> None:
     """Render the narrated video, its per-scene clips, subtitles and number ledger.
 
     Example: explainer render scripts/attention.toml --quality low --scene scores
     """
-    from explainer.render import render_video
-
     loaded = _load(script, sentence, focus, voice)
     with _progress(quiet) as on_progress:
         report = render_video(
@@ -250,10 +254,8 @@ def scenes(script: ScriptArg = DEFAULT_SCRIPT) -> None:
 
     Example: explainer scenes scripts/attention.toml
     """
-    from explainer.timeline import estimate_timeline
-
     loaded = _load(script)
-    timeline = estimate_timeline(loaded, Quality.low.fps)
+    timeline = build_timeline(loaded, Quality.low.fps)
     table = Table(title=f"{loaded.settings.title} ({script})")
     for column, justify in (
         ("#", "right"),
@@ -280,27 +282,23 @@ def check(
     script: ScriptArg = DEFAULT_SCRIPT,
     sentence: SentenceOpt = None,
     focus: FocusOpt = None,
+    cache: Annotated[
+        Path, typer.Option("--cache", help="Where scenes' ledgers are kept between checks.")
+    ] = DEFAULT_CACHE,
 ) -> None:
     """Validate the script and verify every number its scenes would show; render nothing.
 
-    Loads and validates the script, fills the narration's placeholders, builds each scene
-    in Manim's dry-run mode to collect the numbers it displays, and recomputes them with
-    the independent reference implementation. Exits non-zero on any problem.
+    Loads and validates the script, fills the narration's placeholders, collects the
+    numbers each scene displays (kept from the last check or render when the scene and the
+    example are unchanged, else by building the scene in Manim's dry-run mode), and
+    recomputes them with the independent reference implementation. Exits non-zero on any
+    problem.
 
     Example: explainer check scripts/attention.toml --sentence "A dog chased the ball"
     """
-    from attention.ledger import NumbersLedger, spoken_numbers, verify
-    from explainer.render import dry_run_ledgers, spoken_lines
-    from explainer.timeline import estimate_timeline, scene_plans
-    from explainer.voices import parse_voice
-
     loaded = _load(script, sentence, focus)
-    plans = scene_plans(estimate_timeline(loaded, Quality.low.fps), loaded.settings)
-    ledgers = dry_run_ledgers(plans)
-    entries = [entry for _, found in ledgers for entry in found]
-    problems = verify(NumbersLedger(entries), loaded.settings.sentence, loaded.settings.focus)
-    spoken, unshown = spoken_numbers(spoken_lines(plans), entries)
-    problems += unshown
+    checked = check_numbers(loaded, scene_ledgers(loaded.scenes, cache / "ledgers"))
+    problems = list(checked.problems)
     try:
         parse_voice(loaded.settings.voice).check()
     except ExplainerError as error:
@@ -312,11 +310,11 @@ def check(
             f"{script}: {len(problems)} problem(s) found (listed above); "
             "fix them and run check again"
         )
-    beats = sum(len(p.beats) for p in plans)
+    beats = sum(len(p.beats) for p in loaded.scenes)
     _out.print(
-        f"ok: {script}: {len(plans)} scenes, {beats} beats, "
-        f"{len(entries)} numbers on screen verified against the reference, "
-        f"{len(spoken)} spoken numbers each shown by its scene"
+        f"ok: {script}: {len(loaded.scenes)} scenes, {beats} beats, "
+        f"{len(checked.ledger.entries)} numbers on screen verified against the reference, "
+        f"{len(checked.ledger.spoken)} spoken numbers each shown by its scene"
     )
 
 
@@ -327,8 +325,6 @@ def voices() -> None:
 
     Example: explainer voices
     """
-    from explainer.voices import voice_status
-
     table = Table(title="voice engines")
     table.add_column("engine")
     table.add_column("available")
@@ -338,7 +334,9 @@ def voices() -> None:
     _out.print(table)
 
 
-def _matrix_table(title: str, rows: Any, row_labels: list[str], col_labels: list[str]) -> Table:
+def _matrix_table(
+    title: str, rows: list[list[str]], row_labels: list[str], col_labels: list[str]
+) -> Table:
     table = Table(title=title)
     table.add_column("")
     for label in col_labels:
@@ -355,14 +353,11 @@ def numbers(sentence: SentenceOpt = None, focus: FocusOpt = None) -> None:
 
     Example: explainer numbers --sentence "The dog chased the ball" --focus chased
     """
-    from attention.example import DEFAULT_SENTENCE, worked_example
-    from attention.ledger import format_number, round_row
-
     example = worked_example(sentence if sentence is not None else DEFAULT_SENTENCE, focus)
     tokens = list(example.tokens)
     _out.print(f"tokens: {' | '.join(tokens)}   focus: {example.focus}")
 
-    def fmt(matrix: Any) -> list[list[str]]:
+    def fmt(matrix: NDArray[np.float64]) -> list[list[str]]:
         return [[format_number(float(v), 2) for v in row] for row in matrix]
 
     dims = [f"d{j}" for j in range(example.d_model)]

@@ -86,7 +86,7 @@ def _block_powers(samples: np.ndarray, rate: int) -> np.ndarray:
         return np.zeros(0)
     energy = np.concatenate([[0.0], np.cumsum(weighted * weighted)])
     starts = np.arange(0, len(weighted) - block + 1, hop)
-    return (energy[starts + block] - energy[starts]) / block
+    return np.asarray((energy[starts + block] - energy[starts]) / block)
 
 
 def _lufs(power: float | np.ndarray) -> np.ndarray:
@@ -119,7 +119,7 @@ def _interpolator() -> np.ndarray:
     ffmpeg's ebur128 (the 48-tap one read them up to 0.6 dB low).
     """
     taps = firwin(24 * _OVERSAMPLE, 1 / _OVERSAMPLE, window=("kaiser", 5.0))
-    return taps * _OVERSAMPLE  # each phase keeps the signal's amplitude
+    return np.asarray(taps * _OVERSAMPLE)  # each phase keeps the signal's amplitude
 
 
 _INTERPOLATOR = _interpolator()
@@ -160,7 +160,9 @@ def limit(
     >>> true_peak(limit(x, 24_000, -6.0)) <= -5.9
     True
     """
-    return samples * _limiter_gain(_oversampled_peaks(samples), rate, ceiling_db, window_s)
+    return np.asarray(
+        samples * _limiter_gain(_oversampled_peaks(samples), rate, ceiling_db, window_s)
+    )
 
 
 def _limiter_gain(peaks: np.ndarray, rate: int, ceiling_db: float, window_s: float) -> np.ndarray:
@@ -174,7 +176,7 @@ def _limiter_gain(peaks: np.ndarray, rate: int, ceiling_db: float, window_s: flo
     needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
     reach = max(1, round(window_s * rate))
     spread = minimum_filter1d(needed, size=2 * reach + 1, mode="nearest")
-    return np.minimum(uniform_filter1d(spread, size=reach + 1, mode="nearest"), needed)
+    return np.asarray(np.minimum(uniform_filter1d(spread, size=reach + 1, mode="nearest"), needed))
 
 
 def normalize(samples: np.ndarray, rate: int, peak_aim: float) -> tuple[np.ndarray, Loudness]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -14,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from explainer.cache import write_atomic
 from explainer.errors import ExplainerError
 
 __all__ = [
     "LOCK_NAME",
+    "MARKER_NAME",
     "PARTIAL_PREFIX",
     "Staging",
     "check_out_dir",
@@ -27,6 +30,7 @@ __all__ = [
 ]
 
 LOCK_NAME = ".lock"
+MARKER_NAME = ".render.json"  # the key the outputs were made from, and their sizes
 PARTIAL_PREFIX = ".partial-"
 
 
@@ -128,15 +132,45 @@ class Staging:
     work: Path
     committed: list[Path] = field(default_factory=list)
 
-    def commit(self, *, prune: tuple[str, ...] = ()) -> list[Path]:
-        """Move every staged file into place; return the final paths.
+    def unchanged(self, key: str) -> list[Path] | None:
+        """The outputs in :attr:`out_dir` (relative paths) if a commit made them from ``key``
+        and every one of them is still there at the size it was written; else None.
+        """
+        try:
+            marker = json.loads((self.out_dir / MARKER_NAME).read_text(encoding="utf-8"))
+            files = {Path(name): int(size) for name, size in marker["files"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if marker.get("key") != key or not files:
+            return None
+        for name, size in files.items():
+            path = self.out_dir / name
+            if not path.is_file() or path.stat().st_size != size:
+                return None
+        return list(files)
+
+    def commit(self, *, key: str | None = None, prune: tuple[str, ...] = ()) -> list[Path]:
+        """Move every staged file into place; return their paths relative to :attr:`out_dir`.
 
         Parameters
         ----------
+        key
+            What the outputs were made from: recorded beside them, so a render from the
+            same key finds them up to date (:meth:`unchanged`); None records nothing.
         prune
             Sub-folders (like ``"clips"``) whose files not produced by this render are
             removed afterwards, so a full render leaves no clip of a deleted scene.
         """
+        # forget the old marker first: an interrupted commit must not look up to date
+        (self.out_dir / MARKER_NAME).unlink(missing_ok=True)
+        written = [p.relative_to(self.out_dir) for p in self._move_into_place(prune)]
+        if key is not None:
+            files = {str(p): (self.out_dir / p).stat().st_size for p in written}
+            marker = json.dumps({"key": key, "files": files}).encode()
+            write_atomic(self.out_dir / MARKER_NAME, marker)
+        return written
+
+    def _move_into_place(self, prune: tuple[str, ...]) -> list[Path]:
         staged = sorted(p for p in self.path.rglob("*") if p.is_file())
         # the largest file (the full video) goes last: until then, the old one stays whole
         staged.sort(key=lambda p: p.stat().st_size)

@@ -13,17 +13,19 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from importlib.metadata import version
+from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
 
-from explainer.assemble import probe_video_frames
+from attention.ledger import LedgerEntry
 from explainer.cache import file_sha256, prune_entries, write_atomic
 from explainer.errors import ExplainerError, RenderError
-from scenes.narration import ScenePlan, beat_frames
+from explainer.media import probe_video_frames
+from scenes import SCENE_CLASSES, load_scene_class
+from scenes.plan import ScenePlan
 
 __all__ = [
     "RENDER_VERSION",
@@ -35,16 +37,13 @@ __all__ = [
     "lookup_clip",
     "available_cores",
     "cpu_budget",
+    "manim_version",
+    "peak_child_rss_mb",
+    "source_digest",
     "ScenePool",
     "render_clips",
     "render_scene",
-    "ProgressEvent",
-    "VideoReport",
-    "merged_numbers",
-    "spoken_lines",
-    "verify_numbers",
-    "render_video",
-    "dry_run_ledgers",
+    "scene_failure",
 ]
 
 RENDER_VERSION = "2"  # bump when the way clips are rendered changes, to invalidate the cache
@@ -92,7 +91,7 @@ class ClipResult:
     scene_id: str
     path: Path
     frames: int
-    ledger: tuple[dict[str, Any], ...]
+    ledger: tuple[LedgerEntry, ...]
     cached: bool
     seconds: float = 0.0
     peak_rss_mb: float = 0.0  # of the worker process that rendered it, over its lifetime
@@ -122,23 +121,21 @@ def expected_frames(plan: ScenePlan, fps: float) -> int:
 
     Examples
     --------
-    >>> from scenes.narration import BeatPlan
-    >>> b = BeatPlan("a", "hi", 1.0, 0.35)
+    >>> from scenes.plan import Beat
+    >>> b = Beat("a", "hi", 1.0, 0.35)
     >>> expected_frames(ScenePlan("s", "S", 1, "Tokens", (b, b), "The cat sat"), 15)
     42
     """
-    return sum(beat_frames(b.speech, b.pause, fps) for b in plan.beats)
+    return plan.frames(fps)
 
 
-def _source_digest(class_name: str | None = None) -> str:
+def source_digest(class_name: str | None = None) -> str:
     """One hash of every module a clip's pixels can depend on, and of manim.cfg.
 
     With ``class_name``, the other chapters' modules are left out (no chapter imports
     another), so editing one chapter's code re-renders that chapter only; the kit, the
     narration base and ``attention`` count for every chapter.
     """
-    from scenes import SCENE_CLASSES
-
     others = {
         PROJECT_ROOT / Path(*module.split(".")).with_suffix(".py")
         for name, module in SCENE_CLASSES.items()
@@ -154,26 +151,27 @@ def _source_digest(class_name: str | None = None) -> str:
     return digest.hexdigest()
 
 
-def _manim_version() -> str:
-    from importlib.metadata import version
-
+def manim_version() -> str:
+    """The installed Manim's version (clips and ledgers are keyed on it)."""
     return version("manim")
 
 
 def clip_key(plan: ScenePlan, quality: Quality) -> str:
     """The clip cache key: scene code, Manim version, quality and the plan minus spoken words.
 
-    A clip depends on its beats' ids and durations, the sentence and focus, never on the
-    words the narrator says, so editing a beat's wording without changing its length
-    reuses the clip.
+    A clip depends on its beats' ids and durations, the sentence, focus and parameters,
+    never on the words the narrator says or where their audio is, so editing a beat's
+    wording without changing its length reuses the clip.
     """
     plan_data = plan.to_dict()
-    plan_data["beats"] = [{k: v for k, v in b.items() if k != "text"} for b in plan_data["beats"]]
+    plan_data["beats"] = [
+        {k: v for k, v in b.items() if k not in ("text", "audio")} for b in plan_data["beats"]
+    ]
     payload = json.dumps(
         {
             "render": RENDER_VERSION,
-            "sources": _source_digest(plan.class_name),
-            "manim": _manim_version(),
+            "sources": source_digest(plan.class_name),
+            "manim": manim_version(),
             "quality": quality.value,
             "plan": plan_data,
         },
@@ -206,7 +204,7 @@ def lookup_clip(
             return None
         if meta.get("sha256") != file_sha256(video):
             return None
-        entries = tuple(meta["entries"])
+        entries = tuple(LedgerEntry(**entry) for entry in meta["entries"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return ClipResult(plan.scene_id, video, want, entries, cached=True)
@@ -214,7 +212,9 @@ def lookup_clip(
 
 @dataclass(frozen=True)
 class _Job:
-    plan: dict[str, Any]
+    """What a worker process needs to render one scene (plain data: it is pickled)."""
+
+    plan: dict[str, object]
     quality: str
     key: str
     cache_dir: str
@@ -223,7 +223,7 @@ class _Job:
 
 def render_scene(
     plan: ScenePlan, quality: Quality, work_dir: Path, typeset_dir: Path | None = None
-) -> tuple[Path, list[Any]]:
+) -> tuple[Path, list[LedgerEntry]]:
     """Render one scene to a silent mp4 under ``work_dir``; return it and the ledger entries.
 
     Runs Manim in this process inside ``tempconfig``, so the global config is untouched.
@@ -231,13 +231,15 @@ def render_scene(
 
     Examples
     --------
-    >>> plan = ScenePlan.from_default_script("Equation")          # doctest: +SKIP
+    >>> from explainer.script import load_script
+    >>> plan = load_script().scene("equation")                    # doctest: +SKIP
     >>> render_scene(plan, Quality.low, Path("/tmp/x"))[0].suffix  # doctest: +SKIP
     '.mp4'
     """
+    # Manim loads in the worker processes only: the command line and the pipeline's own
+    # process never need it (1 s of import for every `explainer` command otherwise)
     from manim import tempconfig
 
-    from scenes import load_scene_class
     from scenes.kit.typeset import use_typeset_cache
 
     scene_class = load_scene_class(plan.class_name)
@@ -266,10 +268,20 @@ def render_scene(
     return movie, list(scene.ledger.entries)
 
 
+def scene_failure(plan: ScenePlan, error: Exception) -> Exception:
+    """What to raise when building a scene failed: the user's own error as it is, a scene
+    bug as one RenderError line naming the scene, with the traceback kept for ``--debug``.
+    """
+    if isinstance(error, ExplainerError):
+        return error
+    message = " ".join(str(error).split()) or type(error).__name__
+    wrapped = RenderError(f"scene {plan.scene_id!r} ({plan.class_name}) failed: {message}")
+    wrapped.add_note(traceback.format_exc())
+    return wrapped
+
+
 def _render_job(job: _Job) -> ClipResult:
     """Worker-process entry: render, check the sync contract, store in the cache."""
-    from dataclasses import asdict
-
     started = time.perf_counter()
     plan = ScenePlan.from_dict(job.plan)
     quality = Quality(job.quality)
@@ -298,22 +310,17 @@ def _render_job(job: _Job) -> ClipResult:
                 "entries": [asdict(e) for e in entries],
             }
             write_atomic(ledger, json.dumps(meta, ensure_ascii=False).encode())
-    except ExplainerError:
-        raise
-    except Exception as error:  # a scene bug: one line, the traceback kept for --debug
-        message = " ".join(str(error).split()) or type(error).__name__
-        wrapped = RenderError(f"scene {plan.scene_id!r} ({plan.class_name}) failed: {message}")
-        wrapped.add_note(traceback.format_exc())
-        raise wrapped from None
+    except Exception as error:
+        raise scene_failure(plan, error) from None
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return ClipResult(plan.scene_id, video, frames, tuple(meta["entries"]), False, seconds, peak)
+    return ClipResult(plan.scene_id, video, frames, tuple(entries), False, seconds, peak)
 
 
 Progress = Callable[[str, str], None]
 
 
-def _peak_child_rss_mb(clips: Sequence[ClipResult] = ()) -> float:
+def peak_child_rss_mb(clips: Sequence[ClipResult] = ()) -> float:
     """The largest resident memory of any process this one started, in MB.
 
     Scene workers report their own peak (they may still be running); every other child
@@ -388,7 +395,7 @@ class ScenePool:
 
     def __init__(self, jobs: int | None = None, *, start: bool = True) -> None:
         self.workers = max(1, jobs or len(available_cores()))
-        self.pool: Any = None
+        self.pool: Pool | None = None
         if start:
             self.start(self.workers)
 
@@ -484,7 +491,7 @@ def render_clips(
     return RenderReport(
         clips=clips,
         seconds=time.perf_counter() - started,
-        peak_child_rss_mb=_peak_child_rss_mb(clips),
+        peak_child_rss_mb=peak_child_rss_mb(clips),
     )
 
 
@@ -495,13 +502,15 @@ def _run_jobs(
     pool: ScenePool,
     notify: Progress,
 ) -> dict[str, ClipResult]:
+    workers = pool.pool
+    assert workers is not None, "render_clips starts the pool before running jobs"
     work_dir = Path(tempfile.mkdtemp(prefix=".work-", dir=cache_dir))
     events: queue.Queue[tuple[str, ClipResult | BaseException]] = queue.Queue()
     results: dict[str, ClipResult] = {}
     try:
         for plan, key in todo:
             job = _Job(plan.to_dict(), quality.value, key, str(cache_dir), str(work_dir))
-            pool.pool.apply_async(
+            workers.apply_async(
                 _render_job,
                 (job,),
                 callback=lambda r: events.put(("ok", r)),
@@ -526,345 +535,9 @@ def _run_jobs(
                 notify(pending.pop(0), "started")
     except BaseException:
         # the scenes still running must stop before their work folder goes
-        pool.pool.terminate()
-        pool.pool.join()
+        workers.terminate()
+        workers.join()
         raise
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     return results
-
-
-# -- the whole pipeline ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    """One step of a render, for progress displays.
-
-    ``stage`` is ``voices``, ``scenes`` or ``assemble``; ``item`` a beat or scene id (or a
-    step name); ``status`` one of ``start`` (``total`` items follow), ``cached``,
-    ``started``, ``done``.
-    """
-
-    stage: str
-    item: str
-    status: str
-    total: int = 0
-
-
-@dataclass
-class VideoReport:
-    """What :func:`render_video` did: outputs, cache use and seconds per stage."""
-
-    out_dir: Path
-    video: Path
-    clips: list[Path]
-    frames: int
-    fps: int
-    duration: float
-    rendered: list[str]
-    cached: list[str]
-    voices_synthesised: list[str]
-    voices_cached: list[str]
-    stages: dict[str, float]
-    loudness: Any = None
-    peak_child_rss_mb: float = 0.0
-    assembled: bool = True  # False when the outputs were already up to date (a no-op render)
-
-
-def merged_numbers(clips: Sequence[ClipResult], sentence: str, focus: str | None) -> dict[str, Any]:
-    """The ``numbers.json`` structure: every scene's ledger entries, in video order.
-
-    Its ``spoken`` list is filled by :func:`verify_numbers`.
-    """
-    entries = [dict(entry) for clip in clips for entry in clip.ledger]
-    return {"sentence": sentence, "focus": focus, "entries": entries, "spoken": []}
-
-
-def spoken_lines(plans: Sequence[ScenePlan]) -> list[tuple[str, str, str]]:
-    """Every beat's filled narration as ``(scene id, beat id, text)``, in video order."""
-    return [(plan.scene_id, beat.id, beat.text) for plan in plans for beat in plan.beats]
-
-
-def verify_numbers(numbers: dict[str, Any], said: Sequence[tuple[str, str, str]]) -> None:
-    """Check ``numbers`` and fill its ``spoken`` list from the narration ``said``.
-
-    Raises RenderError if a displayed number disagrees with the reference, or the narration
-    says a number its scene does not show.
-    """
-    from attention.ledger import NumbersLedger, spoken_numbers, verify
-
-    numbers["spoken"], unshown = spoken_numbers(said, NumbersLedger.from_dict(numbers).entries)
-    problems = verify(numbers) + unshown
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise RenderError(
-            f"a number does not verify: {problems[0]}{more}; "
-            "`explainer check` lists every problem"
-        )
-
-
-def render_video(
-    script: Any,
-    *,
-    quality: Quality = Quality.low,
-    out_dir: Path | None = None,
-    scene_ids: Sequence[str] = (),
-    jobs: int | None = None,
-    cache_dir: Path = Path("media/cache"),
-    on_progress: Callable[[ProgressEvent], None] | None = None,
-) -> VideoReport:
-    """Script in, finished video out: voices, timeline, clips, assembly, atomic commit.
-
-    Parameters
-    ----------
-    script
-        A loaded :class:`explainer.script.Script` (overrides already applied).
-    quality
-        Render quality of the clips and the video.
-    out_dir
-        Where outputs go; default ``media/<script name>``.
-    scene_ids
-        Render only these scenes (their clips and a video of just them); empty means all.
-    jobs
-        Parallel scene renders; default the number of cores.
-    cache_dir
-        Root of the voice (``voice/``) and clip (``clips/``) caches.
-    on_progress
-        Receives a :class:`ProgressEvent` for every step.
-
-    Returns
-    -------
-    VideoReport
-        Paths written, which scenes were rendered or cached, and seconds per stage.
-
-    Examples
-    --------
-    >>> from explainer.script import load_script                      # doctest: +SKIP
-    >>> report = render_video(load_script("scripts/attention.toml"))  # doctest: +SKIP
-    >>> report.video                                                  # doctest: +SKIP
-    PosixPath('/…/media/attention/attention.mp4')
-    """
-    from explainer.assemble import Narration, assemble_outputs, prepare_narration
-    from explainer.outputs import staged_outputs
-    from explainer.timeline import build_timeline, scene_plans
-    from explainer.voices import beat_requests, cache_name, parse_voice, synthesize_beats
-
-    emit = on_progress or (lambda event: None)
-    clock = time.perf_counter()
-    stages: dict[str, float] = {}
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        stages[stage] = now - clock
-        clock = now
-
-    script = script.select(scene_ids)
-    default_out = out_dir is None
-    if script.name in ("", ".", ".."):  # "...toml" would put media/.. (the project) at risk
-        raise RenderError(
-            f"{script.path}: the file name gives the video the name {script.name!r}, which "
-            "cannot name output files; rename the script, e.g. to attention.toml"
-        )
-    out_dir = Path("media") / script.name if out_dir is None else Path(out_dir)
-    with ExitStack() as stack:
-        cores = stack.enter_context(cpu_budget(jobs))
-        staging = stack.enter_context(staged_outputs(out_dir, create_parents=default_out))
-        voice = parse_voice(script.settings.voice)
-        voice.check()
-        requests = beat_requests(script)
-        voice_dir, audio_dir = Path(cache_dir) / "voice", Path(cache_dir) / "audio"
-        unvoiced = [r for r in requests if not (voice_dir / cache_name(r, voice)).is_file()]
-        revoiced = {r.scene_id for r in unvoiced}
-        # new narration means new beat lengths, so those scenes will render: start their
-        # workers now, and they import Manim while the voices are made
-        pool = stack.enter_context(
-            ScenePool(min(cores, len(revoiced)) or cores, start=bool(revoiced))
-        )
-        emit(ProgressEvent("voices", "", "start", len(requests)))
-        voiced: dict[str, list[str]] = {"cached": [], "done": []}
-
-        def on_voice(audio: Any, cached: bool) -> None:
-            status = "cached" if cached else "done"
-            voiced[status].append(f"{audio.scene_id}/{audio.beat_id}")
-            emit(ProgressEvent("voices", f"{audio.scene_id}/{audio.beat_id}", status))
-
-        audio = synthesize_beats(requests, voice, voice_dir, on_voice, jobs=cores)
-        lap("voices")
-
-        timeline = build_timeline(script, audio, quality.fps)
-        plans = scene_plans(timeline, script.settings)
-        emit(ProgressEvent("scenes", "", "start", len(plans)))
-        # the narration needs only the timeline: once a scene must be rendered, it is
-        # mixed and encoded in this process while the workers render (with one core
-        # there is nothing to overlap, so it waits)
-        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narration")
-        # registered after the pool, so it is shut down first: an interrupted render
-        # waits for the encode in flight before its files are removed
-        stack.callback(side.shutdown, wait=True, cancel_futures=True)
-        narration: Future[Narration] | None = None
-
-        def on_scene(scene_id: str, status: str) -> None:
-            nonlocal narration
-            if status == "started" and narration is None and cores > 1:
-                narration = side.submit(
-                    prepare_narration, timeline, staging.work, cache_dir=audio_dir, jobs=cores
-                )
-            emit(ProgressEvent("scenes", scene_id, status))
-
-        report = render_clips(
-            plans, quality, Path(cache_dir) / "clips", jobs=cores, on_progress=on_scene, pool=pool
-        )
-        pool.close()  # the workers wind down during assembly; the stack joins them at the end
-        lap("scenes")
-
-        numbers = merged_numbers(report.clips, script.settings.sentence, script.settings.focus)
-        verify_numbers(numbers, spoken_lines(plans))
-        emit(ProgressEvent("assemble", "", "start", 1))
-        key = _outputs_key(timeline, report, numbers, script.name, quality, scene_ids)
-        final = staging.out_dir
-        written = _unchanged_outputs(final, key)
-        loudness = None
-        if written is None:  # something changed: assemble and commit
-            tracks = (
-                narration.result()
-                if narration is not None
-                else prepare_narration(timeline, staging.work, cache_dir=audio_dir, jobs=cores)
-            )
-            outputs = assemble_outputs(
-                timeline,
-                [clip.path for clip in report.clips],
-                tracks,
-                numbers,
-                staging.path,
-                script.name,
-                staging.work,
-                jobs=cores,
-            )
-            loudness = outputs.loudness
-            lap("assemble")
-            # forget the old marker first: an interrupted commit must not look up to date
-            (final / _MARKER).unlink(missing_ok=True)
-            written = [p.relative_to(final) for p in staging.commit(prune=_prune(scene_ids))]
-            _write_marker(final, key, written)
-            lap("commit")
-        emit(ProgressEvent("assemble", "video", "done"))
-    lap("finish")  # stopping the workers, removing scratch files, releasing the lock
-    stages.setdefault("assemble", 0.0)
-    stages.setdefault("commit", 0.0)
-    stages["total"] = sum(stages.values())
-    clips = sorted(final / p for p in written if p.parts[0] == "clips")
-    return VideoReport(
-        out_dir=final,
-        video=final / f"{script.name}.mp4",
-        clips=clips,
-        frames=timeline.frames,
-        fps=quality.fps,
-        duration=timeline.duration,
-        rendered=report.rendered,
-        cached=report.cached,
-        voices_synthesised=voiced["done"],
-        voices_cached=voiced["cached"],
-        stages=stages,
-        loudness=loudness,
-        peak_child_rss_mb=max(report.peak_child_rss_mb, _peak_child_rss_mb()),
-        assembled=loudness is not None,
-    )
-
-
-_MARKER = ".render.json"  # the key of the outputs in a directory, and their sizes
-
-
-def _prune(scene_ids: Sequence[str]) -> tuple[str, ...]:
-    # a full render owns clips/ and removes clips of deleted scenes; --scene leaves others
-    return () if scene_ids else ("clips",)
-
-
-def _outputs_key(
-    timeline: Any,
-    report: RenderReport,
-    numbers: dict[str, Any],
-    name: str,
-    quality: Quality,
-    scene_ids: Sequence[str],
-) -> str:
-    """A hash of everything the outputs are made from: clips, timeline, numbers, audio."""
-    audio = [
-        [str(beat.audio), beat.audio.stat().st_size if beat.audio else 0]
-        for _, beat in timeline.beats()
-        if beat.audio is not None
-    ]
-    payload = {
-        "render": RENDER_VERSION,
-        "clips": [clip.path.name for clip in report.clips],
-        "timeline": timeline.to_dict(),
-        "audio": audio,
-        "numbers": numbers,
-        "name": name,
-        "quality": quality.value,
-        "scenes": list(scene_ids),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _unchanged_outputs(out_dir: Path, key: str) -> list[Path] | None:
-    """The outputs in ``out_dir`` if they were made from ``key`` and are all still there."""
-    try:
-        marker = json.loads((out_dir / _MARKER).read_text(encoding="utf-8"))
-        files = {Path(name): int(size) for name, size in marker["files"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if marker.get("key") != key or not files:
-        return None
-    for name, size in files.items():
-        path = out_dir / name
-        if not path.is_file() or path.stat().st_size != size:
-            return None
-    return list(files)
-
-
-def _write_marker(out_dir: Path, key: str, written: Sequence[Path]) -> None:
-    files = {str(p): (out_dir / p).stat().st_size for p in written}
-    write_atomic(out_dir / _MARKER, json.dumps({"key": key, "files": files}).encode())
-
-
-def dry_run_ledgers(plans: Sequence[ScenePlan]) -> list[tuple[str, list[Any]]]:
-    """Construct every scene in Manim's dry-run mode (no frames written) to fill its ledger.
-
-    Returns
-    -------
-    list[tuple[str, list[LedgerEntry]]]
-        Each scene's id and the numbers it would display.
-    """
-    from manim import tempconfig
-
-    from scenes import load_scene_class
-
-    found: list[tuple[str, list[Any]]] = []
-    with tempfile.TemporaryDirectory(prefix="explainer-check-") as tmp:
-        settings = {
-            "dry_run": True,
-            "quality": Quality.low.manim_name,
-            "media_dir": tmp,
-            "disable_caching": True,
-            "progress_bar": "none",
-            "verbosity": "WARNING",
-            "log_to_file": False,
-        }
-        for plan in plans:
-            with tempconfig(settings):
-                try:
-                    scene = load_scene_class(plan.class_name)(plan=plan)
-                    scene.render()
-                except ExplainerError:
-                    raise
-                except Exception as error:
-                    message = " ".join(str(error).split()) or type(error).__name__
-                    wrapped = RenderError(
-                        f"scene {plan.scene_id!r} ({plan.class_name}) failed: {message}"
-                    )
-                    wrapped.add_note(traceback.format_exc())
-                    raise wrapped from None
-            found.append((plan.scene_id, list(scene.ledger.entries)))
-    return found

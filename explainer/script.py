@@ -1,30 +1,39 @@
-"""Load and validate a narration script (``scripts/*.toml``) into frozen dataclasses."""
+"""Load and validate a narration script (``scripts/*.toml``) into scene plans.
+
+This is the only place a narration line's placeholders are filled: each line becomes a
+:class:`scenes.plan.Beat` (text as spoken, speech estimated from its words) inside the
+:class:`scenes.plan.ScenePlan` of its chapter, and every later stage passes those on.
+"""
 
 from __future__ import annotations
 
+import difflib
 import functools
-import importlib
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from attention import ExampleError, WorkedExample, worked_example
+from attention.example import DEFAULT_SENTENCE, tokenize
+from attention.narration import PlaceholderError, fill, narration_values
 from explainer.errors import ScriptError, VoiceError
+from explainer.voices import parse_voice
+from scenes import SCENE_CLASSES, load_scene_class
+from scenes.plan import Beat, SceneParam, ScenePlan, estimate_speech_seconds
 
 __all__ = [
     "DEFAULT_SCRIPT",
+    "PROJECT_ROOT",
     "VideoSettings",
-    "BeatSpec",
-    "SceneSpec",
     "Script",
     "load_script",
-    "narration",
-    "known_scene_classes",
 ]
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCRIPT = Path("scripts/attention.toml")
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
@@ -37,14 +46,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _REQUIRED = object()
 _VIDEO_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
     "title": ((str,), _REQUIRED),
-    "sentence": ((str,), "The cat sat on the mat"),
+    "sentence": ((str,), DEFAULT_SENTENCE),
     "focus": ((str,), None),
     "voice": ((str,), "festival"),
     "target_seconds": ((int, float), 110.0),
     "beat_pause": ((int, float), 0.35),
     "scene_pause": ((int, float), 0.8),
 }
-_SCENE_KEYS = ("id", "title", "class", "beat")
+_SCENE_KEYS = ("id", "title", "class", "params", "beat")
 _BEAT_KEYS = ("id", "text")
 _PAUSE_LIMIT = 10.0  # seconds; a longer pause is almost certainly a typo (ms for s)
 
@@ -69,55 +78,30 @@ class VideoSettings:
 
 
 @dataclass(frozen=True)
-class BeatSpec:
-    """One narrated line as written (placeholders unfilled, whitespace collapsed).
-
-    ``line`` is the 1-based line of its ``[[scene.beat]]`` header, for error messages.
-    """
-
-    id: str
-    text: str
-    line: int
-
-
-@dataclass(frozen=True)
-class SceneSpec:
-    """One ``[[scene]]``: chapter ``chapter`` (1-based position in the file) and its beats."""
-
-    id: str
-    title: str
-    class_name: str
-    beats: tuple[BeatSpec, ...]
-    line: int
-    chapter: int = 0
-
-
-@dataclass(frozen=True)
 class Script:
-    """A validated narration script.
+    """A validated narration script: its settings and one plan per chapter, in order.
 
-    ``values`` are the worked example's placeholder values for the script's sentence and
-    focus (``attention.narration.narration_values``), already formatted as the screen shows.
+    Every beat's text is filled and its speech estimated; the voice stage replaces the
+    estimates with measured speech.
 
     Examples
     --------
-    >>> script = load_script("scripts/attention.toml")          # doctest: +SKIP
-    >>> script.name, script.scenes[0].chapter                   # doctest: +SKIP
-    ('attention', 1)
+    >>> script = load_script(PROJECT_ROOT / DEFAULT_SCRIPT)
+    >>> script.name, script.scenes[0].chapter, script.scenes[0].beats[0].text
+    ('attention', 1, 'Take the sentence: The cat sat on the mat, split into tokens.')
     """
 
     path: Path
     name: str
     settings: VideoSettings
-    scenes: tuple[SceneSpec, ...]
-    values: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    scenes: tuple[ScenePlan, ...]
 
-    def scene(self, scene_id: str) -> SceneSpec:
+    def scene(self, scene_id: str) -> ScenePlan:
         """The scene called ``scene_id``; ScriptError listing the known ids otherwise."""
         for scene in self.scenes:
-            if scene.id == scene_id:
+            if scene.scene_id == scene_id:
                 return scene
-        known = ", ".join(s.id for s in self.scenes)
+        known = ", ".join(s.scene_id for s in self.scenes)
         raise ScriptError(f"{self.path}: no scene with id {scene_id!r}; choose one of: {known}")
 
     def select(self, scene_ids: Iterable[str]) -> Script:
@@ -131,40 +115,19 @@ class Script:
         for scene_id in wanted:
             self.scene(scene_id)
         chosen = set(wanted)
-        kept = tuple(s for s in self.scenes if s.id in chosen)
-        return replace(self, scenes=kept, values=self.values)
+        return replace(self, scenes=tuple(s for s in self.scenes if s.scene_id in chosen))
 
-    def filled_text(self, scene: SceneSpec, beat: BeatSpec) -> str:
-        """The beat's text with placeholders replaced by the worked example's values."""
-        from attention.narration import fill
+    def with_scenes(self, scenes: Iterable[ScenePlan]) -> Script:
+        """The same script with ``scenes`` (e.g. voiced ones) in place of its plans."""
+        return replace(self, scenes=tuple(scenes))
 
-        return fill(beat.text, dict(self.values))
-
-
-def narration(script: Script) -> dict[tuple[str, str], str]:
-    """Every beat's spoken text, placeholders filled, keyed by ``(scene_id, beat_id)``.
-
-    Examples
-    --------
-    >>> narration(load_script("scripts/attention.toml"))[("tokens", "split")]  # doctest: +SKIP
-    'Take the sentence: The cat sat on the mat.'
-    """
-    return {
-        (scene.id, beat.id): script.filled_text(scene, beat)
-        for scene in script.scenes
-        for beat in scene.beats
-    }
-
-
-def known_scene_classes() -> dict[str, str]:
-    """Scene class name -> module name, from ``scenes.SCENE_CLASSES``."""
-    from scenes import SCENE_CLASSES
-
-    return dict(SCENE_CLASSES)
+    def spoken_lines(self) -> list[tuple[str, str, str]]:
+        """Every beat's narration as ``(scene id, beat id, text)``, in video order."""
+        return [(plan.scene_id, beat.id, beat.text) for plan in self.scenes for beat in plan.beats]
 
 
 def load_script(
-    path: str | Path,
+    path: str | Path = DEFAULT_SCRIPT,
     *,
     sentence: str | None = None,
     focus: str | None = None,
@@ -196,10 +159,12 @@ def load_script(
 
     Examples
     --------
-    >>> load_script("scripts/attention.toml", voice="espeak").settings.voice  # doctest: +SKIP
+    >>> load_script(PROJECT_ROOT / DEFAULT_SCRIPT, voice="espeak").settings.voice
     'espeak'
     """
     path = Path(path)
+    if path == DEFAULT_SCRIPT and not path.is_file():  # e.g. plain manim run from elsewhere
+        path = PROJECT_ROOT / DEFAULT_SCRIPT
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -291,6 +256,16 @@ class _Lines:
                 return number
         return 1
 
+    def param(self, name: str, scene_line: int) -> int:
+        """The line of parameter ``name`` of the scene whose header is on ``scene_line``."""
+        header = re.compile(r"\s*\[\s*scene\s*\.\s*params\s*\]")
+        following = [n for n in self.scenes if n > scene_line]
+        end = following[0] if following else len(self.lines) + 1
+        for number in range(scene_line + 1, end):
+            if header.match(self.lines[number - 1]):
+                return self.key(name, number)
+        return self.key("params", scene_line)
+
     def _header_on(self, number: int) -> bool:
         return 0 < number <= len(self.lines) and bool(self._HEADER.match(self.lines[number - 1]))
 
@@ -310,18 +285,10 @@ class _Validator:
         self.unknown_keys(self.data, ("video", "scene"), None, "the top level")
         settings = self.settings(sentence=sentence, focus=focus, voice=voice)
         overridden = {k for k, v in (("sentence", sentence), ("focus", focus)) if v is not None}
-        values, resolved_focus = self.values(settings, overridden)
-        settings = replace(settings, focus=resolved_focus)
-        scenes = self.scenes()
-        script = Script(
-            path=self.path,
-            name=self.path.stem,
-            settings=settings,
-            scenes=scenes,
-            values=values,
-        )
-        self.check_placeholders(script)
-        return script
+        example = self.example(settings, overridden)
+        self.settings_ = settings = replace(settings, focus=example.focus)
+        self.values = narration_values(example)
+        return Script(path=self.path, name=self.path.stem, settings=settings, scenes=self.scenes())
 
     # -- [video] -----------------------------------------------------------------------------
 
@@ -385,8 +352,6 @@ class _Validator:
     @staticmethod
     def keep_focus(sentence: str, focus: str | None) -> str | None:
         """The file's focus if it is still a token of the overriding sentence, else None."""
-        from attention.example import tokenize
-
         try:
             tokens = [t.lower() for t in tokenize(sentence)]
             return focus if focus is not None and focus.strip().lower() in tokens else None
@@ -414,8 +379,6 @@ class _Validator:
         """The voice spec, valid; a relative path in the file's spec is made relative to
         the script's folder (a command-line spec stays relative to the working directory).
         """
-        from explainer.voices import parse_voice
-
         try:
             parse_voice(spec)
         except VoiceError as error:
@@ -426,11 +389,11 @@ class _Validator:
             return spec.strip()
         return f"{kind}:{self.path.parent / argument.strip()}"
 
-    def values(self, settings: VideoSettings, overridden: set[str]) -> tuple[dict[str, str], str]:
-        """The placeholder values and the focus token the worked example settled on."""
+    def example(self, settings: VideoSettings, overridden: set[str]) -> WorkedExample:
+        """The worked example of the script's sentence and focus (the numbers it narrates)."""
         try:
-            example = _example(settings.sentence, settings.focus)
-        except ValueError as error:  # attention.ExampleError is a ValueError
+            return _example(settings.sentence, settings.focus)
+        except ExampleError as error:
             key = "focus" if str(error).startswith("focus") else "sentence"
             where = (
                 f"{self.path}: --{key}"
@@ -438,11 +401,10 @@ class _Validator:
                 else f"{self.path}:{self.where.key(key, self.where.video)}"
             )
             raise ScriptError(f"{where}: {_one_line(error)}") from None
-        return dict(_narration_values(settings.sentence, settings.focus)), example.focus
 
     # -- [[scene]] ---------------------------------------------------------------------------
 
-    def scenes(self) -> tuple[SceneSpec, ...]:
+    def scenes(self) -> tuple[ScenePlan, ...]:
         raw = self.data.get("scene")
         if raw is None:
             raise self.fail(
@@ -456,41 +418,100 @@ class _Validator:
             )
         if not raw:
             raise self.fail(self.where.top_key("scene"), "the script has no scenes; add one")
-        scenes: list[SceneSpec] = []
+        scenes: list[ScenePlan] = []
         seen: dict[str, int] = {}
         for index, table in enumerate(raw):
             scene = self.scene(index, table)
-            if scene.id in seen:
+            line = self.where.key("id", self.where.scene(index))
+            if scene.scene_id in seen:
                 raise self.fail(
-                    self.where.key("id", scene.line),
-                    f"duplicate scene id {scene.id!r} (first on line {seen[scene.id]}); "
-                    "give every scene its own id",
+                    line,
+                    f"duplicate scene id {scene.scene_id!r} (first on line "
+                    f"{seen[scene.scene_id]}); give every scene its own id",
                 )
-            seen[scene.id] = self.where.key("id", scene.line)
+            seen[scene.scene_id] = line
             scenes.append(scene)
         return tuple(scenes)
 
-    def scene(self, index: int, table: dict[str, Any]) -> SceneSpec:
+    def scene(self, index: int, table: dict[str, Any]) -> ScenePlan:
         line = self.where.scene(index)
         self.unknown_keys(table, _SCENE_KEYS, line, "[[scene]]")
         scene_id = self.slug(table, "id", line, "[[scene]]")
         title = self.string(table, "title", line, "[[scene]]")
         self.check_title(title, self.where.key("title", line))
         class_name = self.string(table, "class", line, "[[scene]]")
+        declared = self.scene_class(class_name, line)
         beats = self.beats(index, table, line, scene_id)
-        self.check_beat_ids(class_name, beats, line, scene_id)
-        return SceneSpec(
-            id=scene_id,
+        got = tuple(b.id for b in beats)
+        if declared.beat_ids and got != declared.beat_ids:
+            raise self.fail(
+                line,
+                f"scene {scene_id!r} (class {class_name}) has beats {', '.join(got)}; "
+                f"{class_name} plays exactly these beats, in order: "
+                f"{', '.join(declared.beat_ids)}",
+            )
+        return ScenePlan(
+            scene_id=scene_id,
             title=title.strip(),
+            chapter=index + 1,
             class_name=class_name,
             beats=beats,
-            line=line,
-            chapter=index + 1,
+            sentence=self.settings_.sentence,
+            focus=self.settings_.focus,
+            params=self.params(table, line, scene_id, declared.params),
         )
+
+    def scene_class(self, class_name: str, line: int) -> _Declared:
+        if class_name not in SCENE_CLASSES:
+            raise self.fail(
+                self.where.key("class", line),
+                f"unknown scene class {class_name!r}; use one of: {', '.join(SCENE_CLASSES)}",
+            )
+        try:
+            return _declared(class_name)
+        except ImportError as error:
+            raise self.fail(
+                self.where.key("class", line),
+                f"scene class {class_name} cannot be imported from {SCENE_CLASSES[class_name]} "
+                f"({_one_line(error)}); fix or reinstall the scenes package",
+            ) from error
+
+    def params(
+        self,
+        table: dict[str, Any],
+        line: int,
+        scene_id: str,
+        declared: tuple[SceneParam, ...],
+    ) -> dict[str, Any]:
+        """The scene's parameters: declared defaults, overridden by ``[scene.params]``."""
+        values = {param.name: param.default for param in declared}
+        given = table.get("params", {})
+        at = self.where.key("params", line)
+        if not isinstance(given, dict):
+            raise self.fail(at, f"scene {scene_id!r}: params must be a table [scene.params]")
+        by_name = {param.name: param for param in declared}
+        for name, value in given.items():
+            param = by_name.get(name)
+            if param is None:
+                known = ", ".join(by_name) or "none"
+                hint = _closest(name, tuple(by_name))
+                fix = f"did you mean {hint!r}?" if hint else f"its parameters: {known}"
+                raise self.fail(
+                    self.where.param(name, line),
+                    f"scene {scene_id!r} has no parameter {name!r}; {fix}",
+                )
+            try:
+                values[name] = param.check(value)
+            except ValueError as error:
+                raise self.fail(
+                    self.where.param(name, line),
+                    f"scene {scene_id!r} parameter {name} {error} ({param.help})",
+                ) from None
+        return values
 
     def beats(
         self, scene_index: int, table: dict[str, Any], line: int, scene_id: str
-    ) -> tuple[BeatSpec, ...]:
+    ) -> tuple[Beat, ...]:
         raw = table.get("beat")
         if raw is None or raw == []:
             raise self.fail(
@@ -502,11 +523,12 @@ class _Validator:
                 self.where.key("beat", line),
                 f"scene {scene_id!r}: beat must be an array of tables; write [[scene.beat]]",
             )
-        beats: list[BeatSpec] = []
+        beats: list[Beat] = []
         seen: dict[str, int] = {}
         for beat_index, beat_table in enumerate(raw):
             beat_line = self.where.beat(scene_index, beat_index)
-            beat = self.beat(beat_table, beat_line, scene_id)
+            last = beat_index == len(raw) - 1
+            beat = self.beat(beat_table, beat_line, scene_id, last)
             if beat.id in seen:
                 raise self.fail(
                     self.where.key("id", beat_line),
@@ -517,7 +539,7 @@ class _Validator:
             beats.append(beat)
         return tuple(beats)
 
-    def beat(self, table: dict[str, Any], line: int, scene_id: str) -> BeatSpec:
+    def beat(self, table: dict[str, Any], line: int, scene_id: str, last: bool) -> Beat:
         self.unknown_keys(table, _BEAT_KEYS, line, "[[scene.beat]]")
         beat_id = self.slug(table, "id", line, "[[scene.beat]]")
         text = " ".join(self.string(table, "text", line, "[[scene.beat]]").split())
@@ -534,45 +556,14 @@ class _Validator:
                 f"beat {beat_id!r} text has a control character or is over {_MAX_TEXT} "
                 "characters; use plain text and split long lines into beats",
             )
-        return BeatSpec(id=beat_id, text=text, line=line)
-
-    def check_beat_ids(
-        self, class_name: str, beats: tuple[BeatSpec, ...], line: int, scene_id: str
-    ) -> None:
-        classes = known_scene_classes()
-        if class_name not in classes:
-            raise self.fail(
-                self.where.key("class", line),
-                f"unknown scene class {class_name!r}; use one of: {', '.join(classes)}",
-            )
         try:
-            expected = _beat_ids(classes[class_name], class_name)
-        except ImportError as error:
+            spoken = fill(text, self.values)
+        except PlaceholderError as error:  # its message lists the known names
             raise self.fail(
-                self.where.key("class", line),
-                f"scene class {class_name} cannot be imported from {classes[class_name]} "
-                f"({_one_line(error)}); fix or reinstall the scenes package",
-            ) from error
-        got = tuple(b.id for b in beats)
-        if expected and got != expected:
-            raise self.fail(
-                line,
-                f"scene {scene_id!r} (class {class_name}) has beats {', '.join(got)}; "
-                f"{class_name} plays exactly these beats, in order: {', '.join(expected)}",
-            )
-
-    def check_placeholders(self, script: Script) -> None:
-        from attention.narration import PlaceholderError
-
-        for scene in script.scenes:
-            for beat in scene.beats:
-                try:
-                    script.filled_text(scene, beat)
-                except PlaceholderError as error:  # its message lists the known names
-                    raise self.fail(
-                        self.where.key("text", beat.line),
-                        f"beat {beat.id!r} of scene {scene.id!r}: {_one_line(error)}",
-                    ) from None
+                text_line, f"beat {beat_id!r} of scene {scene_id!r}: {_one_line(error)}"
+            ) from None
+        pause = self.settings_.scene_pause if last else self.settings_.beat_pause
+        return Beat(beat_id, spoken, estimate_speech_seconds(spoken), pause)
 
     # -- shared checks -----------------------------------------------------------------------
 
@@ -609,29 +600,26 @@ class _Validator:
 
 
 @functools.lru_cache(maxsize=64)
-def _example(sentence: str, focus: str | None) -> Any:
-    from attention import worked_example
-
+def _example(sentence: str, focus: str | None) -> WorkedExample:
     return worked_example(sentence, focus)
 
 
+@dataclass(frozen=True)
+class _Declared:
+    """What a scene class declares to the script: the beats it plays, its parameters."""
+
+    beat_ids: tuple[str, ...]
+    params: tuple[SceneParam, ...]
+
+
 @functools.lru_cache(maxsize=64)
-def _narration_values(sentence: str, focus: str | None) -> tuple[tuple[str, str], ...]:
-    from attention.narration import narration_values
-
-    return tuple(narration_values(_example(sentence, focus)).items())
-
-
-@functools.lru_cache(maxsize=64)
-def _beat_ids(module_name: str, class_name: str) -> tuple[str, ...]:
-    """The ``beat_ids`` a scene class declares (imports its module once)."""
-    module = importlib.import_module(module_name)
-    return tuple(getattr(getattr(module, class_name), "beat_ids", ()))
+def _declared(class_name: str) -> _Declared:
+    """The beats and parameters scene class ``class_name`` declares (imports it once)."""
+    scene_class = load_scene_class(class_name)
+    return _Declared(tuple(scene_class.beat_ids), tuple(scene_class.params))
 
 
 def _closest(key: str, allowed: tuple[str, ...]) -> str | None:
-    import difflib
-
     found = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     return found[0] if found else None
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from explainer.assemble import run_ffmpeg
+from explainer.media import run_ffmpeg
 
 __all__ = ["extract_stills", "main"]
 

@@ -3,67 +3,65 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from explainer.script import Script, VideoSettings, narration
-from explainer.voices import BeatAudio
-
-if TYPE_CHECKING:
-    from scenes.narration import ScenePlan
+from explainer.cache import write_atomic
+from explainer.script import Script
+from scenes.plan import Beat, ScenePlan
 
 __all__ = [
     "BeatTiming",
     "SceneTiming",
     "Timeline",
     "build_timeline",
-    "estimate_timeline",
-    "scene_plans",
 ]
 
 
 @dataclass(frozen=True)
 class BeatTiming:
-    """One beat's slot: its speech starts on ``start_frame`` and the slot lasts ``frames``.
+    """Where one beat sits in the video: its speech starts on ``start_frame``.
 
-    ``start``/``start_frame`` are absolute (from the start of the video); ``offset_frame`` is
-    from the start of its scene (where the beat's audio goes in the scene's own clip).
-    ``audio`` is None in an estimated timeline.
+    A separate type from :class:`scenes.plan.Beat` because a position belongs to a beat
+    in one video, not to the line: the same beat lands elsewhere when a chapter before it
+    changes. ``offset_frame`` counts from the start of its scene (where the beat's audio
+    goes in the scene's own clip). The line's own fields are read through.
     """
 
-    id: str
-    text: str
+    beat: Beat
     start: float
     start_frame: int
     offset_frame: int
     frames: int
-    speech: float
-    pause: float
-    audio: Path | None
+
+    id = property(lambda self: self.beat.id, doc="The beat's id.")
+    text = property(lambda self: self.beat.text, doc="What the narrator says.")
+    speech = property(lambda self: self.beat.speech, doc="Seconds of speech.")
+    pause = property(lambda self: self.beat.pause, doc="Seconds of silence after it.")
+    audio = property(lambda self: self.beat.audio, doc="The voiced WAV, or None.")
 
     @property
     def speech_end(self) -> float:
         """Absolute seconds at which the speech ends (the pause follows)."""
-        return self.start + self.speech
+        return float(self.start + self.speech)
 
 
 @dataclass(frozen=True)
 class SceneTiming:
-    """One scene (chapter): where it starts in the video and its beats."""
+    """Where one scene (chapter) sits in the video, and its beats' positions."""
 
-    id: str
-    title: str
-    chapter: int
-    class_name: str
+    plan: ScenePlan
     start: float
     start_frame: int
     frames: int
     duration: float
     beats: tuple[BeatTiming, ...]
+
+    id = property(lambda self: self.plan.scene_id, doc="The scene's id.")
+    title = property(lambda self: self.plan.title, doc="The chapter title.")
+    chapter = property(lambda self: self.plan.chapter, doc="The chapter number.")
+    class_name = property(lambda self: self.plan.class_name, doc="The scene class.")
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,10 @@ class Timeline:
 
     Examples
     --------
-    >>> timeline = estimate_timeline(load_script("scripts/attention.toml"), 15)  # doctest: +SKIP
-    >>> timeline.frames == sum(s.frames for s in timeline.scenes)              # doctest: +SKIP
-    True
+    >>> from explainer.script import load_script
+    >>> timeline = build_timeline(load_script(), 15)
+    >>> timeline.frames == sum(s.frames for s in timeline.scenes), timeline.scenes[1].chapter
+    (True, 2)
     """
 
     title: str
@@ -115,16 +114,7 @@ class Timeline:
 
     def write_json(self, path: Path) -> None:
         """Write ``timeline.json`` atomically (temp file, then rename)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, staged = tempfile.mkstemp(prefix=".timeline-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(self.to_json())
-            os.replace(staged, path)
-        except BaseException:
-            Path(staged).unlink(missing_ok=True)
-            raise
+        write_atomic(Path(path), self.to_json().encode("utf-8"))
 
 
 def _scene_dict(scene: SceneTiming, fps: float) -> dict[str, Any]:
@@ -155,125 +145,34 @@ def _scene_dict(scene: SceneTiming, fps: float) -> dict[str, Any]:
     }
 
 
-def _slots(
-    script: Script,
-    fps: float,
-    speech_of: Callable[[str, str, str], tuple[float, Path | None]],
-) -> Timeline:
-    """Lay the beats end to end in whole frames; ``speech_of(scene, beat, text)`` times one."""
-    from scenes.narration import beat_frames
+def build_timeline(script: Script, fps: float) -> Timeline:
+    """Lay the script's beats end to end in whole frames at ``fps``.
 
-    if not fps > 0:
-        raise ValueError(f"fps must be positive, got {fps}")
-    texts = narration(script)
-    settings = script.settings
-    scenes: list[SceneTiming] = []
-    frame = 0
-    for spec in script.scenes:
-        scene_start = frame
-        beats: list[BeatTiming] = []
-        for index, beat in enumerate(spec.beats):
-            last = index == len(spec.beats) - 1
-            pause = settings.scene_pause if last else settings.beat_pause
-            text = texts[(spec.id, beat.id)]
-            speech, audio = speech_of(spec.id, beat.id, text)
-            frames = beat_frames(speech, pause, fps)
-            beats.append(
-                BeatTiming(
-                    id=beat.id,
-                    text=text,
-                    start=frame / fps,
-                    start_frame=frame,
-                    offset_frame=frame - scene_start,
-                    frames=frames,
-                    speech=speech,
-                    pause=pause,
-                    audio=audio,
-                )
-            )
-            frame += frames
-        scenes.append(
-            SceneTiming(
-                id=spec.id,
-                title=spec.title,
-                chapter=spec.chapter,
-                class_name=spec.class_name,
-                start=scene_start / fps,
-                start_frame=scene_start,
-                frames=frame - scene_start,
-                duration=(frame - scene_start) / fps,
-                beats=tuple(beats),
-            )
-        )
-    return Timeline(
-        title=settings.title,
-        sentence=settings.sentence,
-        focus=settings.focus,
-        fps=fps,
-        scenes=tuple(scenes),
-    )
-
-
-def build_timeline(script: Script, audio: Sequence[BeatAudio], fps: float) -> Timeline:
-    """The timeline of ``script`` voiced by ``audio`` (from ``synthesize_beats``).
-
-    Each beat's slot is ``scenes.narration.beat_frames(speech, pause, fps)`` frames, the
-    same function the scenes size themselves with, so clip lengths match to the frame. The
-    pause is ``beat_pause``, or ``scene_pause`` after a scene's last beat.
-
-    Raises
-    ------
-    ValueError
-        If a beat of the script has no audio (a pipeline bug, not a user error).
+    Each beat's slot is :meth:`scenes.plan.Beat.frames` long, the same function the scenes
+    size themselves with, so clip lengths match to the frame. Voiced beats give the real
+    timeline; the beats as loaded give an estimate (for ``explainer scenes`` and ``check``).
 
     Examples
     --------
-    >>> timeline = build_timeline(script, synthesize_beats(...), fps=15)  # doctest: +SKIP
-    >>> timeline.write_json(out / "timeline.json")                        # doctest: +SKIP
+    >>> from explainer.script import load_script
+    >>> beats = build_timeline(load_script(), 15).scenes[0].beats
+    >>> beats[1].start_frame == beats[0].frames, beats[0].audio is None
+    (True, True)
     """
-    by_beat = {(a.scene_id, a.beat_id): a for a in audio}
-
-    def speech_of(scene_id: str, beat_id: str, text: str) -> tuple[float, Path | None]:
-        found = by_beat.get((scene_id, beat_id))
-        if found is None:
-            raise ValueError(f"no audio for beat {scene_id}/{beat_id}")
-        return found.duration_seconds, found.path
-
-    return _slots(script, fps, speech_of)
-
-
-def estimate_timeline(script: Script, fps: float) -> Timeline:
-    """A timeline with speech estimated from word count: nothing is synthesised.
-
-    For ``explainer scenes`` and ``explainer check``; audio paths are None.
-    """
-    from scenes.narration import estimate_speech_seconds
-
-    return _slots(script, fps, lambda _s, _b, text: (estimate_speech_seconds(text), None))
-
-
-def scene_plans(timeline: Timeline, settings: VideoSettings) -> list[ScenePlan]:
-    """The ``scenes.narration.ScenePlan`` each scene of ``timeline`` renders from.
-
-    Returns
-    -------
-    list[ScenePlan]
-        One per scene in order, beats with the timeline's text, speech and pause, and the
-        worked example's sentence and focus from ``settings``.
-    """
-    from scenes.narration import BeatPlan, ScenePlan
-
-    return [
-        ScenePlan(
-            scene_id=scene.id,
-            title=scene.title,
-            chapter=scene.chapter,
-            class_name=scene.class_name,
-            beats=tuple(
-                BeatPlan(id=b.id, text=b.text, speech=b.speech, pause=b.pause) for b in scene.beats
-            ),
-            sentence=settings.sentence,
-            focus=settings.focus,
+    if not fps > 0:
+        raise ValueError(f"fps must be positive, got {fps}")
+    scenes: list[SceneTiming] = []
+    frame = 0
+    for plan in script.scenes:
+        scene_start = frame
+        beats: list[BeatTiming] = []
+        for beat in plan.beats:
+            frames = beat.frames(fps)
+            beats.append(BeatTiming(beat, frame / fps, frame, frame - scene_start, frames))
+            frame += frames
+        frames = frame - scene_start
+        scenes.append(
+            SceneTiming(plan, scene_start / fps, scene_start, frames, frames / fps, tuple(beats))
         )
-        for scene in timeline.scenes
-    ]
+    settings = script.settings
+    return Timeline(settings.title, settings.sentence, settings.focus, fps, tuple(scenes))

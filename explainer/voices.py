@@ -15,24 +15,22 @@ import unicodedata
 import wave
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from glob import glob
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
+
+from pydub import AudioSegment
+from pydub.exceptions import CouldntDecodeError
+from pydub.silence import detect_leading_silence
 
 from explainer.errors import VoiceError
-
-if TYPE_CHECKING:
-    from pydub import AudioSegment
-
-    from explainer.script import Script
+from scenes.plan import Beat, ScenePlan
 
 __all__ = [
     "SAMPLE_RATE",
     "VOICE_FORMS",
     "Voice",
-    "BeatRequest",
-    "BeatAudio",
     "FestivalVoice",
     "EspeakVoice",
     "FliteVoice",
@@ -40,10 +38,10 @@ __all__ = [
     "RecordedVoice",
     "parse_voice",
     "voice_status",
-    "beat_requests",
     "synthesize_beats",
     "wav_duration",
     "cache_name",
+    "unvoiced_scenes",
     "speakable_ascii",
 ]
 
@@ -72,7 +70,9 @@ class Voice(Protocol):
     ``cache_key`` returns everything that changes the audio besides the text.
     """
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The spec this voice was parsed from."""
 
     def check(self) -> None:
         """Raise VoiceError naming the fix if this engine cannot run here."""
@@ -82,25 +82,6 @@ class Voice(Protocol):
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         """Write ``text`` spoken to ``out_wav`` (any WAV format; the cache normalises it)."""
-
-
-@dataclass(frozen=True)
-class BeatRequest:
-    """One beat to voice: where it belongs and the filled text to speak."""
-
-    scene_id: str
-    beat_id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class BeatAudio:
-    """One beat's voiced audio: a normalised WAV and its decoded duration in seconds."""
-
-    scene_id: str
-    beat_id: str
-    path: Path
-    duration_seconds: float
 
 
 # -- engines -----------------------------------------------------------------------------------
@@ -430,28 +411,21 @@ def voice_status() -> list[tuple[str, bool, str]]:
 # -- the cache ---------------------------------------------------------------------------------
 
 
-def beat_requests(script: Script) -> list[BeatRequest]:
-    """Every beat of ``script`` in order, with its filled text."""
-    from explainer.script import narration
-
-    return [BeatRequest(s, b, text) for (s, b), text in narration(script).items()]
-
-
-def cache_name(request: BeatRequest, voice: Voice) -> str:
+def cache_name(scene_id: str, beat: Beat, voice: Voice) -> str:
     """``<scene>-<beat>-<16 hex>.wav``: the hash covers text, engine, settings and format.
 
     Examples
     --------
-    >>> cache_name(BeatRequest("tokens", "split", "Hi."), EspeakVoice())[:13]
+    >>> cache_name("tokens", Beat("split", "Hi.", 1.0, 0.35), EspeakVoice())[:13]
     'tokens-split-'
     """
     key = {
-        "text": request.text,
-        "voice": voice.cache_key(request.scene_id, request.beat_id),
+        "text": beat.text,
+        "voice": voice.cache_key(scene_id, beat.id),
         "format": _CACHE_FORMAT,
     }
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    return f"{request.scene_id}-{request.beat_id}-{digest}.wav"
+    return f"{scene_id}-{beat.id}-{digest}.wav"
 
 
 def wav_duration(path: Path) -> float:
@@ -491,13 +465,8 @@ def _cached_duration(path: Path) -> float | None:
     return samples / SAMPLE_RATE
 
 
-def _normalise(raw: Path, request: BeatRequest) -> AudioSegment:
+def _normalise(raw: Path, where: str) -> AudioSegment:
     """Decode an engine's WAV, make it mono 16-bit 24 kHz, trim silent edges."""
-    from pydub import AudioSegment
-    from pydub.exceptions import CouldntDecodeError
-    from pydub.silence import detect_leading_silence
-
-    where = f"beat {request.scene_id}/{request.beat_id}"
     try:
         audio = AudioSegment.from_file(raw, format="wav")
     except (CouldntDecodeError, OSError, EOFError, ValueError, IndexError) as error:
@@ -519,89 +488,107 @@ def _short(error: BaseException) -> str:
     return " ".join(str(error).split())[:160] or type(error).__name__
 
 
-def _synthesize_one(request: BeatRequest, voice: Voice, target: Path) -> float:
+def _synthesize_one(scene_id: str, beat: Beat, voice: Voice, target: Path) -> float:
     """Voice one beat into ``target`` atomically; returns its duration in seconds."""
+    where = f"beat {scene_id}/{beat.id}"
     with tempfile.TemporaryDirectory(prefix="voice-", dir=target.parent) as tmp:
         raw = Path(tmp) / "raw.wav"
-        voice.synthesize(request.text, raw, scene_id=request.scene_id, beat_id=request.beat_id)
+        voice.synthesize(beat.text, raw, scene_id=scene_id, beat_id=beat.id)
         if not raw.is_file() or raw.stat().st_size == 0:
-            raise VoiceError(
-                f"beat {request.scene_id}/{request.beat_id}: {voice.name} wrote no audio"
-            )
-        audio = _normalise(raw, request)
+            raise VoiceError(f"{where}: {voice.name} wrote no audio")
+        audio = _normalise(raw, where)
         staged = Path(tmp) / "normalised.wav"
         audio.export(staged, format="wav")
         duration = _cached_duration(staged)
         if duration is None:  # pragma: no cover - pydub wrote a WAV we cannot read back
-            raise VoiceError(f"beat {request.scene_id}/{request.beat_id}: bad normalised WAV")
+            raise VoiceError(f"{where}: bad normalised WAV")
         os.replace(staged, target)
     return duration
 
 
+VoiceProgress = Callable[[str, Beat, bool], None]
+
+
 def synthesize_beats(
-    requests: Sequence[BeatRequest],
+    plans: Sequence[ScenePlan],
     voice: Voice,
     cache_dir: Path,
-    on_progress: Callable[[BeatAudio, bool], None] | None = None,
+    on_progress: VoiceProgress | None = None,
     *,
     jobs: int | None = None,
-) -> list[BeatAudio]:
+) -> list[ScenePlan]:
     """Voice every beat, reusing cached WAVs whose text, engine and settings are unchanged.
 
     Parameters
     ----------
-    requests
-        The beats in video order (see :func:`beat_requests`).
+    plans
+        The scenes in video order, their beats as the script loaded them.
     voice
         The engine (see :func:`parse_voice`).
     cache_dir
         Where the WAVs live (the pipeline passes ``media/cache/voice``); created if absent.
     on_progress
-        Called after each beat with its audio and whether it came from the cache
-        (cached beats first, then the others as they finish).
+        Called after each beat with its scene id, the voiced beat and whether it came from
+        the cache (cached beats first, then the others as they finish).
     jobs
         Beats voiced at once (each engine call is a separate process); default the
         number of cores.
 
     Returns
     -------
-    list[BeatAudio]
-        One per request, same order; each WAV is mono 16-bit 24 kHz with silent edges
-        trimmed, and its duration is measured from the decoded samples.
+    list[ScenePlan]
+        The same plans, every beat voiced: ``audio`` a mono 16-bit 24 kHz WAV with silent
+        edges trimmed, ``speech`` its duration measured from the decoded samples.
 
     Examples
     --------
-    >>> audio = synthesize_beats([BeatRequest("s", "b", "Hello.")], EspeakVoice(),
-    ...                          Path("media/cache/voice"))         # doctest: +SKIP
-    >>> round(audio[0].duration_seconds, 1)                         # doctest: +SKIP
-    0.6
+    >>> from explainer.script import load_script
+    >>> voiced = synthesize_beats(load_script().scenes[:1], EspeakVoice(),
+    ...                           Path("media/cache/voice"))          # doctest: +SKIP
+    >>> voiced[0].beats[0].audio.suffix                               # doctest: +SKIP
+    '.wav'
     """
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    notify = on_progress or (lambda audio, cached: None)
-    results: dict[int, BeatAudio] = {}
-    missing: list[tuple[int, BeatRequest, Path]] = []
-    for index, request in enumerate(requests):
-        target = cache_dir / cache_name(request, voice)
-        duration = _cached_duration(target) if target.is_file() else None
-        if duration is None:
-            missing.append((index, request, target))
-            continue
-        results[index] = BeatAudio(request.scene_id, request.beat_id, target, duration)
-        notify(results[index], True)
+    notify = on_progress or (lambda scene_id, beat, cached: None)
+    voiced: dict[tuple[int, int], Beat] = {}
+    missing: list[tuple[tuple[int, int], str, Beat, Path]] = []
+    for s, plan in enumerate(plans):
+        for b, beat in enumerate(plan.beats):
+            target = cache_dir / cache_name(plan.scene_id, beat, voice)
+            duration = _cached_duration(target) if target.is_file() else None
+            if duration is None:
+                missing.append(((s, b), plan.scene_id, beat, target))
+                continue
+            voiced[s, b] = beat.voiced(duration, target)
+            notify(plan.scene_id, voiced[s, b], True)
     if missing:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(missing)))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voice")
         try:
             futures = {
-                pool.submit(_synthesize_one, request, voice, target): (index, request, target)
-                for index, request, target in missing
+                pool.submit(_synthesize_one, scene_id, beat, voice, target): job
+                for job in missing
+                for at, scene_id, beat, target in [job]
             }
             for future in as_completed(futures):
-                index, request, target = futures[future]
+                at, scene_id, beat, target = futures[future]
                 duration = future.result()  # the first failure stops the rest
-                results[index] = BeatAudio(request.scene_id, request.beat_id, target, duration)
-                notify(results[index], False)
+                voiced[at] = beat.voiced(duration, target)
+                notify(scene_id, voiced[at], False)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-    return [results[index] for index in range(len(requests))]
+    return [
+        replace(plan, beats=tuple(voiced[s, b] for b in range(len(plan.beats))))
+        for s, plan in enumerate(plans)
+    ]
+
+
+def unvoiced_scenes(plans: Sequence[ScenePlan], voice: Voice, cache_dir: Path) -> set[str]:
+    """Ids of the scenes with a beat not yet in the voice cache (they will be re-rendered)."""
+    return {
+        plan.scene_id
+        for plan in plans
+        for beat in plan.beats
+        if not (Path(cache_dir) / cache_name(plan.scene_id, beat, voice)).is_file()
+    }

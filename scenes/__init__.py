@@ -40,4 +40,5 @@ def load_scene_class(name: str) -> type[NarratedScene]:
     except KeyError:
         known = ", ".join(SCENE_CLASSES)
         raise LookupError(f"unknown scene class {name!r}: use one of {known}") from None
-    return getattr(import_module(module_name), name)
+    scene_class: type[NarratedScene] = getattr(import_module(module_name), name)
+    return scene_class

@@ -8,130 +8,44 @@ script with speech durations estimated from word count.
 
 from __future__ import annotations
 
-import math
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from manim import Scene, config
 
 from attention import NumbersLedger, WorkedExample, worked_example
-from attention.narration import fill, narration_values
+from scenes.plan import Beat, SceneParam, ScenePlan
 
 __all__ = [
-    "DEFAULT_SCRIPT",
-    "BeatPlan",
-    "Beat",
-    "ScenePlan",
+    "BeatSlot",
     "NarratedScene",
-    "beat_frames",
-    "estimate_speech_seconds",
+    "default_plan",
 ]
 
-DEFAULT_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "attention.toml"
-SPEECH_WORDS_PER_SECOND = 2.6  # festival's SLT voice speaks about 2.6 words per second
 
+def default_plan(class_name: str) -> ScenePlan:
+    """The plan of ``class_name`` in the default script, speech estimated from its words.
 
-def beat_frames(speech: float, pause: float, fps: float) -> int:
-    """Whole frames a beat's slot lasts: its speech plus the pause after it, rounded up.
-
-    Examples
-    --------
-    >>> beat_frames(2.0, 0.35, 15)
-    36
+    This is what plain ``manim -ql scenes/<module>.py <Class>`` renders: the same loader
+    and the same estimate as ``explainer check``.
     """
-    return max(1, math.ceil(round((speech + pause) * fps, 6)))
+    # plain Manim has no pipeline to hand us a plan; the loader is imported here, and only
+    # here, so the scenes do not depend on the command line otherwise
+    from explainer.script import load_script
 
-
-def estimate_speech_seconds(text: str) -> float:
-    """Speech duration guessed from word count, for renders without audio.
-
-    Examples
-    --------
-    >>> round(estimate_speech_seconds("one two three four five six seven eight nine ten"), 2)
-    3.85
-    """
-    return max(1.0, len(text.split()) / SPEECH_WORDS_PER_SECOND)
-
-
-@dataclass(frozen=True)
-class BeatPlan:
-    """One narrated line: its id, text, seconds of speech and the pause after it."""
-
-    id: str
-    text: str
-    speech: float
-    pause: float
-
-
-@dataclass(frozen=True)
-class ScenePlan:
-    """Everything a scene needs to render one chapter: beats, chapter and example input."""
-
-    scene_id: str
-    title: str
-    chapter: int
-    class_name: str
-    beats: tuple[BeatPlan, ...]
-    sentence: str
-    focus: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ScenePlan:
-        beats = tuple(BeatPlan(**beat) for beat in data["beats"])
-        return cls(**{**data, "beats": beats})
-
-    @classmethod
-    def from_default_script(cls, class_name: str, script: Path = DEFAULT_SCRIPT) -> ScenePlan:
-        """The plan of ``class_name`` in the default script, speech estimated from words.
-
-        This is what plain ``manim -ql scenes/<module>.py <Class>`` renders.
-        """
-        with script.open("rb") as handle:
-            data = tomllib.load(handle)
-        video = data.get("video", {})
-        sentence = video.get("sentence", "The cat sat on the mat")
-        focus = video.get("focus")
-        values = narration_values(worked_example(sentence, focus))
-        scenes = data.get("scene", [])
-        for chapter, scene in enumerate(scenes, start=1):
-            if scene.get("class") != class_name:
-                continue
-            raw_beats = scene.get("beat", [])
-            beats = tuple(
-                BeatPlan(
-                    id=beat["id"],
-                    text=(text := fill(beat["text"], values)),
-                    speech=estimate_speech_seconds(text),
-                    pause=video.get(
-                        "scene_pause" if i == len(raw_beats) - 1 else "beat_pause", 0.4
-                    ),
-                )
-                for i, beat in enumerate(raw_beats)
-            )
-            return cls(
-                scene_id=scene["id"],
-                title=scene["title"],
-                chapter=chapter,
-                class_name=class_name,
-                beats=beats,
-                sentence=sentence,
-                focus=focus,
-            )
-        raise LookupError(f"{script}: no scene with class = {class_name!r}")
+    for plan in load_script().scenes:
+        if plan.class_name == class_name:
+            return plan
+    raise LookupError(f"the default script has no scene with class = {class_name!r}")
 
 
 @dataclass
-class Beat:
+class BeatSlot:
     """A beat being played: how long it lasts and how to size animations to it."""
 
-    plan: BeatPlan
+    plan: Beat
     frames: int
     fps: float
     start_frame: int
@@ -185,13 +99,21 @@ class NarratedScene(Scene):
     """
 
     beat_ids: ClassVar[tuple[str, ...]] = ()
+    params: ClassVar[tuple[SceneParam, ...]] = ()
 
     def __init__(self, plan: ScenePlan | None = None, **kwargs: Any) -> None:
-        self.plan = plan or ScenePlan.from_default_script(type(self).__name__)
+        self.plan = plan or default_plan(type(self).__name__)
         self.example: WorkedExample = worked_example(self.plan.sentence, self.plan.focus)
         self.ledger = NumbersLedger()
         self._cursor = _BeatCursor()
         super().__init__(**kwargs)
+
+    def param(self, name: str) -> Any:
+        """The value of declared parameter ``name``: the script's, else its default."""
+        for declared in self.params:
+            if declared.name == name:
+                return self.plan.params.get(name, declared.default)
+        raise LookupError(f"{type(self).__name__} declares no parameter {name!r}")
 
     @property
     def fps(self) -> float:
@@ -204,10 +126,10 @@ class NarratedScene(Scene):
 
     def beat_start_frame(self, index: int) -> int:
         """The frame on which beat ``index`` starts."""
-        return sum(beat_frames(b.speech, b.pause, self.fps) for b in self.plan.beats[:index])
+        return sum(b.frames(self.fps) for b in self.plan.beats[:index])
 
     @contextmanager
-    def beat(self, beat_id: str) -> Iterator[Beat]:
+    def beat(self, beat_id: str) -> Iterator[BeatSlot]:
         """Play one beat: animations inside are sized to it, then the slot is held."""
         index = self._cursor.index
         if index >= len(self.plan.beats) or self.plan.beats[index].id != beat_id:
@@ -217,9 +139,9 @@ class NarratedScene(Scene):
                 f"but the script's next beat is {expected!r}"
             )
         plan = self.plan.beats[index]
-        beat = Beat(
+        beat = BeatSlot(
             plan=plan,
-            frames=beat_frames(plan.speech, plan.pause, self.fps),
+            frames=plan.frames(self.fps),
             fps=self.fps,
             start_frame=self.beat_start_frame(index),
         )

@@ -1,0 +1,163 @@
+"""The numbers a video shows and says, collected per scene and checked in one place.
+
+A render collects each scene's ledger as it renders it; ``explainer check`` collects
+them without rendering (a dry run of each scene, or the ledger kept from an earlier run
+whose inputs are unchanged). Both then call :func:`check_numbers`, and the render writes
+its result with the ledger's own serialiser (``NumbersLedger.write_json``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from attention.ledger import LedgerEntry, NumbersLedger, verify
+from explainer.cache import prune_entries, write_atomic
+from explainer.errors import RenderError
+from explainer.render import RENDER_VERSION, Quality, manim_version, scene_failure, source_digest
+from explainer.script import Script
+from scenes import load_scene_class
+from scenes.plan import ScenePlan
+
+__all__ = [
+    "CheckedNumbers",
+    "check_numbers",
+    "ledger_key",
+    "scene_ledgers",
+    "store_ledger",
+]
+
+SceneLedgers = Mapping[str, Sequence[LedgerEntry]]
+
+
+@dataclass(frozen=True)
+class CheckedNumbers:
+    """A script's numbers: the ledger (with its ``spoken`` list) and every problem found."""
+
+    ledger: NumbersLedger
+    problems: list[str]
+
+    def raise_problems(self) -> None:
+        """Raise RenderError naming the first problem, if there is any."""
+        if self.problems:
+            more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+            raise RenderError(
+                f"a number does not verify: {self.problems[0]}{more}; "
+                "`explainer check` lists every problem"
+            )
+
+
+def check_numbers(script: Script, shown: SceneLedgers) -> CheckedNumbers:
+    """Verify every number the scenes show and match every number the narration says.
+
+    Parameters
+    ----------
+    script
+        The script (its scenes in video order; beats' text as spoken).
+    shown
+        Each scene's ledger entries, by scene id.
+
+    Returns
+    -------
+    CheckedNumbers
+        The merged ledger in video order with its ``spoken`` list, and one line per
+        number that disagrees with the reference or is said but not shown.
+
+    Examples
+    --------
+    >>> from explainer.script import load_script
+    >>> script = load_script().select(["tokens"])
+    >>> entry = LedgerEntry("tokens", "d_model", "6", "d_model", 0)
+    >>> check_numbers(script, {"tokens": [entry]}).problems
+    []
+    """
+    entries = [entry for plan in script.scenes for entry in shown[plan.scene_id]]
+    ledger, unshown = NumbersLedger(entries).with_spoken(script.spoken_lines())
+    settings = script.settings
+    return CheckedNumbers(ledger, verify(ledger, settings.sentence, settings.focus) + unshown)
+
+
+def ledger_key(plan: ScenePlan) -> str:
+    """A hash of everything a scene's ledger depends on: its code and its example's input.
+
+    Beat lengths and wording are left out: they move frames, not the numbers shown.
+    """
+    plan_data = plan.to_dict()
+    plan_data["beats"] = [beat["id"] for beat in plan_data["beats"]]
+    payload = {
+        "render": RENDER_VERSION,
+        "sources": source_digest(plan.class_name),
+        "manim": manim_version(),
+        "plan": plan_data,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _ledger_path(cache_dir: Path, plan: ScenePlan) -> Path:
+    return cache_dir / f"{plan.scene_id}-{ledger_key(plan)}.json"
+
+
+def store_ledger(cache_dir: Path, plan: ScenePlan, entries: Sequence[LedgerEntry]) -> None:
+    """Keep a scene's ledger for the next ``check`` (``media/cache/ledgers``)."""
+    data = json.dumps([asdict(entry) for entry in entries], ensure_ascii=False).encode()
+    write_atomic(_ledger_path(cache_dir, plan), data)
+    prune_entries(cache_dir, plan.scene_id, (".json",))
+
+
+def _stored_ledger(cache_dir: Path, plan: ScenePlan) -> list[LedgerEntry] | None:
+    try:
+        data = json.loads(_ledger_path(cache_dir, plan).read_text(encoding="utf-8"))
+        return [LedgerEntry(**entry) for entry in data]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def scene_ledgers(
+    plans: Sequence[ScenePlan],
+    cache_dir: Path,
+    on_scene: Callable[[str, bool], None] | None = None,
+) -> dict[str, list[LedgerEntry]]:
+    """Each scene's ledger without rendering: kept from an earlier run, or a dry run.
+
+    ``on_scene(scene_id, cached)`` is called once per scene.
+    """
+    found: dict[str, list[LedgerEntry]] = {}
+    for plan in plans:
+        stored = _stored_ledger(cache_dir, plan)
+        if stored is None:
+            found[plan.scene_id] = _dry_run_ledger(plan)
+            store_ledger(cache_dir, plan, found[plan.scene_id])
+        else:
+            found[plan.scene_id] = stored
+        if on_scene is not None:
+            on_scene(plan.scene_id, stored is not None)
+    return found
+
+
+def _dry_run_ledger(plan: ScenePlan) -> list[LedgerEntry]:
+    """Construct a scene in Manim's dry-run mode (no frames written) to fill its ledger."""
+    # Manim (1 s to import) loads only when a scene's ledger is not kept from an earlier run
+    from manim import tempconfig
+
+    settings = {
+        "dry_run": True,
+        "quality": Quality.low.manim_name,
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+        "log_to_file": False,
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="explainer-check-") as tmp,
+        tempconfig({**settings, "media_dir": tmp}),
+    ):
+        try:
+            scene = load_scene_class(plan.class_name)(plan=plan)
+            scene.render()
+        except Exception as error:
+            raise scene_failure(plan, error) from None
+    return list(scene.ledger.entries)

@@ -1,0 +1,332 @@
+"""The render pipeline: a loaded script in, a finished video out, one stage after another.
+
+::
+
+    script ──voices──> voiced script ──timeline──> Timeline ──scenes──> clips + ledgers
+           ──numbers──> checked NumbersLedger ──assemble──> outputs ──commit──> media/<name>/
+
+Each stage is a function of its own module with typed input and output; this module only
+calls them in order, times them, and reports progress. A new output is a new stage: one
+module and one line in :func:`render_video`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attention.ledger import NumbersLedger
+from explainer.assemble import Narration, assemble_outputs, prepare_narration
+from explainer.errors import RenderError
+from explainer.loudness import Loudness
+from explainer.numbers import check_numbers, store_ledger
+from explainer.outputs import Staging, staged_outputs
+from explainer.render import (
+    RENDER_VERSION,
+    Quality,
+    RenderReport,
+    ScenePool,
+    cpu_budget,
+    peak_child_rss_mb,
+)
+from explainer.render import render_clips as render_scene_clips
+from explainer.script import Script
+from explainer.timeline import Timeline, build_timeline
+from explainer.voices import Voice, parse_voice, synthesize_beats, unvoiced_scenes
+from scenes.plan import Beat
+
+__all__ = ["Caches", "ProgressEvent", "StageTimer", "VideoReport", "render_video"]
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of a render, for progress displays.
+
+    ``stage`` is ``voices``, ``scenes`` or ``assemble``; ``item`` a beat or scene id (or a
+    step name); ``status`` one of ``start`` (``total`` items follow), ``cached``,
+    ``started``, ``done``.
+    """
+
+    stage: str
+    item: str
+    status: str
+    total: int = 0
+
+
+Progress = Callable[[ProgressEvent], None]
+
+
+@dataclass(frozen=True)
+class Caches:
+    """Where each content-addressed cache lives, under one root (``media/cache``)."""
+
+    root: Path
+
+    voice = property(lambda self: self.root / "voice", doc="One WAV per beat.")
+    audio = property(lambda self: self.root / "audio", doc="Each scene's normalised audio.")
+    clips = property(lambda self: self.root / "clips", doc="Silent clips and their ledgers.")
+    ledgers = property(lambda self: self.root / "ledgers", doc="Ledgers for `check`.")
+
+
+class StageTimer:
+    """Seconds per stage, each measured from the end of the one before.
+
+    Examples
+    --------
+    >>> timer = StageTimer()
+    >>> timer.lap("voices"); sorted(timer.seconds)
+    ['voices']
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """Record the seconds since the last lap as ``stage``'s."""
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._clock
+        self._clock = now
+
+    def total(self) -> dict[str, float]:
+        """Every stage's seconds plus ``total``, with ``assemble``/``commit`` at least 0."""
+        stages = {"assemble": 0.0, "commit": 0.0, **self.seconds}
+        return {**stages, "total": sum(stages.values())}
+
+
+@dataclass
+class VideoReport:
+    """What :func:`render_video` did: outputs, cache use and seconds per stage."""
+
+    out_dir: Path
+    video: Path
+    clips: list[Path]
+    frames: int
+    fps: int
+    duration: float
+    rendered: list[str]
+    cached: list[str]
+    voices_synthesised: list[str]
+    voices_cached: list[str]
+    stages: dict[str, float]
+    loudness: Loudness | None = None
+    peak_child_rss_mb: float = 0.0
+    assembled: bool = True  # False when the outputs were already up to date (a no-op render)
+
+
+@dataclass
+class _VoiceTally:
+    """Counts the beats voiced and taken from the cache, and reports each one."""
+
+    emit: Progress
+    voiced: dict[bool, list[str]] = field(default_factory=lambda: {True: [], False: []})
+
+    def __call__(self, scene_id: str, beat: Beat, cached: bool) -> None:
+        self.voiced[cached].append(f"{scene_id}/{beat.id}")
+        self.emit(ProgressEvent("voices", f"{scene_id}/{beat.id}", "cached" if cached else "done"))
+
+
+class _NarrationAlongside:
+    """Mixes and encodes the narration in a thread while the scenes render.
+
+    The narration needs only the timeline; once a scene must be rendered, this process
+    would otherwise idle. With one core there is nothing to overlap: it waits for
+    :meth:`result`.
+    """
+
+    def __init__(self, timeline: Timeline, staging: Staging, caches: Caches, cores: int) -> None:
+        self.timeline, self.staging, self.caches, self.cores = timeline, staging, caches, cores
+        self.overlap = cores > 1
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narration")
+        self.future: Future[Narration] | None = None
+
+    def scene_started(self) -> None:
+        """A scene began rendering: start the narration now, if there is a core for it."""
+        if self.overlap and self.future is None:
+            self.future = self.thread.submit(self.make)
+
+    def make(self) -> Narration:
+        """Mix, normalise and encode the narration (see :func:`prepare_narration`)."""
+        return prepare_narration(
+            self.timeline, self.staging.work, cache_dir=self.caches.audio, jobs=self.cores
+        )
+
+    def result(self) -> Narration:
+        """The narration, made now if it was not made alongside."""
+        return self.future.result() if self.future is not None else self.make()
+
+    def close(self) -> None:
+        """Wait for the encode in flight (an interrupted render removes its files next)."""
+        self.thread.shutdown(wait=True, cancel_futures=True)
+
+
+def render_video(
+    script: Script,
+    *,
+    quality: Quality = Quality.low,
+    out_dir: Path | None = None,
+    scene_ids: Sequence[str] = (),
+    jobs: int | None = None,
+    cache_dir: Path = Path("media/cache"),
+    on_progress: Progress | None = None,
+) -> VideoReport:
+    """Script in, finished video out: voices, timeline, clips, numbers, assembly, commit.
+
+    Parameters
+    ----------
+    script
+        A loaded :class:`explainer.script.Script` (overrides already applied).
+    quality
+        Render quality of the clips and the video.
+    out_dir
+        Where outputs go; default ``media/<script name>``.
+    scene_ids
+        Render only these scenes (their clips and a video of just them); empty means all.
+    jobs
+        Cores to use; default all of them.
+    cache_dir
+        Root of the caches (see :class:`Caches`).
+    on_progress
+        Receives a :class:`ProgressEvent` for every step.
+
+    Examples
+    --------
+    >>> from explainer.script import load_script
+    >>> report = render_video(load_script(), quality=Quality.low)  # doctest: +SKIP
+    >>> report.video.name                                          # doctest: +SKIP
+    'attention.mp4'
+    """
+    script = script.select(scene_ids)
+    emit = on_progress or (lambda event: None)
+    caches, timer, tally = Caches(Path(cache_dir)), StageTimer(), _VoiceTally(emit)
+    with ExitStack() as stack:
+        cores = stack.enter_context(cpu_budget(jobs))
+        staging = stack.enter_context(_staging(script, out_dir))
+        voice = parse_voice(script.settings.voice)
+        voice.check()
+        pool = stack.enter_context(_warm_pool(script, voice, caches, cores))
+        emit(ProgressEvent("voices", "", "start", sum(len(s.beats) for s in script.scenes)))
+        script = script.with_scenes(
+            synthesize_beats(script.scenes, voice, caches.voice, tally, jobs=cores)
+        )
+        timer.lap("voices")
+        timeline = build_timeline(script, quality.fps)
+        narration = _NarrationAlongside(timeline, staging, caches, cores)
+        stack.callback(narration.close)  # registered after the pool: shut down first
+        clips = _render_clips(script, quality, caches, cores, pool, narration, emit)
+        pool.close()  # the workers wind down during assembly; the stack joins them at the end
+        timer.lap("scenes")
+        numbers = check_numbers(script, {clip.scene_id: clip.ledger for clip in clips.clips})
+        numbers.raise_problems()
+        for plan, clip in zip(script.scenes, clips.clips, strict=True):
+            store_ledger(caches.ledgers, plan, clip.ledger)
+        emit(ProgressEvent("assemble", "", "start", 1))
+        key = _outputs_key(script, timeline, clips, numbers.ledger, quality, scene_ids)
+        written = staging.unchanged(key)
+        loudness = None
+        if written is None:  # something changed: assemble and commit
+            outputs = assemble_outputs(
+                timeline, [clip.path for clip in clips.clips], narration.result(),
+                numbers.ledger, staging.path, script.name, staging.work, jobs=cores,
+            )  # fmt: skip
+            loudness = outputs.loudness
+            timer.lap("assemble")
+            written = staging.commit(key=key, prune=() if scene_ids else ("clips",))
+            timer.lap("commit")
+        emit(ProgressEvent("assemble", "video", "done"))
+    timer.lap("finish")  # stopping the workers, removing scratch files, releasing the lock
+    return VideoReport(
+        out_dir=staging.out_dir,
+        video=staging.out_dir / f"{script.name}.mp4",
+        clips=sorted(staging.out_dir / p for p in written if p.parts[0] == "clips"),
+        frames=timeline.frames,
+        fps=quality.fps,
+        duration=timeline.duration,
+        rendered=clips.rendered,
+        cached=clips.cached,
+        voices_synthesised=tally.voiced[False],
+        voices_cached=tally.voiced[True],
+        stages=timer.total(),
+        loudness=loudness,
+        peak_child_rss_mb=max(clips.peak_child_rss_mb, peak_child_rss_mb()),
+        assembled=loudness is not None,
+    )
+
+
+def _staging(script: Script, out_dir: Path | None) -> AbstractContextManager[Staging]:
+    """The locked, staged output directory: ``out_dir`` or ``media/<script name>``."""
+    if script.name in ("", ".", ".."):  # "...toml" would put media/.. (the project) at risk
+        raise RenderError(
+            f"{script.path}: the file name gives the video the name {script.name!r}, which "
+            "cannot name output files; rename the script, e.g. to attention.toml"
+        )
+    if out_dir is None:
+        return staged_outputs(Path("media") / script.name, create_parents=True)
+    return staged_outputs(Path(out_dir))
+
+
+@contextmanager
+def _warm_pool(script: Script, voice: Voice, caches: Caches, cores: int) -> Iterator[ScenePool]:
+    """Scene workers, started now if new narration means some scenes will render.
+
+    New narration means new beat lengths; the workers import Manim while the voices are
+    made, so that second is hidden behind work that has to happen anyway.
+    """
+    revoiced = unvoiced_scenes(script.scenes, voice, caches.voice)
+    with ScenePool(min(cores, len(revoiced)) or cores, start=bool(revoiced)) as pool:
+        yield pool
+
+
+def _render_clips(
+    script: Script,
+    quality: Quality,
+    caches: Caches,
+    cores: int,
+    pool: ScenePool,
+    narration: _NarrationAlongside,
+    emit: Progress,
+) -> RenderReport:
+    """The scenes stage: every scene's silent clip and ledger, from the cache or rendered."""
+    emit(ProgressEvent("scenes", "", "start", len(script.scenes)))
+
+    def on_scene(scene_id: str, status: str) -> None:
+        if status == "started":
+            narration.scene_started()
+        emit(ProgressEvent("scenes", scene_id, status))
+
+    return render_scene_clips(
+        script.scenes, quality, caches.clips, jobs=cores, on_progress=on_scene, pool=pool
+    )
+
+
+def _outputs_key(
+    script: Script,
+    timeline: Timeline,
+    clips: RenderReport,
+    numbers: NumbersLedger,
+    quality: Quality,
+    scene_ids: Sequence[str],
+) -> str:
+    """A hash of everything the outputs are made from: clips, timeline, numbers, audio."""
+    audio = [
+        [str(beat.audio), beat.audio.stat().st_size]
+        for _, beat in timeline.beats()
+        if beat.audio is not None
+    ]
+    payload = {
+        "render": RENDER_VERSION,
+        "clips": [clip.path.name for clip in clips.clips],
+        "timeline": timeline.to_dict(),
+        "audio": audio,
+        "numbers": numbers.to_dict(script.settings.sentence, script.settings.focus),
+        "name": script.name,
+        "quality": quality.value,
+        "scenes": list(scene_ids),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
