@@ -250,7 +250,10 @@ def render(
 @app.command()
 @friendly_errors
 def scenes(script: ScriptArg = DEFAULT_SCRIPT) -> None:
-    """List the scenes: id, chapter title, beats and estimated narrated seconds.
+    """List the scenes: id, chapter title, parameters, beats and estimated seconds.
+
+    Parameters are the ones each scene class declares, with the script's values (set in
+    the scene's ``[scene.params]`` table) or their defaults.
 
     Example: explainer scenes scripts/attention.toml
     """
@@ -262,18 +265,26 @@ def scenes(script: ScriptArg = DEFAULT_SCRIPT) -> None:
         ("id", "left"),
         ("chapter", "left"),
         ("class", "left"),
+        ("params", "left"),
         ("beats", "right"),
         ("seconds (est.)", "right"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for timing in timeline.scenes:
+        params = ", ".join(f"{k}={_param_text(v)}" for k, v in timing.plan.params.items())
         table.add_row(
-            str(timing.chapter), timing.id, timing.title, timing.class_name,
+            str(timing.chapter), timing.id, timing.title, timing.class_name, params or "-",
             str(len(timing.beats)), f"{timing.duration:.1f}",
         )  # fmt: skip
     table.add_section()
-    table.add_row("", "", "total", "", str(len(timeline.beats())), f"{timeline.duration:.1f}")
+    table.add_row("", "", "total", "", "", str(len(timeline.beats())), f"{timeline.duration:.1f}")
     _out.print(table)
+
+
+def _param_text(value: object) -> str:
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_param_text(v) for v in value) + "]"
+    return f"{value:g}" if isinstance(value, float) else repr(value)
 
 
 @app.command()
