@@ -18,11 +18,10 @@ from rich.table import Table
 
 from explainer.pipeline import VideoReport, render_video
 from explainer.render import Quality
-from explainer.script import Script, load_script
+from explainer.script import DEFAULT_SCRIPT, Script, load_script
 
 __all__ = ["Measure", "edit_beat", "run_bench", "bench_table", "stages_table", "main"]
 
-DEFAULT_SCRIPT = Path("scripts/attention.toml")
 BENCH_DIR = Path("media/bench")
 # the beat the warm re-render edits: a mid-video scene, so neighbours must stay cached
 EDIT_SCENE, EDIT_BEAT = "softmax", "bars"

@@ -57,9 +57,13 @@ def prune_entries(folder: Path, scene_id: str, suffixes: Sequence[str], keep: in
     and after an edit).
     """
     first, *others = suffixes
-    entries = sorted(
-        folder.glob(f"{scene_id}-*{first}"), key=lambda p: p.stat().st_mtime, reverse=True
-    )
+    # keys are hex: "intro-<key>" is intro's entry, "intro-2-<key>" another scene's
+    mine = [
+        p
+        for p in folder.glob(f"{scene_id}-*{first}")
+        if "-" not in p.name[len(scene_id) + 1 : -len(first)]
+    ]
+    entries = sorted(mine, key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[keep:]:
         old.unlink(missing_ok=True)
         for suffix in others:

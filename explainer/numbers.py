@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from contextlib import suppress
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -102,10 +103,14 @@ def _ledger_path(cache_dir: Path, plan: ScenePlan) -> Path:
 
 
 def store_ledger(cache_dir: Path, plan: ScenePlan, entries: Sequence[LedgerEntry]) -> None:
-    """Keep a scene's ledger for the next ``check`` (``media/cache/ledgers``)."""
+    """Keep a scene's ledger for the next ``check`` (``media/cache/ledgers``).
+
+    The cache only saves time: a folder that cannot be written is no error.
+    """
     data = json.dumps([asdict(entry) for entry in entries], ensure_ascii=False).encode()
-    write_atomic(_ledger_path(cache_dir, plan), data)
-    prune_entries(cache_dir, plan.scene_id, (".json",))
+    with suppress(OSError):
+        write_atomic(_ledger_path(cache_dir, plan), data)
+        prune_entries(cache_dir, plan.scene_id, (".json",))
 
 
 def _stored_ledger(cache_dir: Path, plan: ScenePlan) -> list[LedgerEntry] | None:

@@ -261,9 +261,12 @@ class _Lines:
         header = re.compile(r"\s*\[\s*scene\s*\.\s*params\s*\]")
         following = [n for n in self.scenes if n > scene_line]
         end = following[0] if following else len(self.lines) + 1
+        dotted = re.compile(rf"\s*[\"']?params[\"']?\s*\.\s*[\"']?{re.escape(name)}[\"']?\s*=")
         for number in range(scene_line + 1, end):
             if header.match(self.lines[number - 1]):
                 return self.key(name, number)
+            if dotted.match(self.lines[number - 1]):
+                return number
         return self.key("params", scene_line)
 
     def _header_on(self, number: int) -> bool:

@@ -21,11 +21,11 @@ from explainer.assemble import (
     Chapter,
     mix_narration,
     normalize_loudness,
-    probe_video_frames,
     write_chapters,
 )
 from explainer.errors import ExplainerError, RenderError
-from explainer.outputs import check_out_dir, staged_outputs
+from explainer.media import probe_video_frames
+from explainer.outputs import MARKER_NAME, check_out_dir, staged_outputs
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
@@ -158,10 +158,33 @@ def test_commit_moves_everything_into_place(tmp_path: Path) -> None:
         (staging.path / "clips" / "01-a.mp4").write_text("clip")
         (staging.path / "v.mp4").write_text("video")
         (staging.work / "scratch.wav").write_text("not an output")
-        staging.commit()
+        written = staging.commit()
+    assert sorted(written) == [Path("clips/01-a.mp4"), Path("v.mp4")]  # relative to out
     assert (out / "v.mp4").read_text() == "video"
     assert (out / "clips" / "01-a.mp4").read_text() == "clip"
     assert sorted(p.name for p in out.iterdir()) == [".lock", "clips", "v.mp4"]
+
+
+def test_a_commit_with_a_key_is_found_unchanged_until_an_output_changes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with staged_outputs(out) as staging:
+        assert staging.unchanged("k1") is None  # nothing committed yet
+        (staging.path / "clips").mkdir()
+        (staging.path / "clips" / "01-a.mp4").write_text("clip")
+        (staging.path / "v.mp4").write_text("video")
+        written = staging.commit(key="k1")
+    assert sorted(p.name for p in out.iterdir()) == [".lock", MARKER_NAME, "clips", "v.mp4"]
+    with staged_outputs(out) as staging:
+        assert sorted(staging.unchanged("k1") or []) == sorted(written)
+        assert staging.unchanged("k2") is None  # made from something else
+    (out / "v.mp4").write_text("edited by hand")  # another size
+    with staged_outputs(out) as staging:
+        assert staging.unchanged("k1") is None
+    with staged_outputs(out) as staging:  # a commit without a key records nothing
+        (staging.path / "v.mp4").write_text("video")
+        staging.commit()
+        assert staging.unchanged("k1") is None
+    assert not (out / MARKER_NAME).exists()
 
 
 def test_failed_render_keeps_previous_outputs_and_cleans_up(tmp_path: Path) -> None:

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from explainer.cli import app
 from explainer.errors import VoiceError
-from explainer.voices import BeatRequest, FestivalVoice, speakable_ascii, synthesize_beats
+from explainer.voices import FestivalVoice, speakable_ascii, synthesize_beats
+from scenes.plan import Beat, ScenePlan
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,10 +99,12 @@ def test_non_ascii_emoji_and_long_words_give_numbers(
     ["Le café 😀 était très naïf", "The pneumonoultramicroscopicsilicovolcanoconiosis sat"],
 )
 def test_check_verifies_non_ascii_emoji_and_long_word_sentences(
-    runner: CliRunner, sentence: str
+    runner: CliRunner, tmp_path: Path, sentence: str
 ) -> None:
-    # builds every scene of the tiny script (dry run) and re-verifies the numbers it shows
-    result = runner.invoke(app, ["check", str(TINY), "--sentence", sentence])
+    # builds every scene of the tiny script (dry run: an empty ledger cache) and re-verifies
+    # the numbers it shows
+    args = ["check", str(TINY), "--sentence", sentence, "--cache", str(tmp_path)]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"ok: {TINY}: 2 scenes, 6 beats")
 
@@ -119,7 +122,14 @@ needs_festival = pytest.mark.skipif(
 )
 
 
-def _samples(path: Path) -> bytes:
+def _scene(scene_id: str, *beats: tuple[str, str]) -> list[ScenePlan]:
+    """One scene of ``(beat id, text)`` beats, as the script loader would make them."""
+    records = tuple(Beat(beat_id, text, 1.0, 0.35) for beat_id, text in beats)
+    return [ScenePlan(scene_id, "S", 1, "Tokens", records, "The cat sat")]
+
+
+def _samples(path: Path | None) -> bytes:
+    assert path is not None, "every voiced beat has its audio"
     with wave.open(str(path), "rb") as handle:
         return handle.readframes(handle.getnframes())
 
@@ -127,19 +137,18 @@ def _samples(path: Path) -> bytes:
 @needs_festival
 def test_festival_says_a_line_with_an_emoji_exactly_as_without(tmp_path: Path) -> None:
     voice = FestivalVoice()
-    with_emoji, plain = synthesize_beats(
-        [BeatRequest("s", "a", "The cat 😀 sat."), BeatRequest("s", "b", "The cat sat.")],
-        voice,
-        tmp_path,
+    [voiced] = synthesize_beats(
+        _scene("s", ("a", "The cat 😀 sat."), ("b", "The cat sat.")), voice, tmp_path
     )
-    assert with_emoji.path != plain.path  # different text, different cache entries
-    assert _samples(with_emoji.path) == _samples(plain.path)
+    with_emoji, plain = voiced.beats
+    assert with_emoji.audio != plain.audio  # different text, different cache entries
+    assert _samples(with_emoji.audio) == _samples(plain.audio)
 
 
 @needs_festival
 def test_a_beat_of_only_emoji_is_an_error_naming_the_beat(tmp_path: Path) -> None:
     with pytest.raises(VoiceError, match=r"^beat blend/mood: ") as caught:
-        synthesize_beats([BeatRequest("blend", "mood", "😀 🐈")], FestivalVoice(), tmp_path)
+        synthesize_beats(_scene("blend", ("mood", "😀 🐈")), FestivalVoice(), tmp_path)
     assert "\n" not in str(caught.value)
     assert not list(tmp_path.glob("*.wav"))  # nothing cached under a final name
 

@@ -9,6 +9,7 @@ from helpers import one_error_line
 from typer.testing import CliRunner
 
 from explainer import __version__
+from explainer import numbers as numbers_module
 from explainer.cli import app
 from explainer.outputs import staged_outputs
 
@@ -118,10 +119,45 @@ def test_scenes_lists_ids_titles_and_beats(runner: CliRunner) -> None:
     assert "Blend the values" in result.stdout
 
 
-def test_check_verifies_the_tiny_script(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["check", str(TINY)])
+def test_check_verifies_the_tiny_script(runner: CliRunner, tmp_path: Path) -> None:
+    # an empty ledger cache: every scene is built (dry run) and its numbers verified
+    result = runner.invoke(app, ["check", str(TINY), "--cache", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "ok:" in result.stdout
+    assert "verified" in result.stdout
+
+
+def test_a_second_check_reuses_the_scenes_ledgers(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = numbers_module._dry_run_ledger
+    dry_runs: list[str] = []
+
+    def counted(plan):  # noqa: ANN001, ANN202 - the real dry run, counted
+        dry_runs.append(plan.scene_id)
+        return real(plan)
+
+    monkeypatch.setattr(numbers_module, "_dry_run_ledger", counted)
+    args = ["check", str(TINY), "--cache", str(tmp_path)]
+    cold = runner.invoke(app, args)
+    assert cold.exit_code == 0, cold.output
+    assert dry_runs == ["tokens", "blend"]
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "ledgers").iterdir()) == [
+        "blend", "tokens"
+    ]  # fmt: skip
+    warm = runner.invoke(app, args)
+    assert warm.exit_code == 0, warm.output
+    assert dry_runs == ["tokens", "blend"], "nothing changed: no scene is built again"
+    assert warm.stdout == cold.stdout
+
+
+def test_check_still_verifies_when_its_ledger_cache_cannot_be_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = runner.invoke(app, ["check", str(TINY), "--cache", str(blocker / "cache")])
+    assert result.exit_code == 0, result.output  # the cache only saves time
     assert "verified" in result.stdout
 
 
@@ -133,9 +169,10 @@ def test_check_fails_when_the_voice_says_a_number_the_screen_does_not_show(
         TINY.read_text(encoding="utf-8").replace("Add them up.", "Add them up: 0.99."),
         encoding="utf-8",
     )
-    result = runner.invoke(app, ["check", str(script)])
-    assert result.exit_code == 1
-    assert "scene 'blend', beat 'add' says 0.99 but the scene shows no 0.99" in result.stderr
+    for _ in ("cold", "warm"):  # the spoken numbers are checked with kept ledgers too
+        result = runner.invoke(app, ["check", str(script), "--cache", str(tmp_path)])
+        assert result.exit_code == 1
+        assert "scene 'blend', beat 'add' says 0.99 but the scene shows no 0.99" in result.stderr
 
 
 def test_debug_shows_the_exception(runner: CliRunner, tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from explainer.render import Quality, expected_frames, render_clips
-from scenes.narration import ScenePlan
+from scenes.narration import default_plan
+from scenes.plan import ScenePlan
 
 pytestmark = [
     pytest.mark.render,
@@ -20,7 +21,7 @@ pytestmark = [
 
 def _short_plan() -> ScenePlan:
     """The first chapter with every beat cut to 0.8 s, so the test renders ~2 s of video."""
-    plan = ScenePlan.from_default_script("Tokens")
+    plan = default_plan("Tokens")
     beats = tuple(replace(beat, speech=0.6, pause=0.2) for beat in plan.beats)
     return replace(plan, beats=beats)
 

@@ -22,9 +22,10 @@ from explainer import outputs as outputs_module
 from explainer.cli import app
 from explainer.errors import ExplainerError
 from explainer.outputs import PARTIAL_PREFIX, staged_outputs
-from explainer.render import Quality, clip_key, expected_frames, lookup_clip, render_video
+from explainer.pipeline import render_video
+from explainer.render import Quality, clip_key, expected_frames, lookup_clip
 from explainer.script import load_script
-from scenes.narration import BeatPlan, ScenePlan
+from scenes.plan import Beat, ScenePlan
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 NEW_SENTENCE = "The dog sat on the rug"  # changes every clip and voice: a real re-render
@@ -82,7 +83,7 @@ def _alive(pid: int) -> bool:
 
 
 def _tiny_plan() -> ScenePlan:
-    beats = (BeatPlan("a", "One.", 0.5, 0.2), BeatPlan("b", "Two.", 0.4, 0.2))
+    beats = (Beat("a", "One.", 0.5, 0.2), Beat("b", "Two.", 0.4, 0.2))
     return ScenePlan("tokens", "Tokens", 1, "Tokens", beats, "The cat sat")
 
 
@@ -165,9 +166,22 @@ def test_a_clip_of_the_wrong_length_is_a_miss(
     cached_clip: tuple[ScenePlan, str, Path, Path],
 ) -> None:
     plan, key, video, _ = cached_clip
-    longer = ScenePlan(**{**plan.__dict__, "beats": (*plan.beats, BeatPlan("c", "3.", 1.0, 0.2))})
+    longer = ScenePlan(**{**plan.__dict__, "beats": (*plan.beats, Beat("c", "3.", 1.0, 0.2))})
     # the same file under the longer plan's name: its 20 frames are not the 38 it needs
     assert lookup_clip(longer, Quality.low, video.parent, key) is None
+
+
+def test_pruning_one_scene_keeps_the_entries_of_a_scene_whose_id_extends_it(
+    tmp_path: Path,
+) -> None:
+    from explainer.cache import prune_entries
+
+    other = [tmp_path / f"intro-2-{i:032x}.json" for i in range(2)]
+    for n, path in enumerate([*other, *(tmp_path / f"intro-{i:032x}.json" for i in range(4))]):
+        path.write_text("{}")
+        os.utime(path, (n, n))  # the other scene's entries are the oldest
+    prune_entries(tmp_path, "intro", (".json",))  # keeps intro's four newest
+    assert all(path.exists() for path in other)
 
 
 # -- disk full and unwritable output folders ---------------------------------------------------

@@ -324,3 +324,143 @@ def test_spoken_numbers_reports_a_number_its_scene_does_not_show(
     records, problems = spoken_numbers([(scene, "b1", text)], shown)
     assert records == []
     assert problems == [f"scene {scene!r}, beat 'b1' says {number} but the scene shows no {number}"]
+
+
+def test_record_rejects_a_bad_source_at_once() -> None:
+    ledger = NumbersLedger()
+    for bad in ("weights[2][1]", "foo[1]", "sum(weights)", "__import__('os')"):
+        with pytest.raises(SourceError):
+            ledger.record("scores", "q·k cat", "2.69", bad, 2)
+    assert ledger.entries == (), "nothing is recorded for a bad source"
+    assert ledger.record("scores", "q·k cat", "2.69", "scores[2, 1]", 2) == "2.69"
+
+
+def test_the_spoken_list_travels_with_the_ledger(tmp_path: Path) -> None:
+    ledger = NumbersLedger([LedgerEntry("softmax", "w cat", "0.41", "weights[2, 1]", 2)])
+    said = [("softmax", "gives", "sat gives cat 0.41."), ("softmax", "odd", "or 0.42")]
+    matched, unshown = ledger.with_spoken(said)
+    # the same pairing and problems as spoken_numbers, kept on a new ledger
+    records, problems = spoken_numbers(said, ledger.entries)
+    assert (list(matched.spoken), unshown) == (records, problems)
+    assert unshown == ["scene 'softmax', beat 'odd' says 0.42 but the scene shows no 0.42"]
+    assert ledger.spoken == (), "with_spoken leaves the ledger it was called on alone"
+    assert matched.entries == ledger.entries
+    data = matched.to_dict(SENTENCE, FOCUS)
+    assert data["spoken"] == records
+    path = matched.write_json(tmp_path / "numbers.json", SENTENCE, FOCUS)
+    text = path.read_text(encoding="utf-8")
+    assert text == matched.to_json(SENTENCE, FOCUS)
+    assert json.loads(text) == data
+    again = NumbersLedger.from_dict(json.loads(text))
+    assert (again.entries, again.spoken) == (matched.entries, matched.spoken)
+
+
+# -- a script's numbers, checked in one place (explainer.numbers) -------------------------------
+
+TINY = Path(__file__).parent / "data" / "tiny.toml"
+
+
+def tiny_ledgers() -> dict[str, list[LedgerEntry]]:
+    """What the tiny script's two scenes could show, built here from the worked example."""
+    ex = worked_example(SENTENCE, FOCUS)
+    f = ex.focus_index
+    row = round_row(list(ex.weights[f]), 2)
+    top = int(np.argmax(ex.weights[f]))
+    group = f"weights[{f}]"
+    return {
+        "tokens": [LedgerEntry("tokens", "d_model", "6", "d_model", 0)],
+        "blend": [
+            LedgerEntry("blend", f"w {ex.tokens[j]}", f"{w:.2f}", f"weights[{f}, {j}]", 2, group)
+            for j, w in enumerate(row)
+        ],
+        # not a scene: the entry the narration's {top_weight} repeats
+        "top": [LedgerEntry("blend", "top", f"{row[top]:.2f}", f"weights[{f}, {top}]", 2)],
+    }
+
+
+def test_check_numbers_merges_in_video_order_and_matches_what_is_said() -> None:
+    from explainer.numbers import check_numbers
+    from explainer.script import load_script
+
+    script = load_script(TINY)
+    shown = tiny_ledgers()
+    top = shown.pop("top")[0]
+    # given in another order: the ledger follows the script's scenes
+    checked = check_numbers(script, {"blend": shown["blend"], "tokens": shown["tokens"]})
+    assert checked.problems == []
+    checked.raise_problems()  # nothing to raise
+    assert checked.ledger.entries == (*shown["tokens"], *shown["blend"])
+    said = script.scene("blend").beats[2].text
+    assert [(s["scene"], s["beat"], s["said"], s["source"]) for s in checked.ledger.spoken] == [
+        ("blend", "blend_bar", top.shown, top.source)
+    ]
+    assert top.shown in said
+
+
+def test_check_numbers_reports_a_wrong_number_and_an_unshown_spoken_one() -> None:
+    from explainer.errors import RenderError
+    from explainer.numbers import check_numbers
+    from explainer.script import load_script
+
+    script = load_script(TINY)
+    shown = tiny_ledgers()
+    shown.pop("top")
+    shown["tokens"] = [LedgerEntry("tokens", "d_model", "7", "d_model", 0)]
+    blend = shown["blend"]
+    shown["blend"] = [e for e in blend if e.shown not in script.scene("blend").beats[2].text]
+    checked = check_numbers(script, shown)
+    assert len(checked.problems) == 3, checked.problems  # 7 != 6; a broken group; unshown
+    assert checked.problems[0].startswith("scene 'tokens': 'd_model' shows 7")
+    assert checked.problems[-1].startswith("scene 'blend', beat 'blend_bar' says ")
+    with pytest.raises(RenderError, match=r"a number does not verify: scene 'tokens'.*2 more"):
+        checked.raise_problems()
+
+
+def test_scene_ledgers_are_kept_and_reused_while_their_inputs_are_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from explainer import numbers as numbers_module
+    from explainer.script import load_script
+
+    shown = tiny_ledgers()
+    dry_runs: list[str] = []
+
+    def dry_run(plan):  # noqa: ANN001, ANN202 - stands in for a Manim dry run
+        dry_runs.append(plan.scene_id)
+        return shown[plan.scene_id]
+
+    monkeypatch.setattr(numbers_module, "_dry_run_ledger", dry_run)
+    script = load_script(TINY)
+    seen: list[tuple[str, bool]] = []
+    first = numbers_module.scene_ledgers(script.scenes, tmp_path, lambda *a: seen.append(a))
+    assert dry_runs == ["tokens", "blend"]
+    assert seen == [("tokens", False), ("blend", False)]
+    assert first == {"tokens": shown["tokens"], "blend": shown["blend"]}
+    # unchanged plans: no dry run, the same entries read back
+    seen.clear()
+    assert numbers_module.scene_ledgers(script.scenes, tmp_path, lambda *a: seen.append(a)) == first
+    assert dry_runs == ["tokens", "blend"]
+    assert seen == [("tokens", True), ("blend", True)]
+    # new wording (so new beat lengths) moves frames, not numbers: still kept
+    cache = tmp_path / "ledgers"
+    numbers_module.scene_ledgers(script.scenes, cache)
+    dry_runs.clear()
+    edited = tmp_path / "tiny.toml"
+    edited.write_text(TINY.read_text().replace('"Add them up."', '"Now add them all up."'))
+    reworded = load_script(edited)
+    assert reworded.scene("blend").beats[1].speech != script.scene("blend").beats[1].speech
+    numbers_module.scene_ledgers(reworded.scenes, cache)
+    assert dry_runs == []
+    # another sentence is another example: every scene runs again, beside the first ones
+    other = load_script(TINY, sentence="A dog chased the ball")
+    numbers_module.scene_ledgers(other.scenes, cache)
+    assert dry_runs == ["tokens", "blend"]
+    kept = sorted(path.name.split("-")[0] for path in cache.iterdir())
+    assert kept == ["blend", "blend", "tokens", "tokens"]
+    numbers_module.scene_ledgers(script.scenes, cache)  # the first sentence's are still kept
+    assert dry_runs == ["tokens", "blend"]
+    # a damaged kept ledger is not trusted
+    for path in cache.iterdir():
+        path.write_text("{not json")
+    numbers_module.scene_ledgers(script.scenes, cache)
+    assert dry_runs == ["tokens", "blend"] * 2

@@ -15,15 +15,17 @@ import pytest
 from helpers import ffmpeg_loudness
 from typer.testing import CliRunner
 
-from attention.ledger import verify
+from attention.ledger import NumbersLedger, verify
 from explainer import render as render_module
 from explainer.cli import app
-from explainer.render import Quality, clip_key, render_video
+from explainer.pipeline import render_video
+from explainer.render import Quality, clip_key
 from explainer.script import load_script
+from scenes.plan import Beat, ScenePlan
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 FPS = 15  # low quality
-_REAL_SOURCE_DIGEST = render_module._source_digest
+_REAL_SOURCE_DIGEST = render_module.source_digest
 
 pytestmark = [
     pytest.mark.render,
@@ -41,9 +43,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pat
     out, cache = root / "out", root / "cache"
     # freeze the scene-source hash: other people editing scenes/ while the tests run must
     # not turn the cache tests below into misses (test_source_edit_changes_the_key covers it)
-    frozen = render_module._source_digest()
+    frozen = render_module.source_digest()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render_module, "_source_digest", lambda class_name=None: frozen)
+        patch.setattr(render_module, "source_digest", lambda class_name=None: frozen)
         result = CliRunner().invoke(
             app,
             ["render", str(TINY), "--quality", "low", "--out", str(out), "--cache", str(cache),
@@ -143,6 +145,11 @@ def test_numbers_json_verifies(rendered: dict[str, Path]) -> None:
     assert len(numbers["entries"]) > 0
     assert {e["scene"] for e in numbers["entries"]} >= {"tokens"}
     assert verify(numbers) == []
+    # the narration's one decimal (the top weight) is paired with the number blend shows
+    assert [(s["scene"], s["beat"]) for s in numbers["spoken"]] == [("blend", "blend_bar")]
+    # written by the ledger's own serialiser
+    text = (rendered["out"] / "numbers.json").read_text(encoding="utf-8")
+    assert NumbersLedger.from_dict(numbers).to_json(numbers["sentence"], numbers["focus"]) == text
 
 
 def test_loudness_is_minus_16_lufs_with_true_peak_under_minus_1(
@@ -205,17 +212,15 @@ def test_rerender_uses_the_cache_and_detects_a_corrupt_clip(rendered: dict[str, 
 def test_source_edit_changes_the_key_but_beat_wording_does_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scenes.narration import BeatPlan, ScenePlan
-
     for folder in ("scenes", "attention"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "m.py").write_text("x = 1\n")
     monkeypatch.setattr(render_module, "PROJECT_ROOT", tmp_path)
     # the shared render fixture may have frozen the digest; use the real one here
-    monkeypatch.setattr(render_module, "_source_digest", _REAL_SOURCE_DIGEST)
-    plan = ScenePlan("s", "S", 1, "Tokens", (BeatPlan("a", "Hello.", 1.0, 0.3),), "The cat sat")
-    reworded = ScenePlan("s", "S", 1, "Tokens", (BeatPlan("a", "Hi!", 1.0, 0.3),), "The cat sat")
-    longer = ScenePlan("s", "S", 1, "Tokens", (BeatPlan("a", "Hello.", 1.5, 0.3),), "The cat sat")
+    monkeypatch.setattr(render_module, "source_digest", _REAL_SOURCE_DIGEST)
+    plan = ScenePlan("s", "S", 1, "Tokens", (Beat("a", "Hello.", 1.0, 0.3),), "The cat sat")
+    reworded = ScenePlan("s", "S", 1, "Tokens", (Beat("a", "Hi!", 1.0, 0.3),), "The cat sat")
+    longer = ScenePlan("s", "S", 1, "Tokens", (Beat("a", "Hello.", 1.5, 0.3),), "The cat sat")
     key = clip_key(plan, Quality.low)
     assert clip_key(reworded, Quality.low) == key
     assert clip_key(longer, Quality.low) != key
@@ -227,15 +232,13 @@ def test_source_edit_changes_the_key_but_beat_wording_does_not(
 def test_editing_one_chapter_re_keys_that_chapter_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scenes.narration import BeatPlan, ScenePlan
-
     (tmp_path / "scenes").mkdir()
     (tmp_path / "attention").mkdir()
     for module in ("s1_tokens", "s3_scores", "narration"):
         (tmp_path / "scenes" / f"{module}.py").write_text("x = 1\n")
     monkeypatch.setattr(render_module, "PROJECT_ROOT", tmp_path)
-    monkeypatch.setattr(render_module, "_source_digest", _REAL_SOURCE_DIGEST)
-    beats = (BeatPlan("a", "Hello.", 1.0, 0.3),)
+    monkeypatch.setattr(render_module, "source_digest", _REAL_SOURCE_DIGEST)
+    beats = (Beat("a", "Hello.", 1.0, 0.3),)
     tokens = ScenePlan("tokens", "T", 1, "Tokens", beats, "The cat sat")
     scores = ScenePlan("scores", "S", 3, "Scores", beats, "The cat sat")
     before = clip_key(tokens, Quality.low), clip_key(scores, Quality.low)

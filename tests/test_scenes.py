@@ -12,8 +12,10 @@ import pytest
 from manim import Mobject, Text, tempconfig
 from manim.mobject.text.text_mobject import MarkupText
 
+from explainer.script import load_script
 from scenes import SCENE_CLASSES, load_scene_class
-from scenes.narration import NarratedScene, ScenePlan
+from scenes.narration import NarratedScene, default_plan
+from scenes.plan import SceneParam
 
 CONTROL_DIR = Path(__file__).parent / "control_data" / "scenes"
 DIFF_DIR = Path(__file__).parent / "media_tmp"
@@ -96,7 +98,7 @@ def run_scene(
     class_name: str, sentence: str | None = None, focus: str | None = None
 ) -> tuple[NarratedScene, dict[str, Any]]:
     """Render ``class_name`` at low quality without writing files; snapshot every beat's end."""
-    plan = ScenePlan.from_default_script(class_name)
+    plan = default_plan(class_name)
     if sentence is not None:
         plan = dataclasses.replace(plan, sentence=sentence, focus=focus)
     base = load_scene_class(class_name)
@@ -234,3 +236,38 @@ def test_layout_other_sentences(
     scene, snapshots = run_scene(class_name, sentence, focus)
     assert scene.example.n_tokens == tokens
     assert_layout(snapshots, f"{class_name} ({tokens} tokens: {sentence!r})")
+
+
+# -- plans and parameters ------------------------------------------------------------------------
+
+
+def test_plain_manim_plans_come_from_the_loader() -> None:
+    # `manim -ql scenes/s3_scores.py Scores` renders the plan `explainer check` checks
+    script = load_script()
+    assert [p.class_name for p in script.scenes] == SCENES
+    for plan in script.scenes:
+        assert default_plan(plan.class_name) == plan
+    with pytest.raises(LookupError, match="no scene with class = 'Nope'"):
+        default_plan("Nope")
+
+
+@pytest.mark.parametrize("class_name", SCENES)
+def test_declared_parameters_have_valid_defaults(class_name: str) -> None:
+    for param in load_scene_class(class_name).params:
+        assert isinstance(param, SceneParam)
+        value = list(param.default) if isinstance(param.default, tuple) else param.default
+        assert param.check(value) == param.default, param.name
+
+
+def test_a_scene_reads_the_scripts_parameter_or_its_default() -> None:
+    steps = SceneParam("steps", "int", 3, "animation steps")
+
+    class Stepped(NarratedScene):
+        params = (steps,)
+
+    plan = default_plan("Tokens")
+    with tempconfig(LOW):
+        assert Stepped(plan).param("steps") == 3
+        assert Stepped(dataclasses.replace(plan, params={"steps": 5})).param("steps") == 5
+        with pytest.raises(LookupError, match="Stepped declares no parameter 'speed'"):
+            Stepped(plan).param("speed")

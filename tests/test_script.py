@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,25 +15,43 @@ from hypothesis import strategies as st
 
 from explainer import script as script_module
 from explainer.errors import ExplainerError, ScriptError
-from explainer.script import Script, load_script, narration
+from explainer.script import Script, load_script
+from scenes.plan import SceneParam
 
 DATA = Path(__file__).parent / "data"
 FAKE_MODULE = "tests_fake_scenes_for_script"
 
 
 @pytest.fixture(autouse=True)
-def fake_scenes(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_scenes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A scene registry of two tiny classes, so these tests never depend on real scenes."""
     module = types.ModuleType(FAKE_MODULE)
-    module.Intro = type("Intro", (), {"beat_ids": ("hello", "world")})  # type: ignore[attr-defined]
-    module.Outro = type("Outro", (), {"beat_ids": ("bye",)})  # type: ignore[attr-defined]
+    intro = type("Intro", (), {"beat_ids": ("hello", "world"), "params": ()})
+    module.Intro = intro  # type: ignore[attr-defined]
+    module.Outro = type("Outro", (), {"beat_ids": ("bye",), "params": ()})  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, FAKE_MODULE, module)
+    registry = {"Intro": FAKE_MODULE, "Outro": FAKE_MODULE}
+    monkeypatch.setattr(script_module, "SCENE_CLASSES", registry)
     monkeypatch.setattr(
         script_module,
-        "known_scene_classes",
-        lambda: {"Intro": FAKE_MODULE, "Outro": FAKE_MODULE},
+        "load_scene_class",
+        lambda name: getattr(importlib.import_module(registry[name]), name),
     )
-    script_module._beat_ids.cache_clear()
+    declared = script_module._declared  # the real, cached lookup
+    declared.cache_clear()
+    yield
+    declared.cache_clear()  # no fake class outlives these tests
+
+
+def narration(script: Script) -> dict[tuple[str, str], str]:
+    """Every beat's spoken text keyed by ``(scene id, beat id)``, from ``spoken_lines``.
+
+    The lines must be the beats' own (already filled) text, in video order.
+    """
+    lines = script.spoken_lines()
+    beats = [(plan.scene_id, beat.id, beat.text) for plan in script.scenes for beat in plan.beats]
+    assert lines == beats
+    return {(scene_id, beat_id): text for scene_id, beat_id, text in lines}
 
 
 def marked_line(path: Path) -> int:
@@ -58,14 +78,17 @@ def test_good_script_loads_with_settings_scenes_and_lines() -> None:
     assert script.settings.voice == "espeak"
     assert (script.settings.beat_pause, script.settings.scene_pause) == (0.35, 0.8)
     assert script.settings.target_seconds == 20.0
-    assert [s.id for s in script.scenes] == ["intro", "outro"]
+    assert [s.scene_id for s in script.scenes] == ["intro", "outro"]
     assert [s.chapter for s in script.scenes] == [1, 2]
     assert [s.class_name for s in script.scenes] == ["Intro", "Outro"]
     assert [b.id for b in script.scenes[0].beats] == ["hello", "world"]
-    lines = (DATA / "good.toml").read_text().splitlines()
-    assert lines[script.scenes[1].line - 1].strip() == "[[scene]]"
-    assert script.scenes[1].line == 27  # counted with grep -n
-    assert script.scenes[0].beats[1].line == 20
+    # plans no longer carry their line; the loader's line finder (used in every error) does
+    text = (DATA / "good.toml").read_text()
+    lines = text.splitlines()
+    where = script_module._Lines(text)
+    assert lines[where.scene(1) - 1].strip() == "[[scene]]"
+    assert where.scene(1) == 27  # counted with grep -n
+    assert where.beat(0, 1) == 20
 
 
 def test_multiline_text_is_collapsed_and_placeholders_filled() -> None:
@@ -99,7 +122,7 @@ def test_focus_override_and_select() -> None:
     assert script.settings.focus == "mat"
     assert narration(script)[("intro", "world")].startswith("The word mat ")
     only = script.select(["outro"])
-    assert [s.id for s in only.scenes] == ["outro"]
+    assert [s.scene_id for s in only.scenes] == ["outro"]
     assert only.scenes[0].chapter == 2
     with pytest.raises(ScriptError, match="no scene with id 'nope'; choose one of: intro, outro"):
         script.select(["nope"])
@@ -267,7 +290,7 @@ def test_default_script_loads_with_the_real_scenes(monkeypatch: pytest.MonkeyPat
 
     if any(find_spec(module) is None for module in SCENE_CLASSES.values()):
         pytest.skip("not every scene module is written yet")
-    script_module._beat_ids.cache_clear()
+    script_module._declared.cache_clear()
     script = load_script(default)
     assert script.scenes
     assert all(scene.beats for scene in script.scenes)
@@ -307,3 +330,118 @@ def test_voice_paths_in_the_file_are_relative_to_the_file(tmp_path: Path) -> Non
     assert load_script(path, voice="recorded:takes").settings.voice == "recorded:takes"
     absolute = write(tmp_path, GOOD.replace('voice = "espeak"', 'voice = "piper:/m/en.onnx"'))
     assert load_script(absolute).settings.voice == "piper:/m/en.onnx"
+
+
+# -- [scene.params] -----------------------------------------------------------------------------
+
+TEMPERATURES = SceneParam("temperatures", "float list", (0.5, 1.0, 2.0), "softmax temperatures")
+STEPS = SceneParam("steps", "int", 3, "animation steps")
+LABEL = SceneParam("label", "str", "scores", "the heading")
+
+
+@pytest.fixture
+def intro_params(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fake Intro declares three parameters; Outro declares none."""
+    declared = {
+        "Intro": script_module._Declared(("hello", "world"), (TEMPERATURES, STEPS, LABEL)),
+        "Outro": script_module._Declared(("bye",), ()),
+    }
+    script_module._declared.cache_clear()
+    monkeypatch.setattr(script_module, "_declared", lambda name: declared[name])
+
+
+def with_params(params: str, *, scene: str = "intro") -> str:
+    """The good script with a ``[scene.params]`` table of ``params`` in ``scene``."""
+    anchor = {"intro": 'class = "Intro"\n', "outro": 'class = "Outro"\n'}[scene]
+    assert GOOD.count(anchor) == 1
+    return GOOD.replace(anchor, f"{anchor}\n[scene.params]\n{params}\n", 1)
+
+
+@pytest.mark.usefixtures("intro_params")
+def test_scene_params_defaults_apply_when_the_script_sets_none() -> None:
+    script = load_script(DATA / "good.toml")
+    assert script.scene("intro").params == {
+        "temperatures": (0.5, 1.0, 2.0),
+        "steps": 3,
+        "label": "scores",
+    }
+    assert script.scene("outro").params == {}
+
+
+@pytest.mark.usefixtures("intro_params")
+def test_scene_params_good_values_are_converted(tmp_path: Path) -> None:
+    path = write(tmp_path, with_params('temperatures = [1, 2.5]\nlabel = "heat"'))
+    intro = load_script(path).scene("intro")
+    assert intro.params == {"temperatures": (1.0, 2.5), "steps": 3, "label": "heat"}
+    assert all(type(t) is float for t in intro.params["temperatures"])  # 1 became 1.0
+    # the beats after the params table still belong to the scene
+    assert [b.id for b in intro.beats] == ["hello", "world"]
+    inline = write(
+        tmp_path, GOOD.replace('class = "Intro"', 'class = "Intro"\nparams = { steps = 5 }')
+    )
+    assert load_script(inline).scene("intro").params["steps"] == 5
+
+
+@pytest.mark.usefixtures("intro_params")
+@pytest.mark.parametrize(
+    ("params", "what"),
+    [
+        (
+            "temperature = [1.0]",
+            "scene 'intro' has no parameter 'temperature'; did you mean 'temperatures'?",
+        ),
+        (
+            "colour = 1",
+            "scene 'intro' has no parameter 'colour'; its parameters: temperatures, steps, label",
+        ),
+        (
+            'temperatures = "hot"',
+            "scene 'intro' parameter temperatures must be an array of "
+            "numbers, not a string (softmax temperatures)",
+        ),
+        ("temperatures = []", "temperatures must be an array of numbers, not an empty array"),
+        ('temperatures = [1.0, "x"]', "temperatures must be a number, not a string"),
+        ("temperatures = [nan]", "temperatures must be a finite number, not nan"),
+        ("steps = 2.5", "parameter steps must be a whole number, not a number (animation steps)"),
+        ("steps = true", "parameter steps must be a whole number, not true/false"),
+        ("label = 3", "parameter label must be a string, not a number (the heading)"),
+    ],
+)
+def test_scene_params_errors_name_file_line_and_fix(tmp_path: Path, params: str, what: str) -> None:
+    # a good key before the bad one, so the line found is the bad key's, not the table's
+    before = 'label = "x"' if params.startswith("steps") else "steps = 4"
+    path = write(tmp_path, with_params(f"{before}\n{params}  # ERROR"))
+    message = error_of(path)
+    assert message.startswith(f"{path}:{marked_line(path)}:"), message
+    assert what in message
+
+
+@pytest.mark.usefixtures("intro_params")
+def test_scene_params_are_checked_per_scene(tmp_path: Path) -> None:
+    # Outro declares no parameters: the error names the outro's own line, not the intro's
+    text = with_params("steps = 4", scene="intro")
+    path = write(
+        tmp_path,
+        text.replace(
+            'class = "Outro"\n', 'class = "Outro"\n\n[scene.params]\nsteps = 4  # ERROR\n', 1
+        ),
+    )
+    message = error_of(path)
+    assert message.startswith(f"{path}:{marked_line(path)}:"), message
+    assert "scene 'outro' has no parameter 'steps'; its parameters: none" in message
+    not_a_table = write(
+        tmp_path, GOOD.replace('class = "Intro"', 'class = "Intro"\nparams = 3  # ERROR')
+    )
+    message = error_of(not_a_table)
+    assert message.startswith(f"{not_a_table}:{marked_line(not_a_table)}:"), message
+    assert "scene 'intro': params must be a table [scene.params]" in message
+
+
+@pytest.mark.usefixtures("intro_params")
+def test_a_dotted_parameter_key_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, GOOD.replace('class = "Intro"', 'class = "Intro"\nparams.steps = "x"  # ERROR')
+    )
+    message = error_of(path)
+    assert "parameter steps must be a whole number" in message
+    assert message.startswith(f"{path}:{marked_line(path)}:"), message

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from explainer.subtitles import to_srt, to_vtt, wrap
 from explainer.timeline import BeatTiming, SceneTiming, Timeline
+from scenes.plan import Beat, ScenePlan
 
 FPS = 30.0
 STAMP = r"(\d\d):(\d\d):(\d\d)[,.](\d\d\d)"
@@ -51,14 +52,16 @@ def parse_vtt(text: str) -> list[tuple[float, float, list[str]]]:
 def timeline_of(beats: list[tuple[str, float]], pause: float = 0.5) -> Timeline:
     """One scene whose beats follow each other: (text, speech seconds) each."""
     timings = []
+    records = []
     frame = 0
     for index, (text, speech) in enumerate(beats):
         frames = int((speech + pause) * FPS) + 1
-        timings.append(
-            BeatTiming(f"b{index}", text, frame / FPS, frame, frame, frames, speech, pause, None)
-        )
+        record = Beat(f"b{index}", text, speech, pause)
+        records.append(record)
+        timings.append(BeatTiming(record, frame / FPS, frame, frame, frames))
         frame += frames
-    scene = SceneTiming("s", "Scene", 1, "Tokens", 0.0, 0, frame, frame / FPS, tuple(timings))
+    plan = ScenePlan("s", "Scene", 1, "Tokens", tuple(records), "The cat sat", "sat")
+    scene = SceneTiming(plan, 0.0, 0, frame, frame / FPS, tuple(timings))
     return Timeline("T", "The cat sat", "sat", FPS, (scene,))
 
 

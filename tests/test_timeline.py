@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import types
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from explainer import script as script_module
 from explainer.script import Script, load_script
-from explainer.timeline import build_timeline, estimate_timeline, scene_plans
-from explainer.voices import BeatAudio
+from explainer.timeline import build_timeline
+from scenes.plan import beat_frames
 
 DATA = Path(__file__).parent / "data"
 FAKE_MODULE = "tests_fake_scenes_for_timeline"
@@ -22,28 +24,44 @@ FAKE_MODULE = "tests_fake_scenes_for_timeline"
 def script(monkeypatch: pytest.MonkeyPatch) -> Script:
     """tests/data/good.toml: intro (hello, world) and outro (bye); pauses 0.35 and 0.8 s."""
     module = types.ModuleType(FAKE_MODULE)
-    module.Intro = type("Intro", (), {"beat_ids": ("hello", "world")})  # type: ignore[attr-defined]
-    module.Outro = type("Outro", (), {"beat_ids": ("bye",)})  # type: ignore[attr-defined]
+    intro = type("Intro", (), {"beat_ids": ("hello", "world"), "params": ()})
+    module.Intro = intro  # type: ignore[attr-defined]
+    module.Outro = type("Outro", (), {"beat_ids": ("bye",), "params": ()})  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, FAKE_MODULE, module)
+    registry = {"Intro": FAKE_MODULE, "Outro": FAKE_MODULE}
+    monkeypatch.setattr(script_module, "SCENE_CLASSES", registry)
     monkeypatch.setattr(
-        script_module, "known_scene_classes", lambda: {"Intro": FAKE_MODULE, "Outro": FAKE_MODULE}
+        script_module,
+        "load_scene_class",
+        lambda name: getattr(importlib.import_module(registry[name]), name),
     )
-    script_module._beat_ids.cache_clear()
-    return load_script(DATA / "good.toml")
+    script_module._declared.cache_clear()
+    loaded = load_script(DATA / "good.toml")
+    script_module._declared.cache_clear()  # no fake class outlives the load
+    return loaded
 
 
-def audio(*speech: float) -> list[BeatAudio]:
-    beats = [("intro", "hello"), ("intro", "world"), ("outro", "bye")]
-    return [
-        BeatAudio(scene, beat, Path(f"/cache/{scene}-{beat}.wav"), seconds)
-        for (scene, beat), seconds in zip(beats, speech, strict=True)
+def audio(script: Script, *speech: float) -> Script:
+    """``script`` voiced: beats intro/hello, intro/world, outro/bye measured at ``speech``."""
+    seconds = iter(speech)
+    voiced = [
+        replace(
+            plan,
+            beats=tuple(
+                beat.voiced(next(seconds), Path(f"/cache/{plan.scene_id}-{beat.id}.wav"))
+                for beat in plan.beats
+            ),
+        )
+        for plan in script.scenes
     ]
+    assert next(seconds, None) is None, "one speech duration per beat"
+    return script.with_scenes(voiced)
 
 
 def test_slots_starts_and_scene_lengths_by_hand(script: Script) -> None:
     # at 15 fps: hello (2.0 + 0.35) * 15 = 35.25 -> 36 frames; world is intro's last beat,
     # so it pauses 0.8: (1.5 + 0.8) * 15 = 34.5 -> 35; bye (3.0 + 0.8) * 15 = 57 exactly
-    timeline = build_timeline(script, audio(2.0, 1.5, 3.0), fps=15)
+    timeline = build_timeline(audio(script, 2.0, 1.5, 3.0), fps=15)
     intro, outro = timeline.scenes
     assert [b.frames for b in intro.beats] == [36, 35]
     assert [b.start_frame for b in intro.beats] == [0, 36]
@@ -64,19 +82,29 @@ def test_slots_starts_and_scene_lengths_by_hand(script: Script) -> None:
 def test_float_noise_never_adds_a_frame(script: Script) -> None:
     # (0.4 + 0.8) * 15 is 18.000000000000004 in floats: 18 frames, not 19.
     # hello: (1.1 + 0.35) * 20 = 29 exactly on paper (29.000000000000004 in floats) -> 29
-    timeline = build_timeline(script, audio(1.1, 0.4, 0.4), fps=15)
+    timeline = build_timeline(audio(script, 1.1, 0.4, 0.4), fps=15)
     assert [b.frames for _, b in timeline.beats()] == [22, 18, 18]  # 21.75 -> 22
-    timeline = build_timeline(script, audio(1.1, 0.4, 0.4), fps=20)
+    timeline = build_timeline(audio(script, 1.1, 0.4, 0.4), fps=20)
     assert [b.frames for _, b in timeline.beats()] == [29, 24, 24]
 
 
-def test_missing_audio_is_a_pipeline_bug(script: Script) -> None:
-    with pytest.raises(ValueError, match="no audio for beat outro/bye"):
-        build_timeline(script, audio(1.0, 1.0, 1.0)[:2], fps=15)
+def test_each_beat_is_timed_by_its_own_record(script: Script) -> None:
+    # "no audio for a beat" cannot happen any more: every beat carries its speech. A beat
+    # left unvoiced keeps its estimate and no audio; the voiced ones use their measurement.
+    voiced = audio(script, 2.0, 1.5, 3.0)
+    partly = voiced.with_scenes([voiced.scenes[0], script.scenes[1]])
+    timeline = build_timeline(partly, fps=15)
+    hello, world, bye = (b for _, b in timeline.beats())
+    assert (hello.speech, hello.audio) == (2.0, Path("/cache/intro-hello.wav"))
+    assert (world.speech, world.frames) == (1.5, 35)
+    assert (bye.speech, bye.audio) == (pytest.approx(6 / 2.6), None)
+    assert bye.frames == beat_frames(6 / 2.6, 0.8, 15)
+    with pytest.raises(ValueError, match="fps must be positive"):
+        build_timeline(voiced, fps=0)
 
 
 def test_json_round_trip(script: Script, tmp_path: Path) -> None:
-    timeline = build_timeline(script, audio(2.0, 1.5, 3.0), fps=15)
+    timeline = build_timeline(audio(script, 2.0, 1.5, 3.0), fps=15)
     target = tmp_path / "out" / "timeline.json"
     timeline.write_json(target)
     data = json.loads(target.read_text(encoding="utf-8"))
@@ -106,10 +134,8 @@ def test_json_round_trip(script: Script, tmp_path: Path) -> None:
 
 
 def test_scene_plans_reproduce_the_timeline_frames(script: Script) -> None:
-    from scenes.narration import beat_frames
-
-    timeline = build_timeline(script, audio(2.0, 1.5, 3.0), fps=30)
-    plans = scene_plans(timeline, script.settings)
+    timeline = build_timeline(audio(script, 2.0, 1.5, 3.0), fps=30)
+    plans = [scene.plan for scene in timeline.scenes]  # what each scene renders from
     assert [p.scene_id for p in plans] == ["intro", "outro"]
     assert [p.chapter for p in plans] == [1, 2]
     assert plans[0].sentence == "The cat sat on the mat"
@@ -120,12 +146,13 @@ def test_scene_plans_reproduce_the_timeline_frames(script: Script) -> None:
     ]
     for plan, scene in zip(plans, timeline.scenes, strict=True):
         assert sum(beat_frames(b.speech, b.pause, 30) for b in plan.beats) == scene.frames
+        assert plan.frames(30) == scene.frames
     # plans travel to render workers as dicts
     assert type(plans[1]).from_dict(plans[1].to_dict()) == plans[1]
 
 
 def test_estimate_uses_word_count(script: Script) -> None:
-    timeline = estimate_timeline(script, fps=15)
+    timeline = build_timeline(script, fps=15)  # as loaded: speech estimated
     hello = timeline.scenes[0].beats[0]
     # "Take the sentence: The cat sat on the mat." has 9 words at 2.6 words per second
     assert hello.speech == pytest.approx(9 / 2.6)
@@ -134,3 +161,18 @@ def test_estimate_uses_word_count(script: Script) -> None:
     # "That is attention over 6 tokens." has 6 words: 6 / 2.6 s
     assert bye.speech == pytest.approx(6 / 2.6)
     assert timeline.frames == sum(b.frames for _, b in timeline.beats())
+
+
+def test_the_beat_record_is_voiced_once_and_travels_as_plain_data(script: Script) -> None:
+    loaded = script.scenes[0].beats[0]
+    voiced = loaded.voiced(2.0, Path("/cache/intro-hello.wav"))
+    assert (voiced.id, voiced.text, voiced.pause) == (loaded.id, loaded.text, loaded.pause)
+    assert (voiced.speech, voiced.audio) == (2.0, Path("/cache/intro-hello.wav"))
+    assert loaded.audio is None, "voicing makes a new record"
+    assert voiced.frames(15) == beat_frames(2.0, 0.35, 15) == 36
+    plan = audio(script, 2.0, 1.5, 3.0).scenes[0]
+    plan = replace(plan, params={"temperatures": (0.5, 1.0)})
+    data = plan.to_dict()
+    assert data["beats"][0]["audio"] == "/cache/intro-hello.wav"  # paths as strings
+    assert type(plan).from_dict(data) == plan
+    assert plan.frames(15) == sum(b.frames(15) for b in plan.beats) == 71

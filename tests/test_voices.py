@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import wave
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,17 +19,18 @@ from explainer import voices
 from explainer.errors import VoiceError
 from explainer.voices import (
     SAMPLE_RATE,
-    BeatAudio,
-    BeatRequest,
     EspeakVoice,
     FestivalVoice,
     FliteVoice,
     PiperVoice,
     RecordedVoice,
+    cache_name,
     parse_voice,
     synthesize_beats,
+    unvoiced_scenes,
     voice_status,
 )
+from scenes.plan import Beat, ScenePlan
 
 
 def write_tone(
@@ -81,11 +83,22 @@ class FakeVoice:
         write_tone(out_wav, 0.05 * len(text), amplitude=self.amplitude, silence=0.5)
 
 
+def plan(scene_id: str, *beats: tuple[str, str]) -> ScenePlan:
+    """A scene of ``(beat id, text)`` beats, speech estimated at 1 s as if just loaded."""
+    records = tuple(Beat(beat_id, text, 1.0, 0.35) for beat_id, text in beats)
+    return ScenePlan(scene_id, scene_id.title(), 1, "Tokens", records, "The cat sat on the mat")
+
+
+def beats(plans: list[ScenePlan]) -> list[tuple[str, Beat]]:
+    """Every beat with its scene id, in video order."""
+    return [(p.scene_id, beat) for p in plans for beat in p.beats]
+
+
 REQUESTS = [
-    BeatRequest("intro", "hello", "Hello there."),
-    BeatRequest("intro", "world", "The cat sat."),
-    BeatRequest("outro", "bye", "Goodbye now, everyone."),
+    plan("intro", ("hello", "Hello there."), ("world", "The cat sat.")),
+    plan("outro", ("bye", "Goodbye now, everyone.")),
 ]
+HELLO = [replace(REQUESTS[0], beats=REQUESTS[0].beats[:1])]  # intro/hello alone
 
 
 def wav_format(path: Path) -> tuple[int, int, int]:
@@ -103,16 +116,20 @@ def test_each_text_is_synthesised_once(tmp_path: Path) -> None:
     again = synthesize_beats(REQUESTS, voice, tmp_path)
     assert len(voice.calls) == 3, "a second run is served from the cache"
     assert first == again
-    assert [(a.scene_id, a.beat_id) for a in first] == [(r.scene_id, r.beat_id) for r in REQUESTS]
+    assert [(s, a.id) for s, a in beats(first)] == [(s, r.id) for s, r in beats(REQUESTS)]
+    # every beat voiced: measured speech and a WAV; text and pause as loaded
+    for (_, voiced), (_, loaded) in zip(beats(first), beats(REQUESTS), strict=True):
+        assert voiced.audio is not None
+        assert voiced == loaded.voiced(voiced.speech, voiced.audio)
 
 
 def test_a_changed_line_resynthesises_only_that_beat(tmp_path: Path) -> None:
     voice = FakeVoice()
     synthesize_beats(REQUESTS, voice, tmp_path)
-    edited = [*REQUESTS[:2], BeatRequest("outro", "bye", "Goodbye, everyone.")]
+    edited = [REQUESTS[0], plan("outro", ("bye", "Goodbye, everyone."))]
     seen: list[tuple[str, bool]] = []
     synthesize_beats(
-        edited, voice, tmp_path, on_progress=lambda a, hit: seen.append((a.beat_id, hit))
+        edited, voice, tmp_path, on_progress=lambda _s, beat, hit: seen.append((beat.id, hit))
     )
     assert voice.calls[3:] == [("outro", "bye", "Goodbye, everyone.")]
     assert seen == [("hello", True), ("world", True), ("bye", False)]
@@ -143,13 +160,13 @@ def test_beats_are_voiced_in_parallel_and_returned_in_order(tmp_path: Path) -> N
     one_by_one = synthesize_beats(REQUESTS, serial, tmp_path / "b", jobs=1)
     assert parallel.most_at_once == 3
     assert serial.most_at_once == 1
-    assert [(a.scene_id, a.beat_id) for a in together] == [
-        (r.scene_id, r.beat_id) for r in REQUESTS
-    ]
+    assert [(s, a.id) for s, a in beats(together)] == [(s, r.id) for s, r in beats(REQUESTS)]
     # the same text gives the same samples however many beats were voiced at once
-    for a, b in zip(together, one_by_one, strict=True):
-        assert a.path.read_bytes() == b.path.read_bytes()
-        assert a.duration_seconds == b.duration_seconds
+    for (_, a), (_, b) in zip(beats(together), beats(one_by_one), strict=True):
+        assert a.audio is not None
+        assert b.audio is not None
+        assert a.audio.read_bytes() == b.audio.read_bytes()
+        assert a.speech == b.speech
 
 
 class FailsOnOneBeat(FakeVoice):
@@ -171,17 +188,31 @@ def test_a_beat_failing_among_parallel_ones_is_named_and_not_cached(tmp_path: Pa
     assert [call[1] for call in retry.calls] == ["world"]
 
 
+def test_unvoiced_scenes_are_those_with_a_beat_not_in_the_cache(tmp_path: Path) -> None:
+    voice = FakeVoice()
+    assert unvoiced_scenes(REQUESTS, voice, tmp_path) == {"intro", "outro"}
+    synthesize_beats(REQUESTS[:1], voice, tmp_path)
+    assert unvoiced_scenes(REQUESTS, voice, tmp_path) == {"outro"}
+    synthesize_beats(REQUESTS, voice, tmp_path)
+    assert unvoiced_scenes(REQUESTS, voice, tmp_path) == set()
+    edited = [REQUESTS[0], plan("outro", ("bye", "Goodbye, everyone."))]
+    assert unvoiced_scenes(edited, voice, tmp_path) == {"outro"}
+    assert unvoiced_scenes(REQUESTS, FakeVoice(amplitude=9000), tmp_path) == {"intro", "outro"}
+
+
 def test_engine_settings_are_part_of_the_key(tmp_path: Path) -> None:
-    synthesize_beats(REQUESTS[:1], FakeVoice(amplitude=8000), tmp_path)
+    synthesize_beats(HELLO, FakeVoice(amplitude=8000), tmp_path)
     louder = FakeVoice(amplitude=9000)
-    synthesize_beats(REQUESTS[:1], louder, tmp_path)
+    synthesize_beats(HELLO, louder, tmp_path)
     assert len(louder.calls) == 1
 
 
 def test_cache_files_are_named_slug_and_hash(tmp_path: Path) -> None:
-    audio = synthesize_beats(REQUESTS[:1], FakeVoice(), tmp_path)[0]
-    assert audio.path.parent == tmp_path
-    stem = audio.path.name
+    audio = synthesize_beats(HELLO, FakeVoice(), tmp_path)[0].beats[0].audio
+    assert audio is not None
+    assert audio.parent == tmp_path
+    stem = audio.name
+    assert stem == cache_name("intro", HELLO[0].beats[0], FakeVoice())
     assert stem.startswith("intro-hello-")
     assert stem.endswith(".wav")
     assert len(stem) == len("intro-hello-") + 16 + len(".wav")
@@ -191,41 +222,44 @@ def test_cache_files_are_named_slug_and_hash(tmp_path: Path) -> None:
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "wrong_format", "empty"])
 def test_a_corrupt_cache_entry_is_regenerated(tmp_path: Path, damage: str) -> None:
     voice = FakeVoice()
-    entry = synthesize_beats(REQUESTS[:1], voice, tmp_path)[0]
-    good_bytes = entry.path.read_bytes()
+    entry = synthesize_beats(HELLO, voice, tmp_path)[0].beats[0].audio
+    assert entry is not None
+    good_bytes = entry.read_bytes()
     if damage == "truncate":
-        entry.path.write_bytes(good_bytes[:30])
+        entry.write_bytes(good_bytes[:30])
     elif damage == "garbage":
-        entry.path.write_bytes(b"not a wav at all" * 10)
+        entry.write_bytes(b"not a wav at all" * 10)
     elif damage == "wrong_format":
-        write_tone(entry.path, 0.3, rate=8000)
+        write_tone(entry, 0.3, rate=8000)
     else:
-        entry.path.write_bytes(good_bytes[:44])  # a header and no samples
-    again = synthesize_beats(REQUESTS[:1], voice, tmp_path)[0]
+        entry.write_bytes(good_bytes[:44])  # a header and no samples
+    again = synthesize_beats(HELLO, voice, tmp_path)[0].beats[0].audio
     assert len(voice.calls) == 2
-    assert again.path.read_bytes() == good_bytes
+    assert again is not None
+    assert again.read_bytes() == good_bytes
 
 
 def test_audio_is_normalised_and_trimmed_and_measured(tmp_path: Path) -> None:
-    request = BeatRequest("intro", "hello", "x" * 20)  # 1.0 s of tone, 0.5 s silence each side
-    audio = synthesize_beats([request], FakeVoice(), tmp_path)[0]
-    assert wav_format(audio.path) == (1, 2, SAMPLE_RATE)
-    with wave.open(str(audio.path), "rb") as handle:
+    request = plan("intro", ("hello", "x" * 20))  # 1.0 s of tone, 0.5 s silence each side
+    audio = synthesize_beats([request], FakeVoice(), tmp_path)[0].beats[0]
+    assert audio.audio is not None
+    assert wav_format(audio.audio) == (1, 2, SAMPLE_RATE)
+    with wave.open(str(audio.audio), "rb") as handle:
         frames = handle.getnframes()
-    assert audio.duration_seconds == frames / SAMPLE_RATE
+    assert audio.speech == frames / SAMPLE_RATE
     # the silences are trimmed to 40 ms margins, detected in 10 ms steps
-    assert 1.0 + 2 * 0.04 - 0.02 <= audio.duration_seconds <= 1.0 + 2 * 0.04 + 0.02
+    assert 1.0 + 2 * 0.04 - 0.02 <= audio.speech <= 1.0 + 2 * 0.04 + 0.02
 
 
 def test_silence_is_an_error_naming_the_beat(tmp_path: Path) -> None:
     with pytest.raises(VoiceError, match="beat intro/hello: the voice produced silence"):
-        synthesize_beats(REQUESTS[:1], FakeVoice(amplitude=0), tmp_path)
+        synthesize_beats(HELLO, FakeVoice(amplitude=0), tmp_path)
     assert list(tmp_path.iterdir()) == [], "nothing is cached for a failed beat"
 
 
 def test_an_engine_crash_is_an_error_naming_the_beat(tmp_path: Path) -> None:
     with pytest.raises(VoiceError, match=r"beat intro/hello: python\S* exited with 3"):
-        synthesize_beats(REQUESTS[:1], FakeVoice(fail=True), tmp_path)
+        synthesize_beats(HELLO, FakeVoice(fail=True), tmp_path)
 
 
 # -- parsing and availability -------------------------------------------------------------------
@@ -269,7 +303,7 @@ def test_a_missing_engine_names_its_apt_package(
     with pytest.raises(VoiceError, match=package):
         voice.check()
     with pytest.raises(VoiceError, match=package):
-        synthesize_beats(REQUESTS[:1], voice, tmp_path / "cache")
+        synthesize_beats(HELLO, voice, tmp_path / "cache")
 
 
 def test_piper_needs_its_model_and_never_downloads(
@@ -310,21 +344,22 @@ def test_recorded_voice_uses_the_users_wav_and_times_itself_to_it(tmp_path: Path
     (takes / "intro").mkdir(parents=True)
     write_tone(takes / "intro" / "hello.wav", 2.0, rate=44_100, channels=1)
     voice = parse_voice(f"recorded:{takes}")
-    audio = synthesize_beats(REQUESTS[:1], voice, tmp_path / "cache")[0]
-    assert abs(audio.duration_seconds - 2.0) < 0.011  # no silence to trim
-    assert wav_format(audio.path) == (1, 2, SAMPLE_RATE)
+    audio = synthesize_beats(HELLO, voice, tmp_path / "cache")[0].beats[0]
+    assert audio.audio is not None
+    assert abs(audio.speech - 2.0) < 0.011  # no silence to trim
+    assert wav_format(audio.audio) == (1, 2, SAMPLE_RATE)
     # a re-recorded take is a new cache entry, even with the same text
     write_tone(takes / "intro" / "hello.wav", 3.0, rate=44_100, channels=1)
-    retake = synthesize_beats(REQUESTS[:1], voice, tmp_path / "cache")[0]
-    assert retake.path != audio.path
-    assert abs(retake.duration_seconds - 3.0) < 0.011
+    retake = synthesize_beats(HELLO, voice, tmp_path / "cache")[0].beats[0]
+    assert retake.audio != audio.audio
+    assert abs(retake.speech - 3.0) < 0.011
 
 
 def test_a_missing_recording_names_the_expected_path(tmp_path: Path) -> None:
     voice = RecordedVoice(tmp_path / "takes")
     expected = tmp_path / "takes" / "intro" / "hello.wav"
     with pytest.raises(VoiceError, match=f"beat intro/hello: recording {expected} does not exist"):
-        synthesize_beats(REQUESTS[:1], voice, tmp_path / "cache")
+        synthesize_beats(HELLO, voice, tmp_path / "cache")
 
 
 def test_a_corrupt_recording_is_a_voice_error(tmp_path: Path) -> None:
@@ -332,7 +367,7 @@ def test_a_corrupt_recording_is_a_voice_error(tmp_path: Path) -> None:
     take.parent.mkdir(parents=True)
     take.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     with pytest.raises(VoiceError, match="beat intro/hello: cannot decode"):
-        synthesize_beats(REQUESTS[:1], RecordedVoice(tmp_path / "takes"), tmp_path / "cache")
+        synthesize_beats(HELLO, RecordedVoice(tmp_path / "takes"), tmp_path / "cache")
 
 
 # -- the real engines ---------------------------------------------------------------------------
@@ -346,10 +381,11 @@ def test_real_engine_speaks_a_line(voice: voices.Voice, binary: str, tmp_path: P
     if shutil.which(binary) is None:
         pytest.skip(f"{binary} is not installed")
     text = "The word “sat” looks at cat — with weight 0.42."
-    audio: BeatAudio = synthesize_beats([BeatRequest("s", "b", text)], voice, tmp_path)[0]
-    assert wav_format(audio.path) == (1, 2, SAMPLE_RATE)
+    audio = synthesize_beats([plan("s", ("b", text))], voice, tmp_path)[0].beats[0]
+    assert audio.audio is not None
+    assert wav_format(audio.audio) == (1, 2, SAMPLE_RATE)
     # ten words at 2 to 5 words per second
-    assert 1.5 < audio.duration_seconds < 6.0, audio.duration_seconds
+    assert 1.5 < audio.speech < 6.0, audio.speech
 
 
 def test_text_for_latin1_engines_keeps_words_and_drops_the_rest() -> None:
