@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from contextlib import suppress
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
