@@ -6,6 +6,7 @@ the ``·``, ``√`` and ``ᵀ`` the scenes use print as on screen. Each chapter 
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,27 +42,29 @@ def _numbers_block(pdf: object, numbers: Sequence[NumberShown], said: set[str], 
     if not numbers:
         return
     width = pdf.w - 2 * _MARGIN
-    columns = 4 if len(numbers) > 12 else 2
+    pdf.set_font("dejavu", size=8)
+    label_width = max(pdf.get_string_width(n.label) for n in numbers) + 2
+    pdf.set_font("mono", size=8)
+    value_width = max(pdf.get_string_width(n.shown) for n in numbers) + 2
+    # as many columns as the longest label allows (labels are never cut), at most four
+    columns = max(1, min(4, int(width // (label_width + value_width + 6))))
     rows = math.ceil(len(numbers) / columns)
     top = pdf.get_y()
     line = min(4.6, max(2.2, (bottom - top) / rows))
-    size = min(8.5, line * 2.0)
+    size = min(8.0, line * 2.0)
     column_width = width / columns
     for index, number in enumerate(numbers):
         column, row = divmod(index, rows)
         x = _MARGIN + column * column_width
         y = top + row * line
-        colour = _ACCENT if number.label in said else _MUTED
-        pdf.set_text_color(*colour)
+        spoken = number.label in said
+        pdf.set_text_color(*(_ACCENT if spoken else _MUTED))
         pdf.set_font("dejavu", size=size)
         pdf.set_xy(x, y)
-        label = number.label
-        while pdf.get_string_width(label) > column_width * 0.62 and len(label) > 4:
-            label = label[:-2] + "…"
-        pdf.cell(w=column_width * 0.65, h=line, text=label)
-        pdf.set_text_color(*(_ACCENT if number.label in said else _INK))
+        pdf.cell(w=label_width, h=line, text=number.label)
+        pdf.set_text_color(*(_ACCENT if spoken else _INK))
         pdf.set_font("mono", size=size)
-        pdf.cell(w=column_width * 0.3, h=line, text=number.shown, align="R")
+        pdf.cell(w=value_width, h=line, text=number.shown, align="R")
     pdf.set_xy(_MARGIN, top + rows * line)
 
 
@@ -163,5 +166,12 @@ def write_handout(lecture: LectureInput, stills: Sequence[Path], path: Path) -> 
             _numbers_block(pdf, scene.numbers, {n.label for n in beat.spoken}, pdf.h - 16)
         footer(f"{lecture.title} · page {index + 2} of {len(beats) + 1}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    pdf.output(str(path))
+    # fontTools logs every glyph it keeps at INFO, and Manim's handler shows INFO
+    fonttools = logging.getLogger("fontTools")
+    level = fonttools.level
+    fonttools.setLevel(logging.WARNING)
+    try:
+        pdf.output(str(path))
+    finally:
+        fonttools.setLevel(level)
     return path

@@ -68,7 +68,12 @@ def write_thumbnail(lecture: LectureInput, stills: Sequence[Path], path: Path) -
 
     scene = best_scene(lecture)
     first = next(i for i, (s, _) in enumerate(lecture.beats()) if s is scene)
-    canvas = Image.new("RGB", SIZE, _BG)
+    with Image.open(stills[first]) as still:
+        picture = still.convert("RGB")
+    # the frame's own chapter label (top 11 %) would repeat the line under the title
+    picture = picture.crop((0, round(picture.height * 0.11), picture.width, picture.height))
+    background = picture.getpixel((1, picture.height - 2))  # the video's own background
+    canvas = Image.new("RGB", SIZE, background if isinstance(background, tuple) else _BG)
     draw = ImageDraw.Draw(canvas)
     title_font = ImageFont.truetype(str(font_path("DejaVuSans-Bold.ttf")), 60)
     small_font = ImageFont.truetype(str(font_path("DejaVuSans.ttf")), 30)
@@ -78,10 +83,8 @@ def write_thumbnail(lecture: LectureInput, stills: Sequence[Path], path: Path) -
         draw.text((60, y), line, font=title_font, fill=_INK)
         y += 72
     draw.text((62, y + 2), chapter_label(scene.chapter, scene.title), font=small_font, fill=_MUTED)
-    top = y + 52
-    with Image.open(stills[first]) as still:
-        picture = still.convert("RGB")
-    height = SIZE[1] - top - 12
+    top = y + 48
+    height = SIZE[1] - top
     width = round(height * picture.width / picture.height)
     picture = picture.resize((width, height), Image.Resampling.LANCZOS)
     canvas.paste(picture, ((SIZE[0] - width) // 2, top))
