@@ -17,7 +17,7 @@ APT_PACKAGES := build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg 
 SYSTEM_STAMP := $(VENV)/.system-ok
 PYTHON_STAMP := $(VENV)/.python-ok
 
-.PHONY: setup system python test video stills bench lint clean
+.PHONY: setup system python test video slides stills bench lint clean
 
 setup: system python
 
@@ -43,6 +43,10 @@ test: setup
 
 video: setup
 	$(BIN)/explainer render scripts/attention.toml --quality high
+
+# lecture mode: presenter, handout, deck and thumbnail of the video (its render is reused)
+slides: video
+	$(BIN)/explainer slides scripts/attention.toml --quality high
 
 # one PNG per chapter of the rendered video, into docs/ (the README shows them)
 stills: video
