@@ -8,7 +8,6 @@ Screenshots of the first, a middle and the last step are kept in the test's temp
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -125,7 +124,8 @@ def test_keys_step_through_every_beat(page: Any, exported) -> None:
 
     beats = _beats(exported)
     assert _beat(page) == beats[0]
-    assert page.execute_script("return document.querySelector('.step.current').dataset.beat") == beats[0]
+    current = "return document.querySelector('.step.current').dataset.beat"
+    assert page.execute_script(current) == beats[0]
     _press(page, Keys.ARROW_RIGHT)
     assert _wait(lambda: _beat(page) == beats[1])
     _press(page, " ")
@@ -251,7 +251,7 @@ def test_screenshots_of_first_middle_and_last_step(page: Any, exported, tmp_path
     ):
         _press(page, *keys)
         assert _wait(lambda i=index: _beat(page) == beats[i])
-        _wait(lambda: page.execute_script("return document.getElementById('video').readyState >= 2"))
+        _wait(lambda: page.execute_script("return document.querySelector('video').readyState > 1"))
         path = shots / f"{name}.png"
         page.save_screenshot(str(path))
         with Image.open(path) as image:

@@ -55,7 +55,8 @@ def write_deck(
         frame.word_wrap = False
         run = frame.paragraphs[0].add_run()
         position = scene.beats.index(beat) + 1
-        run.text = f"{chapter_label(scene.chapter, scene.title)}  ·  step {position} of {len(scene.beats)}"
+        chapter = chapter_label(scene.chapter, scene.title)
+        run.text = f"{chapter}  ·  step {position} of {len(scene.beats)}"
         run.font.size = Pt(18)
         run.font.color.rgb = RGBColor(0xE6, 0xED, 0xF3)
         slide.shapes.add_movie(

@@ -34,7 +34,9 @@ def font_path(name: str) -> Path:
     return path
 
 
-def _numbers_block(pdf: object, numbers: Sequence[NumberShown], said: set[str], bottom: float) -> None:
+def _numbers_block(
+    pdf: object, numbers: Sequence[NumberShown], said: set[str], bottom: float
+) -> None:
     """The chapter's numbers in columns, sized to fit between the cursor and ``bottom``."""
     from fpdf import FPDF
 

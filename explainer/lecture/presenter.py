@@ -33,7 +33,7 @@ def _numbers_html(numbers: Sequence[NumberShown], spoken: Sequence[NumberShown])
     for number in numbers:
         css = ' class="spoken"' if number.label in said else ""
         rows.append(
-            f'<div{css}><dt>{escape(number.label)}</dt><dd>{escape(number.shown)}</dd></div>'
+            f"<div{css}><dt>{escape(number.label)}</dt><dd>{escape(number.shown)}</dd></div>"
         )
     return "".join(rows)
 

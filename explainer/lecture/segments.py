@@ -95,7 +95,8 @@ def _encode_cut(scene: LectureScene, work: Path, fps: float) -> list[Path]:
     parts = []
     for index, beat in enumerate(scene.beats):
         part = work / f"{scene.id}-encode-{index:03d}.mp4"
-        trim = f"trim=start_frame={beat.offset_frame}:end_frame={beat.end_frame},setpts=PTS-STARTPTS"
+        trim = f"trim=start_frame={beat.offset_frame}:end_frame={beat.end_frame}"
+        trim += ",setpts=PTS-STARTPTS"
         rate = str(Fraction(fps).limit_denominator(1001))
         args: list[str | Path] = ["-i", scene.clip, "-map", "0:v:0", "-vf", trim, "-r", rate]
         run_ffmpeg([*args, *_X264, "-an", part], what=f"encoding the beat {scene.id}/{beat.id}")
