@@ -140,6 +140,10 @@ def test_keys_step_through_every_beat(page: Any, exported) -> None:
     assert _wait(lambda: _beat(page) == beats[0])
     page.find_element("id", "stage").click()
     assert _wait(lambda: _beat(page) == beats[1])
+    _press(page, "f")  # fullscreen (or, where the browser refuses, nothing) but no error
+    _wait(lambda: page.execute_script("return document.fullscreenElement !== null"), 1)
+    _press(page, "f")
+    assert _beat(page) == beats[1]
     assert _console_errors(page) == []
 
 
