@@ -8,14 +8,16 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: Cairo/Pango headers (pycairo and manimpango build from source on Linux),
-# ffmpeg (muxing, loudness), the offline voices (festival + the US SLT HTS voice, espeak-ng, flite).
+# ffmpeg (muxing, loudness), the offline voices (festival + the US SLT HTS voice, espeak-ng, flite),
+# the handout's fonts, and for the lecture tests a real browser and a PDF reader.
 APT_PACKAGES := build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg \
-	festival festvox-us-slt-hts espeak-ng flite fonts-dejavu-core
+	festival festvox-us-slt-hts espeak-ng flite fonts-dejavu-core \
+	chromium chromium-driver poppler-utils
 
 SYSTEM_STAMP := $(VENV)/.system-ok
 PYTHON_STAMP := $(VENV)/.python-ok
 
-.PHONY: setup system python test video stills bench lint clean
+.PHONY: setup system python test video slides stills bench lint clean
 
 setup: system python
 
@@ -44,6 +46,10 @@ test: setup
 
 video: setup
 	$(BIN)/explainer render scripts/attention.toml --quality high
+
+# lecture mode: presenter, handout, deck and thumbnail of the video (its render is reused)
+slides: video
+	$(BIN)/explainer slides scripts/attention.toml --quality high
 
 # one PNG per chapter of the rendered video, into docs/ (the README shows them)
 stills: video

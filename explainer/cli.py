@@ -249,6 +249,62 @@ def render(
 
 @app.command()
 @friendly_errors
+def slides(
+    script: ScriptArg = DEFAULT_SCRIPT,
+    quality: Annotated[
+        Quality,
+        typer.Option("--quality", "-q", help="low 480p15, medium 720p30, high 1080p60, 4k."),
+    ] = Quality.high,
+    scene: Annotated[
+        list[str] | None,
+        typer.Option("--scene", "-s", help="Make slides for this scene id only (repeatable)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output directory [default: media/<script name>]."),
+    ] = None,
+    silent: Annotated[
+        bool, typer.Option("--silent", help="Segments, presenter and deck without narration.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Cores to use [default: all cores]."),
+    ] = None,
+    cache: Annotated[
+        Path, typer.Option("--cache", help="Voice, clip and text cache directory.")
+    ] = Path("media/cache"),
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress, only errors.")] = False,
+) -> None:
+    """Lecture mode: render (cached), then an offline presenter, PDF handout, deck, thumbnail.
+
+    Writes beside the video: slides/index.html (one step per beat; open it in a browser,
+    no network needed), <name>-handout.pdf, <name>.pptx and thumbnail.png.
+
+    Example: explainer slides scripts/attention.toml --quality low
+    """
+    from explainer.lecture import LectureInput, make_lecture
+    from explainer.render import render_video
+
+    loaded = _load(script)
+    with _progress(quiet) as on_progress:
+        video = render_video(
+            loaded, quality=quality, out_dir=out, scene_ids=scene or (), jobs=jobs,
+            cache_dir=cache, on_progress=on_progress,
+        )  # fmt: skip
+    lecture = LectureInput.from_render(
+        video.out_dir, name=video.video.stem, scene_ids=scene or (), silent=silent
+    )
+    report = make_lecture(lecture, jobs=jobs)
+    if not quiet:
+        _out.print(
+            f"wrote {report.presenter} ({len(report.segments)} steps), {report.handout.name}, "
+            f"{report.deck.name}, {report.thumbnail.name} in {report.seconds:.1f} s "
+            f"(render {video.stages['total']:.1f} s)"
+        )
+
+
+@app.command()
+@friendly_errors
 def scenes(script: ScriptArg = DEFAULT_SCRIPT) -> None:
     """List the scenes: id, chapter title, parameters, beats and estimated seconds.
 

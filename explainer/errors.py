@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ExplainerError", "ScriptError", "VoiceError", "RenderError"]
+__all__ = ["ExplainerError", "ScriptError", "VoiceError", "RenderError", "LectureError"]
 
 
 class ExplainerError(Exception):
@@ -25,3 +25,7 @@ class VoiceError(ExplainerError):
 
 class RenderError(ExplainerError):
     """A scene render or the final assembly failed."""
+
+
+class LectureError(ExplainerError):
+    """The lecture exports cannot be made (no finished render, a damaged file, no fonts)."""
