@@ -20,7 +20,7 @@ from attention.ledger import format_number, round_row
 from explainer import __version__
 from explainer.errors import ExplainerError, ScriptError
 from explainer.numbers import check_numbers, scene_ledgers
-from explainer.pipeline import ProgressEvent, render_video
+from explainer.pipeline import LectureOptions, ProgressEvent, render_video
 from explainer.render import Quality
 from explainer.script import DEFAULT_SCRIPT, Script, load_script
 from explainer.timeline import build_timeline
@@ -150,7 +150,12 @@ class _RenderProgress:
         self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
-        labels = {"voices": "voices", "scenes": "scenes", "assemble": "assembly"}
+        labels = {
+            "voices": "voices",
+            "scenes": "scenes",
+            "assemble": "assembly",
+            "lecture": "lecture",
+        }
         if event.status == "start":
             self.tasks[event.stage] = self.progress.add_task(
                 labels[event.stage], total=event.total or 1
@@ -272,7 +277,7 @@ def slides(
     ] = None,
     cache: Annotated[
         Path, typer.Option("--cache", help="Voice, clip and text cache directory.")
-    ] = Path("media/cache"),
+    ] = DEFAULT_CACHE,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress, only errors.")] = False,
 ) -> None:
     """Lecture mode: render (cached), then an offline presenter, PDF handout, deck, thumbnail.
@@ -282,24 +287,18 @@ def slides(
 
     Example: explainer slides scripts/attention.toml --quality low
     """
-    from explainer.lecture import LectureInput, make_lecture
-    from explainer.render import render_video
-
     loaded = _load(script)
     with _progress(quiet) as on_progress:
         video = render_video(
             loaded, quality=quality, out_dir=out, scene_ids=scene or (), jobs=jobs,
-            cache_dir=cache, on_progress=on_progress,
+            cache_dir=cache, on_progress=on_progress, lecture=LectureOptions(silent=silent),
         )  # fmt: skip
-    lecture = LectureInput.from_render(
-        video.out_dir, name=video.video.stem, scene_ids=scene or (), silent=silent
-    )
-    report = make_lecture(lecture, jobs=jobs)
-    if not quiet:
+    report = video.lecture
+    if report is not None and not quiet:
         _out.print(
             f"wrote {report.presenter} ({len(report.segments)} steps), {report.handout.name}, "
             f"{report.deck.name}, {report.thumbnail.name} in {report.seconds:.1f} s "
-            f"(render {video.stages['total']:.1f} s)"
+            f"(render {video.stages['total'] - video.stages['lecture']:.1f} s)"
         )
 
 

@@ -161,8 +161,8 @@ class Staging:
             Sub-folders (like ``"clips"``) whose files not produced by this render are
             removed afterwards, so a full render leaves no clip of a deleted scene.
         """
-        # forget the old marker first: an interrupted commit must not look up to date
-        (self.out_dir / MARKER_NAME).unlink(missing_ok=True)
+        if key is not None:  # forget the old marker: an interrupted commit must not look up to date
+            (self.out_dir / MARKER_NAME).unlink(missing_ok=True)
         written = [p.relative_to(self.out_dir) for p in self._move_into_place(prune)]
         if key is not None:
             files = {str(p): (self.out_dir / p).stat().st_size for p in written}

@@ -4,6 +4,7 @@
 
     script ──voices──> voiced script ──timeline──> Timeline ──scenes──> clips + ledgers
            ──numbers──> checked NumbersLedger ──assemble──> outputs ──commit──> media/<name>/
+           ──lecture (if asked)──> slides/, handout, deck, thumbnail beside the video
 
 Each stage is a function of its own module with typed input and output; this module only
 calls them in order, times them, and reports progress. A new output is a new stage: one
@@ -24,6 +25,7 @@ from pathlib import Path
 from attention.ledger import NumbersLedger
 from explainer.assemble import Narration, assemble_outputs, prepare_narration
 from explainer.errors import RenderError
+from explainer.lecture import LectureInput, LectureReport, make_lecture
 from explainer.loudness import Loudness
 from explainer.numbers import check_numbers, store_ledger
 from explainer.outputs import Staging, staged_outputs
@@ -41,7 +43,7 @@ from explainer.timeline import Timeline, build_timeline
 from explainer.voices import Voice, parse_voice, synthesize_beats, unvoiced_scenes
 from scenes.plan import Beat
 
-__all__ = ["Caches", "ProgressEvent", "StageTimer", "VideoReport", "render_video"]
+__all__ = ["Caches", "LectureOptions", "ProgressEvent", "StageTimer", "VideoReport", "render_video"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class VideoReport:
     voices_synthesised: list[str]
     voices_cached: list[str]
     stages: dict[str, float]
+    lecture: LectureReport | None = None
     loudness: Loudness | None = None
     peak_child_rss_mb: float = 0.0
     assembled: bool = True  # False when the outputs were already up to date (a no-op render)
@@ -175,6 +178,7 @@ def render_video(
     jobs: int | None = None,
     cache_dir: Path = Path("media/cache"),
     on_progress: Progress | None = None,
+    lecture: LectureOptions | None = None,
 ) -> VideoReport:
     """Script in, finished video out: voices, timeline, clips, numbers, assembly, commit.
 
@@ -194,6 +198,9 @@ def render_video(
         Root of the caches (see :class:`Caches`).
     on_progress
         Receives a :class:`ProgressEvent` for every step.
+    lecture
+        Also make the lecture exports (presenter, handout, deck, thumbnail) beside the
+        video, once it is committed; None makes none.
 
     Examples
     --------
@@ -241,6 +248,8 @@ def render_video(
             timer.lap("commit")
         emit(ProgressEvent("assemble", "video", "done"))
     timer.lap("finish")  # stopping the workers, removing scratch files, releasing the lock
+    lectured = _lecture_stage(staging.out_dir, script, scene_ids, lecture, cores, emit)
+    timer.lap("lecture")
     return VideoReport(
         out_dir=staging.out_dir,
         video=staging.out_dir / f"{script.name}.mp4",
@@ -253,6 +262,7 @@ def render_video(
         voices_synthesised=tally.voiced[False],
         voices_cached=tally.voiced[True],
         stages=timer.total(),
+        lecture=lectured,
         loudness=loudness,
         peak_child_rss_mb=max(clips.peak_child_rss_mb, peak_child_rss_mb()),
         assembled=loudness is not None,
@@ -303,6 +313,35 @@ def _render_clips(
     return render_scene_clips(
         script.scenes, quality, caches.clips, jobs=cores, on_progress=on_scene, pool=pool
     )
+
+
+@dataclass(frozen=True)
+class LectureOptions:
+    """Ask :func:`render_video` for the lecture exports; ``silent`` drops the narration."""
+
+    silent: bool = False
+
+
+def _lecture_stage(
+    out_dir: Path,
+    script: Script,
+    scene_ids: Sequence[str],
+    options: LectureOptions | None,
+    cores: int,
+    emit: Progress,
+) -> LectureReport | None:
+    """The lecture stage: exports made from the committed render folder alone."""
+    if options is None:
+        return None
+    emit(ProgressEvent("lecture", "", "start", 1))
+    made = make_lecture(
+        LectureInput.from_render(
+            out_dir, name=script.name, scene_ids=scene_ids, silent=options.silent
+        ),
+        jobs=cores,
+    )
+    emit(ProgressEvent("lecture", "slides", "done"))
+    return made
 
 
 def _outputs_key(

@@ -219,7 +219,7 @@ def test_interrupted_export_leaves_the_previous_outputs(lecture, tmp_path, monke
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("explainer.lecture.deck.write_deck", interrupted)
+    monkeypatch.setattr("explainer.lecture.write_deck", interrupted)
     with pytest.raises(KeyboardInterrupt):
         make_lecture(LectureInput.from_render(out))
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != ".lock"}

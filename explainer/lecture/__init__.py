@@ -20,6 +20,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from explainer.lecture.deck import write_deck
+from explainer.lecture.handout import write_handout
 from explainer.lecture.model import (
     LectureBeat,
     LectureInput,
@@ -27,6 +29,10 @@ from explainer.lecture.model import (
     LectureScene,
     NumberShown,
 )
+from explainer.lecture.presenter import write_presenter
+from explainer.lecture.segments import beat_stills, cut_scenes
+from explainer.lecture.thumbnail import write_thumbnail
+from explainer.outputs import staged_outputs
 
 __all__ = [
     "LectureBeat",
@@ -64,13 +70,6 @@ def make_lecture(
     >>> report.presenter.name                                                    # doctest: +SKIP
     'index.html'
     """
-    from explainer.lecture.deck import write_deck
-    from explainer.lecture.handout import write_handout
-    from explainer.lecture.presenter import write_presenter
-    from explainer.lecture.segments import beat_stills, cut_scenes
-    from explainer.lecture.thumbnail import write_thumbnail
-    from explainer.outputs import staged_outputs
-
     started = time.perf_counter()
     with staged_outputs(lecture.out_dir) as staging:
         slides = staging.path / "slides"

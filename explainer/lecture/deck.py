@@ -30,16 +30,17 @@ def write_deck(
     path
         The ``.pptx`` to write.
     """
+    # python-pptx (0.2 s) loads only when this export is made, not with every `explainer` command
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.util import Emu, Inches, Pt
 
     deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    width, height = Inches(13.333), Inches(7.5)
+    deck.slide_width, deck.slide_height = width, height
     deck.core_properties.title = lecture.title
     deck.core_properties.author = "attention-explainer"
     blank = deck.slide_layouts[6]
-    width, height = int(deck.slide_width), int(deck.slide_height)
     bar = Inches(0.6)
     # the movie fills the slide below the title bar, 16:9, centred
     movie_h = height - bar
@@ -49,7 +50,7 @@ def write_deck(
         slide = deck.slides.add_slide(blank)
         background = slide.background.fill
         background.solid()
-        background.fore_color.rgb = RGBColor(0x0D, 0x11, 0x17)
+        background.fore_color.rgb = RGBColor.from_string("0D1117")  # type: ignore[no-untyped-call]
         title = slide.shapes.add_textbox(Inches(0.3), Emu(0), width - Inches(0.6), bar)
         frame = title.text_frame
         frame.word_wrap = False
@@ -58,7 +59,7 @@ def write_deck(
         chapter = chapter_label(scene.chapter, scene.title)
         run.text = f"{chapter}  ·  step {position} of {len(scene.beats)}"
         run.font.size = Pt(18)
-        run.font.color.rgb = RGBColor(0xE6, 0xED, 0xF3)
+        run.font.color.rgb = RGBColor.from_string("E6EDF3")  # type: ignore[no-untyped-call]
         slide.shapes.add_movie(
             str(segment),
             (width - movie_w) // 2,

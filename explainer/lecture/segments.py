@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from explainer.assemble import probe_streams, probe_video_frames, run_ffmpeg
 from explainer.errors import LectureError, RenderError
 from explainer.lecture.model import LectureBeat, LectureScene
+from explainer.media import probe_streams, probe_video_frames, run_ffmpeg
 
 __all__ = ["CutScene", "beat_stem", "cut_scene", "cut_scenes", "beat_stills"]
 

@@ -39,6 +39,7 @@ def best_scene(lecture: LectureInput) -> LectureScene:
 
 
 def _wrap(draw: object, text: str, font: object, width: int) -> list[str]:
+    # Pillow loads only when this export is made, not with every `explainer` command
     from PIL import ImageDraw
 
     assert isinstance(draw, ImageDraw.ImageDraw)
@@ -64,6 +65,7 @@ def write_thumbnail(lecture: LectureInput, stills: Sequence[Path], path: Path) -
     path
         The PNG to write.
     """
+    # Pillow loads only when this export is made, not with every `explainer` command
     from PIL import Image, ImageDraw, ImageFont
 
     scene = best_scene(lecture)
