@@ -36,8 +36,8 @@ def test_values_tell_the_default_story(values: dict[str, str]) -> None:
     assert (values["focus"], values["top_token"], values["second_token"]) == ("sat", "cat", "mat")
     assert values["least_token"] in ("The", "the", "on")
     assert (values["n_tokens"], values["d_model"], values["d_head"], values["n_heads"]) == (
-        "6", "6", "3", "2")  # fmt: skip
-    assert values["sqrt_d_head"] == f"{math.sqrt(3):.2f}" == "1.73"
+        "6", "8", "4", "2")  # fmt: skip
+    assert values["sqrt_d_head"] == f"{math.sqrt(4):.2f}" == "2.00"
     assert values["head1_top_token"] == "on"
 
 
@@ -55,10 +55,10 @@ def test_weights_are_the_largest_remainder_row_as_shown(values: dict[str, str]) 
 
 def test_scores_are_the_top_tokens_scores(values: dict[str, str]) -> None:
     ex = worked_example()
-    q, k = ex.x @ ex.w_q[:, :3], ex.x @ ex.w_k[:, :3]  # first principles, not ex.scores
+    q, k = ex.x @ ex.w_q[:, :4], ex.x @ ex.w_k[:, :4]  # first principles, not ex.scores
     score = float(q[2] @ k[1])
-    assert values["top_score"] == f"{score:.2f}"
-    assert values["top_scaled_score"] == f"{score / math.sqrt(3):.2f}"
+    assert values["top_score"] == f"{score:.2f}" == "2.50"  # sat asks agent 2.5, cat is one
+    assert values["top_scaled_score"] == f"{score / math.sqrt(4):.2f}" == "1.25"
 
 
 def test_values_follow_a_different_sentence_and_focus() -> None:
@@ -113,7 +113,9 @@ def test_context_words_skip_the_focus_and_repeated_words() -> None:
 @pytest.mark.parametrize(
     ("sentence", "top_two_are_most"),
     [
-        ("Extraordinarily talkative parrots repeated unbelievably complicated sentences", True),
+        # chased looks for who and whom: dogs and cats take e^1.25 each against 1 for the
+        # three others, 0.70 together
+        ("Hungry dogs chased frightened cats", True),
         ("The tired old professor finally explained attention to curious students", False),
     ],
 )
