@@ -11,6 +11,7 @@ encoding is added: the story is about meaning, and word order plays no part.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,8 +31,11 @@ __all__ = [
     "TOKEN_RULES",
     "ExampleError",
     "WorkedExample",
+    "default_focus",
     "embed",
+    "example_record",
     "find_focus",
+    "sentence_embeddings",
     "tokenize",
     "worked_example",
 ]
@@ -182,19 +186,38 @@ def _check_length(sentence: str, tokens: tuple[str, ...]) -> None:
         )
 
 
-def _default_focus(embeddings: list[Embedding]) -> int:
+def default_focus(embeddings: list[Embedding]) -> tuple[int, str]:
+    """The token the story follows when no focus is given, and why (see :data:`FOCUS_RULES`).
+
+    Examples
+    --------
+    >>> from attention.lexicon import embed
+    >>> default_focus([embed(w) for w in ("The", "cat", "sat")])
+    (2, 'the first verb')
+    >>> default_focus([embed(w) for w in ("the", "river", "bank")])
+    (2, 'the most ambiguous noun')
+    """
     content = [i for i, e in enumerate(embeddings) if not e.is_function_word]
     verbs = [i for i in content if embeddings[i].word_class == "verb"]
     if verbs:
-        return verbs[0]
+        return verbs[0], "the first verb"
     nouns = [i for i in content if embeddings[i].word_class in ("noun", "name", "possessive")]
     ambiguous = [i for i in nouns if embeddings[i].top_share < 0.8]
     if ambiguous:
-        return min(ambiguous, key=lambda i: (embeddings[i].top_share, i))
-    for group in (nouns, content):
-        if group:
-            return group[0]
-    return 0
+        return min(ambiguous, key=lambda i: (embeddings[i].top_share, i)), (
+            "the most ambiguous noun"
+        )
+    if nouns:
+        return nouns[0], "the first noun"
+    if content:
+        return content[0], "the first content word"
+    return 0, "the first token"
+
+
+def sentence_embeddings(tokens: tuple[str, ...]) -> list[Embedding]:
+    """Each token's embedding; a capital inside the sentence marks a name (not in all caps)."""
+    shouted = all(t.isupper() for t in tokens if any(c.isalpha() for c in t))
+    return [embed(t, first=i == 0 or shouted) for i, t in enumerate(tokens)]
 
 
 def find_focus(tokens: tuple[str, ...], focus: str) -> int:
@@ -247,10 +270,8 @@ def worked_example(sentence: str = DEFAULT_SENTENCE, focus: str | None = None) -
     """
     tokens = tokenize(sentence)
     _check_length(sentence, tokens)
-    # A capital inside the sentence marks a name, unless the whole sentence is in capitals.
-    shouted = all(t.isupper() for t in tokens if any(c.isalpha() for c in t))
-    embeddings = [embed(t, first=i == 0 or shouted) for i, t in enumerate(tokens)]
-    focus_index = _default_focus(embeddings) if focus is None else find_focus(tokens, focus)
+    embeddings = sentence_embeddings(tokens)
+    focus_index = default_focus(embeddings)[0] if focus is None else find_focus(tokens, focus)
     x = np.array([e.vector for e in embeddings], dtype=np.float64)  # (n, d_model)
     w_q, w_k, w_v, w_o = (np.array(w, dtype=np.float64) for w in (W_Q, W_K, W_V, W_O))
     q = split_heads(x @ w_q, N_HEADS)  # (n_heads, n, d_head)
@@ -290,3 +311,41 @@ def worked_example(sentence: str = DEFAULT_SENTENCE, focus: str | None = None) -
         dimensions=DIMENSIONS,
         sources=tuple(e.source for e in embeddings),
     )
+
+
+def example_record(example: WorkedExample) -> dict[str, Any]:
+    """The worked example as plain JSON-ready data (what ``explainer numbers --json`` prints).
+
+    Matrices are nested lists of floats, rows = tokens; ``weights`` is the story head's
+    (head 0) rows = queries; ``head_weights`` is every head's; ``sources`` says where each
+    token's embedding came from.
+
+    Examples
+    --------
+    >>> r = example_record(worked_example())
+    >>> r["tokens"][r["focus_index"]], r["dimensions"][0], len(r["x"][0]), r["sources"][0]
+    ('sat', 'agent', 8, 'closed class: determiner')
+    """
+
+    def plain(a: Array) -> Any:
+        return np.asarray(a, dtype=np.float64).tolist()
+
+    return {
+        "sentence": example.sentence,
+        "tokens": list(example.tokens),
+        "focus": example.focus,
+        "focus_index": example.focus_index,
+        "d_model": example.d_model,
+        "n_heads": example.n_heads,
+        "d_head": example.d_head,
+        "dimensions": list(example.dimensions),
+        "head_features": [list(names) for names in HEAD_FEATURES],
+        "sources": list(example.sources),
+        "x": plain(example.x),
+        "q": plain(example.q),
+        "k": plain(example.k),
+        "v": plain(example.v),
+        "scores": plain(example.scores),
+        "weights": plain(example.weights),
+        "head_weights": plain(example.head_weights),
+    }

@@ -201,8 +201,9 @@ def _sense_mix(found: tuple[Sense, ...]) -> tuple[Mix, str, str]:
         by_lexname[s.lexname] = by_lexname.get(s.lexname, 0.0) + share
         by_pos[s.pos] = by_pos.get(s.pos, 0.0) + share
     ranked = sorted(by_lexname.items(), key=lambda kv: -kv[1])
-    shown = ", ".join(f"{name} {share:.2f}" for name, share in ranked[:3])
-    more = f" (+{len(ranked) - 3} more)" if len(ranked) > 3 else ""
+    listed = [(name, share) for name, share in ranked[:3] if share >= 0.005]
+    shown = ", ".join(f"{name} {share:.2f}" for name, share in listed)
+    more = f" (+{len(ranked) - len(listed)} more)" if len(ranked) > len(listed) else ""
     lemmas = ", ".join(dict.fromkeys(s.lemma for s in found))
     pos = _POS_WORD[max(by_pos.items(), key=lambda kv: kv[1])[0]]
     return mix, f"wordnet {lemmas}: {shown}{more}", pos

@@ -35,7 +35,8 @@ def test_default_sentence_tokens_dimensions_and_shapes(ex: WorkedExample) -> Non
     assert ex.tokens == ("The", "cat", "sat", "on", "the", "mat")
     assert (ex.focus, ex.focus_index) == ("sat", 2)
     # 8 named dimensions split over 2 heads of 4
-    assert ex.dimensions == DIMENSIONS and len(DIMENSIONS) == 8
+    assert ex.dimensions == DIMENSIONS
+    assert len(DIMENSIONS) == 8
     assert (ex.d_model, ex.n_heads, ex.d_head) == (8, 2, 4)
     assert len(ex.sources) == 6
     n = 6
@@ -100,8 +101,10 @@ def test_head_zero_columns_read_named_dimensions(ex: WorkedExample) -> None:
     # q·k belongs to one dimension name.
     for c, name in enumerate(HEAD_FEATURES[0]):
         column = ex.w_k[:, c]
-        assert column[DIMENSIONS.index(name)] == 1.0 and column.sum() == 1.0
-        assert ex.w_v[DIMENSIONS.index(name), c] == 1.0 and ex.w_v[:, c].sum() == 1.0
+        assert column[DIMENSIONS.index(name)] == 1.0
+        assert column.sum() == 1.0
+        assert ex.w_v[DIMENSIONS.index(name), c] == 1.0
+        assert ex.w_v[:, c].sum() == 1.0
 
 
 # --- the narrative claims the video makes about the focus row of head 0 ---
@@ -147,7 +150,8 @@ def test_head_one_is_grammar(ex: WorkedExample) -> None:
     top1 = [ex.tokens[int(j)] for j in ex.head_weights[1].argmax(axis=1)]
     # nouns look at a determiner, the verb at its preposition, determiners and the
     # preposition at a noun
-    assert top1[1].lower() == "the" and top1[5].lower() == "the"
+    assert top1[1].lower() == "the"
+    assert top1[5].lower() == "the"
     assert top1[2] == "on"
     assert all(top1[i] in ("cat", "mat") for i in FUNCTION)
     # so the heads disagree on every content word
@@ -209,7 +213,9 @@ def test_bad_sentences_raise_a_clear_error(sentence: str, message: str) -> None:
 
 
 def test_sixteen_tokens_fit() -> None:
-    sentence = "The tired old farmer slowly carried the heavy wooden box across the muddy field to town"
+    sentence = (
+        "The tired old farmer slowly carried the heavy wooden box across the muddy field to town"
+    )
     assert len(tokenize(sentence)) == 16
     ex = worked_example(sentence)
     assert ex.focus == "carried"

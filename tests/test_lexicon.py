@@ -68,7 +68,8 @@ def test_proper_senses_are_marked() -> None:
 
 def test_embedding_sources() -> None:
     cat = embed("cat")
-    assert cat.kind == "wordnet" and cat.word_class == "noun"
+    assert cat.kind == "wordnet"
+    assert cat.word_class == "noun"
     assert cat.source.startswith("wordnet cat: noun.animal 0.9")
     assert embed("the").source == "closed class: determiner"
     assert embed("didn't").source == "closed class: auxiliary + negation (did + not)"
@@ -79,7 +80,9 @@ def test_embedding_sources() -> None:
 def test_ambiguous_words_mix_their_senses() -> None:
     named = dict(zip(DIMENSIONS, embed("bank").vector, strict=True))
     # riverside (noun.object -> mostly place) and institution (noun.group -> agent, thing)
-    assert named["place"] > 0 and named["agent"] > 0 and named["thing"] > 0
+    assert named["place"] > 0
+    assert named["agent"] > 0
+    assert named["thing"] > 0
     assert max(named.values()) < 0.8
     assert dict(zip(DIMENSIONS, embed("river").vector, strict=True))["place"] == 0.7
 
@@ -91,12 +94,14 @@ def test_closed_class_words_come_from_lists() -> None:
         assert CLOSED_CLASS[word][0] == kind
         assert embed(word).is_function_word
     # WordNet lists "in" (inch) and "it" (information technology); the lists win
-    assert senses("in") and embed("in").source == "closed class: preposition"
+    assert senses("in")
+    assert embed("in").source == "closed class: preposition"
 
 
 def test_fallbacks_are_stated_never_hashed() -> None:
     unknown = embed("zqxwv")
-    assert unknown.kind == "fallback" and unknown.source.startswith("fallback: unknown word")
+    assert unknown.kind == "fallback"
+    assert unknown.source.startswith("fallback: unknown word")
     assert unknown.vector == (0.2, 0.2, 0.2, 0.2, 0.2, 0.0, 0.0, 0.0)
     assert embed("zqxwy").vector == unknown.vector  # same fallback for every unknown word
     assert embed("\U0001f408").vector == unknown.vector
@@ -110,16 +115,20 @@ def test_fallbacks_are_stated_never_hashed() -> None:
 
 def test_overrides_have_reasons() -> None:
     for word, (mix, reason) in OVERRIDES.items():
-        assert set(mix) <= set(DIMENSIONS) and sum(mix.values()) == pytest.approx(1.0)
+        assert set(mix) <= set(DIMENSIONS)
+        assert sum(mix.values()) == pytest.approx(1.0)
         assert len(reason) > 40, word
 
 
 def test_missing_database_is_one_clear_line(tmp_path: Path) -> None:
     code = "from attention.wordnet import senses; senses('cat')"
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"ATTENTION_WORDNET": str(tmp_path), "PATH": ""}, check=False)  # fmt: skip
+    env = {"ATTENTION_WORDNET": str(tmp_path), "PATH": ""}
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
     assert run.returncode != 0
-    assert "wordnet-base" in run.stderr and LexiconError.__name__ in run.stderr
+    assert "wordnet-base" in run.stderr
+    assert LexiconError.__name__ in run.stderr
 
 
 def test_lookup_is_fast() -> None:

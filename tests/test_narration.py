@@ -174,3 +174,39 @@ def test_fill_rejects_anything_but_known_plain_names(text: str, values: dict[str
 def test_fill_error_names_the_bad_placeholder(values: dict[str, str]) -> None:
     with pytest.raises(PlaceholderError, match=r"\{top_tokn\}"):
         fill("It looks at {top_tokn}.", values)
+
+
+# --- placeholders whose wording follows the numbers: the named dimensions ---
+
+
+def test_dimension_placeholders_of_the_default_story(values: dict[str, str]) -> None:
+    assert values["dimensions"] == (
+        "agent, place, thing, action, quality, pronoun, determiner and relation"
+    )
+    # sat = sit, a verb: its embedding is all action; no --focus, so the first verb
+    assert (values["focus_meaning"], values["focus_reason"]) == ("action", "the first verb")
+    # sat's score with cat has one nonzero term: the query's agent 2.5 times cat's agent 1.0
+    assert values["top_dimension"] == "agent"
+    # sat's own value is zero in head 0 (action is carried by head 1); what it gathers is
+    # mostly cat's agent (weight 0.35) and mat's thing (0.24 x 0.8)
+    assert values["meaning_shift"] == "agent"
+
+
+def test_meaning_shift_moves_bank_toward_the_river() -> None:
+    ex = worked_example("The bank of the river flooded", "bank")
+    v = narration_values(ex)
+    assert (v["top_token"], v["top_dimension"], v["focus_reason"]) == (
+        "river", "place", "the word chosen")  # fmt: skip
+    # independent: head 0 values are x's agent, place, thing, quality columns
+    cols = [0, 1, 2, 4]
+    x = ex.x[:, cols]
+    gathered = sum(ex.weights[1, j] * x[j] for j in range(ex.n_tokens))
+    before, after = x[1] / x[1].sum(), gathered / gathered.sum()
+    names = ["agent", "place", "thing", "quality"]
+    assert v["meaning_shift"] == names[int(np.argmax(after - before))] == "place"
+
+
+def test_dimension_placeholders_of_a_sentence_of_function_words() -> None:
+    v = narration_values(worked_example("on the"))
+    assert v["focus_reason"] == "the first token"
+    assert (v["top_dimension"], v["meaning_shift"]) == ("no dimension", "nothing")
