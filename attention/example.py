@@ -35,6 +35,7 @@ __all__ = [
     "embed",
     "example_record",
     "find_focus",
+    "focus_spec",
     "sentence_embeddings",
     "tokenize",
     "worked_example",
@@ -248,6 +249,22 @@ def find_focus(tokens: tuple[str, ...], focus: str) -> int:
             f"use {word}@1 to {word}@{len(matches)}"
         )
     return matches[n - 1]
+
+
+def focus_spec(example: WorkedExample) -> str:
+    """A focus string that picks this example's focus again: the token, or ``token@N``.
+
+    Examples
+    --------
+    >>> focus_spec(worked_example("It fell and it broke", "it@2"))
+    'it@2'
+    >>> focus_spec(worked_example())
+    'sat'
+    """
+    word = example.focus.casefold()
+    before = [t.casefold() for t in example.tokens[: example.focus_index + 1]].count(word)
+    total = [t.casefold() for t in example.tokens].count(word)
+    return example.focus if total == 1 else f"{example.focus}@{before}"
 
 
 def _frozen(a: NDArray[np.floating]) -> Array:

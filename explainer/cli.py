@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from attention.example import FOCUS_RULES, TOKEN_RULES
 from explainer import __version__
 from explainer.errors import ExplainerError, ScriptError
 from explainer.render import Quality
@@ -108,10 +109,12 @@ ScriptArg = Annotated[
     typer.Argument(help="The narration script (TOML).", show_default=True),
 ]
 SentenceOpt = Annotated[
-    str | None, typer.Option("--sentence", help="Use this sentence for the worked example.")
+    str | None,
+    typer.Option("--sentence", help=f"Use this sentence for the worked example. {TOKEN_RULES}"),
 ]
 FocusOpt = Annotated[
-    str | None, typer.Option("--focus", help="The token whose attention the video follows.")
+    str | None,
+    typer.Option("--focus", help=f"The token whose attention the video follows. {FOCUS_RULES}"),
 ]
 
 

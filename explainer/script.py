@@ -385,13 +385,15 @@ class _Validator:
     @staticmethod
     def keep_focus(sentence: str, focus: str | None) -> str | None:
         """The file's focus if it is still a token of the overriding sentence, else None."""
-        from attention.example import tokenize
+        from attention.example import ExampleError, find_focus, tokenize
 
-        try:
-            tokens = [t.lower() for t in tokenize(sentence)]
-            return focus if focus is not None and focus.strip().lower() in tokens else None
-        except Exception:  # noqa: BLE001 - a bad sentence is reported by worked_example
+        if focus is None:
             return None
+        try:
+            find_focus(tokenize(sentence), focus)  # case-insensitive, word@N
+        except ExampleError:
+            return None
+        return focus
 
     def check_title(self, title: str, line: int) -> None:
         if not title.strip():
@@ -438,7 +440,9 @@ class _Validator:
                 else f"{self.path}:{self.where.key(key, self.where.video)}"
             )
             raise ScriptError(f"{where}: {_one_line(error)}") from None
-        return dict(_narration_values(settings.sentence, settings.focus)), example.focus
+        from attention.example import focus_spec  # "it@2" when the focus word repeats
+
+        return dict(_narration_values(settings.sentence, settings.focus)), focus_spec(example)
 
     # -- [[scene]] ---------------------------------------------------------------------------
 
