@@ -240,7 +240,7 @@ def find_focus(tokens: tuple[str, ...], focus: str) -> int:
     listed = ", ".join(tokens)
     if not matches:
         raise ExampleError(
-            f"focus {focus!r} is not a token of the sentence: choose one of {listed}"
+            f"focus {focus!r} is not a token of {' '.join(tokens)!r}: choose one of {listed}"
         )
     n = int(nth)
     if not 1 <= n <= len(matches):

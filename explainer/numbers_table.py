@@ -103,8 +103,11 @@ def print_numbers(example: WorkedExample, console: Console) -> None:
     def say(text: str) -> None:
         console.print(text, markup=False, highlight=False, soft_wrap=True)
 
-    say(f"tokens: {' | '.join(tokens)}   focus: {example.focus} (token {example.focus_index})")
-    say(f"d_model {example.d_model} = {example.n_heads} heads x d_head {example.d_head}")
+    say(f"tokens: {' | '.join(tokens)}   focus: {example.focus}")
+    say(
+        f"focus is token {example.focus_index}; d_model {example.d_model} = "
+        f"{example.n_heads} heads x d_head {example.d_head}"
+    )
     sources = Table(title="where each embedding comes from", title_justify="left")
     sources.add_column("#", justify="right")
     sources.add_column("token")
