@@ -34,8 +34,8 @@ MARGIN = 1.5
 # Function words of the sentences below, listed here independently of the model's lists.
 FUNCTION_WORDS = frozenset(
     ("the", "a", "an", "of", "in", "on", "at", "to", "after", "across", "about", "under",
-     "near", "because", "and", "was", "is", "didn't", "it", "its", "he", "she", "they", "we",
-     "i", "you", "my", "our", "her", "his", "their", "too")
+     "near", "out", "because", "and", "was", "is", "didn't", "it", "its", "he", "she", "they",
+     "we", "i", "you", "my", "our", "her", "his", "their", "too")
 )  # fmt: skip
 
 CORPUS = [
@@ -96,6 +96,14 @@ CORPUS = [
     ("The dog found the bone and buried it", "it", "bone dog"),
     # an ambiguous word finds the words that decide its sense
     ("The river bank was muddy", "bank", "river muddy"),
+    ("river bank flooded", "bank", "river flooded"),
+    ("The bat flew out of the dark cave", "bat", "cave dark"),
+    # sixteen tokens: the verb still finds who, what and where
+    (
+        "The tired old farmer slowly carried the heavy wooden box across the muddy field to town",
+        "carried",
+        "farmer box field town",
+    ),
 ]
 
 
