@@ -126,6 +126,22 @@ def test_the_focus_looks_at_what_a_reader_expects(sentence: str, focus: str, exp
         assert shown[top] > shown[i]
 
 
+# Known limits, kept visible: each would pass the test above if the model were better.
+KNOWN_LIMITS = [
+    # bank's institution sense is split between agent (noun.group) and thing
+    # (noun.possession), and thing-to-thing similarity is kept weak so that a noun prefers its
+    # adjective to another noun: loan is on top but only 1.18x the function words.
+    ("The bank approved the loan", "bank", "loan approved"),
+    ("She deposited money in the bank", "bank", "money deposited"),
+]
+
+
+@pytest.mark.xfail(strict=True, reason="known limit of the hand-designed model")
+@pytest.mark.parametrize(("sentence", "focus", "expected"), KNOWN_LIMITS)
+def test_known_limits(sentence: str, focus: str, expected: str) -> None:
+    test_the_focus_looks_at_what_a_reader_expects(sentence, focus, expected)
+
+
 def test_the_corpus_is_large_and_has_the_seeds() -> None:
     assert len(CORPUS) >= 40
     sentences = {s for s, _, _ in CORPUS}
