@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from attention.tokens import ExampleError
+
 __all__ = [
     "LEXNAMES",
     "POS_NAMES",
@@ -64,8 +66,11 @@ _RULES = {
 }  # fmt: skip
 
 
-class LexiconError(RuntimeError):
-    """The WordNet database is missing or unreadable."""
+class LexiconError(ExampleError):
+    """The WordNet database is missing or unreadable (a one-line message saying what to do).
+
+    An :class:`ExampleError`, so the CLI reports it as one line like any unusable input.
+    """
 
 
 @dataclass(frozen=True)

@@ -207,3 +207,21 @@ def test_any_sentence_verifies_or_fails_with_one_line(
     word = ex.tokens[j]
     nth = [t.casefold() for t in ex.tokens[: j + 1]].count(word.casefold())
     assert worked_example(sentence, f"{word.upper()}@{nth}").focus_index == j
+
+
+def test_seed_scores_by_hand() -> None:
+    # "it" = pronoun 0.7 + thing 0.3 (lists); trophy (noun.communication, noun.artifact) and
+    # suitcase (noun.artifact) are all thing. Head 0's query of it: 0.7 x the pronoun row
+    # (agent 2.4, place 1.0, thing 2.4) + 0.3 x the thing row (thing 0.6, quality 2.5):
+    # thing = 0.7 * 2.4 + 0.3 * 0.6 = 1.86, which is its score with either noun.
+    ex = worked_example("The trophy didn't fit in the suitcase because it was too big", "it")
+    f = ex.focus_index
+    assert ex.scores[f, 1] == pytest.approx(1.86, abs=1e-12)
+    assert ex.scores[f, 6] == pytest.approx(1.86, abs=1e-12)
+    for j in (0, 2, 4, 5, 7, 9):  # The didn't in the because was: keys of zero in head 0
+        assert ex.scores[f, j] == 0.0
+    # dog (noun.animal, agent 0.9 after its verb sense) asks quality 2.5 x 0.9 = 2.25 of
+    # hot, which is all adj.all
+    ex = worked_example("the hot dog was delicious", "dog")
+    assert ex.x[2, 0] == 0.9
+    assert ex.scores[2, 1] == pytest.approx(2.25, abs=1e-12)
