@@ -109,7 +109,7 @@ CLOSED_CLASS: dict[str, tuple[str, Mix]] = {
     **_words("not never n't", "negation", _RELATION),
     **_words("i me you he him she we us they them myself yourself himself herself "
              "ourselves themselves who whom someone somebody anyone anybody everyone "
-             "everybody nobody one", "pronoun", _PERSON_PRONOUN),
+             "everybody nobody", "pronoun", _PERSON_PRONOUN),
     **_words("it itself something anything everything nothing there here",
              "pronoun", _THING_PRONOUN),
     **_words("my your his her our their", "possessive", _PERSON_POSSESSIVE),
