@@ -115,6 +115,7 @@ CLOSED_CLASS: dict[str, tuple[str, Mix]] = {
     **_words("my your his her our their", "possessive", _PERSON_POSSESSIVE),
     **_words("its", "possessive", _THING_POSSESSIVE),
     **_words("&", "conjunction", _RELATION),
+    **_words("let's", "pronoun", _PERSON_PRONOUN),  # let us
 }  # fmt: skip
 
 # Words WordNet files in a way that tells the wrong story in everyday sentences.
@@ -181,10 +182,6 @@ def _added(*mixes: Mix) -> Mix:
     return out
 
 
-def _describe(mix: Mix) -> str:
-    return ", ".join(f"{k} {v:.1f}" for k, v in sorted(mix.items(), key=lambda kv: -kv[1]))
-
-
 _POS_WORD = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 
 
@@ -209,18 +206,30 @@ def _sense_mix(found: tuple[Sense, ...]) -> tuple[Mix, str, str]:
     return mix, f"wordnet {lemmas}: {shown}{more}", pos
 
 
-def _content(word: str, proper_only: bool) -> tuple[Mix, str, str, str] | None:
-    """(mix, source, kind, word class) of a content word from the overrides or WordNet."""
+def _content(word: str, name_like: bool) -> tuple[Mix, str, str, str] | None:
+    """(mix, source, kind, word class) of a content word from the overrides or WordNet.
+
+    ``name_like`` (a capital inside the sentence): only WordNet's name senses ("Paris",
+    "John"); a word WordNet knows only in lower case ("Bob") is read as a name.
+    """
     if word in OVERRIDES:
         mix, reason = OVERRIDES[word]
         return mix, f"override: {reason}", "override", "noun"
     found = senses(word)
-    if proper_only and any(s.proper for s in found):
-        found = tuple(s for s in found if s.proper)
     if not found:
         return None
+    if name_like:
+        found = tuple(s for s in found if s.proper)
+        if not found:
+            return (
+                {"agent": 1.0},
+                f"fallback: capitalised inside the sentence, read as a name "
+                f"(WordNet knows {word} only as a common word)",
+                "fallback",
+                "name",
+            )
     mix, source, pos = _sense_mix(found)
-    if proper_only and all(s.proper for s in found):
+    if name_like:
         source += " (capitalised: its name senses)"
     return mix, source, "wordnet", pos
 
@@ -263,19 +272,10 @@ def _lookup(token: str, first: bool) -> tuple[Mix, str, str, str]:
             "number",
         )
     capitalised = token[:1].isupper()
-    name_like = capitalised and not first
-    found = _content(word, proper_only=name_like)
-    if name_like and found is not None and "capitalised" not in found[1]:
-        return (
-            {"agent": 1.0},
-            f"fallback: capitalised inside the sentence, read as a name "
-            f"(WordNet knows {word} only as a common word)",
-            "fallback",
-            "name",
-        )
+    found = _content(word, name_like=capitalised and not first)
     if found is None and "-" in word:
         head = word.rsplit("-", 1)[1]
-        inner = _content(head, proper_only=False)
+        inner = _content(head, name_like=False)
         if inner is not None:
             mix, source, kind, pos = inner
             return mix, f"{source} (head of {word})", kind, pos
