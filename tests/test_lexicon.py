@@ -138,3 +138,12 @@ def test_lookup_is_fast() -> None:
     for word in ("elephant", "galloped", "quickly", "bluer", "parliament"):
         embed(word)
     assert time.perf_counter() - start < 0.5
+
+
+def test_attention_imports_no_manim_nor_explainer() -> None:
+    code = (
+        "import sys, attention; attention.worked_example('The bank of the river flooded'); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'manim', 'explainer', 'scenes'}))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
