@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from attention.tokens import MAX_TOKENS, MIN_TOKENS, TOKEN_RULES, tokenize
 
@@ -45,3 +47,11 @@ def test_limits_and_rules_for_help() -> None:
     for phrase in ("didn't", "well-known", "3.5", "period is dropped", "2 to 16"):
         assert phrase in TOKEN_RULES
     assert "\n" not in TOKEN_RULES
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_tokenizes_into_non_blank_tokens(text: str) -> None:
+    tokens = tokenize(text)
+    assert all(t and not any(c.isspace() for c in t) for t in tokens)
+    assert tokenize(" ".join(tokens)) == tokens  # tokens are stable under re-joining
