@@ -9,10 +9,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: Cairo/Pango headers (pycairo and manimpango build from source on Linux),
 # ffmpeg (muxing, loudness), the offline voices (festival + the US SLT HTS voice, espeak-ng, flite),
-# the handout's fonts, and for the lecture tests a real browser and a PDF reader.
+# the handout's fonts, and for the lecture tests a real browser and a PDF reader;
+# WordNet 3.0's database (wordnet-base: /usr/share/wordnet, the lexicon of word meanings).
 APT_PACKAGES := build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg \
 	festival festvox-us-slt-hts espeak-ng flite fonts-dejavu-core \
-	chromium chromium-driver poppler-utils
+	chromium chromium-driver poppler-utils wordnet-base
 
 SYSTEM_STAMP := $(VENV)/.system-ok
 PYTHON_STAMP := $(VENV)/.python-ok

@@ -10,15 +10,24 @@ from attention.core import (
     softmax,
     split_heads,
 )
-from attention.example import ExampleError, WorkedExample, tokenize, worked_example
+from attention.example import (
+    DIMENSIONS,
+    ExampleError,
+    WorkedExample,
+    example_record,
+    tokenize,
+    worked_example,
+)
 from attention.ledger import LedgerEntry, NumbersLedger, format_number, round_row, verify
 
 __all__ = [
+    "DIMENSIONS",
     "ExampleError",
     "LedgerEntry",
     "NumbersLedger",
     "WorkedExample",
     "causal_mask",
+    "example_record",
     "format_number",
     "merge_heads",
     "multi_head_attention",

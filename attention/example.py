@@ -1,26 +1,42 @@
-"""The worked example: a sentence, designed embeddings and projections, every number shown."""
+"""The worked example: a sentence, named-meaning embeddings, designed projections, every number.
+
+The model is small and hand-designed so its numbers can be read: each embedding dimension
+has a name (:data:`DIMENSIONS`, from WordNet and word lists, see :mod:`attention.lexicon`),
+and W_Q, W_K, W_V, W_O are tables written below with a comment per row. A real transformer
+learns its matrices, and its attention weights are not explanations; this one is built so
+the patterns a reader expects are true of its numbers, for any sentence. No positional
+encoding is added: the story is about meaning, and word order plays no part.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from attention.core import merge_heads, softmax, split_heads
+from attention.lexicon import DIMENSIONS, Embedding, embed
+from attention.tokens import MAX_TOKENS, MIN_TOKENS, TOKEN_RULES, ExampleError, tokenize
 
 __all__ = [
     "DEFAULT_SENTENCE",
     "DIMENSIONS",
-    "FUNCTION_WORDS",
+    "FOCUS_RULES",
+    "HEAD_FEATURES",
+    "HEAD_ROLES",
     "MAX_TOKENS",
     "MIN_TOKENS",
-    "VOCABULARY",
+    "TOKEN_RULES",
     "ExampleError",
     "WorkedExample",
+    "default_focus",
     "embed",
+    "example_record",
+    "find_focus",
+    "focus_spec",
+    "sentence_embeddings",
     "tokenize",
     "worked_example",
 ]
@@ -28,113 +44,96 @@ __all__ = [
 Array = NDArray[np.float64]
 
 DEFAULT_SENTENCE = "The cat sat on the mat"
-MIN_TOKENS, MAX_TOKENS = 2, 12
-D_MODEL, N_HEADS = 6, 2
+D_MODEL, N_HEADS = len(DIMENSIONS), 2
 D_HEAD = D_MODEL // N_HEADS
+assert D_MODEL % N_HEADS == 0
 
-# What each embedding dimension means; the designed vocabulary scores words on these.
-DIMENSIONS = ("animal", "place", "action", "determiner", "relation", "noun")
+HEAD_ROLES = (
+    "meaning: a verb looks for who did it, to what and where; a noun for the words that "
+    "describe it and nouns like it; a pronoun for the nouns it could stand for; little "
+    "words spread their attention evenly",
+    "grammar: a noun looks for its determiner, a verb for its little linking words, "
+    "a determiner or preposition for its noun, a pronoun for its verb",
+)
+# What each head's query/key/value column asks or offers: head 0's columns read the
+# named meaning dimensions of the key, so each term of q·k names a dimension.
+HEAD_FEATURES = (("agent", "place", "thing", "quality"), ("determiner", "relation", "noun", "verb"))
 
 # fmt: off
-VOCABULARY: dict[str, tuple[float, ...]] = {
-    #          animal place action determ relation noun
-    "the":    (0.0,   0.1,  0.0,   1.0,   0.1,     0.0),
-    "a":      (0.0,   0.1,  0.0,   0.9,   0.1,     0.0),
-    "an":     (0.0,   0.1,  0.0,   0.9,   0.1,     0.0),
-    "cat":    (1.0,   0.1,  0.2,   0.0,   0.0,     0.9),
-    "dog":    (1.0,   0.2,  0.3,   0.0,   0.0,     0.9),
-    "bird":   (0.9,   0.1,  0.3,   0.0,   0.0,     0.8),
-    "mouse":  (0.9,   0.2,  0.2,   0.0,   0.0,     0.8),
-    "mat":    (0.1,   1.0,  0.0,   0.0,   0.1,     0.8),
-    "rug":    (0.1,   0.9,  0.0,   0.0,   0.1,     0.8),
-    "sofa":   (0.1,   0.9,  0.1,   0.0,   0.1,     0.9),
-    "floor":  (0.0,   1.0,  0.0,   0.0,   0.2,     0.7),
-    "box":    (0.1,   0.8,  0.0,   0.0,   0.1,     0.9),
-    "sat":    (0.2,   0.3,  1.0,   0.0,   0.2,     0.0),
-    "lay":    (0.2,   0.3,  0.9,   0.0,   0.2,     0.0),
-    "slept":  (0.3,   0.2,  0.9,   0.0,   0.1,     0.0),
-    "ran":    (0.3,   0.2,  1.0,   0.0,   0.1,     0.0),
-    "jumped": (0.3,   0.2,  1.0,   0.0,   0.2,     0.0),
-    "on":     (0.0,   0.3,  0.1,   0.1,   1.0,     0.0),
-    "in":     (0.0,   0.3,  0.1,   0.1,   0.9,     0.0),
-    "under":  (0.0,   0.4,  0.1,   0.1,   0.9,     0.0),
-    "by":     (0.0,   0.2,  0.1,   0.1,   0.8,     0.0),
-    "and":    (0.0,   0.0,  0.1,   0.3,   0.6,     0.0),
-    ".":      (0.0,   0.0,  0.0,   0.3,   0.3,     0.0),
-    ",":      (0.0,   0.0,  0.0,   0.3,   0.3,     0.0),
-}
-
-# Rows are the embedding dimensions above (inputs), columns the projected features.
-# Head 0 (columns 0-2) is the "meaning" head: an action's query asks "who did it?" (col 0,
-# matched by animal keys) and "where?" (col 1, matched by place keys); col 2 is a weak
-# "is this a content word?" channel. Head 1 (columns 3-5) is the "grammar" head: nouns ask
-# for their determiner (col 3), actions ask for their preposition (col 4), and function
-# words ask for other function words (col 5), so every token looks at a little word.
+# Rows are the embedding dimensions (inputs), columns the projected features:
+# head 0 = columns 0-3 (agent? place? thing? quality?), head 1 = columns 4-7
+# (determiner? relation? noun? verb?). A query row says what a word of that kind looks for.
 W_Q: tuple[tuple[float, ...], ...] = (
-    # head 0: agent place content | head 1: determ relation function
-    (0.0, 0.0, 0.4,   0.0, 0.0, 0.0),  # animal
-    (0.0, 0.0, 0.4,   0.0, 0.0, 0.0),  # place
-    (1.4, 1.0, 0.5,   0.0, 1.5, 0.0),  # action
-    (0.0, 0.0, 0.6,   0.0, 0.0, 1.0),  # determiner
-    (0.0, 0.0, 0.6,   0.0, 0.0, 1.0),  # relation
-    (0.0, 0.0, 0.0,   1.5, 0.0, 0.0),  # noun
+    # head 0: agent place thing quality | head 1: determ relation noun verb
+    (0.8, 0.0, 0.0, 2.5,   2.0, 0.0, 0.0, 0.0),  # agent: describers, agents | determiner
+    (0.0, 2.5, 0.0, 2.5,   2.0, 0.0, 0.0, 0.0),  # place: describers, places | determiner
+    (0.0, 0.0, 0.6, 2.5,   2.0, 0.0, 0.0, 0.0),  # thing: describers, things | determiner
+    (2.5, 2.2, 2.2, 0.0,   0.0, 2.0, 0.0, 0.0),  # action: who, where, what | linking words
+    (1.5, 1.5, 1.5, 0.0,   0.0, 0.0, 1.6, 0.0),  # quality: the noun I describe | a noun
+    (2.4, 1.0, 2.4, 0.0,   0.0, 0.0, 0.0, 1.6),  # pronoun: nouns I could mean | my verb
+    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 1.6, 0.0),  # determiner: nothing (spread) | my noun
+    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 1.6, 0.0),  # relation: nothing (spread) | my noun
 )
+# A key row says what a word of that kind offers.
 W_K: tuple[tuple[float, ...], ...] = (
-    (1.2, 0.0, 0.0,   0.0, 0.0, 0.0),  # animal: "I can be the one who acts"
-    (0.0, 1.2, 0.0,   0.0, 0.0, 0.0),  # place: "I am somewhere to be"
-    (0.0, 0.0, 0.9,   0.0, 0.0, 0.0),  # action
-    (0.0, 0.0, 0.0,   1.2, 0.0, 0.8),  # determiner: "I mark a noun"
-    (0.0, 0.0, 0.0,   0.0, 1.2, 0.8),  # relation: "I link to a place"
-    (0.0, 0.0, 1.0,   0.0, 0.0, 0.0),  # noun: content
+    (1.0, 0.0, 0.0, 0.0,   0.0, 0.0, 1.0, 0.0),  # agent: "I can act" | "I am a noun"
+    (0.0, 1.0, 0.0, 0.0,   0.0, 0.0, 1.0, 0.0),  # place: "I am somewhere" | "I am a noun"
+    (0.0, 0.0, 1.0, 0.0,   0.0, 0.0, 1.0, 0.0),  # thing: "I can be acted on" | "I am a noun"
+    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 0.0, 1.0),  # action: nothing to meaning | "I am a verb"
+    (0.0, 0.0, 0.0, 1.0,   0.0, 0.0, 0.0, 0.0),  # quality: "I describe" | nothing
+    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 0.5, 0.0),  # pronoun: nothing | "I am half a noun"
+    (0.0, 0.0, 0.0, 0.0,   1.0, 0.0, 0.0, 0.0),  # determiner: nothing | "I mark a noun"
+    (0.0, 0.0, 0.0, 0.0,   0.0, 1.0, 0.0, 0.0),  # relation: nothing | "I link"
 )
-# Values pass each head's meaning through: head 0 carries animal/place/action,
-# head 1 carries determiner/relation/noun.
+# Values carry meaning through: head 0 passes agent, place, thing, quality; head 1 passes
+# action, pronoun, determiner, relation. So head 0's output for a word says, in named
+# dimensions, what it gathered from the words it attended to.
 W_V: tuple[tuple[float, ...], ...] = (
-    (1.0, 0.0, 0.0,   0.0, 0.0, 0.0),
-    (0.0, 1.0, 0.0,   0.0, 0.0, 0.0),
-    (0.0, 0.0, 1.0,   0.0, 0.0, 0.0),
-    (0.0, 0.0, 0.0,   1.0, 0.0, 0.0),
-    (0.0, 0.0, 0.0,   0.0, 1.0, 0.0),
-    (0.0, 0.0, 0.0,   0.0, 0.0, 1.0),
+    (1.0, 0.0, 0.0, 0.0,   0.0, 0.0, 0.0, 0.0),  # agent
+    (0.0, 1.0, 0.0, 0.0,   0.0, 0.0, 0.0, 0.0),  # place
+    (0.0, 0.0, 1.0, 0.0,   0.0, 0.0, 0.0, 0.0),  # thing
+    (0.0, 0.0, 0.0, 0.0,   1.0, 0.0, 0.0, 0.0),  # action
+    (0.0, 0.0, 0.0, 1.0,   0.0, 0.0, 0.0, 0.0),  # quality
+    (0.0, 0.0, 0.0, 0.0,   0.0, 1.0, 0.0, 0.0),  # pronoun
+    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 1.0, 0.0),  # determiner
+    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 0.0, 1.0),  # relation
 )
-# The output projection mixes the heads back into one vector per token:
-# a relation found by head 1 adds a little "place" to the result, a noun a little "animal".
+# The output projection puts each carried dimension back in its place (rows = the merged
+# heads' columns, columns = DIMENSIONS), so the multi-head output reads in named dimensions.
 W_O: tuple[tuple[float, ...], ...] = (
-    (1.0, 0.0, 0.0, 0.0, 0.0, 0.0),
-    (0.0, 1.0, 0.0, 0.0, 0.0, 0.0),
-    (0.0, 0.0, 1.0, 0.0, 0.0, 0.0),
-    (0.0, 0.0, 0.0, 1.0, 0.0, 0.0),
-    (0.0, 0.5, 0.0, 0.0, 1.0, 0.0),
-    (0.3, 0.0, 0.0, 0.0, 0.0, 1.0),
+    (1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # head 0 agent -> agent
+    (0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # head 0 place -> place
+    (0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # head 0 thing -> thing
+    (0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0),  # head 0 quality -> quality
+    (0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0),  # head 1 action -> action
+    (0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0),  # head 1 pronoun -> pronoun
+    (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0),  # head 1 determiner -> determiner
+    (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0),  # head 1 relation -> relation
 )
 # fmt: on
 
-# Little words that are never the default focus (the story is about content words).
-FUNCTION_WORDS = frozenset(
-    {"the", "a", "an", "on", "in", "under", "by", "at", "of", "to", "and", "or", "is", "was"}
-    | {"it", "its", "this", "that", "with", "for", "from", "as"}
+FOCUS_RULES = (
+    "Without --focus the story follows the first verb (sat); with no verb, the most "
+    "ambiguous noun (one whose senses are split, like bank), else the first noun, else the "
+    "first content word, else the first token. --focus takes any token, case-insensitive; "
+    "a token that occurs twice is chosen by occurrence with word@N (it@2 = the second it)."
 )
-
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-
-
-class ExampleError(ValueError):
-    """A sentence or focus word the worked example cannot use."""
 
 
 @dataclass(frozen=True)
 class WorkedExample:
     """Every number of the worked example; arrays are read-only.
 
-    Head 0 is the single-head story: it attends by meaning (an action looks for who did it
-    and where). Head 1 attends by grammar: every token looks most at a function word
-    (nouns at their "the", "sat" at "on").
+    Head 0 is the single-head story: it attends by meaning (a verb looks for who did it,
+    to what and where). Head 1 attends by grammar (nouns look at their determiner,
+    "sat" at "on"). ``dimensions`` names the columns of ``x``; ``sources`` says where each
+    token's embedding came from.
 
     Examples
     --------
     >>> ex = worked_example()
-    >>> ex.tokens[ex.focus_index], ex.weights.shape
-    ('sat', (6, 6))
+    >>> ex.tokens[ex.focus_index], ex.weights.shape, ex.dimensions[:3]
+    ('sat', (6, 6), ('agent', 'place', 'thing'))
     """
 
     sentence: str
@@ -160,40 +159,13 @@ class WorkedExample:
     head_outputs: Array  # (n_heads, n, d_head)
     concat: Array  # (n, d_model)
     mha_output: Array  # (n, d_model)
+    dimensions: tuple[str, ...] = DIMENSIONS  # names of x's columns
+    sources: tuple[str, ...] = ()  # one per token: where its embedding came from
 
     @property
     def n_tokens(self) -> int:
         """Number of tokens in the sentence."""
         return len(self.tokens)
-
-
-def tokenize(sentence: str) -> tuple[str, ...]:
-    """Split into words and punctuation marks, keeping the original spelling.
-
-    Examples
-    --------
-    >>> tokenize("The cat sat.")
-    ('The', 'cat', 'sat', '.')
-    """
-    return tuple(_TOKEN.findall(sentence))
-
-
-def embed(token: str) -> tuple[float, ...]:
-    """The designed embedding of ``token``, or a deterministic one derived from its spelling.
-
-    Unknown words get six numbers in [-1.0, 1.0] with one decimal, taken from the SHA-256
-    of the lower-cased word (never Python's ``hash``, which changes between runs).
-
-    Examples
-    --------
-    >>> embed("Cat")
-    (1.0, 0.1, 0.2, 0.0, 0.0, 0.9)
-    """
-    word = token.lower()
-    if word in VOCABULARY:
-        return VOCABULARY[word]
-    digest = hashlib.sha256(word.encode("utf-8")).digest()
-    return tuple((b % 21 - 10) / 10 for b in digest[:D_MODEL])
 
 
 def _check_length(sentence: str, tokens: tuple[str, ...]) -> None:
@@ -205,35 +177,94 @@ def _check_length(sentence: str, tokens: tuple[str, ...]) -> None:
         )
     if n < MIN_TOKENS:
         raise ExampleError(
-            f"sentence {sentence!r} has only 1 token: attention compares tokens, "
-            f"so give {MIN_TOKENS} to {MAX_TOKENS}"
+            f"sentence {sentence!r} has only 1 token ({tokens[0]}): attention compares "
+            f"tokens, so give {MIN_TOKENS} to {MAX_TOKENS}"
         )
     if n > MAX_TOKENS:
         raise ExampleError(
-            f"sentence {sentence!r} has {n} tokens (words and punctuation): "
-            f"at most {MAX_TOKENS} fit on screen, shorten it"
+            f"sentence has {n} tokens, at most {MAX_TOKENS} fit on screen; shorten it. "
+            f"Tokens counted: " + " | ".join(tokens)
         )
 
 
-def _default_focus(tokens: tuple[str, ...]) -> int:
-    lowered = [t.lower() for t in tokens]
-    if "sat" in lowered:
-        return lowered.index("sat")
-    for i, word in enumerate(lowered):
-        if word.isalnum() and word not in FUNCTION_WORDS:
-            return i
-    return 0
+def default_focus(embeddings: list[Embedding]) -> tuple[int, str]:
+    """The token the story follows when no focus is given, and why (see :data:`FOCUS_RULES`).
+
+    Examples
+    --------
+    >>> from attention.lexicon import embed
+    >>> default_focus([embed(w) for w in ("The", "cat", "sat")])
+    (2, 'the first verb')
+    >>> default_focus([embed(w) for w in ("the", "river", "bank")])
+    (2, 'the most ambiguous noun')
+    """
+    content = [i for i, e in enumerate(embeddings) if not e.is_function_word]
+    verbs = [i for i in content if embeddings[i].word_class == "verb"]
+    if verbs:
+        return verbs[0], "the first verb"
+    nouns = [i for i in content if embeddings[i].word_class in ("noun", "name", "possessive")]
+    ambiguous = [i for i in nouns if embeddings[i].top_share < 0.8]
+    if ambiguous:
+        return min(ambiguous, key=lambda i: (embeddings[i].top_share, i)), (
+            "the most ambiguous noun"
+        )
+    if nouns:
+        return nouns[0], "the first noun"
+    if content:
+        return content[0], "the first content word"
+    return 0, "the first token"
 
 
-def _focus_index(sentence: str, tokens: tuple[str, ...], focus: str | None) -> int:
-    if focus is None:
-        return _default_focus(tokens)
-    lowered = [t.lower() for t in tokens]
-    if focus.strip().lower() not in lowered:
+def sentence_embeddings(tokens: tuple[str, ...]) -> list[Embedding]:
+    """Each token's embedding; a capital inside the sentence marks a name (not in all caps)."""
+    shouted = all(t.isupper() for t in tokens if any(c.isalpha() for c in t))
+    return [embed(t, first=i == 0 or shouted) for i, t in enumerate(tokens)]
+
+
+def find_focus(tokens: tuple[str, ...], focus: str) -> int:
+    """Index of ``focus`` in ``tokens``: case-insensitive, ``word@N`` = N-th occurrence.
+
+    Raises :class:`ExampleError` (one line naming the tokens) when there is no such token.
+
+    Examples
+    --------
+    >>> toks = ("It", "fell", "and", "it", "broke")
+    >>> find_focus(toks, "IT"), find_focus(toks, "it@2"), find_focus(toks, "broke@1")
+    (0, 3, 4)
+    """
+    wanted = focus.strip()
+    word, at, nth = wanted.rpartition("@")
+    if not (at and word and nth.isdigit()):
+        word, nth = wanted, "1"
+    matches = [i for i, t in enumerate(tokens) if t.casefold() == word.casefold()]
+    listed = ", ".join(tokens)
+    if not matches:
         raise ExampleError(
-            f"focus {focus!r} is not a token of {sentence!r}: choose one of " + ", ".join(tokens)
+            f"focus {focus!r} is not a token of {' '.join(tokens)!r}: choose one of {listed}"
         )
-    return lowered.index(focus.strip().lower())
+    n = int(nth)
+    if not 1 <= n <= len(matches):
+        raise ExampleError(
+            f"focus {focus!r}: {word!r} occurs {len(matches)} time(s) in {listed}; "
+            f"use {word}@1 to {word}@{len(matches)}"
+        )
+    return matches[n - 1]
+
+
+def focus_spec(example: WorkedExample) -> str:
+    """A focus string that picks this example's focus again: the token, or ``token@N``.
+
+    Examples
+    --------
+    >>> focus_spec(worked_example("It fell and it broke", "it@2"))
+    'it@2'
+    >>> focus_spec(worked_example())
+    'sat'
+    """
+    word = example.focus.casefold()
+    before = [t.casefold() for t in example.tokens[: example.focus_index + 1]].count(word)
+    total = [t.casefold() for t in example.tokens].count(word)
+    return example.focus if total == 1 else f"{example.focus}@{before}"
 
 
 def _frozen(a: NDArray[np.floating]) -> Array:
@@ -243,10 +274,10 @@ def _frozen(a: NDArray[np.floating]) -> Array:
 
 
 def worked_example(sentence: str = DEFAULT_SENTENCE, focus: str | None = None) -> WorkedExample:
-    """Build the worked example for ``sentence``, focused on ``focus`` (default: "sat").
+    """Build the worked example for ``sentence``, focused on ``focus`` (see :data:`FOCUS_RULES`).
 
-    Raises :class:`ExampleError` for fewer than 2 or more than 12 tokens, or a focus word
-    that is not in the sentence.
+    Raises :class:`ExampleError` (one line) for fewer than 2 or more than 16 tokens, or a
+    focus that is not a token of the sentence.
 
     Examples
     --------
@@ -256,8 +287,9 @@ def worked_example(sentence: str = DEFAULT_SENTENCE, focus: str | None = None) -
     """
     tokens = tokenize(sentence)
     _check_length(sentence, tokens)
-    focus_index = _focus_index(sentence, tokens, focus)
-    x = np.array([embed(t) for t in tokens], dtype=np.float64)  # (n, d_model)
+    embeddings = sentence_embeddings(tokens)
+    focus_index = default_focus(embeddings)[0] if focus is None else find_focus(tokens, focus)
+    x = np.array([e.vector for e in embeddings], dtype=np.float64)  # (n, d_model)
     w_q, w_k, w_v, w_o = (np.array(w, dtype=np.float64) for w in (W_Q, W_K, W_V, W_O))
     q = split_heads(x @ w_q, N_HEADS)  # (n_heads, n, d_head)
     k = split_heads(x @ w_k, N_HEADS)
@@ -293,4 +325,44 @@ def worked_example(sentence: str = DEFAULT_SENTENCE, focus: str | None = None) -
         head_outputs=_frozen(outputs),
         concat=_frozen(concat),
         mha_output=_frozen(concat @ w_o),
+        dimensions=DIMENSIONS,
+        sources=tuple(e.source for e in embeddings),
     )
+
+
+def example_record(example: WorkedExample) -> dict[str, Any]:
+    """The worked example as plain JSON-ready data (what ``explainer numbers --json`` prints).
+
+    Matrices are nested lists of floats, rows = tokens; ``weights`` is the story head's
+    (head 0) rows = queries; ``head_weights`` is every head's; ``sources`` says where each
+    token's embedding came from.
+
+    Examples
+    --------
+    >>> r = example_record(worked_example())
+    >>> r["tokens"][r["focus_index"]], r["dimensions"][0], len(r["x"][0]), r["sources"][0]
+    ('sat', 'agent', 8, 'closed class: determiner')
+    """
+
+    def plain(a: Array) -> Any:
+        return np.asarray(a, dtype=np.float64).tolist()
+
+    return {
+        "sentence": example.sentence,
+        "tokens": list(example.tokens),
+        "focus": example.focus,
+        "focus_index": example.focus_index,
+        "d_model": example.d_model,
+        "n_heads": example.n_heads,
+        "d_head": example.d_head,
+        "dimensions": list(example.dimensions),
+        "head_features": [list(names) for names in HEAD_FEATURES],
+        "sources": list(example.sources),
+        "x": plain(example.x),
+        "q": plain(example.q),
+        "k": plain(example.k),
+        "v": plain(example.v),
+        "scores": plain(example.scores),
+        "weights": plain(example.weights),
+        "head_weights": plain(example.head_weights),
+    }

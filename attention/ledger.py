@@ -379,7 +379,7 @@ def verify(
     Examples
     --------
     >>> ledger = NumbersLedger()
-    >>> _ = ledger.record("dims", "d_head", "3", "d_head", 0)
+    >>> _ = ledger.record("dims", "d_head", "4", "d_head", 0)
     >>> verify(ledger, "The cat sat on the mat", "sat")
     []
     """

@@ -7,7 +7,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from attention.example import WorkedExample
+from attention.example import (
+    HEAD_FEATURES,
+    WorkedExample,
+    default_focus,
+    sentence_embeddings,
+)
 from attention.ledger import format_number, round_row
 
 __all__ = [
@@ -15,8 +20,10 @@ __all__ = [
     "PlaceholderError",
     "context_tokens",
     "fill",
+    "meaning_shift",
     "named_tokens",
     "narration_values",
+    "top_dimension",
 ]
 
 # Every placeholder a narration line may use, with what it means.
@@ -24,8 +31,8 @@ PLACEHOLDERS: dict[str, str] = {
     "sentence": "the example sentence as written",
     "focus": "the focus token whose attention row the story follows",
     "n_tokens": "number of tokens in the sentence",
-    "d_model": "embedding size (6)",
-    "d_head": "size of one head's query, key and value vectors (3)",
+    "d_model": "embedding size: the number of named dimensions (8)",
+    "d_head": "size of one head's query, key and value vectors (4)",
     "n_heads": "number of heads (2)",
     "sqrt_d_head": "square root of d_head, 2 decimals (the scores are divided by it)",
     "top_token": "the token the focus attends to most (head 0)",
@@ -43,6 +50,16 @@ PLACEHOLDERS: dict[str, str] = {
     "(top, second and least; two tokens: 'love 0.62 and I 0.38')",
     "blend_mix": "what the focus's output is mostly made of, true to its weights: "
     "'mostly cat and mat, a little of the rest'",
+    "dimensions": "the embedding's dimension names in order: 'agent, place, thing, action, "
+    "quality, pronoun, determiner and relation'",
+    "focus_meaning": "the focus's strongest named dimension in its embedding: 'action'",
+    "focus_reason": "why the story follows the focus: 'the first verb', 'the most ambiguous "
+    "noun', 'the first noun', 'the first content word', 'the first token' (no --focus), or "
+    "'the word chosen'",
+    "top_dimension": "the named dimension that carries the focus's score with the top token "
+    "(head 0's largest term of q·k): 'agent'; 'no dimension' when every term is zero",
+    "meaning_shift": "the named dimension whose share grew most from the focus's value to its "
+    "output (head 0: what it gathered): 'agent'; 'nothing' when the output is all zero",
 }
 
 
@@ -111,6 +128,61 @@ def _blend_mix(tokens: tuple[str, ...], row: np.ndarray, top: int, second: int) 
     return f"a little of every token, the most of {tokens[top]}"
 
 
+def top_dimension(example: WorkedExample, key: int | None = None) -> str:
+    """The named dimension of the largest term of ``q[focus] · k[key]`` (head 0).
+
+    ``key`` defaults to the token the focus attends to most. Head 0's columns read one named
+    dimension each (:data:`attention.example.HEAD_FEATURES`), so a term names a dimension.
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> top_dimension(worked_example())  # sat's score with cat: 2.5 x agent 1.0
+    'agent'
+    """
+    f = example.focus_index
+    j = named_tokens(example)[0] if key is None else key
+    terms = example.q[f] * example.k[j]  # (d_head,)
+    best = int(np.argmax(terms))
+    return HEAD_FEATURES[0][best] if terms[best] > 0 else "no dimension"
+
+
+def _shares(vector: np.ndarray) -> np.ndarray:
+    total = float(vector.sum())
+    return vector / total if total > 0 else np.zeros_like(vector)
+
+
+def meaning_shift(example: WorkedExample) -> str:
+    """The named dimension whose share grew most from the focus's value to its output.
+
+    Head 0's value and output both read in named dimensions; comparing their shares (each
+    divided by its sum) shows what the focus gathered from the words it attended to: an
+    ambiguous word moves toward its sense in this sentence ("bank" toward place next to
+    "river").
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> meaning_shift(worked_example("The bank of the river flooded", "bank"))
+    'place'
+    """
+    f = example.focus_index
+    after = _shares(np.asarray(example.outputs[f]))
+    if not after.any():
+        return "nothing"
+    gain = after - _shares(np.asarray(example.v[f]))
+    return HEAD_FEATURES[0][int(np.argmax(gain))]
+
+
+def _focus_reason(example: WorkedExample) -> str:
+    index, reason = default_focus(sentence_embeddings(example.tokens))
+    return reason if index == example.focus_index else "the word chosen"
+
+
+def _in_words(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def narration_values(example: WorkedExample) -> dict[str, str]:
     """Every placeholder's text, formatted exactly as the screen shows it.
 
@@ -152,6 +224,11 @@ def narration_values(example: WorkedExample) -> dict[str, str]:
         "context_words": " or ".join(tokens[i] for i in context_tokens(example)),
         "weight_list": _weight_list(tokens, shown, named),
         "blend_mix": _blend_mix(tokens, row, top, second),
+        "dimensions": _in_words(example.dimensions),
+        "focus_meaning": example.dimensions[int(np.argmax(example.x[f]))],
+        "focus_reason": _focus_reason(example),
+        "top_dimension": top_dimension(example, top),
+        "meaning_shift": meaning_shift(example),
     }
 
 

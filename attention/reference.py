@@ -129,7 +129,7 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
     --------
     >>> from attention.example import worked_example
     >>> round(reference_values(worked_example())["sqrt_d_head"], 4)
-    1.7321
+    2.0
     """
     x = _as_lists(example.x)
     w_q, w_k, w_v, w_o = (

@@ -8,18 +8,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import numpy as np
 import typer
-from numpy.typing import NDArray
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from attention.example import DEFAULT_SENTENCE, ExampleError, worked_example
-from attention.ledger import format_number, round_row
+from attention.example import (
+    DEFAULT_SENTENCE,
+    FOCUS_RULES,
+    TOKEN_RULES,
+    ExampleError,
+    worked_example,
+)
 from explainer import __version__
 from explainer.errors import ExplainerError, ScriptError
 from explainer.numbers import check_numbers, scene_ledgers
+from explainer.numbers_table import example_json, print_numbers
 from explainer.pipeline import LectureOptions, ProgressEvent, render_video
 from explainer.render import Quality
 from explainer.script import DEFAULT_SCRIPT, Script, load_script
@@ -116,10 +120,12 @@ ScriptArg = Annotated[
     typer.Argument(help="The narration script (TOML).", show_default=True),
 ]
 SentenceOpt = Annotated[
-    str | None, typer.Option("--sentence", help="Use this sentence for the worked example.")
+    str | None,
+    typer.Option("--sentence", help=f"Use this sentence for the worked example. {TOKEN_RULES}"),
 ]
 FocusOpt = Annotated[
-    str | None, typer.Option("--focus", help="The token whose attention the video follows.")
+    str | None,
+    typer.Option("--focus", help=f"The token whose attention the video follows. {FOCUS_RULES}"),
 ]
 
 
@@ -400,48 +406,23 @@ def voices() -> None:
     _out.print(table)
 
 
-def _matrix_table(
-    title: str, rows: list[list[str]], row_labels: list[str], col_labels: list[str]
-) -> Table:
-    table = Table(title=title)
-    table.add_column("")
-    for label in col_labels:
-        table.add_column(label, justify="right")
-    for label, row in zip(row_labels, rows, strict=True):
-        table.add_row(label, *(str(value) for value in row))
-    return table
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the worked example as JSON, for scripts.")
+]
 
 
 @app.command()
 @friendly_errors
-def numbers(sentence: SentenceOpt = None, focus: FocusOpt = None) -> None:
-    """Print the worked example: tokens, X, Q, K, V, scores, scaled scores and weights.
+def numbers(sentence: SentenceOpt = None, focus: FocusOpt = None, as_json: JsonOpt = False) -> None:
+    """Print the worked example: each token's embedding source, X, Q, K, V, scores, weights.
 
     Example: explainer numbers --sentence "The dog chased the ball" --focus chased
     """
     example = worked_example(sentence if sentence is not None else DEFAULT_SENTENCE, focus)
-    tokens = list(example.tokens)
-    _out.print(f"tokens: {' | '.join(tokens)}   focus: {example.focus}")
-
-    def fmt(matrix: NDArray[np.float64]) -> list[list[str]]:
-        return [[format_number(float(v), 2) for v in row] for row in matrix]
-
-    dims = [f"d{j}" for j in range(example.d_model)]
-    heads = [f"d{j}" for j in range(example.d_head)]
-    _out.print(_matrix_table("X (embeddings)", fmt(example.x), tokens, dims))
-    for name, matrix in (("Q (queries)", example.q), ("K (keys)", example.k),
-                         ("V (values)", example.v)):  # fmt: skip
-        _out.print(_matrix_table(f"{name}, head 0", fmt(matrix), tokens, heads))
-    _out.print(_matrix_table("scores = Q K^T", fmt(example.scores), tokens, tokens))
-    _out.print(
-        _matrix_table(
-            "scaled scores = Q K^T / sqrt(d_head)", fmt(example.scaled_scores), tokens, tokens
-        )  # fmt: skip
-    )
-    weights = [[format_number(v, 2) for v in round_row(list(map(float, row)), 2)]
-               for row in example.weights]  # fmt: skip
-    _out.print(_matrix_table("weights = softmax(scaled scores), rows sum to 1", weights,
-                             tokens, tokens))  # fmt: skip
+    if as_json:
+        typer.echo(example_json(example))
+    else:
+        print_numbers(example, _out)
 
 
 def run() -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from attention import ExampleError, WorkedExample, worked_example
-from attention.example import DEFAULT_SENTENCE, tokenize
+from attention.example import DEFAULT_SENTENCE, find_focus, focus_spec, tokenize
 from attention.narration import PlaceholderError, fill, narration_values
 from explainer.errors import ScriptError, VoiceError
 from explainer.voices import parse_voice
@@ -289,7 +289,8 @@ class _Validator:
         settings = self.settings(sentence=sentence, focus=focus, voice=voice)
         overridden = {k for k, v in (("sentence", sentence), ("focus", focus)) if v is not None}
         example = self.example(settings, overridden)
-        self.settings_ = settings = replace(settings, focus=example.focus)
+        # "it@2" when the focus word repeats, so every scene picks the same token
+        self.settings_ = settings = replace(settings, focus=focus_spec(example))
         self.values = narration_values(example)
         return Script(path=self.path, name=self.path.stem, settings=settings, scenes=self.scenes())
 
@@ -355,11 +356,13 @@ class _Validator:
     @staticmethod
     def keep_focus(sentence: str, focus: str | None) -> str | None:
         """The file's focus if it is still a token of the overriding sentence, else None."""
-        try:
-            tokens = [t.lower() for t in tokenize(sentence)]
-            return focus if focus is not None and focus.strip().lower() in tokens else None
-        except Exception:  # noqa: BLE001 - a bad sentence is reported by worked_example
+        if focus is None:
             return None
+        try:
+            find_focus(tokenize(sentence), focus)  # case-insensitive, word@N
+        except ExampleError:
+            return None
+        return focus
 
     def check_title(self, title: str, line: int) -> None:
         if not title.strip():

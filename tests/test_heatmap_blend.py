@@ -177,6 +177,8 @@ def test_bar_numbers_record_the_focus_row_and_verify() -> None:
 def test_bar_shows_no_numbers_when_one_does_not_fit() -> None:
     nums = _nums(LONG)
     ex = nums.example
-    bar = StackedBlendBar(ex.weights[0], ex.tokens, width=12.0, nums=nums, row=0)
+    row = int(ex.weights.min(axis=1).argmin())  # the row with the thinnest segment
+    assert ex.weights[row].min() * 12.0 < 0.6  # narrower than a number like "0.05"
+    bar = StackedBlendBar(ex.weights[row], ex.tokens, width=12.0, nums=nums, row=row)
     assert len(bar.numbers) == 0
     assert nums.ledger.entries == ()

@@ -89,11 +89,18 @@ def test_round_row_of_the_example_shows_the_and_the_alike() -> None:
     the, the_lower = ex.tokens.index("The"), ex.tokens.index("the")
     rows = [*reference["weights"], *(r for head in reference["head_weights"] for r in head)]
     for row in rows:
-        # identical embeddings give identical weights, so the shown numbers match too
+        # identical embeddings give identical weights ...
         assert math.isclose(row[the], row[the_lower], rel_tol=1e-12)
         shown = round_row(row, 2)
-        assert shown[the] == shown[the_lower]
         assert sum(round(v * 100) for v in shown) == 100
+        # ... shown at most one unit apart (six equal weights of 1/6 cannot all show
+        # the same number and still add up to 1.00) ...
+        assert abs(shown[the] - shown[the_lower]) <= 0.01 + 1e-12
+    # ... and equal in the story row: sat's scaled scores are 1.25 (cat), 0.88 (mat) and 0,
+    # so its weights are 0.3525, 0.2435 and 0.1010 for each of the four others: floors
+    # 35 + 24 + 4 * 10 = 99 units, and the one missing unit goes to mat (remainder .35).
+    row = reference["weights"][ex.focus_index]
+    assert round_row(row, 2) == [0.10, 0.35, 0.10, 0.10, 0.10, 0.25]
 
 
 def test_record_returns_what_is_shown_and_keeps_order() -> None:
@@ -142,8 +149,8 @@ def correct_ledger() -> NumbersLedger:
     for j, w in enumerate(round_row(list(ex.weights[f]), 2)):
         ledger.record("weights", f"w {ex.tokens[j]}", f"{w:.2f}", f"weights[{f}, {j}]", 2,
                       group=f"weights[{f}]")  # fmt: skip
-    ledger.record("scale", "sqrt d", f"{np.sqrt(3):.2f}", "sqrt_d_head", 2)
-    ledger.record("dims", "d_model", "6", "d_model", 0)
+    ledger.record("scale", "sqrt d", f"{np.sqrt(4):.2f}", "sqrt_d_head", 2)
+    ledger.record("dims", "d_model", "8", "d_model", 0)
     ledger.record("x", "x cat 0", f"{ex.x[1, 0]:.1f}", "x[1, 0]", 1)
     ledger.record("mha", "head 1 sat->on", f"{ex.head_weights[1, f, 3]:.3f}",
                   f"head_weights[1, {f}, 3]", 3)  # fmt: skip

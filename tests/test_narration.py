@@ -36,8 +36,8 @@ def test_values_tell_the_default_story(values: dict[str, str]) -> None:
     assert (values["focus"], values["top_token"], values["second_token"]) == ("sat", "cat", "mat")
     assert values["least_token"] in ("The", "the", "on")
     assert (values["n_tokens"], values["d_model"], values["d_head"], values["n_heads"]) == (
-        "6", "6", "3", "2")  # fmt: skip
-    assert values["sqrt_d_head"] == f"{math.sqrt(3):.2f}" == "1.73"
+        "6", "8", "4", "2")  # fmt: skip
+    assert values["sqrt_d_head"] == f"{math.sqrt(4):.2f}" == "2.00"
     assert values["head1_top_token"] == "on"
 
 
@@ -55,10 +55,10 @@ def test_weights_are_the_largest_remainder_row_as_shown(values: dict[str, str]) 
 
 def test_scores_are_the_top_tokens_scores(values: dict[str, str]) -> None:
     ex = worked_example()
-    q, k = ex.x @ ex.w_q[:, :3], ex.x @ ex.w_k[:, :3]  # first principles, not ex.scores
+    q, k = ex.x @ ex.w_q[:, :4], ex.x @ ex.w_k[:, :4]  # first principles, not ex.scores
     score = float(q[2] @ k[1])
-    assert values["top_score"] == f"{score:.2f}"
-    assert values["top_scaled_score"] == f"{score / math.sqrt(3):.2f}"
+    assert values["top_score"] == f"{score:.2f}" == "2.50"  # sat asks agent 2.5, cat is one
+    assert values["top_scaled_score"] == f"{score / math.sqrt(4):.2f}" == "1.25"
 
 
 def test_values_follow_a_different_sentence_and_focus() -> None:
@@ -113,7 +113,9 @@ def test_context_words_skip_the_focus_and_repeated_words() -> None:
 @pytest.mark.parametrize(
     ("sentence", "top_two_are_most"),
     [
-        ("Extraordinarily talkative parrots repeated unbelievably complicated sentences", True),
+        # chased looks for who and whom: dogs and cats take e^1.25 each against 1 for the
+        # three others, 0.70 together
+        ("Hungry dogs chased frightened cats", True),
         ("The tired old professor finally explained attention to curious students", False),
     ],
 )
@@ -172,3 +174,39 @@ def test_fill_rejects_anything_but_known_plain_names(text: str, values: dict[str
 def test_fill_error_names_the_bad_placeholder(values: dict[str, str]) -> None:
     with pytest.raises(PlaceholderError, match=r"\{top_tokn\}"):
         fill("It looks at {top_tokn}.", values)
+
+
+# --- placeholders whose wording follows the numbers: the named dimensions ---
+
+
+def test_dimension_placeholders_of_the_default_story(values: dict[str, str]) -> None:
+    assert values["dimensions"] == (
+        "agent, place, thing, action, quality, pronoun, determiner and relation"
+    )
+    # sat = sit, a verb: its embedding is all action; no --focus, so the first verb
+    assert (values["focus_meaning"], values["focus_reason"]) == ("action", "the first verb")
+    # sat's score with cat has one nonzero term: the query's agent 2.5 times cat's agent 1.0
+    assert values["top_dimension"] == "agent"
+    # sat's own value is zero in head 0 (action is carried by head 1); what it gathers is
+    # mostly cat's agent (weight 0.35) and mat's thing (0.24 x 0.8)
+    assert values["meaning_shift"] == "agent"
+
+
+def test_meaning_shift_moves_bank_toward_the_river() -> None:
+    ex = worked_example("The bank of the river flooded", "bank")
+    v = narration_values(ex)
+    assert (v["top_token"], v["top_dimension"], v["focus_reason"]) == (
+        "river", "place", "the word chosen")  # fmt: skip
+    # independent: head 0 values are x's agent, place, thing, quality columns
+    cols = [0, 1, 2, 4]
+    x = ex.x[:, cols]
+    gathered = sum(ex.weights[1, j] * x[j] for j in range(ex.n_tokens))
+    before, after = x[1] / x[1].sum(), gathered / gathered.sum()
+    names = ["agent", "place", "thing", "quality"]
+    assert v["meaning_shift"] == names[int(np.argmax(after - before))] == "place"
+
+
+def test_dimension_placeholders_of_a_sentence_of_function_words() -> None:
+    v = narration_values(worked_example("on the"))
+    assert v["focus_reason"] == "the first token"
+    assert (v["top_dimension"], v["meaning_shift"]) == ("no dimension", "nothing")

@@ -103,8 +103,9 @@ def test_reference_values_recompute_every_field_of_the_worked_example() -> None:
             np.testing.assert_allclose(
                 getattr(ex, name), ref[name], rtol=1e-12, atol=1e-13, err_msg=name
             )
-        assert ref["sqrt_d_head"] == math.sqrt(3)
-        assert (ref["d_head"], ref["d_model"], ref["n_heads"]) == (3, 6, 2)
+        # 8 named dimensions over 2 heads: d_head = 4, sqrt = 2
+        assert ref["sqrt_d_head"] == math.sqrt(4) == 2.0
+        assert (ref["d_head"], ref["d_model"], ref["n_heads"]) == (4, 8, 2)
         assert ref["n_tokens"] == len(ex.tokens)
 
 

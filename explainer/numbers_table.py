@@ -1,0 +1,132 @@
+"""``explainer numbers``: the worked example as JSON, or as tables that fit 80 columns."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+from rich.console import Console
+from rich.table import Table
+
+from attention.example import HEAD_FEATURES, WorkedExample, example_record
+from attention.ledger import format_number, round_row
+
+__all__ = ["example_json", "matrix_text", "print_numbers"]
+
+WIDTH = 80
+LABEL_WIDTH = 10
+
+
+def example_json(example: WorkedExample) -> str:
+    """The worked example as one JSON document (see :func:`attention.example_record`)."""
+    return json.dumps(example_record(example), ensure_ascii=False)
+
+
+def _label(token: str) -> str:
+    return token if len(token) <= LABEL_WIDTH else token[: LABEL_WIDTH - 1] + "…"
+
+
+def _cells(matrix: NDArray[np.float64], decimals: int, probabilities: bool) -> list[list[str]]:
+    rows: list[list[float]] = [[float(v) for v in row] for row in matrix]
+    if probabilities:
+        rows = [round_row(row, decimals) for row in rows]
+    return [[format_number(v, decimals) for v in row] for row in rows]
+
+
+def _no_leading_zero(cell: str) -> str:
+    return cell.replace("0.", ".", 1) if cell.lstrip("-").startswith("0.") else cell
+
+
+def _layout(cells: list[list[str]], row_labels: Sequence[str], col_labels: Sequence[str]) -> str:
+    labels = [_label(t) for t in row_labels]
+    label_w = max(len(t) for t in labels)
+    widths = [max(len(col_labels[j]), *(len(row[j]) for row in cells))
+              for j in range(len(col_labels))]  # fmt: skip
+
+    def line(label: str, row: Sequence[str]) -> str:
+        return f"{label:<{label_w}}" + "".join(
+            f" {c:>{w}}" for c, w in zip(row, widths, strict=True)
+        )
+
+    lines = [line("", col_labels)]
+    lines += [line(label, row) for label, row in zip(labels, cells, strict=True)]
+    return "\n".join(lines)
+
+
+def matrix_text(
+    title: str,
+    matrix: NDArray[np.float64],
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    *,
+    probabilities: bool = False,
+    decimals: int = 2,
+    width: int = WIDTH,
+) -> str:
+    """``matrix`` as aligned text no wider than ``width`` when it can be.
+
+    Tries, in order: the given column labels, column numbers instead (with a legend line),
+    the leading zero dropped (.35), then one decimal fewer. Probability rows are rounded
+    with :func:`round_row`, so each still adds up to 1 at the precision shown.
+
+    Examples
+    --------
+    >>> print(matrix_text("w", np.array([[0.25, 0.75]]), ["a"], ["a", "b"], probabilities=True))
+    w
+         a    b
+    a 0.25 0.75
+    """
+    numbered = [str(j) for j in range(len(col_labels))]
+    attempts = [(list(col_labels), decimals, False), (numbered, decimals, False),
+                (numbered, decimals, True), (numbered, max(decimals - 1, 0), True)]  # fmt: skip
+    text = ""
+    for labels, places, strip in attempts:
+        cells = _cells(matrix, places, probabilities)
+        if strip:
+            cells = [[_no_leading_zero(c) for c in row] for row in cells]
+        text = _layout(cells, row_labels, labels)
+        if max(len(line) for line in text.splitlines()) <= width:
+            break
+    if labels is numbered:
+        legend = ", ".join(f"{j} {name}" for j, name in enumerate(col_labels))
+        title += "\n" + textwrap.fill(f"columns: {legend}", width)
+    return f"{title}\n{text}"
+
+
+def print_numbers(example: WorkedExample, console: Console) -> None:
+    """Tables of the worked example: sources, X, head 0's Q, K, V, scores and weights."""
+    tokens = list(example.tokens)
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    say(f"tokens: {' | '.join(tokens)}   focus: {example.focus}")
+    say(
+        f"focus is token {example.focus_index}; d_model {example.d_model} = "
+        f"{example.n_heads} heads x d_head {example.d_head}"
+    )
+    sources = Table(title="where each embedding comes from", title_justify="left")
+    sources.add_column("#", justify="right")
+    sources.add_column("token")
+    sources.add_column("embedding from", overflow="fold")
+    for i, (token, source) in enumerate(zip(tokens, example.sources, strict=True)):
+        sources.add_row(str(i), token, source)
+    console.print(sources, markup=False, highlight=False)
+    say("")
+    say(matrix_text("X (embeddings), one named dimension per column", example.x, tokens,
+                    example.dimensions, decimals=1))  # fmt: skip
+    for name, matrix in (("Q (queries)", example.q), ("K (keys)", example.k),
+                         ("V (values)", example.v)):  # fmt: skip
+        say("")
+        say(matrix_text(f"{name}, head 0", matrix, tokens, HEAD_FEATURES[0]))
+    say("")
+    say(matrix_text("scores = Q K^T (rows = queries)", example.scores, tokens, tokens))
+    say("")
+    say(matrix_text("scaled scores = Q K^T / sqrt(d_head)", example.scaled_scores, tokens,
+                    tokens))  # fmt: skip
+    say("")
+    say(matrix_text("weights = softmax(scaled scores), rows sum to 1", example.weights, tokens,
+                    tokens, probabilities=True))  # fmt: skip
