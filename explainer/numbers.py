@@ -72,7 +72,7 @@ def check_numbers(script: Script, shown: SceneLedgers) -> CheckedNumbers:
     --------
     >>> from explainer.script import load_script
     >>> script = load_script().select(["tokens"])
-    >>> entry = LedgerEntry("tokens", "d_model", "6", "d_model", 0)
+    >>> entry = LedgerEntry("tokens", "d_model", "8", "d_model", 0)
     >>> check_numbers(script, {"tokens": [entry]}).problems
     []
     """

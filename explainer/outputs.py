@@ -161,7 +161,8 @@ class Staging:
             Sub-folders (like ``"clips"``) whose files not produced by this render are
             removed afterwards, so a full render leaves no clip of a deleted scene.
         """
-        if key is not None:  # forget the old marker: an interrupted commit must not look up to date
+        if key is not None or self._replaces_marked_outputs():
+            # forget the old marker first: an interrupted commit must not look up to date
             (self.out_dir / MARKER_NAME).unlink(missing_ok=True)
         written = [p.relative_to(self.out_dir) for p in self._move_into_place(prune)]
         if key is not None:
@@ -169,6 +170,16 @@ class Staging:
             marker = json.dumps({"key": key, "files": files}).encode()
             write_atomic(self.out_dir / MARKER_NAME, marker)
         return written
+
+    def _replaces_marked_outputs(self) -> bool:
+        """Whether this commit overwrites a file the up-to-date marker vouches for."""
+        try:
+            marker = json.loads((self.out_dir / MARKER_NAME).read_text(encoding="utf-8"))
+            marked = set(marker["files"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        staged = {str(p.relative_to(self.path)) for p in self.path.rglob("*") if p.is_file()}
+        return bool(staged & marked)
 
     def _move_into_place(self, prune: tuple[str, ...]) -> list[Path]:
         staged = sorted(p for p in self.path.rglob("*") if p.is_file())

@@ -276,3 +276,17 @@ def test_sigterm_leaves_previous_outputs_and_no_partial_files(tmp_path: Path) ->
     assert proc.wait(timeout=20) == 130
     assert (out / "v.mp4").read_text() == "previous good video"
     assert sorted(p.name for p in out.iterdir()) == [".lock", "v.mp4"]
+
+
+def test_a_keyless_commit_of_other_files_keeps_the_outputs_up_to_date(tmp_path: Path) -> None:
+    # the lecture exports are committed beside a render: the render stays a no-op after them
+    out = tmp_path / "out"
+    with staged_outputs(out) as staging:
+        (staging.path / "v.mp4").write_text("video")
+        written = staging.commit(key="k1")
+    with staged_outputs(out) as staging:
+        (staging.path / "slides").mkdir()
+        (staging.path / "slides" / "index.html").write_text("<html></html>")
+        staging.commit(prune=("slides",))
+    with staged_outputs(out) as staging:
+        assert staging.unchanged("k1") == written

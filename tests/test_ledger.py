@@ -375,7 +375,7 @@ def tiny_ledgers() -> dict[str, list[LedgerEntry]]:
     top = int(np.argmax(ex.weights[f]))
     group = f"weights[{f}]"
     return {
-        "tokens": [LedgerEntry("tokens", "d_model", "6", "d_model", 0)],
+        "tokens": [LedgerEntry("tokens", "d_model", "8", "d_model", 0)],
         "blend": [
             LedgerEntry("blend", f"w {ex.tokens[j]}", f"{w:.2f}", f"weights[{f}, {j}]", 2, group)
             for j, w in enumerate(row)
