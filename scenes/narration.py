@@ -10,28 +10,35 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from manim import Scene, config
 
 from attention import NumbersLedger, WorkedExample, worked_example
 from attention.narration import fill, narration_values
+from scenes.kit import ChapterHeader, Numbers, TokenRow, chapter_header
 
 __all__ = [
     "DEFAULT_SCRIPT",
+    "LECTURE_SCRIPT",
     "BeatPlan",
     "Beat",
+    "Chapter",
+    "SceneParam",
     "ScenePlan",
     "NarratedScene",
     "beat_frames",
+    "default_plan",
     "estimate_speech_seconds",
 ]
 
 DEFAULT_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "attention.toml"
+# chapters the default cut leaves out are narrated by the lecture script
+LECTURE_SCRIPT = DEFAULT_SCRIPT.with_name("attention-lecture.toml")
 SPEECH_WORDS_PER_SECOND = 2.6  # festival's SLT voice speaks about 2.6 words per second
 
 
@@ -68,6 +75,34 @@ class BeatPlan:
 
 
 @dataclass(frozen=True)
+class SceneParam:
+    """A parameter a scene declares, set per scene in the script's ``[scene.params]`` table.
+
+    Parameters
+    ----------
+    name
+        The key in ``[scene.params]``.
+    type
+        The value's Python type: ``str``, ``int``, ``float``, ``bool``, or ``tuple`` (a TOML
+        array of numbers or strings).
+    default
+        The value when the script does not set it.
+    help
+        One line for ``explainer scenes``.
+
+    Examples
+    --------
+    >>> SceneParam("temperatures", tuple, (0.5, 1.0, 2.0), "softmax temperatures").default
+    (0.5, 1.0, 2.0)
+    """
+
+    name: str
+    type: type
+    default: object
+    help: str
+
+
+@dataclass(frozen=True)
 class ScenePlan:
     """Everything a scene needs to render one chapter: beats, chapter and example input."""
 
@@ -78,9 +113,12 @@ class ScenePlan:
     beats: tuple[BeatPlan, ...]
     sentence: str
     focus: str | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["params"] = dict(self.params)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScenePlan:
@@ -127,6 +165,14 @@ class ScenePlan:
         raise LookupError(f"{script}: no scene with class = {class_name!r}")
 
 
+def default_plan(class_name: str) -> ScenePlan:
+    """The plan plain ``manim`` renders: the default script's, else the lecture script's."""
+    try:
+        return ScenePlan.from_default_script(class_name)
+    except LookupError:
+        return ScenePlan.from_default_script(class_name, LECTURE_SCRIPT)
+
+
 @dataclass
 class Beat:
     """A beat being played: how long it lasts and how to size animations to it."""
@@ -157,6 +203,16 @@ class Beat:
         return (frames - 0.5) / self.fps
 
 
+class Chapter(NamedTuple):
+    """What every chapter opens with: its example, focus, number maker, header, token row."""
+
+    example: WorkedExample
+    focus: int
+    nums: Numbers
+    header: ChapterHeader
+    row: TokenRow
+
+
 @dataclass
 class _BeatCursor:
     index: int = 0
@@ -185,13 +241,39 @@ class NarratedScene(Scene):
     """
 
     beat_ids: ClassVar[tuple[str, ...]] = ()
+    params: ClassVar[tuple[SceneParam, ...]] = ()
 
     def __init__(self, plan: ScenePlan | None = None, **kwargs: Any) -> None:
-        self.plan = plan or ScenePlan.from_default_script(type(self).__name__)
+        self.plan = plan or default_plan(type(self).__name__)
         self.example: WorkedExample = worked_example(self.plan.sentence, self.plan.focus)
         self.ledger = NumbersLedger()
         self._cursor = _BeatCursor()
         super().__init__(**kwargs)
+
+    def open_chapter(self) -> Chapter:
+        """The chapter's common opening: example, focus index, numbers, header, token row.
+
+        Examples
+        --------
+        >>> ex, f, nums, header, row = self.open_chapter()            # doctest: +SKIP
+        """
+        ex = self.example
+        return Chapter(ex, ex.focus_index, Numbers.for_scene(self), chapter_header(self),
+                       TokenRow(ex.tokens))  # fmt: skip
+
+    def param(self, name: str) -> Any:
+        """The plan's value of parameter ``name``, or the value the scene declares as default.
+
+        Raises
+        ------
+        LookupError
+            If the scene declares no parameter ``name``.
+        """
+        for declared in self.params:
+            if declared.name == name:
+                return self.plan.params.get(name, declared.default)
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise LookupError(f"{type(self).__name__} has no parameter {name!r} (it has: {known})")
 
     @property
     def fps(self) -> float:

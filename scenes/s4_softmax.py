@@ -28,10 +28,8 @@ from scenes.kit import (
     QUERY,
     TEXT,
     WEIGHT,
-    Numbers,
     TokenRow,
     WeightBars,
-    chapter_header,
     text,
 )
 from scenes.narration import NarratedScene
@@ -52,11 +50,7 @@ class Softmax(NarratedScene):
     beat_ids = ("normalise", "bars", "sum")
 
     def construct(self) -> None:
-        ex = self.example
-        f = ex.focus_index
-        nums = Numbers.for_scene(self)
-        header = chapter_header(self)
-        row = TokenRow(ex.tokens)
+        ex, f, nums, header, row = self.open_chapter()
         ring = row.outline(f, QUERY)
         margin_x = max(-6.6, row.get_left()[0] - 0.6)
 

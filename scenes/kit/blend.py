@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, Rectangle, Text, VGroup, interpolate_color
+from manim import DOWN, Rectangle, Text, VGroup, interpolate_color
 from manim.utils.color import ManimColor
 from numpy.typing import ArrayLike
 
@@ -129,8 +129,3 @@ class StackedBlendBar(VGroup):
     def segment(self, j: int) -> Rectangle:
         """The segment of token ``j``."""
         return self.segments[j]
-
-    @property
-    def left_edge(self) -> np.ndarray:
-        """The bar's left end (segments grow from here)."""
-        return self.segments.get_edge_center(LEFT)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import MarkupText, Mobject, Text, config
+from manim import MarkupText, Mobject, Text
 
 from scenes.kit.palette import MUTED, TEXT
 from scenes.kit.typeset import KitMarkupText, KitText
@@ -26,7 +26,6 @@ __all__ = [
     "text",
     "caption",
     "fit_width",
-    "fit_within",
     "dim",
     "subscripted",
 ]
@@ -104,21 +103,6 @@ def fit_width(mobject: Mobject, max_width: float = SAFE_WIDTH) -> Mobject:
     return mobject
 
 
-def fit_within(mobject: Mobject, max_width: float, max_height: float) -> Mobject:
-    """Scale ``mobject`` down (never up) to fit a ``max_width`` x ``max_height`` box.
-
-    Examples
-    --------
-    >>> m = fit_within(text("wide words here"), 1.0, 1.0)
-    >>> m.width <= 1.0 + 1e-9 and m.height <= 1.0 + 1e-9
-    True
-    """
-    fit_width(mobject, max_width)
-    if mobject.height > max_height:
-        mobject.scale_to_fit_height(max_height)
-    return mobject
-
-
 def dim(mobject: Mobject, opacity: float = 0.3) -> Mobject:
     """Fade ``mobject`` to ``opacity`` keeping outlines outlines (brackets stay unfilled).
 
@@ -137,8 +121,3 @@ def dim(mobject: Mobject, opacity: float = 0.3) -> Mobject:
         if part.get_stroke_width() > 0 and part.get_stroke_opacity() > 0:
             part.set_stroke(opacity=opacity)
     return mobject
-
-
-def frame_size() -> tuple[float, float]:
-    """The current frame's width and height in scene units."""
-    return float(config.frame_width), float(config.frame_height)

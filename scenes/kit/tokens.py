@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from manim import RIGHT, UP, Create, RoundedRectangle, VGroup
+from manim import RIGHT, UP, RoundedRectangle, VGroup
 
 from scenes.kit.palette import CHIP_FILL, CHIP_STROKE, QUERY, TEXT
 from scenes.kit.style import BODY, SAFE_WIDTH, TOKEN_ROW_Y, fit_width, text
@@ -127,7 +127,3 @@ class TokenRow(VGroup):
             self.chips[index].height
         )
         return ring.move_to(self.chips[index])
-
-    def mark(self, index: int, color: str = QUERY) -> Create:
-        """An animation drawing :meth:`outline` (add the returned animation's mobject)."""
-        return Create(self.outline(index, color))
