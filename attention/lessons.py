@@ -28,6 +28,7 @@ __all__ = [
     "positioned_weights",
     "swap_order",
     "tempered_weights",
+    "tokens_times",
 ]
 
 Array = NDArray[np.float64]
@@ -179,6 +180,18 @@ def attention_cells(n: int) -> int:
     return n * n
 
 
+def tokens_times(example: WorkedExample, factor: int) -> int:
+    """A sentence ``factor`` times as long as the example's, in tokens.
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> tokens_times(worked_example(), 4)
+    24
+    """
+    return factor * example.n_tokens
+
+
 def _one(args: tuple[float, ...], name: str) -> float:
     if len(args) != 1:
         raise ValueError(f"{name} takes one argument, got {len(args)}")
@@ -213,6 +226,7 @@ LESSONS: dict[str, Callable[[WorkedExample, tuple[float, ...]], Array | float]] 
     "positioned_weights": positioned_weights,
     "positional_encoding": _positions,
     "attention_cells": _cells,
+    "tokens_times": lambda ex, a: float(tokens_times(ex, int(_one(a, "tokens_times")))),
 }
 
 

@@ -193,6 +193,7 @@ def _lessons(x: Matrix, w_q: Matrix, w_k: Matrix, d_head: int, scaled: Matrix) -
         "positioned_weights": lambda a: permuted(a, positions=True),
         "positional_encoding": no_args(ref_positional_encoding(n, d_model)),
         "attention_cells": _count_cells,
+        "tokens_times": lambda a: float(int(_single(a)) * n),
     }
 
 

@@ -17,7 +17,6 @@ from manim import (
     Write,
 )
 
-from attention.narration import context_tokens
 from scenes.kit import (
     BODY,
     MUTED,
@@ -27,6 +26,7 @@ from scenes.kit import (
     TokenRow,
     caption,
     columns_under,
+    context_tokens,
     dim,
     fit_width,
     text,

@@ -18,7 +18,6 @@ from manim import (
     VGroup,
 )
 
-from attention.narration import named_tokens
 from scenes.kit import (
     BODY,
     FRAME_WIDTH,
@@ -30,6 +29,7 @@ from scenes.kit import (
     WEIGHT,
     TokenRow,
     WeightBars,
+    named_tokens,
     text,
 )
 from scenes.narration import NarratedScene

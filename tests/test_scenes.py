@@ -13,7 +13,7 @@ from manim import Mobject, Text, tempconfig
 from manim.mobject.text.text_mobject import MarkupText
 
 from scenes import SCENE_CLASSES, load_scene_class
-from scenes.narration import NarratedScene, ScenePlan
+from scenes.narration import NarratedScene, default_plan
 
 CONTROL_DIR = Path(__file__).parent / "control_data" / "scenes"
 DIFF_DIR = Path(__file__).parent / "media_tmp"
@@ -96,7 +96,7 @@ def run_scene(
     class_name: str, sentence: str | None = None, focus: str | None = None
 ) -> tuple[NarratedScene, dict[str, Any]]:
     """Render ``class_name`` at low quality without writing files; snapshot every beat's end."""
-    plan = ScenePlan.from_default_script(class_name)
+    plan = default_plan(class_name)
     if sentence is not None:
         plan = dataclasses.replace(plan, sentence=sentence, focus=focus)
     base = load_scene_class(class_name)

@@ -36,6 +36,15 @@ from scenes.kit.palette import (
     VALUE,
     WEIGHT,
 )
+from scenes.kit.story import (
+    DEFAULT_TEMPERATURES,
+    context_tokens,
+    default_swap,
+    named_tokens,
+    scaled_dot_product_attention,
+    swap_order,
+    temperature_decimals,
+)
 from scenes.kit.style import (
     BODY,
     CONTENT_BOTTOM,
@@ -117,4 +126,11 @@ __all__ = [
     "HeatGrid",
     "weight_color",
     "StackedBlendBar",
+    "DEFAULT_TEMPERATURES",
+    "context_tokens",
+    "default_swap",
+    "named_tokens",
+    "scaled_dot_product_attention",
+    "swap_order",
+    "temperature_decimals",
 ]

@@ -1,0 +1,22 @@
+"""What chapters take from ``attention`` besides numbers: the story's choices and the code.
+
+Which tokens the narration names, the lessons' defaults (temperatures, the words the order
+chapter swaps), and the attention function whose source the code chapter shows. Scenes
+import these from the kit, so ``scenes.kit`` is their one door to the model.
+"""
+
+from __future__ import annotations
+
+from attention.core import scaled_dot_product_attention
+from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order
+from attention.narration import context_tokens, named_tokens, temperature_decimals
+
+__all__ = [
+    "DEFAULT_TEMPERATURES",
+    "context_tokens",
+    "default_swap",
+    "named_tokens",
+    "scaled_dot_product_attention",
+    "swap_order",
+    "temperature_decimals",
+]
