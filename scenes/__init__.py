@@ -25,6 +25,7 @@ SCENE_CLASSES: dict[str, str] = {
     "Temperature": "scenes.s10_temperature",
     "Code": "scenes.s11_code",
     "Caveats": "scenes.s12_caveats",
+    "WordSense": "scenes.s13_word_sense",
 }
 
 

@@ -138,7 +138,7 @@ class Temperature(NarratedScene):
         decimals = nums.decimals_to_fit(
             [f"{name}[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() * 0.95
         )
-        values = VGroup(*nums.weight_row(f, name=name, decimals=decimals))
+        values = row.under(nums.weight_row(f, name=name, decimals=decimals), 0)
         top_weight = max(float(nums.array(weights_source(s))[f].max()) for s in self.temperatures())
         label_room = values.height + BAR_LABEL_GAP
         full = (STATUS_Y - 0.45 - BASELINE_Y - label_room) / top_weight

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 from manim import (
@@ -16,7 +16,6 @@ from manim import (
     FadeOut,
     FadeTransform,
     LaggedStart,
-    Mobject,
     Rectangle,
     ReplacementTransform,
     VGroup,
@@ -130,12 +129,12 @@ class Code(NarratedScene):
             places = nums.decimals_to_fit(
                 [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], mini.slot_width() * 0.9
             )
-            scores = self.under(
-                mini,
+            scores = mini.under(
                 [
                     nums.text(f"scaled_scores[{f}, {j}]", decimals=places)
                     for j in range(ex.n_tokens)
                 ],
+                PANEL_VALUES_Y,
             )
             label2 = self.panel_label(f"scores of “{ex.focus}” with every key, ÷ √d")
             mark2 = self.highlight(glyphs[where["scores"]], code, len(lines))
@@ -148,7 +147,7 @@ class Code(NarratedScene):
             self.play(FadeIn(mini), FadeIn(scores, shift=0.1 * UP), run_time=beat.share(0.4))
 
         with self.beat("weights") as beat:
-            shown = self.under(mini, nums.weight_row(f))
+            shown = mini.under(nums.weight_row(f), PANEL_VALUES_Y)
             label3 = self.panel_label(f"weights of “{ex.focus}”: softmax of those scores")
             mark3 = self.highlight(glyphs[where["weights"]], code, len(lines))
             self.play(
@@ -238,8 +237,3 @@ class Code(NarratedScene):
         """The panel's one-line caption, under the code at the left margin."""
         label = fit_width(caption(words), SAFE_WIDTH)
         return VGroup(label.move_to([0, PANEL_LABEL_Y, 0]).align_to([LEFT_X, 0, 0], LEFT))
-
-    @staticmethod
-    def under(row: TokenRow, values: Sequence[Mobject]) -> VGroup:
-        """``values`` (number Texts) each under its token of ``row``."""
-        return VGroup(*(v.move_to([row.x_of(j), PANEL_VALUES_Y, 0]) for j, v in enumerate(values)))

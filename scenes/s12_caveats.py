@@ -72,11 +72,9 @@ class Caveats(NarratedScene):
                 )
 
         rows = [
-            VGroup(*nums.weight_row(f, name="head_weights", prefix=(h,))) for h in range(ex.n_heads)
+            row.under(nums.weight_row(f, name="head_weights", prefix=(h,)), y)
+            for h, y in zip(range(ex.n_heads), HEAD_YS, strict=True)
         ]
-        for values, y in zip(rows, HEAD_YS, strict=True):
-            for j, value in enumerate(values):
-                value.move_to([row.x_of(j), y, 0])
         labels = self.head_labels(row)
         tops = VGroup(
             *(

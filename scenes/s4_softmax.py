@@ -66,9 +66,7 @@ class Softmax(NarratedScene):
                     for j in range(ex.n_tokens)
                 )
             )
-            weights = VGroup(*nums.weight_row(f))
-            for j, w in enumerate(weights):
-                w.move_to([row.x_of(j), WEIGHTS_Y, 0])
+            weights = row.under(nums.weight_row(f), WEIGHTS_Y)
             arrow = Arrow(
                 [0, SCALED_Y - 0.25, 0],
                 [0, WEIGHTS_Y + 0.25, 0],

@@ -55,12 +55,7 @@ class ValueBlend(NarratedScene):
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()
         columns = value_columns(nums, row)
-        weights = VGroup(
-            *(
-                w.move_to([x, WEIGHT_Y, 0])
-                for w, x in zip(nums.weight_row(f), row.xs(), strict=True)
-            )
-        )
+        weights = row.under(nums.weight_row(f), WEIGHT_Y)
         focus_ring = row.outline(f)
         with self.beat("weigh") as beat:
             self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), run_time=beat.share(0.15))

@@ -159,10 +159,7 @@ class WordOrder(NarratedScene):
 
     def weight_row(self, nums: Numbers, row: TokenRow, name: str, f: int, y: float) -> VGroup:
         """The focus row of ``name`` (recorded as a group), each number under its token."""
-        values = VGroup(*nums.weight_row(f, name=name))
-        for j, value in enumerate(values):
-            value.move_to([row.x_of(j), y, 0])
-        return values
+        return row.under(nums.weight_row(f, name=name), y)
 
     def row_labels(self, row_a: TokenRow, row_b: TokenRow) -> VGroup:
         """ "written" and "swapped" left of the rows, or nothing when the rows are too wide."""

@@ -38,12 +38,15 @@ from scenes.kit.palette import (
 )
 from scenes.kit.story import (
     DEFAULT_TEMPERATURES,
+    WorkedExample,
     context_tokens,
     default_swap,
+    dimension_names,
     named_tokens,
     scaled_dot_product_attention,
     swap_order,
     temperature_decimals,
+    worked_example,
 )
 from scenes.kit.style import (
     BODY,
@@ -127,6 +130,9 @@ __all__ = [
     "weight_color",
     "StackedBlendBar",
     "DEFAULT_TEMPERATURES",
+    "WorkedExample",
+    "dimension_names",
+    "worked_example",
     "context_tokens",
     "default_swap",
     "named_tokens",

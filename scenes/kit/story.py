@@ -7,12 +7,18 @@ import these from the kit, so ``scenes.kit`` is their one door to the model.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from attention.core import scaled_dot_product_attention
+from attention.example import DIMENSIONS, WorkedExample, worked_example
 from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order
 from attention.narration import context_tokens, named_tokens, temperature_decimals
 
 __all__ = [
     "DEFAULT_TEMPERATURES",
+    "WorkedExample",
+    "dimension_names",
+    "worked_example",
     "context_tokens",
     "default_swap",
     "named_tokens",
@@ -20,3 +26,20 @@ __all__ = [
     "swap_order",
     "temperature_decimals",
 ]
+
+
+def dimension_names(example: WorkedExample) -> Sequence[str]:
+    """The names of the example's embedding dimensions, one per entry of ``x[i]``.
+
+    The example's own ``dimensions`` when it has them (the lexicon-backed model), else
+    :data:`attention.example.DIMENSIONS`; "dim 1", "dim 2", ... when neither fits.
+
+    Examples
+    --------
+    >>> dimension_names(worked_example())[:2]
+    ('animal', 'place')
+    """
+    names = tuple(getattr(example, "dimensions", DIMENSIONS))
+    if len(names) != example.d_model:
+        return tuple(f"dim {i + 1}" for i in range(example.d_model))
+    return names

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from manim import RIGHT, UP, RoundedRectangle, VGroup
+from manim import RIGHT, UP, Mobject, RoundedRectangle, VGroup
 
 from scenes.kit.palette import CHIP_FILL, CHIP_STROKE, QUERY, TEXT
-from scenes.kit.style import BODY, SAFE_WIDTH, TOKEN_ROW_Y, fit_width, text
+from scenes.kit.style import (
+    BODY,
+    NUMBER,
+    SAFE_WIDTH,
+    SMALL_NUMBER,
+    TOKEN_ROW_Y,
+    fit_width,
+    text,
+)
 
 __all__ = ["TokenChip", "TokenRow"]
 
@@ -127,3 +135,28 @@ class TokenRow(VGroup):
             self.chips[index].height
         )
         return ring.move_to(self.chips[index])
+
+    def under(self, items: Sequence[Mobject], y: float, gap: float = 0.1) -> VGroup:
+        """``items`` (one per token, e.g. a row of numbers) centred under the chips at ``y``.
+
+        When the widest item leaves less than ``gap`` between neighbours, all items shrink
+        by one factor, never below SMALL_NUMBER / NUMBER (digits stay legible at 480p);
+        crowded 16-token rows keep their two decimals this way.
+
+        Examples
+        --------
+        >>> row = TokenRow(("a", "b"))
+        >>> numbers = row.under([text("0.50"), text("0.50")], y=1.0)
+        >>> round(numbers[0].get_center()[1], 6), numbers[0].get_x() < numbers[1].get_x()
+        (1.0, True)
+        """
+        group = VGroup(*items)
+        widest = max(item.width for item in items)
+        room = self.slot_width() - gap
+        if widest > room:
+            factor = max(room / widest, SMALL_NUMBER / NUMBER)
+            for item in items:
+                item.scale(factor)
+        for i, item in enumerate(items):
+            item.move_to([self.x_of(i), y, 0])
+        return group
