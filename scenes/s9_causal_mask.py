@@ -77,7 +77,8 @@ class CausalMask(NarratedScene):
         later = [(i, j) for i in range(n) for j in range(n) if j > i]
         for i, j in later:
             masked.cell(i, j).set_fill(BACKGROUND, opacity=1).set_stroke(GRID, width=1)
-        table = self.focus_table(nums)
+        row_ys = [float(full.cell(i, 0).get_center()[1]) for i in range(n)]
+        table = self.focus_table(nums, row_ys if full.cell_size >= 0.4 else None)
 
         with self.beat("triangle") as beat:
             self.play(FadeIn(header), FadeIn(full), run_time=beat.share(0.3))
@@ -129,8 +130,11 @@ class CausalMask(NarratedScene):
             lines.move_to([0, sum(CAPTION_YS) / 2, 0]).align_to(full, LEFT)
             self.play(FadeIn(lines, shift=0.1 * UP), run_time=beat.share(0.4))
 
-    def focus_table(self, nums: Numbers) -> VGroup:
+    def focus_table(self, nums: Numbers, row_ys: list[float] | None) -> VGroup:
         """The focus row as a table: token, weight without the mask, weight looking back only.
+
+        Rows sit level with the grid's rows (``row_ys``) when its cells are tall enough for
+        a line of text, else on their own tighter pitch.
 
         Returns a VGroup with parts ``tokens``, ``heads`` (focus, "all", "back only"),
         ``before``, ``after``, ``hidden`` (a bracket-like note on the later tokens) and
@@ -139,8 +143,10 @@ class CausalMask(NarratedScene):
         ex = self.example
         f, n = ex.focus_index, ex.n_tokens
         pitch = min(0.42, (TABLE_HEAD_Y - 0.5 - TABLE_BOTTOM) / n)
-        size = NUMBER if pitch >= 0.36 else SMALL_NUMBER
         ys = [TABLE_HEAD_Y - 0.5 - i * pitch for i in range(n)]
+        if row_ys is not None:
+            ys, pitch = row_ys, min(0.6, row_ys[0] - row_ys[1]) if n > 1 else 0.6
+        size = NUMBER if pitch >= 0.36 else SMALL_NUMBER
         tokens = VGroup(
             *(
                 text(t, size=size, color=QUERY if i == f else TEXT)
