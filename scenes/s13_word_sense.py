@@ -11,6 +11,7 @@ from manim import (
     UP,
     Create,
     FadeIn,
+    FadeTransform,
     Line,
     Rectangle,
     SurroundingRectangle,
@@ -116,7 +117,7 @@ class WordSense(NarratedScene):
             fit_width(differ, SAFE_WIDTH).move_to([0, NOTE_YS[0], 0])
             self.play(
                 *(Transform(b, a) for b, a in zip(before, after, strict=True)),
-                Transform(same, differ),
+                FadeTransform(same, differ),
                 run_time=beat.share(0.5),
             )
 

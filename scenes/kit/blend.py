@@ -50,7 +50,7 @@ class StackedBlendBar(VGroup):
     Examples
     --------
     >>> bar = StackedBlendBar([0.5, 0.3, 0.2], ["cat", "sat", "mat"], width=6.0)
-    >>> [round(s.width, 6) for s in bar.segments]
+    >>> [float(round(s.width, 6)) for s in bar.segments]
     [3.0, 1.8, 1.2]
     """
 

@@ -58,7 +58,7 @@ def text(content: str, size: float = BODY, color: str = TEXT, *, weight: str = "
 
     Examples
     --------
-    >>> text("softmax", size=LABEL).height > 0
+    >>> bool(text("softmax", size=LABEL).height > 0)
     True
     """
     return KitText(content, font=FONT, font_size=size, color=color, weight=weight)
@@ -69,7 +69,7 @@ def subscripted(base: str, sub: str, size: float = BODY, color: str = TEXT) -> M
 
     Examples
     --------
-    >>> subscripted("W", "Q").height > 0
+    >>> bool(subscripted("W", "Q").height > 0)
     True
     """
     from xml.sax.saxutils import escape
@@ -84,7 +84,7 @@ def caption(content: str, size: float = LABEL) -> Text:
 
     Examples
     --------
-    >>> caption("rows = queries").color.lower() == MUTED.lower()
+    >>> caption("rows = queries").color.to_hex().lower() == MUTED.lower()
     True
     """
     return text(content, size=size, color=MUTED)
@@ -95,7 +95,7 @@ def fit_width(mobject: Mobject, max_width: float = SAFE_WIDTH) -> Mobject:
 
     Examples
     --------
-    >>> round(fit_width(text("x" * 200), 4.0).width, 6)
+    >>> float(round(fit_width(text("x" * 200), 4.0).width, 6))
     4.0
     """
     if mobject.width > max_width:
@@ -112,7 +112,7 @@ def dim(mobject: Mobject, opacity: float = 0.3) -> Mobject:
 
     Examples
     --------
-    >>> round(dim(text("x"), 0.5)[0].get_fill_opacity(), 6)
+    >>> float(round(dim(text("x"), 0.5)[0].get_fill_opacity(), 6))
     0.5
     """
     for part in mobject.family_members_with_points():

@@ -37,7 +37,7 @@ class TokenChip(VGroup):
     Examples
     --------
     >>> chip = TokenChip("cat")
-    >>> chip.word.text, chip.box.height > chip.word.height
+    >>> chip.word.text, bool(chip.box.height > chip.word.height)
     ('cat', True)
     """
 
@@ -89,9 +89,9 @@ class TokenRow(VGroup):
     Examples
     --------
     >>> row = TokenRow(("The", "cat", "sat"))
-    >>> len(row.chips), round(row.get_center()[1], 6)
+    >>> len(row.chips), float(round(row.get_center()[1], 6))
     (3, 2.6)
-    >>> row.x_of(0) < row.x_of(2)
+    >>> bool(row.x_of(0) < row.x_of(2))
     True
     """
 
@@ -147,7 +147,8 @@ class TokenRow(VGroup):
         --------
         >>> row = TokenRow(("a", "b"))
         >>> numbers = row.under([text("0.50"), text("0.50")], y=1.0)
-        >>> round(numbers[0].get_center()[1], 6), numbers[0].get_x() < numbers[1].get_x()
+        >>> a, b = numbers
+        >>> float(round(a.get_center()[1], 6)), bool(a.get_x() < b.get_x())
         (1.0, True)
         """
         group = VGroup(*items)
