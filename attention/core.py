@@ -12,6 +12,7 @@ __all__ = [
     "split_heads",
     "merge_heads",
     "multi_head_attention",
+    "positional_encoding",
 ]
 
 Array = NDArray[np.float64]
@@ -46,6 +47,24 @@ def causal_mask(n: int) -> BoolArray:  # -> [n, n]
     [[True, False], [True, True]]
     """
     return np.tril(np.ones((n, n), dtype=np.bool_))
+
+
+def positional_encoding(n: int, d: int) -> Array:  # -> [n, d]
+    """Sinusoidal positions (Vaswani et al. 2017): ``PE[pos, 2i] = sin(pos / 10000^(2i/d))``,
+    ``PE[pos, 2i+1] = cos(pos / 10000^(2i/d))``.
+
+    Added to the embeddings, they give each position its own signature, so attention can
+    tell "the cat sat on the mat" from "the mat sat on the cat".
+
+    Examples
+    --------
+    >>> positional_encoding(2, 2).round(4).tolist()
+    [[0.0, 1.0], [0.8415, 0.5403]]
+    """
+    pos = np.arange(n, dtype=np.float64)[:, None]  # [n, 1]
+    col = np.arange(d)[None, :]  # [1, d]
+    angle = pos / 10000.0 ** ((col - col % 2) / d)  # [n, d]; columns 2i and 2i+1 share one
+    return np.asarray(np.where(col % 2 == 0, np.sin(angle), np.cos(angle)), dtype=np.float64)
 
 
 def scaled_dot_product_attention(

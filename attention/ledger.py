@@ -8,11 +8,12 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from attention.example import DEFAULT_SENTENCE, worked_example
+from attention.example import DEFAULT_SENTENCE, WorkedExample, worked_example
+from attention.lessons import LESSONS
 from attention.reference import reference_values
 
 __all__ = [
@@ -29,18 +30,24 @@ __all__ = [
     "verify",
 ]
 
-# Names a source may refer to: the WorkedExample fields plus the derived scalars.
+# Names a source may refer to: any numeric field of the worked example, the derived scalars,
+# and the lessons' quantities (attention.lessons), some of which take numeric arguments.
+_NOT_NUMBERS = frozenset({"sentence", "tokens", "focus", "dimensions"})
 SOURCE_NAMES = (
-    "x", "w_q", "w_k", "w_v", "w_o", "q", "k", "v", "scores", "scaled_scores", "weights",
-    "outputs", "head_weights", "head_outputs", "concat", "mha_output",
-    "sqrt_d_head", "d_head", "d_model", "n_heads", "n_tokens",
+    *(f.name for f in fields(WorkedExample) if f.name not in _NOT_NUMBERS),
+    "sqrt_d_head", "n_tokens", *LESSONS,
 )  # fmt: skip
 
-_NAME = r"([a-z_]+)"
+_NAME = r"([a-z_][a-z0-9_]*)"
 _INT = r"\s*(\d+)\s*"
-_SUM = re.compile(rf"^\s*sum\(\s*{_NAME}\s*\[{_INT}\]\s*\)\s*$")
-_INDEXED = re.compile(rf"^\s*{_NAME}\s*(?:\[({_INT}(?:,{_INT}){{0,2}})\])?\s*$")
-_GRAMMAR = "name, name[i], name[i, j], name[h, i, j] or sum(name[i])"
+_NUM = r"\s*-?\d+(?:\.\d+)?\s*"
+_ARGS = rf"(?:\(({_NUM}(?:,{_NUM})*)\))?"  # name(0.5) or name(5, 1, 2, 3, 4, 0)
+_SUM = re.compile(rf"^\s*sum\(\s*{_NAME}\s*{_ARGS}\s*\[{_INT}\]\s*\)\s*$")
+_INDEXED = re.compile(rf"^\s*{_NAME}\s*{_ARGS}\s*(?:\[({_INT}(?:,{_INT}){{0,2}})\])?\s*$")
+_GRAMMAR = (
+    "name, name[i], name[i, j], name[h, i, j] or sum(name[i]), "
+    "name optionally with numeric arguments: name(0.5)[i, j]"
+)
 # Decimals to which a value is snapped before it is rounded for display (see format_number).
 _SNAP_DECIMALS = 9
 # A number said with a decimal point ("0.41", "-0.23", "1.55."); counts like "6" are sizes.
@@ -53,11 +60,12 @@ class SourceError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
-    """A parsed ledger source: ``sum(name[i])`` has ``total=True``."""
+    """A parsed ledger source: ``sum(name[i])`` has ``total=True``; ``name(0.5)`` has args."""
 
     name: str
     indices: tuple[int, ...]
     total: bool = False
+    args: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -240,26 +248,38 @@ def parse_source(source: str) -> Source:
     Examples
     --------
     >>> parse_source("weights[2, 1]")
-    Source(name='weights', indices=(2, 1), total=False)
+    Source(name='weights', indices=(2, 1), total=False, args=())
     >>> parse_source("sum(weights[2])")
-    Source(name='weights', indices=(2,), total=True)
+    Source(name='weights', indices=(2,), total=True, args=())
+    >>> parse_source("tempered_weights(0.5)[2, 1]").args
+    (0.5,)
     """
     indices: tuple[int, ...]
     m = _SUM.match(source)
     if m:
-        name, indices, total = m.group(1), (int(m.group(2)),), True
+        name, raw_args, indices, total = m.group(1), m.group(2), (int(m.group(3)),), True
     elif m := _INDEXED.match(source):
-        name, total = m.group(1), False
-        indices = tuple(int(i) for i in m.group(2).split(",")) if m.group(2) else ()
+        name, raw_args, total = m.group(1), m.group(2), False
+        indices = tuple(int(i) for i in m.group(3).split(",")) if m.group(3) else ()
     else:
         raise SourceError(f"source {source!r} does not follow the grammar {_GRAMMAR}")
     if name not in SOURCE_NAMES:
         raise SourceError(f"source {source!r} names {name!r}, not one of {', '.join(SOURCE_NAMES)}")
-    return Source(name, indices, total)
+    args = tuple(float(a) for a in raw_args.split(",")) if raw_args else ()
+    return Source(name, indices, total, args)
 
 
 def _lookup(values: Mapping[str, Any], src: Source, text: str) -> Any:
+    if src.name not in values:
+        raise SourceError(f"source {text!r}: the reference has no {src.name!r} to check it with")
     value = values[src.name]
+    if callable(value):  # a lesson's quantity, computed for its arguments
+        try:
+            value = value(src.args)
+        except (ValueError, IndexError) as err:
+            raise SourceError(f"source {text!r}: {err}") from None
+    elif src.args:
+        raise SourceError(f"source {text!r}: {src.name!r} takes no arguments")
     for depth, i in enumerate(src.indices):
         if not isinstance(value, list):
             raise SourceError(f"source {text!r} has too many indices for {src.name!r}")
@@ -345,7 +365,7 @@ def _check_group(group: str, entries: list[LedgerEntry], values: Mapping[str, An
     for e in entries:
         try:
             src = parse_source(e.source)
-            row = _lookup(values, Source(src.name, src.indices[:-1]), e.source)
+            row = _lookup(values, Source(src.name, src.indices[:-1], args=src.args), e.source)
         except SourceError:
             continue  # already reported by the entry check
         if src.total or not src.indices or not isinstance(row, list):

@@ -14,6 +14,15 @@ from attention.example import (
     sentence_embeddings,
 )
 from attention.ledger import format_number, round_row
+from attention.lessons import (
+    DEFAULT_TEMPERATURES,
+    attention_cells,
+    causal_weights,
+    default_swap,
+    positioned_weights,
+    swap_order,
+    tempered_weights,
+)
 
 __all__ = [
     "PLACEHOLDERS",
@@ -22,8 +31,11 @@ __all__ = [
     "fill",
     "meaning_shift",
     "named_tokens",
+    "lesson_values",
     "narration_values",
     "top_dimension",
+    "swapped_sentence",
+    "temperature_decimals",
 ]
 
 # Every placeholder a narration line may use, with what it means.
@@ -60,6 +72,24 @@ PLACEHOLDERS: dict[str, str] = {
     "(head 0's largest term of q·k): 'agent'; 'no dimension' when every term is zero",
     "meaning_shift": "the named dimension whose share grew most from the focus's value to its "
     "output (head 0: what it gathered): 'agent'; 'nothing' when the output is all zero",
+    # the lecture's chapters (attention.lessons); scene parameters at their defaults
+    "temp_low": "the lowest default temperature of the temperature chapter (0.5)",
+    "temp_high": "the highest default temperature (2)",
+    "temp_low_top_weight": "the focus's top weight at the lowest temperature, as shown",
+    "temp_high_top_weight": "the focus's top weight at the highest temperature, as shown",
+    "causal_top_token": "the token the focus attends to most when it may only look back",
+    "causal_top_weight": "that weight, 2 decimals, as the masked row shows it",
+    "n_later": "how many tokens come after the focus (hidden by the causal mask)",
+    "swap_a": "the first of the two words the order chapter swaps (default: cat)",
+    "swap_b": "the second (default: mat)",
+    "swapped_sentence": "the sentence with those two words swapped",
+    "positioned_before": "with positions: the focus's weight on swap_a in the sentence as written",
+    "positioned_after": "with positions: the same weight once the two words are swapped",
+    "n_tokens_2": "twice the number of tokens",
+    "n_tokens_4": "four times the number of tokens",
+    "cells_n": "query-key scores for n tokens (n squared)",
+    "cells_2n": "scores for twice the tokens",
+    "cells_4n": "scores for four times the tokens",
 }
 
 
@@ -229,6 +259,86 @@ def narration_values(example: WorkedExample) -> dict[str, str]:
         "focus_reason": _focus_reason(example),
         "top_dimension": top_dimension(example, top),
         "meaning_shift": meaning_shift(example),
+        **lesson_values(example),
+    }
+
+
+def _temperature(t: float) -> str:
+    """A temperature as the screen shows it: 0.5, 1, 2 (no trailing zeros)."""
+    return format_number(t, temperature_decimals(t))
+
+
+def temperature_decimals(t: float) -> int:
+    """Decimals that show temperature ``t`` exactly (at most 2).
+
+    Examples
+    --------
+    >>> temperature_decimals(0.5), temperature_decimals(2.0), temperature_decimals(0.25)
+    (1, 0, 2)
+    """
+    for places in range(3):
+        if abs(round(t, places) - t) < 1e-9:
+            return places
+    return 2
+
+
+def _shown_row(row: np.ndarray) -> list[str]:
+    return [format_number(w, 2) for w in round_row(row.tolist(), 2)]
+
+
+def swapped_sentence(tokens: tuple[str, ...], order: tuple[int, ...]) -> str:
+    """The tokens in ``order`` as a sentence (no space before punctuation).
+
+    Examples
+    --------
+    >>> swapped_sentence(("The", "cat", "sat", "."), (0, 2, 1, 3))
+    'The sat cat.'
+    """
+    out = ""
+    for i in order:
+        token = tokens[i]
+        out += token if (not out or not token[0].isalnum()) else " " + token
+    return out
+
+
+def lesson_values(example: WorkedExample) -> dict[str, str]:
+    """The lecture chapters' placeholders (temperature, causal mask, order, cost).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> v = lesson_values(worked_example())
+    >>> v["swap_a"], v["swap_b"], v["swapped_sentence"], v["cells_2n"]
+    ('cat', 'mat', 'The mat sat on the cat', '144')
+    """
+    f, tokens, n = example.focus_index, example.tokens, example.n_tokens
+    low, high = min(DEFAULT_TEMPERATURES), max(DEFAULT_TEMPERATURES)
+    top = _ranked(example.weights[f])[0]
+    causal_row = causal_weights(example)[f]
+    causal_top = _ranked(causal_row)[0]
+    a, b = default_swap(example)
+    order = swap_order(n, a, b)
+    before = positioned_weights(example, tuple(range(n)))[f]
+    moved_f, moved_a = order.index(f), order.index(a)
+    after = positioned_weights(example, order)[moved_f]
+    return {
+        "temp_low": _temperature(low),
+        "temp_high": _temperature(high),
+        "temp_low_top_weight": _shown_row(tempered_weights(example, low)[f])[top],
+        "temp_high_top_weight": _shown_row(tempered_weights(example, high)[f])[top],
+        "causal_top_token": tokens[causal_top],
+        "causal_top_weight": _shown_row(causal_row)[causal_top],
+        "n_later": str(n - 1 - f),
+        "swap_a": tokens[a],
+        "swap_b": tokens[b],
+        "swapped_sentence": swapped_sentence(tokens, order),
+        "positioned_before": _shown_row(before)[a],
+        "positioned_after": _shown_row(after)[moved_a],
+        "n_tokens_2": str(2 * n),
+        "n_tokens_4": str(4 * n),
+        "cells_n": str(attention_cells(n)),
+        "cells_2n": str(attention_cells(2 * n)),
+        "cells_4n": str(attention_cells(4 * n)),
     }
 
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ref_attention",
+    "ref_positional_encoding",
     "ref_matmul",
     "ref_multi_head",
     "ref_scores",
@@ -115,6 +116,87 @@ def ref_multi_head(
     return ref_matmul(concat, w_o), weights
 
 
+def ref_positional_encoding(n: int, d: int) -> Matrix:
+    """Sinusoidal positions by the paper's formula, one entry at a time.
+
+    Column ``c`` pairs up as ``2i = c - c % 2``: sin for even columns, cos for odd ones.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in ref_positional_encoding(2, 2)[1]]
+    [0.8415, 0.5403]
+    """
+    table = []
+    for pos in range(n):
+        row = []
+        for c in range(d):
+            angle = pos / math.pow(10000.0, (c - c % 2) / d)
+            row.append(math.sin(angle) if c % 2 == 0 else math.cos(angle))
+        table.append(row)
+    return table
+
+
+def _head0_weights(
+    x: Matrix, w_q: Matrix, w_k: Matrix, d_head: int, mask: list[list[bool]] | None = None
+) -> Matrix:
+    q = _columns(ref_matmul(x, w_q), 0, d_head)
+    k = _columns(ref_matmul(x, w_k), 0, d_head)
+    return ref_attention(q, k, [[0.0] for _ in x], mask)[1]
+
+
+def _order(args: Sequence[float], n: int) -> list[int]:
+    order = [int(a) for a in args]
+    if sorted(order) != list(range(n)) or any(a != int(a) for a in args):
+        raise ValueError(f"{tuple(args)} is not an order of the {n} tokens")
+    return order
+
+
+def _single(args: Sequence[float]) -> float:
+    if len(args) != 1:
+        raise ValueError(f"takes one argument, got {len(args)}")
+    return float(args[0])
+
+
+def _count_cells(args: Sequence[float]) -> float:
+    """Query-key pairs for ``n`` tokens, counted one by one."""
+    n = int(_single(args))
+    return float(sum(1 for _query in range(n) for _key in range(n)))
+
+
+def _lessons(x: Matrix, w_q: Matrix, w_k: Matrix, d_head: int, scaled: Matrix) -> dict[str, Any]:
+    """The lesson quantities as functions of their source arguments (``name(args)``)."""
+    n, d_model = len(x), len(x[0])
+
+    def permuted(args: Sequence[float], positions: bool) -> Matrix:
+        rows = [list(x[i]) for i in _order(args, n)]
+        if positions:
+            pe = ref_positional_encoding(n, d_model)
+            rows = [
+                [a + b for a, b in zip(r, p, strict=True)] for r, p in zip(rows, pe, strict=True)
+            ]
+        return _head0_weights(rows, w_q, w_k, d_head)
+
+    def no_args(value: Any) -> Any:
+        def get(args: Sequence[float]) -> Any:
+            if args:
+                raise ValueError("takes no arguments")
+            return value
+
+        return get
+
+    causal = [[j <= i for j in range(n)] for i in range(n)]
+    return {
+        "causal_weights": no_args(_head0_weights(x, w_q, w_k, d_head, causal)),
+        "tempered_weights": lambda a: [ref_softmax(row, _single(a)) for row in scaled],
+        "temperature": _single,
+        "permuted_weights": lambda a: permuted(a, positions=False),
+        "positioned_weights": lambda a: permuted(a, positions=True),
+        "positional_encoding": no_args(ref_positional_encoding(n, d_model)),
+        "attention_cells": _count_cells,
+        "tokens_times": lambda a: float(int(_single(a)) * n),
+    }
+
+
 def _as_lists(a: Any) -> Matrix:
     return [[float(v) for v in row] for row in a]
 
@@ -123,7 +205,8 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
     """Recompute every field of ``example`` from its ``x`` and weight matrices only.
 
     Returns nested lists of floats keyed by field name, plus the scalars ``sqrt_d_head``,
-    ``d_head``, ``d_model``, ``n_heads`` and ``n_tokens``.
+    ``d_head``, ``d_model``, ``n_heads`` and ``n_tokens``, and the lessons' quantities
+    (``causal_weights``, ``tempered_weights``, ...) as functions of their source arguments.
 
     Examples
     --------
@@ -151,11 +234,12 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
     q, k, v = (_columns(m, 0, d_head) for m in (q_all, k_all, v_all))
     scores = ref_scores(q, k)
     root = math.sqrt(d_head)
+    scaled = [[s / root for s in row] for row in scores]
     return {
         "x": x, "w_q": w_q, "w_k": w_k, "w_v": w_v, "w_o": w_o,
         "q": q, "k": k, "v": v,
         "scores": scores,
-        "scaled_scores": [[s / root for s in row] for row in scores],
+        "scaled_scores": scaled,
         "weights": head_weights[0],
         "outputs": head_outputs[0],
         "head_weights": head_weights,
@@ -167,4 +251,5 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
         "d_model": d_model,
         "n_heads": n_heads,
         "n_tokens": len(x),
+        **_lessons(x, w_q, w_k, d_head, scaled),
     }  # fmt: skip

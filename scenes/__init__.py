@@ -19,6 +19,13 @@ SCENE_CLASSES: dict[str, str] = {
     "ValueBlend": "scenes.s5_blend",
     "MultiHead": "scenes.s6_heads",
     "Equation": "scenes.s7_equation",
+    # the lecture's chapters (scripts/attention-lecture.toml)
+    "WordOrder": "scenes.s8_order",
+    "CausalMask": "scenes.s9_causal_mask",
+    "Temperature": "scenes.s10_temperature",
+    "Code": "scenes.s11_code",
+    "Caveats": "scenes.s12_caveats",
+    "WordSense": "scenes.s13_word_sense",
 }
 
 

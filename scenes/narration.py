@@ -11,34 +11,42 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from manim import Scene, config
 
 from attention import NumbersLedger, WorkedExample, worked_example
+from scenes.kit import ChapterHeader, Numbers, TokenRow, chapter_header
 from scenes.plan import Beat, SceneParam, ScenePlan
 
 __all__ = [
     "BeatSlot",
+    "Chapter",
     "NarratedScene",
+    "SceneParam",
     "default_plan",
 ]
 
+# plain `manim` finds a chapter in the default script, else in the lecture script
+_PLAIN_MANIM_SCRIPTS = ("scripts/attention.toml", "scripts/attention-lecture.toml")
+
 
 def default_plan(class_name: str) -> ScenePlan:
-    """The plan of ``class_name`` in the default script, speech estimated from its words.
+    """The plan of ``class_name`` in the default script (or, for the chapters only the
+    lecture tells, the lecture script), speech estimated from its words.
 
     This is what plain ``manim -ql scenes/<module>.py <Class>`` renders: the same loader
     and the same estimate as ``explainer check``.
     """
     # plain Manim has no pipeline to hand us a plan; the loader is imported here, and only
     # here, so the scenes do not depend on the command line otherwise
-    from explainer.script import load_script
+    from explainer.script import PROJECT_ROOT, load_script
 
-    for plan in load_script().scenes:
-        if plan.class_name == class_name:
-            return plan
-    raise LookupError(f"the default script has no scene with class = {class_name!r}")
+    for script in _PLAIN_MANIM_SCRIPTS:
+        for plan in load_script(PROJECT_ROOT / script).scenes:
+            if plan.class_name == class_name:
+                return plan
+    raise LookupError(f"no script in {_PLAIN_MANIM_SCRIPTS} has a scene of class {class_name}")
 
 
 @dataclass
@@ -69,6 +77,16 @@ class BeatSlot:
         base = self.plan.speech if of_speech else self.duration
         frames = max(1, int(base * fraction * self.fps))
         return (frames - 0.5) / self.fps
+
+
+class Chapter(NamedTuple):
+    """What every chapter opens with: its example, focus, number maker, header, token row."""
+
+    example: WorkedExample
+    focus: int
+    nums: Numbers
+    header: ChapterHeader
+    row: TokenRow
 
 
 @dataclass
@@ -108,12 +126,30 @@ class NarratedScene(Scene):
         self._cursor = _BeatCursor()
         super().__init__(**kwargs)
 
+    def open_chapter(self) -> Chapter:
+        """The chapter's common opening: example, focus index, numbers, header, token row.
+
+        Examples
+        --------
+        >>> ex, f, nums, header, row = self.open_chapter()            # doctest: +SKIP
+        """
+        ex = self.example
+        return Chapter(ex, ex.focus_index, Numbers.for_scene(self), chapter_header(self),
+                       TokenRow(ex.tokens))  # fmt: skip
+
     def param(self, name: str) -> Any:
-        """The value of declared parameter ``name``: the script's, else its default."""
+        """The plan's value of parameter ``name``, or the value the scene declares as default.
+
+        Raises
+        ------
+        LookupError
+            If the scene declares no parameter ``name``.
+        """
         for declared in self.params:
             if declared.name == name:
                 return self.plan.params.get(name, declared.default)
-        raise LookupError(f"{type(self).__name__} declares no parameter {name!r}")
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise LookupError(f"{type(self).__name__} has no parameter {name!r} (it has: {known})")
 
     @property
     def fps(self) -> float:

@@ -114,15 +114,22 @@ class SceneParam:
     kind: str
     default: Any
     help: str
+    above: float | None = None  # numbers must be greater than this
 
     def check(self, value: Any) -> Any:
         """``value`` converted to this parameter's kind; ValueError saying what is wrong."""
         item, _, many = self.kind.partition(" ")
         if not many:
-            return _checked_item(value, item)
+            return self._checked(value, item)
         if not isinstance(value, list) or not value:
             raise ValueError(f"must be an array of {_KIND_NAMES[item]}s, not {_describe(value)}")
-        return tuple(_checked_item(v, item) for v in value)
+        return tuple(self._checked(v, item) for v in value)
+
+    def _checked(self, value: Any, kind: str) -> Any:
+        checked = _checked_item(value, kind)
+        if self.above is not None and kind != "str" and not checked > self.above:
+            raise ValueError(f"must be above {self.above:g}, not {value}")
+        return checked
 
 
 _KIND_NAMES = {"float": "number", "int": "whole number", "str": "string"}

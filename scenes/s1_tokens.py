@@ -17,21 +17,18 @@ from manim import (
     Write,
 )
 
-from attention.narration import context_tokens
 from scenes.kit import (
     BODY,
-    BRACKET_ROOM,
     MUTED,
     SAFE_WIDTH,
     TEXT,
     Numbers,
     TokenRow,
-    VectorColumn,
     caption,
-    chapter_header,
+    columns_under,
+    context_tokens,
     dim,
     fit_width,
-    scale_to_room,
     text,
 )
 from scenes.narration import NarratedScene
@@ -49,10 +46,7 @@ class Tokens(NarratedScene):
     beat_ids = ("split", "embed", "context_free")
 
     def construct(self) -> None:
-        ex = self.example
-        nums = Numbers.for_scene(self)
-        header = chapter_header(self)
-        row = TokenRow(ex.tokens)
+        ex, _, nums, header, row = self.open_chapter()
 
         with self.beat("split") as beat:
             sentence = self.sentence_words(ex.tokens)
@@ -105,16 +99,10 @@ class Tokens(NarratedScene):
 
     def embedding_columns(self, nums: Numbers, row: TokenRow) -> VGroup:
         """Each token's embedding x[i] as a neutral column under its chip."""
-        room = row.slot_width() * 0.9
-        n, d = self.example.x.shape
-        places = nums.decimals_to_fit(
-            [f"x[{i}, {j}]" for i in range(n) for j in range(d)], room - BRACKET_ROOM
-        )
-        columns = VGroup(*(VectorColumn(nums.vector("x", i, decimals=places)) for i in range(n)))
-        scale_to_room(columns, room)
-        for i, column in enumerate(columns):
+        stacks = columns_under(nums, row, (("x", TEXT),), room_share=0.9, top=COLUMN_TOP)
+        columns = VGroup(*(stack[0] for stack in stacks))
+        for column in columns:
             column.brackets.set_color(MUTED)
-            column.move_to([row.x_of(i), COLUMN_TOP, 0], aligned_edge=UP)
         return columns
 
     def missing_links(self, columns: VGroup, focus: int, targets: list[int]) -> VGroup:

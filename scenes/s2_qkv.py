@@ -19,7 +19,6 @@ from manim import (
 )
 
 from scenes.kit import (
-    BRACKET_ROOM,
     KEY,
     LABEL,
     MUTED,
@@ -31,9 +30,8 @@ from scenes.kit import (
     Numbers,
     TokenRow,
     VectorColumn,
-    chapter_header,
+    columns_under,
     fit_width,
-    scale_to_room,
     subscripted,
     text,
 )
@@ -53,11 +51,7 @@ class QueryKeyValue(NarratedScene):
     beat_ids = ("roles", "product", "all_tokens")
 
     def construct(self) -> None:
-        ex = self.example
-        f = ex.focus_index
-        nums = Numbers.for_scene(self)
-        header = chapter_header(self)
-        row = TokenRow(ex.tokens)
+        ex, f, nums, header, row = self.open_chapter()
         ring = row.outline(f, TEXT)
 
         with self.beat("roles") as beat:
@@ -155,29 +149,8 @@ class QueryKeyValue(NarratedScene):
 
     def stacks(self, nums: Numbers, row: TokenRow) -> tuple[VGroup, VGroup]:
         """Under every chip: its q, k and v columns; role letters in the left margin."""
-        room = row.slot_width() * 0.88
-        n = self.example.n_tokens
-        sources = [
-            f"{name}[{i}, {j}]"
-            for name, *_ in ROLES
-            for i in range(n)
-            for j in range(self.example.d_head)
-        ]
-        places = nums.decimals_to_fit(sources, room - BRACKET_ROOM)
-        stacks = VGroup(
-            *(
-                VGroup(
-                    *(
-                        VectorColumn(nums.vector(name, i, decimals=places), color)
-                        for name, _, _, color in ROLES
-                    )
-                ).arrange(DOWN, buff=0.22)
-                for i in range(n)
-            )
-        )
-        scale_to_room(stacks, room)
-        for i, columns in enumerate(stacks):
-            columns.move_to([row.x_of(i), STACK_TOP, 0], aligned_edge=UP)
+        fields = tuple((name, color) for name, _, _, color in ROLES)
+        stacks = columns_under(nums, row, fields, room_share=0.88, top=STACK_TOP)
         label_x = max(-6.75, stacks.get_left()[0] - 0.45)  # close, but inside the frame
         labels = VGroup(
             *(

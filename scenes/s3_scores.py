@@ -19,7 +19,6 @@ from manim import (
 
 from scenes.kit import (
     BODY,
-    BRACKET_ROOM,
     FRAME_WIDTH,
     KEY,
     LABEL,
@@ -32,9 +31,8 @@ from scenes.kit import (
     TokenRow,
     VectorColumn,
     caption,
-    chapter_header,
+    columns_under,
     fit_width,
-    scale_to_room,
     text,
 )
 from scenes.narration import NarratedScene
@@ -53,12 +51,8 @@ class Scores(NarratedScene):
     beat_ids = ("compare", "term_by_term", "all_scores", "scale")
 
     def construct(self) -> None:
-        ex = self.example
-        f = ex.focus_index
+        ex, f, nums, header, row = self.open_chapter()
         top = int(ex.weights[f].argmax())
-        nums = Numbers.for_scene(self)
-        header = chapter_header(self)
-        row = TokenRow(ex.tokens)
         ring = row.outline(f, QUERY)
         keys = self.keys(nums, row)
         key_label, score_label = self.margin_labels(row, keys)
@@ -136,16 +130,8 @@ class Scores(NarratedScene):
 
     def keys(self, nums: Numbers, row: TokenRow) -> VGroup:
         """Every token's key under its chip."""
-        room = row.slot_width() * 0.88
-        n, d = self.example.k.shape
-        places = nums.decimals_to_fit(
-            [f"k[{i}, {j}]" for i in range(n) for j in range(d)], room - BRACKET_ROOM
-        )
-        keys = VGroup(*(VectorColumn(nums.vector("k", i, decimals=places), KEY) for i in range(n)))
-        scale_to_room(keys, room)
-        for i, key in enumerate(keys):
-            key.move_to([row.x_of(i), KEYS_TOP, 0], aligned_edge=UP)
-        return keys
+        stacks = columns_under(nums, row, (("k", KEY),), room_share=0.88, top=KEYS_TOP)
+        return VGroup(*(stack[0] for stack in stacks))
 
     def margin_labels(self, row: TokenRow, keys: VGroup) -> tuple[VGroup, VGroup]:
         """ "k" beside the keys and "q·k" beside the scores, or nothing when there is no room.

@@ -18,7 +18,6 @@ from manim import (
     VGroup,
 )
 
-from attention.narration import named_tokens
 from scenes.kit import (
     BODY,
     FRAME_WIDTH,
@@ -28,10 +27,9 @@ from scenes.kit import (
     QUERY,
     TEXT,
     WEIGHT,
-    Numbers,
     TokenRow,
     WeightBars,
-    chapter_header,
+    named_tokens,
     text,
 )
 from scenes.narration import NarratedScene
@@ -52,11 +50,7 @@ class Softmax(NarratedScene):
     beat_ids = ("normalise", "bars", "sum")
 
     def construct(self) -> None:
-        ex = self.example
-        f = ex.focus_index
-        nums = Numbers.for_scene(self)
-        header = chapter_header(self)
-        row = TokenRow(ex.tokens)
+        ex, f, nums, header, row = self.open_chapter()
         ring = row.outline(f, QUERY)
         margin_x = max(-6.6, row.get_left()[0] - 0.6)
 
@@ -72,9 +66,7 @@ class Softmax(NarratedScene):
                     for j in range(ex.n_tokens)
                 )
             )
-            weights = VGroup(*nums.weight_row(f))
-            for j, w in enumerate(weights):
-                w.move_to([row.x_of(j), WEIGHTS_Y, 0])
+            weights = row.under(nums.weight_row(f), WEIGHTS_Y)
             arrow = Arrow(
                 [0, SCALED_Y - 0.25, 0],
                 [0, WEIGHTS_Y + 0.25, 0],

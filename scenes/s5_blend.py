@@ -14,14 +14,23 @@ from manim import (
     VGroup,
 )
 
-from scenes.kit.blend import StackedBlendBar
-from scenes.kit.header import chapter_header
-from scenes.kit.numbers import Numbers
-from scenes.kit.palette import MUTED, OUTPUT, VALUE, WEIGHT
-from scenes.kit.style import FONT, LABEL, SAFE_WIDTH, dim, text
-from scenes.kit.tokens import TokenRow
-from scenes.kit.typeset import KitMarkupText
-from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, scale_to_room
+from scenes.kit import (
+    FONT,
+    LABEL,
+    MUTED,
+    OUTPUT,
+    SAFE_WIDTH,
+    VALUE,
+    WEIGHT,
+    KitMarkupText,
+    Numbers,
+    StackedBlendBar,
+    TokenRow,
+    VectorColumn,
+    columns_under,
+    dim,
+    text,
+)
 from scenes.narration import NarratedScene
 
 __all__ = ["ValueBlend"]
@@ -44,18 +53,9 @@ class ValueBlend(NarratedScene):
     beat_ids = ("weigh", "add", "blend_bar")
 
     def construct(self) -> None:
-        ex = self.example
-        nums = Numbers.for_scene(self)
-        f = ex.focus_index
-        header = chapter_header(self)
-        row = TokenRow(ex.tokens)
+        ex, f, nums, header, row = self.open_chapter()
         columns = value_columns(nums, row)
-        weights = VGroup(
-            *(
-                w.move_to([x, WEIGHT_Y, 0])
-                for w, x in zip(nums.weight_row(f), row.xs(), strict=True)
-            )
-        )
+        weights = row.under(nums.weight_row(f), WEIGHT_Y)
         focus_ring = row.outline(f)
         with self.beat("weigh") as beat:
             self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), run_time=beat.share(0.15))
@@ -111,17 +111,5 @@ class ValueBlend(NarratedScene):
 
 def value_columns(nums: Numbers, row: TokenRow) -> VGroup:
     """Every token's value vector as a coral column under its chip, sized as in chapter 2."""
-    example = nums.example
-    room = row.slot_width() * COLUMN_ROOM
-    sources = [f"v[{i}, {j}]" for i in range(example.n_tokens) for j in range(example.d_head)]
-    places = nums.decimals_to_fit(sources, room - BRACKET_ROOM)
-    columns = VGroup(
-        *(
-            VectorColumn(nums.vector("v", i, decimals=places), VALUE)
-            for i in range(example.n_tokens)
-        )
-    )
-    scale_to_room(columns, room)
-    for i, column in enumerate(columns):
-        column.move_to([row.x_of(i), VALUES_Y, 0])
-    return columns
+    stacks = columns_under(nums, row, (("v", VALUE),), room_share=COLUMN_ROOM, y=VALUES_Y)
+    return VGroup(*(stack[0] for stack in stacks))

@@ -18,14 +18,20 @@ from manim import (
     VGroup,
 )
 
-from scenes.kit.header import chapter_header
-from scenes.kit.heatmap import HeatGrid
-from scenes.kit.matrix import Matrix
-from scenes.kit.numbers import Numbers
-from scenes.kit.palette import MUTED, OUTPUT, TEXT
-from scenes.kit.style import FONT, LABEL, SAFE_WIDTH, fit_width, text
-from scenes.kit.tokens import TokenRow
-from scenes.kit.typeset import KitMarkupText
+from scenes.kit import (
+    FONT,
+    LABEL,
+    MUTED,
+    OUTPUT,
+    SAFE_WIDTH,
+    TEXT,
+    HeatGrid,
+    KitMarkupText,
+    Matrix,
+    Numbers,
+    fit_width,
+    text,
+)
 from scenes.narration import NarratedScene
 
 __all__ = ["MultiHead"]
@@ -49,11 +55,7 @@ class MultiHead(NarratedScene):
     beat_ids = ("all_queries", "heads", "patterns", "concat")
 
     def construct(self) -> None:
-        ex = self.example
-        nums = Numbers.for_scene(self)
-        f = ex.focus_index
-        header = chapter_header(self)
-        row = TokenRow(ex.tokens)
+        ex, f, nums, header, row = self.open_chapter()
         # one colour scale for both heads, stretched over the weights' range so that nearly
         # uniform rows still show their pattern
         vmin, vmax = float(ex.head_weights.min()), float(ex.head_weights.max())

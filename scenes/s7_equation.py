@@ -21,22 +21,27 @@ from manim import (
 )
 from manim.utils.color import ManimColor
 
-from scenes.kit.header import chapter_header
-from scenes.kit.heatmap import HeatGrid
-from scenes.kit.numbers import Numbers
-from scenes.kit.palette import BACKGROUND, GRID, KEY, MUTED, QUERY, TEXT, VALUE, WEIGHT
-from scenes.kit.style import (
+from scenes.kit import (
+    BACKGROUND,
     BODY,
     FONT,
     FRAME_WIDTH,
+    GRID,
+    KEY,
     LABEL,
     MARGIN,
+    MUTED,
+    QUERY,
     SAFE_WIDTH,
+    TEXT,
+    VALUE,
+    WEIGHT,
+    HeatGrid,
+    KitText,
+    Numbers,
     fit_width,
     text,
 )
-from scenes.kit.tokens import TokenRow
-from scenes.kit.typeset import KitText
 from scenes.narration import NarratedScene
 
 __all__ = ["Equation", "role_glyphs"]
@@ -102,9 +107,7 @@ class Equation(NarratedScene):
     beat_ids = ("assemble", "close")
 
     def construct(self) -> None:
-        nums = Numbers.for_scene(self)
-        header = chapter_header(self)
-        row = TokenRow(self.example.tokens)
+        _, _, nums, header, row = self.open_chapter()
         equation, parts = role_glyphs(PIECES, EQUATION_SIZE)
         fit_width(equation, SAFE_WIDTH)
         equation.move_to([0, EQUATION_Y, 0])

@@ -1,5 +1,7 @@
 """The scenes' kit: palette, type, ledger-recording numbers and the reusable visuals.
 
+Scenes import what they draw with from here (and Manim), nothing else of the project.
+
 Examples
 --------
 >>> from scenes.kit import QUERY, TokenRow, VectorColumn, Numbers   # doctest: +SKIP
@@ -7,12 +9,19 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
-
 from scenes.kit.bars import WeightBars
+from scenes.kit.blend import StackedBlendBar
 from scenes.kit.header import ChapterHeader, chapter_header
+from scenes.kit.heatmap import HeatGrid, weight_color
 from scenes.kit.matrix import Bracket, Matrix
-from scenes.kit.numbers import Numbers, arrange_grid, cell_source, number_text, resolve_source
+from scenes.kit.numbers import (
+    Numbers,
+    arrange_grid,
+    cell_source,
+    number_text,
+    resolve_source,
+    source_array,
+)
 from scenes.kit.palette import (
     BACKGROUND,
     CHIP_FILL,
@@ -26,7 +35,18 @@ from scenes.kit.palette import (
     TEXT,
     VALUE,
     WEIGHT,
-    role_color,
+)
+from scenes.kit.story import (
+    DEFAULT_TEMPERATURES,
+    WorkedExample,
+    context_tokens,
+    default_swap,
+    dimension_names,
+    named_tokens,
+    scaled_dot_product_attention,
+    swap_order,
+    temperature_decimals,
+    worked_example,
 )
 from scenes.kit.style import (
     BODY,
@@ -47,12 +67,12 @@ from scenes.kit.style import (
     caption,
     dim,
     fit_width,
-    fit_within,
     subscripted,
     text,
 )
 from scenes.kit.tokens import TokenChip, TokenRow
-from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, scale_to_room
+from scenes.kit.typeset import KitMarkupText, KitText
+from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, columns_under, scale_to_room
 
 __all__ = [
     "BACKGROUND",
@@ -67,7 +87,6 @@ __all__ = [
     "CHIP_FILL",
     "CHIP_STROKE",
     "ROLE_COLORS",
-    "role_color",
     "FONT",
     "NUMBER_FONT",
     "TITLE",
@@ -88,10 +107,12 @@ __all__ = [
     "dim",
     "subscripted",
     "fit_width",
-    "fit_within",
+    "KitText",
+    "KitMarkupText",
     "Numbers",
     "number_text",
     "resolve_source",
+    "source_array",
     "cell_source",
     "arrange_grid",
     "ChapterHeader",
@@ -102,19 +123,20 @@ __all__ = [
     "Matrix",
     "VectorColumn",
     "BRACKET_ROOM",
+    "columns_under",
     "scale_to_room",
     "WeightBars",
     "HeatGrid",
+    "weight_color",
     "StackedBlendBar",
+    "DEFAULT_TEMPERATURES",
+    "WorkedExample",
+    "dimension_names",
+    "worked_example",
+    "context_tokens",
+    "default_swap",
+    "named_tokens",
+    "scaled_dot_product_attention",
+    "swap_order",
+    "temperature_decimals",
 ]
-
-# C2's modules load on first use, so the kit imports even while they are being written
-_LAZY = {"HeatGrid": "scenes.kit.heatmap", "StackedBlendBar": "scenes.kit.blend"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from importlib import import_module
-
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'scenes.kit' has no attribute {name!r}")

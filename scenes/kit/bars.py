@@ -37,7 +37,7 @@ class WeightBars(VGroup):
     Examples
     --------
     >>> bars = WeightBars([0.25, 0.75], None, xs=[-1.0, 1.0], baseline_y=-2.0)
-    >>> round(bars.bar(1).height / bars.bar(0).height, 6)
+    >>> float(round(bars.bar(1).height / bars.bar(0).height, 6))
     3.0
     """
 

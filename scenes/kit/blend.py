@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, Rectangle, Text, VGroup, interpolate_color
+from manim import DOWN, Rectangle, Text, VGroup, interpolate_color
 from manim.utils.color import ManimColor
 from numpy.typing import ArrayLike
 
@@ -50,7 +50,7 @@ class StackedBlendBar(VGroup):
     Examples
     --------
     >>> bar = StackedBlendBar([0.5, 0.3, 0.2], ["cat", "sat", "mat"], width=6.0)
-    >>> [round(s.width, 6) for s in bar.segments]
+    >>> [float(round(s.width, 6)) for s in bar.segments]
     [3.0, 1.8, 1.2]
     """
 
@@ -129,8 +129,3 @@ class StackedBlendBar(VGroup):
     def segment(self, j: int) -> Rectangle:
         """The segment of token ``j``."""
         return self.segments[j]
-
-    @property
-    def left_edge(self) -> np.ndarray:
-        """The bar's left end (segments grow from here)."""
-        return self.segments.get_edge_center(LEFT)

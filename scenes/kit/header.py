@@ -31,7 +31,7 @@ class ChapterHeader(MarkupText):
     Examples
     --------
     >>> header = ChapterHeader(1, "A sentence as tokens")
-    >>> header.get_left()[0] < 0 < header.get_top()[1]
+    >>> bool(header.get_left()[0] < 0 < header.get_top()[1])
     True
     """
 

@@ -18,7 +18,7 @@ class Bracket(VMobject):
 
     Examples
     --------
-    >>> round(Bracket(2.0).height, 6)
+    >>> float(round(Bracket(2.0).height, 6))
     2.0
     """
 

@@ -9,7 +9,6 @@ returns the Text. Probability rows go through :func:`attention.round_row` so the
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,8 @@ import numpy as np
 from manim import RIGHT, Text, VGroup
 
 from attention import format_number, round_row
+from attention.ledger import Source, SourceError, parse_source
+from attention.lessons import LESSONS, lesson_value
 from scenes.kit.palette import TEXT, WEIGHT
 from scenes.kit.style import NUMBER, NUMBER_FONT
 from scenes.kit.typeset import KitText
@@ -25,11 +26,17 @@ if TYPE_CHECKING:
     from attention import NumbersLedger, WorkedExample
     from scenes.narration import NarratedScene
 
-__all__ = ["Numbers", "number_text", "resolve_source", "cell_source", "arrange_grid"]
+__all__ = [
+    "Numbers",
+    "number_text",
+    "resolve_source",
+    "source_array",
+    "cell_source",
+    "arrange_grid",
+]
 
 MIN_SCALE = 0.88  # smallest scale of NUMBER-sized digits that stays legible at 480p
 DIGIT_WIDTH = 0.153  # width of one DejaVu Sans Mono character at font size NUMBER
-_SOURCE = re.compile(r"^(?:(sum)\((\w+)\[([\d, ]+)\]\)|(\w+)(?:\[([\d, ]+)\])?)$")
 
 
 def cell_source(name: str, *index: int) -> str:
@@ -39,39 +46,57 @@ def cell_source(name: str, *index: int) -> str:
     --------
     >>> cell_source("weights", 2, 1), cell_source("sqrt_d_head")
     ('weights[2, 1]', 'sqrt_d_head')
+    >>> cell_source("tempered_weights(0.5)", 2)
+    'tempered_weights(0.5)[2]'
     """
     return f"{name}[{', '.join(str(i) for i in index)}]" if index else name
 
 
+def source_array(example: WorkedExample, source: Source) -> np.ndarray:
+    """The whole array (or scalar) a parsed source's name and arguments denote in ``example``.
+
+    Worked-example fields, the derived scalars, and the lessons' quantities
+    (:data:`attention.lessons.LESSONS`), computed with numpy.
+    """
+    if source.name in LESSONS:
+        try:
+            return np.asarray(lesson_value(example, source.name, source.args))
+        except ValueError as err:
+            raise SourceError(f"bad number source {source.name!r}{source.args}: {err}") from None
+    if source.args:
+        raise SourceError(f"bad number source: {source.name!r} takes no arguments")
+    if source.name == "sqrt_d_head":
+        return np.asarray(math.sqrt(example.d_head))
+    if source.name == "n_tokens":
+        return np.asarray(example.n_tokens)
+    return np.asarray(getattr(example, source.name))
+
+
 def resolve_source(example: WorkedExample, source: str) -> float:
-    """The value a ledger ``source`` names in ``example`` (parsed, never evaluated).
+    """The value a ledger ``source`` names in ``example``, parsed by the checker's parser.
+
+    A source the checker could not read fails here, when the scene records it.
 
     Examples
     --------
-    >>> ex = worked_example()                                   # doctest: +SKIP
-    >>> resolve_source(ex, "scores[2, 1]") == ex.scores[2, 1]   # doctest: +SKIP
+    >>> from attention import worked_example
+    >>> ex = worked_example()
+    >>> resolve_source(ex, "scores[2, 1]") == float(ex.scores[2, 1])
     True
+    >>> resolve_source(ex, "attention_cells(12)")
+    144.0
     """
-    match = _SOURCE.match(source.strip())
-    if match is None:
-        raise ValueError(f"bad number source {source!r}: write name, name[i, j] or sum(name[i])")
-    total, sum_name, sum_index, name, index = match.groups()
-    if total:
-        return float(np.sum(_field(example, sum_name)[_index(sum_index)]))
-    if name == "sqrt_d_head":
-        return math.sqrt(example.d_head)
-    value = _field(example, name)
-    return float(value[_index(index)] if index else value)
-
-
-def _field(example: WorkedExample, name: str) -> Any:
-    if name.startswith("_") or not hasattr(example, name):
-        raise ValueError(f"bad number source: the worked example has no field {name!r}")
-    return getattr(example, name)
-
-
-def _index(index: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in index.split(","))
+    src = parse_source(source)
+    array = source_array(example, src)
+    try:
+        value = array[src.indices] if src.indices else array
+    except IndexError:
+        raise SourceError(f"bad number source {source!r}: index out of range") from None
+    if src.total:
+        return float(np.sum(value))
+    if np.ndim(value):
+        raise SourceError(f"bad number source {source!r}: names a row or matrix, add indices")
+    return float(value)
 
 
 def number_text(shown: str, color: str = TEXT, size: float = NUMBER) -> Text:
@@ -126,6 +151,14 @@ class Numbers:
         """The number maker of a NarratedScene (its ledger, example and scene id)."""
         return cls(scene.ledger, scene.example, scene.plan.scene_id, decimals)
 
+    def array(self, name: str) -> np.ndarray:
+        """The whole field ``name`` names (``"q"``, ``"tempered_weights(0.5)"``)."""
+        return source_array(self.example, parse_source(name))
+
+    def width(self, name: str) -> int:
+        """Entries per row of the 2-D field ``name`` (``d_head`` for ``"k"``)."""
+        return int(np.shape(self.array(name))[-1])
+
     def value(self, source: str) -> float:
         """The exact value ``source`` names (for sizes of bars and colours of cells)."""
         return resolve_source(self.example, source)
@@ -173,7 +206,7 @@ class Numbers:
         >>> [t.text for t in nums.vector("q", 2)]                        # doctest: +SKIP
         ['0.91', '-0.20', '0.47']
         """
-        width = np.shape(_field(self.example, name))[len(prefix) + 1]
+        width = np.shape(self.array(name))[len(prefix) + 1]
         return [
             self.text(cell_source(name, *prefix, row, j), decimals=decimals, color=color, size=size)
             for j in (range(width) if cols is None else cols)
@@ -201,7 +234,7 @@ class Numbers:
         >>> len(w), len(w[0])                                           # doctest: +SKIP
         (6, 3)
         """
-        shape = np.shape(_field(self.example, name))[len(prefix) :]
+        shape = np.shape(self.array(name))[len(prefix) :]
         return [
             self.vector(
                 name, i, cols=cols, prefix=prefix, decimals=decimals, color=color, size=size
@@ -230,7 +263,7 @@ class Numbers:
         1.0
         """
         places = self._decimals(decimals)
-        values = np.asarray(_field(self.example, name))[(*prefix, row)]
+        values = self.array(name)[(*prefix, row)]
         shown = self.rounded_row(row, name=name, prefix=prefix, decimals=places)
         group = cell_source(name, *prefix, row)
         texts = []
@@ -249,7 +282,7 @@ class Numbers:
         decimals: int | None = None,
     ) -> list[str]:
         """The displayed strings of a probability row (largest remainder), not recorded."""
-        values = np.asarray(_field(self.example, name))[(*prefix, row)]
+        values = self.array(name)[(*prefix, row)]
         return _as_strings(round_row(values, self._decimals(decimals)), self._decimals(decimals))
 
     def decimals_to_fit(
@@ -280,6 +313,7 @@ class Numbers:
     def _record(
         self, label: str, shown: str, source: str, decimals: int, group: str | None
     ) -> None:
+        parse_source(source)  # the checker's grammar: a bad source fails here, not later
         key = (source, shown, group)
         if key in self._recorded:  # a number shown twice is one number
             return

@@ -15,7 +15,6 @@ __all__ = [
     "CHIP_FILL",
     "CHIP_STROKE",
     "ROLE_COLORS",
-    "role_color",
 ]
 
 BACKGROUND = "#0E1116"
@@ -43,19 +42,3 @@ ROLE_COLORS: dict[str, str] = {
     "output": OUTPUT,
     "embedding": TEXT,
 }
-
-
-def role_color(role: str) -> str:
-    """The colour of a role ("query", "key", "value", "weight", "output", "embedding").
-
-    Examples
-    --------
-    >>> role_color("key")
-    '#3CC2B4'
-    """
-    try:
-        return ROLE_COLORS[role]
-    except KeyError:
-        raise ValueError(
-            f"unknown role {role!r}: use one of {', '.join(sorted(ROLE_COLORS))}"
-        ) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import MarkupText, Mobject, Text, config
+from manim import MarkupText, Mobject, Text
 
 from scenes.kit.palette import MUTED, TEXT
 from scenes.kit.typeset import KitMarkupText, KitText
@@ -26,7 +26,6 @@ __all__ = [
     "text",
     "caption",
     "fit_width",
-    "fit_within",
     "dim",
     "subscripted",
 ]
@@ -59,7 +58,7 @@ def text(content: str, size: float = BODY, color: str = TEXT, *, weight: str = "
 
     Examples
     --------
-    >>> text("softmax", size=LABEL).height > 0
+    >>> bool(text("softmax", size=LABEL).height > 0)
     True
     """
     return KitText(content, font=FONT, font_size=size, color=color, weight=weight)
@@ -70,7 +69,7 @@ def subscripted(base: str, sub: str, size: float = BODY, color: str = TEXT) -> M
 
     Examples
     --------
-    >>> subscripted("W", "Q").height > 0
+    >>> bool(subscripted("W", "Q").height > 0)
     True
     """
     from xml.sax.saxutils import escape
@@ -85,7 +84,7 @@ def caption(content: str, size: float = LABEL) -> Text:
 
     Examples
     --------
-    >>> caption("rows = queries").color.lower() == MUTED.lower()
+    >>> caption("rows = queries").color.to_hex().lower() == MUTED.lower()
     True
     """
     return text(content, size=size, color=MUTED)
@@ -96,26 +95,11 @@ def fit_width(mobject: Mobject, max_width: float = SAFE_WIDTH) -> Mobject:
 
     Examples
     --------
-    >>> round(fit_width(text("x" * 200), 4.0).width, 6)
+    >>> float(round(fit_width(text("x" * 200), 4.0).width, 6))
     4.0
     """
     if mobject.width > max_width:
         mobject.scale_to_fit_width(max_width)
-    return mobject
-
-
-def fit_within(mobject: Mobject, max_width: float, max_height: float) -> Mobject:
-    """Scale ``mobject`` down (never up) to fit a ``max_width`` x ``max_height`` box.
-
-    Examples
-    --------
-    >>> m = fit_within(text("wide words here"), 1.0, 1.0)
-    >>> m.width <= 1.0 + 1e-9 and m.height <= 1.0 + 1e-9
-    True
-    """
-    fit_width(mobject, max_width)
-    if mobject.height > max_height:
-        mobject.scale_to_fit_height(max_height)
     return mobject
 
 
@@ -128,7 +112,7 @@ def dim(mobject: Mobject, opacity: float = 0.3) -> Mobject:
 
     Examples
     --------
-    >>> round(dim(text("x"), 0.5)[0].get_fill_opacity(), 6)
+    >>> float(round(dim(text("x"), 0.5)[0].get_fill_opacity(), 6))
     0.5
     """
     for part in mobject.family_members_with_points():
@@ -137,8 +121,3 @@ def dim(mobject: Mobject, opacity: float = 0.3) -> Mobject:
         if part.get_stroke_width() > 0 and part.get_stroke_opacity() > 0:
             part.set_stroke(opacity=opacity)
     return mobject
-
-
-def frame_size() -> tuple[float, float]:
-    """The current frame's width and height in scene units."""
-    return float(config.frame_width), float(config.frame_height)

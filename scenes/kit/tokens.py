@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from manim import RIGHT, UP, Create, RoundedRectangle, VGroup
+from manim import RIGHT, UP, Mobject, RoundedRectangle, VGroup
 
 from scenes.kit.palette import CHIP_FILL, CHIP_STROKE, QUERY, TEXT
-from scenes.kit.style import BODY, SAFE_WIDTH, TOKEN_ROW_Y, fit_width, text
+from scenes.kit.style import (
+    BODY,
+    NUMBER,
+    SAFE_WIDTH,
+    SMALL_NUMBER,
+    TOKEN_ROW_Y,
+    fit_width,
+    text,
+)
 
 __all__ = ["TokenChip", "TokenRow"]
 
@@ -29,7 +37,7 @@ class TokenChip(VGroup):
     Examples
     --------
     >>> chip = TokenChip("cat")
-    >>> chip.word.text, chip.box.height > chip.word.height
+    >>> chip.word.text, bool(chip.box.height > chip.word.height)
     ('cat', True)
     """
 
@@ -81,9 +89,9 @@ class TokenRow(VGroup):
     Examples
     --------
     >>> row = TokenRow(("The", "cat", "sat"))
-    >>> len(row.chips), round(row.get_center()[1], 6)
+    >>> len(row.chips), float(round(row.get_center()[1], 6))
     (3, 2.6)
-    >>> row.x_of(0) < row.x_of(2)
+    >>> bool(row.x_of(0) < row.x_of(2))
     True
     """
 
@@ -128,6 +136,28 @@ class TokenRow(VGroup):
         )
         return ring.move_to(self.chips[index])
 
-    def mark(self, index: int, color: str = QUERY) -> Create:
-        """An animation drawing :meth:`outline` (add the returned animation's mobject)."""
-        return Create(self.outline(index, color))
+    def under(self, items: Sequence[Mobject], y: float, gap: float = 0.1) -> VGroup:
+        """``items`` (one per token, e.g. a row of numbers) centred under the chips at ``y``.
+
+        When the widest item leaves less than ``gap`` between neighbours, all items shrink
+        by one factor, never below SMALL_NUMBER / NUMBER (digits stay legible at 480p);
+        crowded 16-token rows keep their two decimals this way.
+
+        Examples
+        --------
+        >>> row = TokenRow(("a", "b"))
+        >>> numbers = row.under([text("0.50"), text("0.50")], y=1.0)
+        >>> a, b = numbers
+        >>> float(round(a.get_center()[1], 6)), bool(a.get_x() < b.get_x())
+        (1.0, True)
+        """
+        group = VGroup(*items)
+        widest = max(item.width for item in items)
+        room = self.slot_width() - gap
+        if widest > room:
+            factor = max(room / widest, SMALL_NUMBER / NUMBER)
+            for item in items:
+                item.scale(factor)
+        for i, item in enumerate(items):
+            item.move_to([self.x_of(i), y, 0])
+        return group

@@ -127,6 +127,6 @@ class KitMarkupText(_TypesetOnce, MarkupText):
 
     Examples
     --------
-    >>> KitMarkupText("W<sub>Q</sub>", font="DejaVu Sans").height > 0
+    >>> bool(KitMarkupText("W<sub>Q</sub>", font="DejaVu Sans").height > 0)
     True
     """

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from manim import DOWN, UP, Mobject
+from manim import DOWN, UP, Mobject, VGroup
 
 from scenes.kit.matrix import Matrix
 from scenes.kit.palette import TEXT
 
-__all__ = ["VectorColumn", "BRACKET_ROOM", "scale_to_room"]
+if TYPE_CHECKING:
+    from scenes.kit.numbers import Numbers
+    from scenes.kit.tokens import TokenRow
+
+__all__ = ["VectorColumn", "BRACKET_ROOM", "columns_under", "scale_to_room"]
 
 
 BRACKET_ROOM = 0.36  # width brackets and padding add around a column of numbers
@@ -23,7 +28,7 @@ def scale_to_room(columns: Sequence[Mobject], room: float) -> float:
     Examples
     --------
     >>> from manim import Square
-    >>> scale_to_room([Square(1.0), Square(2.0)], 1.0)
+    >>> float(scale_to_room([Square(1.0), Square(2.0)], 1.0))
     0.5
     """
     widest = max(column.width for column in columns)
@@ -77,9 +82,79 @@ class VectorColumn(Matrix):
         )
         if self.label is not None and label_side[1] < 0:
             self.label.next_to(self.brackets, DOWN, buff=0.14)
-        self.color_role = color
 
     @property
     def entries(self) -> list[Mobject]:
         """The numbers, top to bottom."""
         return [row[0] for row in self.rows]
+
+
+def columns_under(
+    nums: Numbers,
+    row: TokenRow,
+    fields: Sequence[tuple[str, str]],
+    *,
+    room_share: float = 0.88,
+    top: float | None = None,
+    y: float | None = None,
+    gap: float = 0.22,
+) -> VGroup:
+    """Under every token of ``row``: its rows of ``fields`` as columns, stacked, one size.
+
+    The common layout step of the chapters: the room per token is ``room_share`` of a
+    chip's slot; the decimals are the most at which every number fits that room
+    (:meth:`Numbers.decimals_to_fit`); the columns are then scaled by one common factor
+    (:func:`scale_to_room`) and hung from ``top`` or centred on ``y`` under each chip.
+
+    Parameters
+    ----------
+    nums
+        The scene's number maker (records every number it shows).
+    row
+        The token row the columns line up under.
+    fields
+        ``(field, colour)`` pairs, e.g. ``(("k", KEY),)`` or the q, k, v stack.
+    room_share
+        Share of a chip's slot a column may take.
+    top, y
+        Hang each stack from ``top``, or centre it on ``y`` (one of the two).
+    gap
+        Space between stacked columns.
+
+    Returns
+    -------
+    VGroup
+        One VGroup per token (its stack, top to bottom): ``stacks[i][0]`` is token i's
+        first column.
+
+    Examples
+    --------
+    >>> keys = columns_under(nums, row, (("k", KEY),), top=1.95)      # doctest: +SKIP
+    >>> keys[2][0].entries[0].text                                   # doctest: +SKIP
+    '0.36'
+    """
+    example = nums.example
+    room = row.slot_width() * room_share
+    n = example.n_tokens
+    sources = [
+        f"{name}[{i}, {j}]" for name, _ in fields for i in range(n) for j in range(nums.width(name))
+    ]
+    places = nums.decimals_to_fit(sources, room - BRACKET_ROOM)
+    stacks = VGroup(
+        *(
+            VGroup(
+                *(
+                    VectorColumn(nums.vector(name, i, decimals=places), color)
+                    for name, color in fields
+                )
+            ).arrange(DOWN, buff=gap)
+            for i in range(n)
+        )
+    )
+    scale_to_room(stacks, room)
+    for i, stack in enumerate(stacks):
+        if top is not None:
+            stack.move_to([row.x_of(i), top, 0], aligned_edge=UP)
+        elif y is not None:
+            stack.move_to([row.x_of(i), y, 0])
+    return stacks

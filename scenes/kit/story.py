@@ -1,0 +1,45 @@
+"""What chapters take from ``attention`` besides numbers: the story's choices and the code.
+
+Which tokens the narration names, the lessons' defaults (temperatures, the words the order
+chapter swaps), and the attention function whose source the code chapter shows. Scenes
+import these from the kit, so ``scenes.kit`` is their one door to the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from attention.core import scaled_dot_product_attention
+from attention.example import DIMENSIONS, WorkedExample, worked_example
+from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order
+from attention.narration import context_tokens, named_tokens, temperature_decimals
+
+__all__ = [
+    "DEFAULT_TEMPERATURES",
+    "WorkedExample",
+    "dimension_names",
+    "worked_example",
+    "context_tokens",
+    "default_swap",
+    "named_tokens",
+    "scaled_dot_product_attention",
+    "swap_order",
+    "temperature_decimals",
+]
+
+
+def dimension_names(example: WorkedExample) -> Sequence[str]:
+    """The names of the example's embedding dimensions, one per entry of ``x[i]``.
+
+    The example's own ``dimensions`` when it has them (the lexicon-backed model), else
+    :data:`attention.example.DIMENSIONS`; "dim 1", "dim 2", ... when neither fits.
+
+    Examples
+    --------
+    >>> dimension_names(worked_example())[:2]
+    ('animal', 'place')
+    """
+    names = tuple(getattr(example, "dimensions", DIMENSIONS))
+    if len(names) != example.d_model:
+        return tuple(f"dim {i + 1}" for i in range(example.d_model))
+    return names

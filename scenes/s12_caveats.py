@@ -1,0 +1,184 @@
+"""Chapter "caveats": cost grows with n², weights are not explanations, a head is not a concept."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowFromEdge,
+    LaggedStart,
+    Line,
+    Rectangle,
+    SurroundingRectangle,
+    VGroup,
+)
+
+from scenes.kit import (
+    FRAME_WIDTH,
+    GRID,
+    LABEL,
+    MARGIN,
+    MUTED,
+    QUERY,
+    SAFE_WIDTH,
+    TEXT,
+    WEIGHT,
+    Numbers,
+    TokenRow,
+    caption,
+    fit_width,
+    text,
+)
+from scenes.narration import NarratedScene
+
+__all__ = ["Caveats"]
+
+GRIDS_BOTTOM = -2.05
+GRIDS_TOP = 2.3
+LABEL_YS = (-2.55, -3.1)  # "6 tokens", "36 scores"
+HEAD_YS = (1.7, 0.75)  # the two heads' focus rows
+NOTE_YS = (-0.35, -0.9)
+LAST_YS = (-2.2, -2.75)
+FACTORS = (1, 2, 4)
+
+
+class Caveats(NarratedScene):
+    """Three warnings, each shown with the model's own numbers.
+
+    Beats: ``quadratic`` (score grids for n, 2n and 4n tokens, their cells counted),
+    ``not_explanations`` (the focus row in both heads: they disagree about the same word),
+    ``not_concepts`` (these heads were designed; learned heads mix many patterns).
+    """
+
+    beat_ids = ("quadratic", "not_explanations", "not_concepts")
+
+    def construct(self) -> None:
+        ex, f, nums, header, row = self.open_chapter()
+        grids, counts = self.cost_grids(nums)
+        growth = caption("every token scores every token: twice the tokens, four times the scores")
+        fit_width(growth, SAFE_WIDTH).move_to([0, GRIDS_TOP + 0.35, 0])
+
+        with self.beat("quadratic") as beat:
+            self.play(FadeIn(header), FadeIn(growth), run_time=beat.share(0.2))
+            for grid, count in zip(grids, counts, strict=True):
+                self.play(
+                    GrowFromEdge(grid, DOWN),
+                    FadeIn(count, shift=0.1 * UP),
+                    run_time=beat.share(0.22),
+                )
+
+        rows = [
+            row.under(nums.weight_row(f, name="head_weights", prefix=(h,)), y)
+            for h, y in zip(range(ex.n_heads), HEAD_YS, strict=True)
+        ]
+        labels = self.head_labels(row)
+        tops = VGroup(
+            *(
+                SurroundingRectangle(
+                    values[int(ex.head_weights[h, f].argmax())], color=TEXT, buff=0.09
+                )
+                for h, values in enumerate(rows)
+            )
+        )
+        top_words = [ex.tokens[int(ex.head_weights[h, f].argmax())] for h in range(ex.n_heads)]
+        notes = VGroup(
+            caption(
+                f"one word, one sentence: head 1 has “{ex.focus}” look most at “{top_words[0]}”,"
+                f" head 2 at “{top_words[1]}”"
+            ),
+            caption("the model uses both: neither row of weights is the reason"),
+        )
+        for note, y in zip(notes, NOTE_YS, strict=True):
+            fit_width(note, SAFE_WIDTH).move_to([0, y, 0])
+        with self.beat("not_explanations") as beat:
+            self.play(FadeOut(VGroup(grids, counts, growth)), run_time=beat.share(0.15))
+            self.play(
+                FadeIn(row), Create(row.outline(f, QUERY)), FadeIn(labels), run_time=beat.share(0.2)
+            )
+            self.play(
+                LaggedStart(*(FadeIn(r, shift=0.1 * DOWN) for r in rows), lag_ratio=0.4),
+                run_time=beat.share(0.3),
+            )
+            self.play(Create(tops), FadeIn(notes, shift=0.1 * UP), run_time=beat.share(0.25))
+
+        last = VGroup(
+            text("one head is not one concept", size=LABEL, color=TEXT),
+            caption("these two heads were designed so; learned heads mix many patterns"),
+        )
+        for line, y in zip(last, LAST_YS, strict=True):
+            fit_width(line, SAFE_WIDTH).move_to([0, y, 0])
+        with self.beat("not_concepts") as beat:
+            self.play(FadeIn(last, shift=0.1 * UP), run_time=beat.share(0.4))
+
+    def cost_grids(self, nums: Numbers) -> tuple[VGroup, VGroup]:
+        """Score grids for n, 2n and 4n tokens at one cell size, with their counts below."""
+        n = self.example.n_tokens
+        sizes = [n * k for k in FACTORS]
+        gap = 0.9
+        cell = min(
+            0.3,
+            (GRIDS_TOP - GRIDS_BOTTOM) / sizes[-1],
+            (SAFE_WIDTH - gap * (len(sizes) - 1)) / sum(sizes),
+        )
+        grids = VGroup(*(self.grid(m, cell) for m in sizes)).arrange(
+            RIGHT, buff=gap, aligned_edge=DOWN
+        )
+        grids.move_to([0, 0, 0]).align_to([0, GRIDS_BOTTOM, 0], DOWN)
+        counts = VGroup()
+        for k, grid in zip(FACTORS, grids, strict=True):
+            length = "n_tokens" if k == 1 else f"tokens_times({k})"
+            tokens = VGroup(
+                nums.text(length, label=f"{k}n tokens", decimals=0, size=LABEL),
+                text("tokens", size=LABEL, color=MUTED),
+            ).arrange(RIGHT, buff=0.12)
+            scores = VGroup(
+                nums.text(
+                    f"attention_cells({n * k})", label=f"scores, {k}n", decimals=0, size=LABEL,
+                    color=WEIGHT,
+                ),
+                text("scores", size=LABEL, color=MUTED),
+            ).arrange(RIGHT, buff=0.12)  # fmt: skip
+            tokens.move_to([grid.get_center()[0], LABEL_YS[0], 0])
+            scores.move_to([grid.get_center()[0], LABEL_YS[1], 0])
+            counts.add(VGroup(tokens, scores))
+        return grids, counts
+
+    @staticmethod
+    def grid(m: int, cell: float) -> VGroup:
+        """An ``m x m`` grid of score cells: a violet square ruled every ``cell``."""
+        side = m * cell
+        square = Rectangle(
+            width=side, height=side, fill_color=WEIGHT, fill_opacity=0.35, stroke_color=WEIGHT,
+            stroke_width=1.5,
+        )  # fmt: skip
+        left, bottom = -side / 2, -side / 2
+        rules = VGroup(
+            *(
+                Line([left + i * cell, bottom, 0], [left + i * cell, -bottom, 0])
+                for i in range(1, m)
+            ),
+            *(
+                Line([left, bottom + i * cell, 0], [-left, bottom + i * cell, 0])
+                for i in range(1, m)
+            ),
+        ).set_stroke(GRID, width=1)
+        return VGroup(square, rules)
+
+    def head_labels(self, row: TokenRow) -> VGroup:
+        """ "head 1" and "head 2" left of the rows, or nothing when the rows fill the width."""
+        right_edge = row.get_left()[0] - 0.25
+        labels = VGroup(
+            *(
+                text(f"head {h + 1}", size=LABEL, color=MUTED).move_to([0, y, 0])
+                for h, y in enumerate(HEAD_YS)
+            )
+        )
+        if right_edge - max(m.width for m in labels) < -FRAME_WIDTH / 2 + MARGIN:
+            return VGroup()
+        for label in labels:
+            label.align_to([right_edge, 0, 0], RIGHT)
+        return labels
