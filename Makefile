@@ -40,7 +40,7 @@ $(PYTHON_STAMP): pyproject.toml $(SYSTEM_STAMP)
 	@touch $@
 
 # the tests, and every Examples section of the pipeline's modules run as doctests
-DOCTESTS := attention explainer scenes/plan.py
+DOCTESTS := attention explainer scenes
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests --doctest-modules $(DOCTESTS)

@@ -119,6 +119,8 @@ def round_row(values: Sequence[float], decimals: int) -> list[float]:
     [0.34, 0.33, 0.33]
     >>> round_row([0.135, 0.135, 0.73], 2)  # not 0.14 and 0.13 for two equal weights
     [0.13, 0.13, 0.74]
+    >>> round_row([0.125] * 8 + [0.0] * 4, 2)[6:]  # an exact 0 is never rounded up
+    [0.12, 0.12, 0.0, 0.0, 0.0, 0.0]
     """
     scale = 10**decimals
     # snapped like format_number, so 0.29 * 100 = 28.999999999999996 floors to 29
@@ -133,7 +135,8 @@ def round_row(values: Sequence[float], decimals: int) -> list[float]:
         equal_values.setdefault(scaled[i], []).append(i)
     raised: set[int] = set()
     for group in equal_values.values():
-        if len(group) <= missing - len(raised):
+        masked = scaled[group[0]] == 0  # an exact zero (a masked weight) always shows 0.00
+        if not masked and len(group) <= missing - len(raised):
             raised.update(group)
     raised.update([i for i in by_remainder if i not in raised][: missing - len(raised)])
     return [(u + (i in raised)) / scale for i, u in enumerate(units)]

@@ -358,6 +358,8 @@ def test_plain_manim_plans_come_from_the_loader() -> None:
 def test_declared_parameters_have_valid_defaults(class_name: str) -> None:
     for param in load_scene_class(class_name).params:
         assert isinstance(param, SceneParam)
+        if param.default == ():  # "left out": the scene chooses (the order chapter's swap)
+            continue
         value = list(param.default) if isinstance(param.default, tuple) else param.default
         assert param.check(value) == param.default, param.name
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from attention.core import scaled_dot_product_attention
-from attention.example import DIMENSIONS, WorkedExample, worked_example
+from attention.example import WorkedExample, worked_example
 from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order
 from attention.narration import context_tokens, named_tokens, temperature_decimals
 
@@ -31,15 +31,9 @@ __all__ = [
 def dimension_names(example: WorkedExample) -> Sequence[str]:
     """The names of the example's embedding dimensions, one per entry of ``x[i]``.
 
-    The example's own ``dimensions`` when it has them (the lexicon-backed model), else
-    :data:`attention.example.DIMENSIONS`; "dim 1", "dim 2", ... when neither fits.
-
     Examples
     --------
     >>> dimension_names(worked_example())[:2]
-    ('animal', 'place')
+    ('agent', 'place')
     """
-    names = tuple(getattr(example, "dimensions", DIMENSIONS))
-    if len(names) != example.d_model:
-        return tuple(f"dim {i + 1}" for i in range(example.d_model))
-    return names
+    return tuple(example.dimensions)
