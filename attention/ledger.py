@@ -191,13 +191,15 @@ class NumbersLedger:
         """Append entries from another ledger or any iterable of entries."""
         self._entries.extend(entries.entries if isinstance(entries, NumbersLedger) else entries)
 
-    def with_spoken(self, said: Iterable[tuple[str, str, str]]) -> tuple[NumbersLedger, list[str]]:
+    def with_spoken(
+        self, said: Iterable[tuple[str, str, str]], words: Iterable[str] = ()
+    ) -> tuple[NumbersLedger, list[str]]:
         """This ledger with its ``spoken`` list matched from the narration ``said``.
 
         Also returns one problem line per number said that its scene does not show
-        (see :func:`spoken_numbers`).
+        (see :func:`spoken_numbers`; the sentence's own ``words`` are exempt).
         """
-        spoken, unshown = spoken_numbers(said, self._entries)
+        spoken, unshown = spoken_numbers(said, self._entries, words)
         return NumbersLedger(self._entries, spoken), unshown
 
     def to_dict(self, sentence: str, focus: str | None) -> dict[str, Any]:
@@ -424,14 +426,17 @@ def verify(
 
 
 def spoken_numbers(
-    said: Iterable[tuple[str, str, str]], entries: Iterable[LedgerEntry]
+    said: Iterable[tuple[str, str, str]],
+    entries: Iterable[LedgerEntry],
+    words: Iterable[str] = (),
 ) -> tuple[list[dict[str, str]], list[str]]:
     """Match each decimal number the narration says to a number its own scene shows.
 
     ``said`` holds ``(scene id, beat id, narration text)`` with placeholders filled. Returns
     one record per spoken number (scene, beat, the text said, the label and source of the
     on-screen number it matches) and one problem line per number the scene never shows,
-    so the voice cannot state a number the screen does not.
+    so the voice cannot state a number the screen does not. A number that is one of the
+    sentence's own ``words`` ("3.5" in "add 3.5 cups") is a word read out, not a claim.
 
     Examples
     --------
@@ -441,13 +446,18 @@ def spoken_numbers(
     ('weights[2, 1]', [])
     >>> spoken_numbers([("softmax", "gives", "cat gets 0.42")], shown)[1]
     ["scene 'softmax', beat 'gives' says 0.42 but the scene shows no 0.42"]
+    >>> spoken_numbers([("tokens", "split", "Take: add 3.5 cups.")], shown, ["3.5"])
+    ([], [])
     """
+    read_out = set(words)
     by_scene: dict[str, dict[str, LedgerEntry]] = {}
     for e in entries:
         by_scene.setdefault(e.scene, {}).setdefault(e.shown.strip(), e)
     records, problems = [], []
     for scene, beat, text in said:
         for number in _SPOKEN_DECIMAL.findall(text):
+            if number in read_out:
+                continue
             match = by_scene.get(scene, {}).get(number)
             if match is None:
                 problems.append(

@@ -22,7 +22,7 @@ from attention.example import (
 )
 from explainer import __version__
 from explainer.errors import ExplainerError, ScriptError
-from explainer.numbers import check_numbers, scene_ledgers
+from explainer.numbers import check_numbers, scene_checks
 from explainer.numbers_table import example_json, print_numbers
 from explainer.pipeline import LectureOptions, ProgressEvent, render_video
 from explainer.render import Quality
@@ -123,6 +123,15 @@ SentenceOpt = Annotated[
     str | None,
     typer.Option("--sentence", help=f"Use this sentence for the worked example. {TOKEN_RULES}"),
 ]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress, only warnings and errors.")]
+AllowLayoutOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-layout-issues",
+        help="Render even if texts crowd each other or leave the frame at the end of a beat "
+        "(each is printed as a warning); by default such a layout fails the render.",
+    ),
+]
 FocusOpt = Annotated[
     str | None,
     typer.Option("--focus", help=f"The token whose attention the video follows. {FOCUS_RULES}"),
@@ -156,6 +165,9 @@ class _RenderProgress:
         self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
+        if event.status == "warning":
+            _warn(event)
+            return
         labels = {
             "voices": "voices",
             "scenes": "scenes",
@@ -181,10 +193,16 @@ class _RenderProgress:
             self.progress.advance(task)
 
 
+def _warn(event: ProgressEvent) -> None:
+    if event.status == "warning":
+        _err.print(f"warning: {event.item}", markup=False, highlight=False)
+
+
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[ProgressEvent], None] | None]:
+def _progress(quiet: bool) -> Iterator[Callable[[ProgressEvent], None]]:
+    """Progress bars on stderr; with ``quiet``, only the warnings."""
     if quiet:
-        yield None
+        yield _warn
         return
     columns = (
         TextColumn("{task.description}"),
@@ -232,7 +250,8 @@ def render(
     cache: Annotated[
         Path, typer.Option("--cache", help="Voice, clip and text cache directory.")
     ] = DEFAULT_CACHE,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress, only errors.")] = False,
+    quiet: QuietOpt = False,
+    allow_layout_issues: AllowLayoutOpt = False,
 ) -> None:
     """Render the narrated video, its per-scene clips, subtitles and number ledger.
 
@@ -248,6 +267,7 @@ def render(
             jobs=jobs,
             cache_dir=cache,
             on_progress=on_progress,
+            allow_layout_issues=allow_layout_issues,
         )
     if not quiet:
         rendered = ", ".join(report.rendered) or "none"
@@ -284,7 +304,8 @@ def slides(
     cache: Annotated[
         Path, typer.Option("--cache", help="Voice, clip and text cache directory.")
     ] = DEFAULT_CACHE,
-    quiet: Annotated[bool, typer.Option("--quiet", help="No progress, only errors.")] = False,
+    quiet: QuietOpt = False,
+    allow_layout_issues: AllowLayoutOpt = False,
 ) -> None:
     """Lecture mode: render (cached), then an offline presenter, PDF handout, deck, thumbnail.
 
@@ -298,6 +319,7 @@ def slides(
         video = render_video(
             loaded, quality=quality, out_dir=out, scene_ids=scene or (), jobs=jobs,
             cache_dir=cache, on_progress=on_progress, lecture=LectureOptions(silent=silent),
+            allow_layout_issues=allow_layout_issues,
         )  # fmt: skip
     report = video.lecture
     if report is not None and not quiet:
@@ -358,19 +380,20 @@ def check(
         Path, typer.Option("--cache", help="Where scenes' ledgers are kept between checks.")
     ] = DEFAULT_CACHE,
 ) -> None:
-    """Validate the script and verify every number its scenes would show; render nothing.
+    """Validate the script, verify every number and check every layout; render nothing.
 
     Loads and validates the script, fills the narration's placeholders, collects the
-    numbers each scene displays (kept from the last check or render when the scene and the
-    example are unchanged, else by building the scene in Manim's dry-run mode), and
-    recomputes them with the independent reference implementation. Exits non-zero on any
-    problem.
+    numbers each scene displays and its layout at the end of each beat (kept from the last
+    check or render when the scene and the example are unchanged, else by building the
+    scene in Manim's dry-run mode), and recomputes the numbers with the independent
+    reference implementation. Exits non-zero on any problem.
 
     Example: explainer check scripts/attention.toml --sentence "A dog chased the ball"
     """
     loaded = _load(script, sentence, focus)
-    checked = check_numbers(loaded, scene_ledgers(loaded.scenes, cache / "ledgers"))
-    problems = list(checked.problems)
+    scenes = scene_checks(loaded.scenes, cache / "ledgers")
+    checked = check_numbers(loaded, {scene_id: found.entries for scene_id, found in scenes.items()})
+    problems = [*checked.problems, *(p for found in scenes.values() for p in found.layout)]
     try:
         parse_voice(loaded.settings.voice).check()
     except ExplainerError as error:

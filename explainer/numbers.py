@@ -16,6 +16,7 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from attention.example import tokenize
 from attention.ledger import LedgerEntry, NumbersLedger, verify
 from explainer.cache import prune_entries, write_atomic
 from explainer.errors import RenderError
@@ -27,9 +28,10 @@ from scenes.plan import ScenePlan
 __all__ = [
     "CheckedNumbers",
     "check_numbers",
+    "SceneCheck",
     "ledger_key",
-    "scene_ledgers",
-    "store_ledger",
+    "scene_checks",
+    "store_scene_check",
 ]
 
 SceneLedgers = Mapping[str, Sequence[LedgerEntry]]
@@ -77,8 +79,9 @@ def check_numbers(script: Script, shown: SceneLedgers) -> CheckedNumbers:
     []
     """
     entries = [entry for plan in script.scenes for entry in shown[plan.scene_id]]
-    ledger, unshown = NumbersLedger(entries).with_spoken(script.spoken_lines())
     settings = script.settings
+    words = tokenize(settings.sentence)  # "3.5" in the sentence is read out, not claimed
+    ledger, unshown = NumbersLedger(entries).with_spoken(script.spoken_lines(), words)
     return CheckedNumbers(ledger, verify(ledger, settings.sentence, settings.focus) + unshown)
 
 
@@ -98,44 +101,55 @@ def ledger_key(plan: ScenePlan) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class SceneCheck:
+    """What one scene shows, known without rendering it: its ledger and layout problems."""
+
+    entries: list[LedgerEntry]
+    layout: list[str]
+
+
 def _ledger_path(cache_dir: Path, plan: ScenePlan) -> Path:
     return cache_dir / f"{plan.scene_id}-{ledger_key(plan)}.json"
 
 
-def store_ledger(cache_dir: Path, plan: ScenePlan, entries: Sequence[LedgerEntry]) -> None:
-    """Keep a scene's ledger for the next ``check`` (``media/cache/ledgers``).
+def store_scene_check(cache_dir: Path, plan: ScenePlan, check: SceneCheck) -> None:
+    """Keep a scene's ledger and layout problems for the next ``check``.
 
-    The cache only saves time: a folder that cannot be written is no error.
+    The cache (``media/cache/ledgers``) only saves time: a folder that cannot be written
+    is no error.
     """
-    data = json.dumps([asdict(entry) for entry in entries], ensure_ascii=False).encode()
+    data = {"entries": [asdict(entry) for entry in check.entries], "layout": check.layout}
     with suppress(OSError):
-        write_atomic(_ledger_path(cache_dir, plan), data)
+        write_atomic(_ledger_path(cache_dir, plan), json.dumps(data, ensure_ascii=False).encode())
         prune_entries(cache_dir, plan.scene_id, (".json",))
 
 
-def _stored_ledger(cache_dir: Path, plan: ScenePlan) -> list[LedgerEntry] | None:
+def _stored_check(cache_dir: Path, plan: ScenePlan) -> SceneCheck | None:
     try:
         data = json.loads(_ledger_path(cache_dir, plan).read_text(encoding="utf-8"))
-        return [LedgerEntry(**entry) for entry in data]
-    except (OSError, ValueError, TypeError):
+        entries = [LedgerEntry(**entry) for entry in data["entries"]]
+        return SceneCheck(entries, [str(problem) for problem in data["layout"]])
+    except (OSError, ValueError, TypeError, KeyError):
         return None
 
 
-def scene_ledgers(
+def scene_checks(
     plans: Sequence[ScenePlan],
     cache_dir: Path,
     on_scene: Callable[[str, bool], None] | None = None,
-) -> dict[str, list[LedgerEntry]]:
-    """Each scene's ledger without rendering: kept from an earlier run, or a dry run.
+) -> dict[str, SceneCheck]:
+    """Each scene's ledger and layout without rendering: kept from an earlier run (a
+    render or a check whose inputs are unchanged), or found by a dry run.
 
     ``on_scene(scene_id, cached)`` is called once per scene.
     """
-    found: dict[str, list[LedgerEntry]] = {}
+    found: dict[str, SceneCheck] = {}
     for plan in plans:
-        stored = _stored_ledger(cache_dir, plan)
+        stored = _stored_check(cache_dir, plan)
         if stored is None:
-            found[plan.scene_id] = _dry_run_ledger(plan)
-            store_ledger(cache_dir, plan, found[plan.scene_id])
+            found[plan.scene_id] = _dry_run(plan)
+            store_scene_check(cache_dir, plan, found[plan.scene_id])
         else:
             found[plan.scene_id] = stored
         if on_scene is not None:
@@ -143,8 +157,8 @@ def scene_ledgers(
     return found
 
 
-def _dry_run_ledger(plan: ScenePlan) -> list[LedgerEntry]:
-    """Construct a scene in Manim's dry-run mode (no frames written) to fill its ledger."""
+def _dry_run(plan: ScenePlan) -> SceneCheck:
+    """Construct a scene in Manim's dry-run mode (no frames written): ledger and layout."""
     # Manim (1 s to import) loads only when a scene's ledger is not kept from an earlier run
     from manim import tempconfig
 
@@ -165,4 +179,4 @@ def _dry_run_ledger(plan: ScenePlan) -> list[LedgerEntry]:
             scene.render()
         except Exception as error:
             raise scene_failure(plan, error) from None
-    return list(scene.ledger.entries)
+    return SceneCheck(list(scene.ledger.entries), list(scene.layout_problems))

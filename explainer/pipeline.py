@@ -27,7 +27,7 @@ from explainer.assemble import Narration, assemble_outputs, prepare_narration
 from explainer.errors import RenderError
 from explainer.lecture import LectureInput, LectureReport, make_lecture
 from explainer.loudness import Loudness
-from explainer.numbers import check_numbers, store_ledger
+from explainer.numbers import SceneCheck, check_numbers, store_scene_check
 from explainer.outputs import Staging, staged_outputs
 from explainer.render import (
     RENDER_VERSION,
@@ -50,9 +50,9 @@ __all__ = ["Caches", "LectureOptions", "ProgressEvent", "StageTimer", "VideoRepo
 class ProgressEvent:
     """One step of a render, for progress displays.
 
-    ``stage`` is ``voices``, ``scenes`` or ``assemble``; ``item`` a beat or scene id (or a
-    step name); ``status`` one of ``start`` (``total`` items follow), ``cached``,
-    ``started``, ``done``.
+    ``stage`` is ``voices``, ``scenes``, ``assemble``, ``lecture`` or ``layout``; ``item`` a
+    beat or scene id (or a step name, or a layout problem); ``status`` one of ``start``
+    (``total`` items follow), ``cached``, ``started``, ``done``, ``warning``.
     """
 
     stage: str
@@ -179,6 +179,7 @@ def render_video(
     cache_dir: Path = Path("media/cache"),
     on_progress: Progress | None = None,
     lecture: LectureOptions | None = None,
+    allow_layout_issues: bool = False,
 ) -> VideoReport:
     """Script in, finished video out: voices, timeline, clips, numbers, assembly, commit.
 
@@ -198,6 +199,9 @@ def render_video(
         Root of the caches (see :class:`Caches`).
     on_progress
         Receives a :class:`ProgressEvent` for every step.
+    allow_layout_issues
+        Report layout problems (texts that crowd each other or leave the frame at the end
+        of a beat) as ``warning`` events instead of failing the render.
     lecture
         Also make the lecture exports (presenter, handout, deck, thumbnail) beside the
         video, once it is committed; None makes none.
@@ -232,7 +236,9 @@ def render_video(
         numbers = check_numbers(script, {clip.scene_id: clip.ledger for clip in clips.clips})
         numbers.raise_problems()
         for plan, clip in zip(script.scenes, clips.clips, strict=True):
-            store_ledger(caches.ledgers, plan, clip.ledger)
+            check = SceneCheck(list(clip.ledger), list(clip.layout))
+            store_scene_check(caches.ledgers, plan, check)
+        _check_layout(clips, allow_layout_issues, emit)
         emit(ProgressEvent("assemble", "", "start", 1))
         key = _outputs_key(script, timeline, clips, numbers.ledger, quality, scene_ids)
         written = staging.unchanged(key)
@@ -313,6 +319,19 @@ def _render_clips(
     return render_scene_clips(
         script.scenes, quality, caches.clips, jobs=cores, on_progress=on_scene, pool=pool
     )
+
+
+def _check_layout(clips: RenderReport, allowed: bool, emit: Progress) -> None:
+    """Fail on the first layout problem any clip found, or, if allowed, warn about each."""
+    problems = [problem for clip in clips.clips for problem in clip.layout]
+    if problems and not allowed:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise RenderError(
+            f"layout: {problems[0]}{more}; shorten the sentence, or pass "
+            "--allow-layout-issues to render anyway"
+        )
+    for problem in problems:
+        emit(ProgressEvent("layout", problem, "warning"))
 
 
 @dataclass(frozen=True)

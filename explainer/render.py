@@ -46,7 +46,7 @@ __all__ = [
     "scene_failure",
 ]
 
-RENDER_VERSION = "2"  # bump when the way clips are rendered changes, to invalidate the cache
+RENDER_VERSION = "3"  # bump when the way clips are rendered changes, to invalidate the cache
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _SOURCE_DIRS = ("scenes", "attention")
 # x264 "veryfast" rather than Manim's default "medium": a sixth less CPU for a whole scene
@@ -95,6 +95,7 @@ class ClipResult:
     cached: bool
     seconds: float = 0.0
     peak_rss_mb: float = 0.0  # of the worker process that rendered it, over its lifetime
+    layout: tuple[str, ...] = ()  # layout problems found at the ends of its beats
 
 
 @dataclass
@@ -205,9 +206,10 @@ def lookup_clip(
         if meta.get("sha256") != file_sha256(video):
             return None
         entries = tuple(LedgerEntry(**entry) for entry in meta["entries"])
+        layout = tuple(str(problem) for problem in meta["layout"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return ClipResult(plan.scene_id, video, want, entries, cached=True)
+    return ClipResult(plan.scene_id, video, want, entries, cached=True, layout=layout)
 
 
 @dataclass(frozen=True)
@@ -223,8 +225,9 @@ class _Job:
 
 def render_scene(
     plan: ScenePlan, quality: Quality, work_dir: Path, typeset_dir: Path | None = None
-) -> tuple[Path, list[LedgerEntry]]:
-    """Render one scene to a silent mp4 under ``work_dir``; return it and the ledger entries.
+) -> tuple[Path, list[LedgerEntry], list[str]]:
+    """Render one scene to a silent mp4 under ``work_dir``; return it, its ledger entries
+    and the layout problems it found.
 
     Runs Manim in this process inside ``tempconfig``, so the global config is untouched.
     Texts typeset by earlier renders are taken from ``typeset_dir`` (default: none kept).
@@ -265,7 +268,7 @@ def render_scene(
         movie = Path(scene.renderer.file_writer.movie_file_path)
     if not movie.is_file():
         raise RenderError(f"scene {plan.scene_id!r} ({plan.class_name}) produced no video")
-    return movie, list(scene.ledger.entries)
+    return movie, list(scene.ledger.entries), list(scene.layout_problems)
 
 
 def scene_failure(plan: ScenePlan, error: Exception) -> Exception:
@@ -290,7 +293,7 @@ def _render_job(job: _Job) -> ClipResult:
         with tempfile.TemporaryDirectory(dir=job.work_dir) as tmp:
             # texts are kept beside the clips: media/cache/typeset
             typeset = cache_dir.parent / "typeset"
-            movie, entries = render_scene(plan, quality, Path(tmp), typeset)
+            movie, entries, layout = render_scene(plan, quality, Path(tmp), typeset)
             frames = probe_video_frames(movie)
             want = expected_frames(plan, quality.fps)
             if frames != want:
@@ -308,13 +311,16 @@ def _render_job(job: _Job) -> ClipResult:
                 "frames": frames,
                 "sha256": file_sha256(video),
                 "entries": [asdict(e) for e in entries],
+                "layout": layout,
             }
             write_atomic(ledger, json.dumps(meta, ensure_ascii=False).encode())
     except Exception as error:
         raise scene_failure(plan, error) from None
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return ClipResult(plan.scene_id, video, frames, tuple(entries), False, seconds, peak)
+    return ClipResult(
+        plan.scene_id, video, frames, tuple(entries), False, seconds, peak, tuple(layout)
+    )
 
 
 Progress = Callable[[str, str], None]

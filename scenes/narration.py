@@ -17,6 +17,7 @@ from manim import Scene, config
 
 from attention import NumbersLedger, WorkedExample, worked_example
 from scenes.kit import ChapterHeader, Numbers, TokenRow, chapter_header
+from scenes.kit.layout import layout_problems, objects_on_screen, texts_on_screen
 from scenes.plan import Beat, SceneParam, ScenePlan
 
 __all__ = [
@@ -123,6 +124,7 @@ class NarratedScene(Scene):
         self.plan = plan or default_plan(type(self).__name__)
         self.example: WorkedExample = worked_example(self.plan.sentence, self.plan.focus)
         self.ledger = NumbersLedger()
+        self.layout_problems: list[str] = []  # found at the end of each beat
         self._cursor = _BeatCursor()
         super().__init__(**kwargs)
 
@@ -186,7 +188,18 @@ class NarratedScene(Scene):
         self._hold_until(beat.start_frame)
         yield beat
         self._hold_until(beat.start_frame + beat.frames)
+        self.layout_problems.extend(self.check_layout(beat_id))
         self.after_beat(beat_id)
+
+    def check_layout(self, beat_id: str) -> list[str]:
+        """What is wrong with the layout on screen now: texts that crowd each other, objects
+        that leave the frame; each line names the chapter, the beat and the objects.
+
+        Every render and ``explainer check`` collect these at the end of every beat.
+        """
+        where = f"chapter {self.plan.chapter} ({self.plan.scene_id}), beat {beat_id!r}"
+        found = layout_problems(texts_on_screen(self), objects_on_screen(self))
+        return [f"{where}: {problem}" for problem in found]
 
     def after_beat(self, beat_id: str) -> None:
         """Called when beat ``beat_id``'s slot is over: a hook for tests and tools.

@@ -423,7 +423,7 @@ def test_check_numbers_reports_a_wrong_number_and_an_unshown_spoken_one() -> Non
         checked.raise_problems()
 
 
-def test_scene_ledgers_are_kept_and_reused_while_their_inputs_are_unchanged(
+def test_scene_checks_are_kept_and_reused_while_their_inputs_are_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from explainer import numbers as numbers_module
@@ -434,40 +434,47 @@ def test_scene_ledgers_are_kept_and_reused_while_their_inputs_are_unchanged(
 
     def dry_run(plan):  # noqa: ANN001, ANN202 - stands in for a Manim dry run
         dry_runs.append(plan.scene_id)
-        return shown[plan.scene_id]
+        layout = ["chapter 2 (blend), beat 'x': 'a' overlaps or touches 'b'"]
+        return numbers_module.SceneCheck(
+            shown[plan.scene_id], layout if plan.scene_id == "blend" else []
+        )
 
-    monkeypatch.setattr(numbers_module, "_dry_run_ledger", dry_run)
+    monkeypatch.setattr(numbers_module, "_dry_run", dry_run)
     script = load_script(TINY)
     seen: list[tuple[str, bool]] = []
-    first = numbers_module.scene_ledgers(script.scenes, tmp_path, lambda *a: seen.append(a))
+    first = numbers_module.scene_checks(script.scenes, tmp_path, lambda *a: seen.append(a))
     assert dry_runs == ["tokens", "blend"]
     assert seen == [("tokens", False), ("blend", False)]
-    assert first == {"tokens": shown["tokens"], "blend": shown["blend"]}
+    assert {k: v.entries for k, v in first.items()} == {
+        "tokens": shown["tokens"],
+        "blend": shown["blend"],
+    }
+    assert first["blend"].layout == ["chapter 2 (blend), beat 'x': 'a' overlaps or touches 'b'"]
     # unchanged plans: no dry run, the same entries read back
     seen.clear()
-    assert numbers_module.scene_ledgers(script.scenes, tmp_path, lambda *a: seen.append(a)) == first
+    assert numbers_module.scene_checks(script.scenes, tmp_path, lambda *a: seen.append(a)) == first
     assert dry_runs == ["tokens", "blend"]
     assert seen == [("tokens", True), ("blend", True)]
     # new wording (so new beat lengths) moves frames, not numbers: still kept
     cache = tmp_path / "ledgers"
-    numbers_module.scene_ledgers(script.scenes, cache)
+    numbers_module.scene_checks(script.scenes, cache)
     dry_runs.clear()
     edited = tmp_path / "tiny.toml"
     edited.write_text(TINY.read_text().replace('"Add them up."', '"Now add them all up."'))
     reworded = load_script(edited)
     assert reworded.scene("blend").beats[1].speech != script.scene("blend").beats[1].speech
-    numbers_module.scene_ledgers(reworded.scenes, cache)
+    numbers_module.scene_checks(reworded.scenes, cache)
     assert dry_runs == []
     # another sentence is another example: every scene runs again, beside the first ones
     other = load_script(TINY, sentence="A dog chased the ball")
-    numbers_module.scene_ledgers(other.scenes, cache)
+    numbers_module.scene_checks(other.scenes, cache)
     assert dry_runs == ["tokens", "blend"]
     kept = sorted(path.name.split("-")[0] for path in cache.iterdir())
     assert kept == ["blend", "blend", "tokens", "tokens"]
-    numbers_module.scene_ledgers(script.scenes, cache)  # the first sentence's are still kept
+    numbers_module.scene_checks(script.scenes, cache)  # the first sentence's are still kept
     assert dry_runs == ["tokens", "blend"]
     # a damaged kept ledger is not trusted
     for path in cache.iterdir():
         path.write_text("{not json")
-    numbers_module.scene_ledgers(script.scenes, cache)
+    numbers_module.scene_checks(script.scenes, cache)
     assert dry_runs == ["tokens", "blend"] * 2

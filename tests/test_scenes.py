@@ -9,12 +9,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from manim import Mobject, Text, tempconfig
-from manim.mobject.text.text_mobject import MarkupText
+from manim import tempconfig
 
 from attention.example import MAX_TOKENS
 from explainer.script import PROJECT_ROOT, load_script
 from scenes import SCENE_CLASSES, load_scene_class
+from scenes.kit.layout import layout_problems, objects_on_screen, texts_on_screen
 from scenes.narration import NarratedScene, default_plan
 from scenes.plan import SceneParam, ScenePlan
 
@@ -29,72 +29,11 @@ SIXTEEN_TOKENS = "The quick brown fox jumps over the lazy dog while the cat sat 
 # ten tokens of mixed lengths: numbers keep two decimals yet the row reaches the margins
 MIXED_SENTENCE = "The tired old professor finally explained attention to curious students"
 LOW = {"quality": "low_quality", "dry_run": True, "disable_caching": True, "progress_bar": "none"}
-HALF_WIDTH, HALF_HEIGHT = 14.222222 / 2, 8.0 / 2
 NUMBER = re.compile(r"[-−]?\d+\.\d+")  # a displayed decimal, e.g. "-0.42"
-EPS = 0.01  # bounding boxes may touch, not overlap
-TEXT_GAP = 0.05  # side by side, texts keep at least this apart (3 px at 480p)
-OPERATORS = {"√", "×", "÷", "·", "=", "+", "−", "-"}  # set tight to their operand, like √3
 
 # a pixel "differs" if a channel moves by more than this; a frame matches if few do
 PIXEL_TOLERANCE = 24
 MAX_DIFFERING_FRACTION = 0.002
-
-
-@dataclasses.dataclass
-class Box:
-    """An axis-aligned bounding box with the mobject it came from."""
-
-    name: str
-    left: float
-    right: float
-    bottom: float
-    top: float
-
-    @classmethod
-    def of(cls, mobject: Mobject) -> Box:
-        (left, bottom, _), (right, top, _) = (
-            mobject.get_corner(np.array([-1, -1, 0])),
-            mobject.get_corner(np.array([1, 1, 0])),
-        )
-        name = getattr(mobject, "text", None) or type(mobject).__name__
-        return cls(str(name), left, right, bottom, top)
-
-    def crowds(self, other: Box, gap: float = TEXT_GAP) -> bool:
-        """Overlaps ``other``, or sits beside or above it closer than ``gap``.
-
-        Beside means sharing some height, above means sharing some width. An operator
-        glyph may sit closer to its operand (a radical binds to its number).
-        """
-        if {self.name, other.name} & OPERATORS:
-            gap = -EPS  # touching is fine, overlapping is not
-        shared_height = min(self.top, other.top) - max(self.bottom, other.bottom) > EPS
-        shared_width = min(self.right, other.right) - max(self.left, other.left) > EPS
-        apart_x = max(self.left, other.left) - min(self.right, other.right)
-        apart_y = max(self.bottom, other.bottom) - min(self.top, other.top)
-        return (shared_height and apart_x < gap) or (shared_width and apart_y < gap)
-
-    def inside_frame(self) -> bool:
-        return (
-            self.left >= -HALF_WIDTH - EPS
-            and self.right <= HALF_WIDTH + EPS
-            and self.bottom >= -HALF_HEIGHT - EPS
-            and self.top <= HALF_HEIGHT + EPS
-        )
-
-
-def visible(mobject: Mobject) -> bool:
-    parts = mobject.family_members_with_points()
-    return any(p.get_fill_opacity() > 0.05 or p.get_stroke_opacity() > 0.05 for p in parts)
-
-
-def texts_on_screen(scene: NarratedScene) -> list[Box]:
-    family = [m for top in scene.mobjects for m in top.get_family()]
-    unique = {id(m): m for m in family if isinstance(m, Text | MarkupText) and visible(m)}
-    return [Box.of(m) for m in unique.values()]
-
-
-def objects_on_screen(scene: NarratedScene) -> list[Box]:
-    return [Box.of(m) for m in scene.mobjects if m.has_points() or m.submobjects if visible(m)]
 
 
 def run_scene(
@@ -216,12 +155,8 @@ def assert_layout(snapshots: dict[str, Any], where: str) -> None:
         if beat_id.startswith("__"):
             continue
         texts, objects = value
-        clashes = [
-            (a.name, b.name) for i, a in enumerate(texts) for b in texts[i + 1 :] if a.crowds(b)
-        ]
-        assert not clashes, f"{where}, beat {beat_id!r}: overlapping or touching texts {clashes}"
-        outside = [o.name for o in objects + texts if not o.inside_frame()]
-        assert not outside, f"{where}, beat {beat_id!r}: outside the frame {outside}"
+        problems = layout_problems(texts, objects)
+        assert not problems, f"{where}, beat {beat_id!r}: {problems}"
 
 
 @pytest.mark.parametrize("class_name", SCENES)

@@ -109,4 +109,4 @@ def layout_problems(texts: list[Box], objects: list[Box]) -> list[str]:
         if a.crowds(b)
     ]
     outside = [f"{o.name!r} runs off the frame" for o in objects + texts if not o.inside_frame()]
-    return clashes + outside
+    return list(dict.fromkeys(clashes + outside))  # a text on its own is an object too
