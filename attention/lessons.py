@@ -18,6 +18,7 @@ from attention.lexicon import CLOSED_CLASS
 
 __all__ = [
     "DEFAULT_TEMPERATURES",
+    "swap_positions",
     "LESSONS",
     "attention_cells",
     "causal_weights",
@@ -103,6 +104,32 @@ def default_swap(example: WorkedExample) -> tuple[int, int]:
     if len(content) >= 2:
         return content[0], content[-1]
     return 0, example.n_tokens - 1
+
+
+def swap_positions(example: WorkedExample, words: Sequence[str]) -> tuple[int, int]:
+    """The positions (first occurrences) of the two words the order chapter swaps.
+
+    No words: the default pair (:func:`default_swap`). Raises ValueError saying what is
+    wrong for anything but two different words of the sentence.
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> swap_positions(worked_example(), ["mat", "The"]), swap_positions(worked_example(), [])
+    ((0, 5), (1, 5))
+    """
+    if not words:
+        return default_swap(example)
+    lowered = [t.lower() for t in example.tokens]
+    if len(words) != 2 or any(str(w).lower() not in lowered for w in words):
+        raise ValueError(
+            f"swap needs two words of {example.sentence!r}, got {list(words)}: "
+            f"choose from {', '.join(example.tokens)}"
+        )
+    a, b = sorted(lowered.index(str(w).lower()) for w in words)
+    if a == b:
+        raise ValueError(f"swap needs two different words, got {list(words)}")
+    return a, b
 
 
 def permuted_weights(example: WorkedExample, order: Sequence[float]) -> Array:  # -> [n, n]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -18,9 +18,9 @@ from attention.lessons import (
     DEFAULT_TEMPERATURES,
     attention_cells,
     causal_weights,
-    default_swap,
     positioned_weights,
     swap_order,
+    swap_positions,
     tempered_weights,
 )
 
@@ -301,8 +301,17 @@ def swapped_sentence(tokens: tuple[str, ...], order: tuple[int, ...]) -> str:
     return out
 
 
-def lesson_values(example: WorkedExample) -> dict[str, str]:
+def lesson_values(
+    example: WorkedExample,
+    temperatures: Sequence[float] = DEFAULT_TEMPERATURES,
+    swap: Sequence[str] = (),
+) -> dict[str, str]:
     """The lecture chapters' placeholders (temperature, causal mask, order, cost).
+
+    ``temperatures`` and ``swap`` are the temperature and order chapters' parameters: the
+    script loader passes each chapter's own, so its narration says its own numbers.
+    Raises ValueError for a temperature not above 0 or a swap that is not two words of
+    the sentence.
 
     Examples
     --------
@@ -312,11 +321,13 @@ def lesson_values(example: WorkedExample) -> dict[str, str]:
     ('cat', 'mat', 'The mat sat on the cat', '144')
     """
     f, tokens, n = example.focus_index, example.tokens, example.n_tokens
-    low, high = min(DEFAULT_TEMPERATURES), max(DEFAULT_TEMPERATURES)
+    if not temperatures or min(temperatures) <= 0:
+        raise ValueError(f"temperatures must be above 0, got {list(temperatures)}")
+    low, high = min(temperatures), max(temperatures)
     top = _ranked(example.weights[f])[0]
     causal_row = causal_weights(example)[f]
     causal_top = _ranked(causal_row)[0]
-    a, b = default_swap(example)
+    a, b = swap_positions(example, swap)
     order = swap_order(n, a, b)
     before = positioned_weights(example, tuple(range(n)))[f]
     moved_f, moved_a = order.index(f), order.index(a)

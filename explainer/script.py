@@ -19,7 +19,7 @@ from typing import Any
 
 from attention import ExampleError, WorkedExample, worked_example
 from attention.example import DEFAULT_SENTENCE, find_focus, focus_spec, tokenize
-from attention.narration import PlaceholderError, fill, narration_values
+from attention.narration import PlaceholderError, fill, lesson_values, narration_values
 from explainer.errors import ScriptError, VoiceError
 from explainer.voices import parse_voice
 from scenes import SCENE_CLASSES, load_scene_class
@@ -55,6 +55,7 @@ _VIDEO_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
 }
 _SCENE_KEYS = ("id", "title", "class", "params", "beat")
 _BEAT_KEYS = ("id", "text")
+_LESSON_PARAMS = ("temperatures", "swap")  # scene parameters the narration's numbers follow
 _PAUSE_LIMIT = 10.0  # seconds; a longer pause is almost certainly a typo (ms for s)
 
 
@@ -291,6 +292,7 @@ class _Validator:
         example = self.example(settings, overridden)
         # "it@2" when the focus word repeats, so every scene picks the same token
         self.settings_ = settings = replace(settings, focus=focus_spec(example))
+        self.example_ = example
         self.values = narration_values(example)
         return Script(path=self.path, name=self.path.stem, settings=settings, scenes=self.scenes())
 
@@ -447,7 +449,9 @@ class _Validator:
         self.check_title(title, self.where.key("title", line))
         class_name = self.string(table, "class", line, "[[scene]]")
         declared = self.scene_class(class_name, line)
-        beats = self.beats(index, table, line, scene_id)
+        params = self.params(table, line, scene_id, declared.params)
+        values = self.scene_values(params, line, scene_id)
+        beats = self.beats(index, table, line, scene_id, values)
         got = tuple(b.id for b in beats)
         if declared.beat_ids and got != declared.beat_ids:
             raise self.fail(
@@ -464,8 +468,21 @@ class _Validator:
             beats=beats,
             sentence=self.settings_.sentence,
             focus=self.settings_.focus,
-            params=self.params(table, line, scene_id, declared.params),
+            params=params,
         )
+
+    def scene_values(self, params: dict[str, Any], line: int, scene_id: str) -> dict[str, str]:
+        """The placeholder values for this scene: the lecture chapters' follow its parameters."""
+        lesson = {k: v for k, v in params.items() if k in _LESSON_PARAMS}
+        if not lesson:
+            return self.values
+        try:
+            return {**self.values, **lesson_values(self.example_, **lesson)}
+        except ValueError as error:
+            name = next(iter(lesson))
+            raise self.fail(
+                self.where.param(name, line), f"scene {scene_id!r} parameter {_one_line(error)}"
+            ) from None
 
     def scene_class(self, class_name: str, line: int) -> _Declared:
         if class_name not in SCENE_CLASSES:
@@ -516,7 +533,12 @@ class _Validator:
         return values
 
     def beats(
-        self, scene_index: int, table: dict[str, Any], line: int, scene_id: str
+        self,
+        scene_index: int,
+        table: dict[str, Any],
+        line: int,
+        scene_id: str,
+        values: dict[str, str],
     ) -> tuple[Beat, ...]:
         raw = table.get("beat")
         if raw is None or raw == []:
@@ -534,7 +556,7 @@ class _Validator:
         for beat_index, beat_table in enumerate(raw):
             beat_line = self.where.beat(scene_index, beat_index)
             last = beat_index == len(raw) - 1
-            beat = self.beat(beat_table, beat_line, scene_id, last)
+            beat = self.beat(beat_table, beat_line, scene_id, last, values)
             if beat.id in seen:
                 raise self.fail(
                     self.where.key("id", beat_line),
@@ -545,7 +567,9 @@ class _Validator:
             beats.append(beat)
         return tuple(beats)
 
-    def beat(self, table: dict[str, Any], line: int, scene_id: str, last: bool) -> Beat:
+    def beat(
+        self, table: dict[str, Any], line: int, scene_id: str, last: bool, values: dict[str, str]
+    ) -> Beat:
         self.unknown_keys(table, _BEAT_KEYS, line, "[[scene.beat]]")
         beat_id = self.slug(table, "id", line, "[[scene.beat]]")
         text = " ".join(self.string(table, "text", line, "[[scene.beat]]").split())
@@ -563,7 +587,7 @@ class _Validator:
                 "characters; use plain text and split long lines into beats",
             )
         try:
-            spoken = fill(text, self.values)
+            spoken = fill(text, values)
         except PlaceholderError as error:  # its message lists the known names
             raise self.fail(
                 text_line, f"beat {beat_id!r} of scene {scene_id!r}: {_one_line(error)}"

@@ -32,9 +32,9 @@ from scenes.kit import (
     Numbers,
     TokenRow,
     caption,
-    default_swap,
     fit_width,
     swap_order,
+    swap_positions,
     text,
 )
 from scenes.narration import NarratedScene, SceneParam
@@ -142,20 +142,7 @@ class WordOrder(NarratedScene):
 
     def swapped(self) -> tuple[int, int]:
         """The positions of the two words the ``swap`` parameter names (or the default)."""
-        ex = self.example
-        words = tuple(self.param("swap"))
-        if not words:
-            return default_swap(ex)
-        lowered = [t.lower() for t in ex.tokens]
-        if len(words) != 2 or any(str(w).lower() not in lowered for w in words):
-            raise ValueError(
-                f"swap needs two words of {ex.sentence!r}, got {list(words)}: "
-                f"choose from {', '.join(ex.tokens)}"
-            )
-        a, b = sorted(lowered.index(str(w).lower()) for w in words)
-        if a == b:
-            raise ValueError(f"swap needs two different words, got {list(words)}")
-        return a, b
+        return swap_positions(self.example, tuple(self.param("swap")))
 
     def weight_row(self, nums: Numbers, row: TokenRow, name: str, f: int, y: float) -> VGroup:
         """The focus row of ``name`` (recorded as a group), each number under its token."""

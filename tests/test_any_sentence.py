@@ -54,7 +54,8 @@ def test_a_random_sentence_passes_every_check_or_fails_with_one_line(
         script = load_script(PROJECT_ROOT / "scripts" / "attention.toml", sentence=sentence)
     except (ExplainerError, ExampleError) as error:
         message = str(error)
-        assert "\n" not in message and message.strip(), message
+        assert message.strip(), "an empty error"
+        assert "\n" not in message, message
         assert "token" in message, message  # says what is wrong: too few or too many tokens
         return
     scenes = scene_checks(script.scenes, tmp_path)

@@ -445,3 +445,4 @@ def test_a_dotted_parameter_key_is_reported_on_its_own_line(tmp_path: Path) -> N
     message = error_of(path)
     assert "parameter steps must be a whole number" in message
     assert message.startswith(f"{path}:{marked_line(path)}:"), message
+

@@ -45,6 +45,7 @@ from scenes.kit.story import (
     named_tokens,
     scaled_dot_product_attention,
     swap_order,
+    swap_positions,
     temperature_decimals,
     worked_example,
 )
@@ -135,6 +136,7 @@ __all__ = [
     "worked_example",
     "context_tokens",
     "default_swap",
+    "swap_positions",
     "named_tokens",
     "scaled_dot_product_attention",
     "swap_order",

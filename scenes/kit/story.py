@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from attention.core import scaled_dot_product_attention
 from attention.example import WorkedExample, worked_example
-from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order
+from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order, swap_positions
 from attention.narration import context_tokens, named_tokens, temperature_decimals
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "named_tokens",
     "scaled_dot_product_attention",
     "swap_order",
+    "swap_positions",
     "temperature_decimals",
 ]
 
