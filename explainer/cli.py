@@ -123,6 +123,33 @@ SentenceOpt = Annotated[
     str | None,
     typer.Option("--sentence", help=f"Use this sentence for the worked example. {TOKEN_RULES}"),
 ]
+QualityOpt = Annotated[
+    Quality, typer.Option("--quality", "-q", help="low 480p15, medium 720p30, high 1080p60, 4k.")
+]
+SceneOpt = Annotated[
+    list[str] | None,
+    typer.Option("--scene", "-s", help="Only this scene id (repeatable): its clip, its slides."),
+]
+VoiceOpt = Annotated[
+    str | None,
+    typer.Option("--voice", help="festival, espeak, flite, piper:<model.onnx> or recorded:<dir>."),
+]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Cores to use; scenes render in that many processes [default: all cores].",
+    ),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output directory [default: media/<script name>]."),
+]
+CacheOpt = Annotated[
+    Path, typer.Option("--cache", help="Voice, clip, ledger and text cache directory.")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress, only warnings and errors.")]
 AllowLayoutOpt = Annotated[
     bool,
@@ -218,38 +245,14 @@ def _progress(quiet: bool) -> Iterator[Callable[[ProgressEvent], None]]:
 @friendly_errors
 def render(
     script: ScriptArg = DEFAULT_SCRIPT,
-    quality: Annotated[
-        Quality,
-        typer.Option("--quality", "-q", help="low 480p15, medium 720p30, high 1080p60, 4k."),
-    ] = Quality.high,
-    scene: Annotated[
-        list[str] | None,
-        typer.Option("--scene", "-s", help="Render only this scene id (repeatable)."),
-    ] = None,
+    quality: QualityOpt = Quality.high,
+    scene: SceneOpt = None,
     sentence: SentenceOpt = None,
     focus: FocusOpt = None,
-    voice: Annotated[
-        str | None,
-        typer.Option(
-            "--voice", help="festival, espeak, flite, piper:<model.onnx> or recorded:<dir>."
-        ),
-    ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Cores to use; scenes render in that many processes [default: all cores].",
-        ),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output directory [default: media/<script name>]."),
-    ] = None,
-    cache: Annotated[
-        Path, typer.Option("--cache", help="Voice, clip and text cache directory.")
-    ] = DEFAULT_CACHE,
+    voice: VoiceOpt = None,
+    jobs: JobsOpt = None,
+    out: OutOpt = None,
+    cache: CacheOpt = DEFAULT_CACHE,
     quiet: QuietOpt = False,
     allow_layout_issues: AllowLayoutOpt = False,
 ) -> None:
@@ -282,28 +285,17 @@ def render(
 @friendly_errors
 def slides(
     script: ScriptArg = DEFAULT_SCRIPT,
-    quality: Annotated[
-        Quality,
-        typer.Option("--quality", "-q", help="low 480p15, medium 720p30, high 1080p60, 4k."),
-    ] = Quality.high,
-    scene: Annotated[
-        list[str] | None,
-        typer.Option("--scene", "-s", help="Make slides for this scene id only (repeatable)."),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output directory [default: media/<script name>]."),
-    ] = None,
+    quality: QualityOpt = Quality.high,
+    scene: SceneOpt = None,
+    sentence: SentenceOpt = None,
+    focus: FocusOpt = None,
+    voice: VoiceOpt = None,
     silent: Annotated[
         bool, typer.Option("--silent", help="Segments, presenter and deck without narration.")
     ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=1, help="Cores to use [default: all cores]."),
-    ] = None,
-    cache: Annotated[
-        Path, typer.Option("--cache", help="Voice, clip and text cache directory.")
-    ] = DEFAULT_CACHE,
+    jobs: JobsOpt = None,
+    out: OutOpt = None,
+    cache: CacheOpt = DEFAULT_CACHE,
     quiet: QuietOpt = False,
     allow_layout_issues: AllowLayoutOpt = False,
 ) -> None:
@@ -314,7 +306,7 @@ def slides(
 
     Example: explainer slides scripts/attention.toml --quality low
     """
-    loaded = _load(script)
+    loaded = _load(script, sentence, focus, voice)
     with _progress(quiet) as on_progress:
         video = render_video(
             loaded, quality=quality, out_dir=out, scene_ids=scene or (), jobs=jobs,

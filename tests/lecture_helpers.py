@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from explainer.cli import app
+from explainer.lecture import LectureInput, LectureReport, make_lecture
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 
@@ -72,3 +73,12 @@ def stream_durations(path: Path) -> dict[str, float]:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return {s["codec_type"]: float(s["duration"]) for s in json.loads(done.stdout)["streams"]}
+
+
+def exported_lecture(
+    tiny_render: dict[str, Path], tmp_path_factory: pytest.TempPathFactory, name: str
+) -> tuple[LectureInput, LectureReport]:
+    """The lecture exports of a private copy of the tiny render (one per test module)."""
+    out = copy_render(tiny_render, tmp_path_factory.mktemp(name) / "tiny")
+    made = LectureInput.from_render(out)
+    return made, make_lecture(made)

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lecture_helpers import copy_render, tiny_render
+from lecture_helpers import exported_lecture, tiny_render
 
-from explainer.lecture import LectureInput, LectureReport, make_lecture
+from explainer.lecture import LectureInput, LectureReport
 
 __all__ = ["tiny_render"]  # the shared fixture, imported so pytest finds it
 
@@ -37,9 +37,7 @@ pytestmark = [
 def exported(
     tiny_render: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[LectureInput, LectureReport]:
-    out = copy_render(tiny_render, tmp_path_factory.mktemp("browser") / "tiny")
-    made = LectureInput.from_render(out)
-    return made, make_lecture(made)
+    return exported_lecture(tiny_render, tmp_path_factory, "browser")
 
 
 @pytest.fixture(scope="module")

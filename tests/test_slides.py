@@ -13,6 +13,7 @@ from lecture_helpers import (
     TINY,
     copy_render,
     decoded_frames,
+    exported_lecture,
     stream_durations,
     timeline,
     tiny_render,
@@ -40,9 +41,7 @@ def lecture(
     tiny_render: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[LectureInput, LectureReport]:
     """The lecture exports of the tiny render, made once for this module."""
-    out = copy_render(tiny_render, tmp_path_factory.mktemp("slides") / "tiny")
-    made = LectureInput.from_render(out)
-    return made, make_lecture(made)
+    return exported_lecture(tiny_render, tmp_path_factory, "slides")
 
 
 def _beats(out: Path) -> list[tuple[dict, dict]]:
