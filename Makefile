@@ -23,7 +23,8 @@ PYTHON_STAMP := $(VENV)/.python-ok
 setup: system python
 
 system: $(SYSTEM_STAMP)
-$(SYSTEM_STAMP):
+# redone when the Makefile changes (a package added to the list is installed on the next run)
+$(SYSTEM_STAMP): Makefile
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:" $$missing; \
