@@ -38,6 +38,9 @@ from scenes.kit.palette import (
 )
 from scenes.kit.story import (
     DEFAULT_TEMPERATURES,
+    HEAD_FEATURES,
+    meaning_shift,
+    top_dimension,
     WorkedExample,
     context_tokens,
     default_swap,
@@ -130,6 +133,9 @@ __all__ = [
     "weight_color",
     "StackedBlendBar",
     "DEFAULT_TEMPERATURES",
+    "HEAD_FEATURES",
+    "meaning_shift",
+    "top_dimension",
     "WorkedExample",
     "dimension_names",
     "worked_example",
