@@ -47,6 +47,7 @@ __all__ = ["Tokens"]
 COLUMN_TOP = 1.95  # embeddings hang just under the token row
 ARC_Y = -0.75  # where the "no link yet" arcs dip to
 CAPTION_Y = -1.8
+PROSE_MIN_SCALE = 0.7  # the sentence as prose: below this it wraps onto two lines
 NAME_GAP = 0.2  # between the dimension names and the first column
 NAME_SIZE = 18  # the dimension names: smaller than a label, still >= 11 px at 480p
 
@@ -140,6 +141,13 @@ class Tokens(NarratedScene):
         """The sentence as one Text per token, laid out like prose in the middle."""
         words = VGroup(*(text(token, size=36) for token in tokens))
         words.arrange(buff=0.22, aligned_edge=DOWN)
+        if words.width > SAFE_WIDTH / PROSE_MIN_SCALE:  # a long sentence reads on two lines
+            half = (len(tokens) + 1) // 2
+            lines = VGroup(
+                VGroup(*words[:half]).arrange(buff=0.22, aligned_edge=DOWN),
+                VGroup(*words[half:]).arrange(buff=0.22, aligned_edge=DOWN),
+            ).arrange(DOWN, buff=0.3)
+            words = VGroup(*lines[0], *lines[1])
         return fit_width(words, SAFE_WIDTH).move_to([0, 0.6, 0])
 
     def embedding_columns(self, nums: Numbers, row: TokenRow) -> VGroup:
