@@ -24,6 +24,8 @@ __all__ = ["TokenChip", "TokenRow", "abbreviate"]
 # in chapter 1 and on the heat maps' axes)
 MIN_WORD_SCALE = 16 / BODY
 SHORTEST = 4  # abbreviations keep at least this many characters (3 letters and "…")
+CROWDED_CHIP = 1.0  # a row that must shrink: chips at least this wide, so a short word
+# between long ones still leaves its column room for a number
 TIGHT_PAD = 0.08  # a crowded row's chips: less padding and gap, more room for the words
 TIGHT_GAP = 0.1
 
@@ -130,21 +132,26 @@ class TokenRow(VGroup):
         widths = [text(token, size=size).width for token in self.tokens]
         pad, gap, limit = CHIP_PAD, CHIP_GAP, max(len(token) for token in self.tokens)
         even = False  # a crowded row: tight chips, all as wide as the widest (even columns)
+        least = CHIP_HEIGHT
 
         def chip_widths() -> list[float]:  # estimated, before any chip is made
             words = [w * len(abbreviate(t, limit)) / len(t) for w, t in zip(widths, self.tokens)]
-            chips = [max(w + 2 * pad, CHIP_HEIGHT) for w in words]
+            chips = [max(w + 2 * pad, least) for w in words]
             return [max(chips)] * len(chips) if even else chips
 
-        def fits() -> bool:  # the row at the smallest legible word size
-            return (sum(chip_widths()) + gap * (len(widths) - 1)) * MIN_WORD_SCALE <= max_width
+        def fits(scale: float = MIN_WORD_SCALE) -> bool:  # the row at word scale ``scale``
+            return (sum(chip_widths()) + gap * (len(widths) - 1)) * scale <= max_width
 
+        if not fits(1.0):
+            least = CROWDED_CHIP
         if not fits():
             pad, gap, even = TIGHT_PAD, TIGHT_GAP, True
         while not fits() and limit > SHORTEST:
             limit -= 1
         self.words_shown = tuple(abbreviate(token, limit) for token in self.tokens)
-        self.chips = [TokenChip(word, size=size, pad=pad) for word in self.words_shown]
+        self.chips = [
+            TokenChip(word, size=size, pad=pad, min_width=least) for word in self.words_shown
+        ]
         if even:
             widest = max(chip.width for chip in self.chips)
             self.chips = [
