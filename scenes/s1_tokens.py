@@ -25,7 +25,6 @@ from manim import (
 
 from scenes.kit import (
     BODY,
-    LABEL,
     MUTED,
     SAFE_WIDTH,
     TEXT,
@@ -129,7 +128,7 @@ class Tokens(NarratedScene):
         The names shrink together, if they must, to the entries' spacing (less a gap).
         """
         entries = column.entries  # type: ignore[attr-defined]
-        spacing = min(a.get_y() - b.get_y() for a, b in zip(entries, entries[1:]))
+        spacing = min(a.get_y() - b.get_y() for a, b in zip(entries, entries[1:], strict=False))
         tallest = max(name.height for name in names)
         if tallest > spacing - 0.07:
             names.scale((spacing - 0.07) / tallest)

@@ -59,7 +59,10 @@ class Softmax(NarratedScene):
                 [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() - 0.1
             )
             scaled = row.under(
-                [nums.text(f"scaled_scores[{f}, {j}]", decimals=places) for j in range(ex.n_tokens)],
+                [
+                    nums.text(f"scaled_scores[{f}, {j}]", decimals=places)
+                    for j in range(ex.n_tokens)
+                ],
                 SCALED_Y,
             )
             weights = row.under(nums.weight_row(f), WEIGHTS_Y)

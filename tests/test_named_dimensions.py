@@ -97,7 +97,8 @@ def test_blend_chapter_lights_the_dimension_the_output_gained(
     names = column_names(ex, ex.w_v)
     expected = names[int(np.argmax(share_after - share_before))]
     lit = [t for t, colour in seen if "▲" in t]
-    assert lit and all(colour == OUTPUT.upper() for t, colour in seen if "▲" in t)
+    assert lit
+    assert all(colour == OUTPUT.upper() for t, colour in seen if "▲" in t)
     assert [t.replace("▲", "").strip() for t in lit] == [expected]
 
 

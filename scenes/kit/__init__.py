@@ -39,16 +39,16 @@ from scenes.kit.palette import (
 from scenes.kit.story import (
     DEFAULT_TEMPERATURES,
     HEAD_FEATURES,
-    meaning_shift,
-    top_dimension,
     WorkedExample,
     context_tokens,
     default_swap,
     dimension_names,
+    meaning_shift,
     named_tokens,
     scaled_dot_product_attention,
     swap_order,
     temperature_decimals,
+    top_dimension,
     worked_example,
 )
 from scenes.kit.style import (

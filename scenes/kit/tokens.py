@@ -135,7 +135,10 @@ class TokenRow(VGroup):
         least = CHIP_HEIGHT
 
         def chip_widths() -> list[float]:  # estimated, before any chip is made
-            words = [w * len(abbreviate(t, limit)) / len(t) for w, t in zip(widths, self.tokens)]
+            words = [
+                w * len(abbreviate(t, limit)) / len(t)
+                for w, t in zip(widths, self.tokens, strict=True)
+            ]
             chips = [max(w + 2 * pad, least) for w in words]
             return [max(chips)] * len(chips) if even else chips
 
