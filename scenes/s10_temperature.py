@@ -76,15 +76,11 @@ class Temperature(NarratedScene):
         temps = self.temperatures()
         ring = row.outline(f, QUERY)
         places = nums.decimals_to_fit(
-            [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() * 0.9
+            [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() - 0.1
         )
-        scaled = VGroup(
-            *(
-                nums.text(f"scaled_scores[{f}, {j}]", decimals=places).move_to(
-                    [row.x_of(j), SCALED_Y, 0]
-                )
-                for j in range(ex.n_tokens)
-            )
+        scaled = row.under(
+            [nums.text(f"scaled_scores[{f}, {j}]", decimals=places) for j in range(ex.n_tokens)],
+            SCALED_Y,
         )
         label = self.row_label(row)
         formula = caption("weights = softmax(q·k/√d ÷ T): divide every score by T first", LABEL)

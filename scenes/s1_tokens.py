@@ -1,9 +1,15 @@
-"""Chapter 1: the sentence splits into tokens, each looked up as a context-free vector."""
+"""Chapter 1: the sentence splits into tokens, each looked up as a context-free vector.
+
+The embedding's entries have names (agent, place, ...): they label the rows of the first
+column, and the row of tokens leaves room for them on the left.
+"""
 
 from __future__ import annotations
 
 from manim import (
     DOWN,
+    LEFT,
+    RIGHT,
     UP,
     AnimationGroup,
     ArcBetweenPoints,
@@ -24,10 +30,12 @@ from scenes.kit import (
     TEXT,
     Numbers,
     TokenRow,
+    WorkedExample,
     caption,
     columns_under,
     context_tokens,
     dim,
+    dimension_names,
     fit_width,
     text,
 )
@@ -38,6 +46,9 @@ __all__ = ["Tokens"]
 COLUMN_TOP = 1.95  # embeddings hang just under the token row
 ARC_Y = -0.75  # where the "no link yet" arcs dip to
 CAPTION_Y = -1.8
+PROSE_MIN_SCALE = 0.7  # the sentence as prose: below this it wraps onto two lines
+NAME_GAP = 0.2  # between the dimension names and the first column
+NAME_SIZE = 18  # the dimension names: smaller than a label, still >= 11 px at 480p
 
 
 class Tokens(NarratedScene):
@@ -46,7 +57,9 @@ class Tokens(NarratedScene):
     beat_ids = ("split", "embed", "context_free")
 
     def construct(self) -> None:
-        ex, _, nums, header, row = self.open_chapter()
+        ex, _, nums, header, _ = self.open_chapter()
+        names = self.dimension_labels(ex)
+        row = self.row_beside(ex.tokens, names)
 
         with self.beat("split") as beat:
             sentence = self.sentence_words(ex.tokens)
@@ -70,9 +83,14 @@ class Tokens(NarratedScene):
 
         with self.beat("embed") as beat:
             columns = self.embedding_columns(nums, row)
+            self.place_labels(names, columns[0])
             self.play(
                 LaggedStart(*(FadeIn(col, shift=0.25 * DOWN) for col in columns), lag_ratio=0.1),
-                run_time=beat.share(0.7),
+                run_time=beat.share(0.6),
+            )
+            self.play(
+                LaggedStart(*(FadeIn(n, shift=0.1 * RIGHT) for n in names), lag_ratio=0.08),
+                run_time=beat.share(0.3),
             )
 
         with self.beat("context_free") as beat:
@@ -91,10 +109,44 @@ class Tokens(NarratedScene):
             self.play(Create(ring), MoveToTarget(others), run_time=beat.share(0.3))
             self.play(Create(arcs), FadeIn(note, shift=0.1 * UP), run_time=beat.share(0.4))
 
+    def dimension_labels(self, ex: WorkedExample) -> VGroup:
+        """The embedding's dimension names, one muted label per entry of x (top to bottom)."""
+        return VGroup(*(text(name, size=NAME_SIZE, color=MUTED) for name in dimension_names(ex)))
+
+    def row_beside(self, tokens: tuple[str, ...], names: VGroup) -> TokenRow:
+        """The token row, narrowed and moved right (only as needed) so the names fit left."""
+        room = max(name.width for name in names) + NAME_GAP + 0.45  # + half a column
+        row = TokenRow(tokens, max_width=SAFE_WIDTH - room)
+        overflow = -SAFE_WIDTH / 2 - (row.get_left()[0] - room)
+        if overflow > 0:
+            row.shift(overflow * RIGHT)
+        return row
+
+    def place_labels(self, names: VGroup, column: VGroup) -> None:
+        """Each name level with its entry, right-aligned just left of the first column.
+
+        The names shrink together, if they must, to the entries' spacing (less a gap).
+        """
+        entries = column.entries  # type: ignore[attr-defined]
+        spacing = min(a.get_y() - b.get_y() for a, b in zip(entries, entries[1:], strict=False))
+        tallest = max(name.height for name in names)
+        if tallest > spacing - 0.07:
+            names.scale((spacing - 0.07) / tallest)
+        for name, entry in zip(names, entries, strict=True):
+            name.move_to([0, entry.get_y(), 0])
+            name.next_to(column, LEFT, buff=NAME_GAP, coor_mask=[1, 0, 0])
+
     def sentence_words(self, tokens: tuple[str, ...]) -> VGroup:
         """The sentence as one Text per token, laid out like prose in the middle."""
         words = VGroup(*(text(token, size=36) for token in tokens))
         words.arrange(buff=0.22, aligned_edge=DOWN)
+        if words.width > SAFE_WIDTH / PROSE_MIN_SCALE:  # a long sentence reads on two lines
+            half = (len(tokens) + 1) // 2
+            lines = VGroup(
+                VGroup(*words[:half]).arrange(buff=0.22, aligned_edge=DOWN),
+                VGroup(*words[half:]).arrange(buff=0.22, aligned_edge=DOWN),
+            ).arrange(DOWN, buff=0.3)
+            words = VGroup(*lines[0], *lines[1])
         return fit_width(words, SAFE_WIDTH).move_to([0, 0.6, 0])
 
     def embedding_columns(self, nums: Numbers, row: TokenRow) -> VGroup:

@@ -1,4 +1,8 @@
-"""Chapter 3: the focus query is dotted with every key, then scaled by sqrt(d_head)."""
+"""Chapter 3: the focus query is dotted with every key, then scaled by sqrt(d_head).
+
+Head 0's entries are named dimensions, so each term of the worked dot product is named under
+it, and the largest (the dimension that carries the top score, ``top_dimension``) is boxed.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from manim import (
 from scenes.kit import (
     BODY,
     FRAME_WIDTH,
+    HEAD_FEATURES,
     KEY,
     LABEL,
     MARGIN,
@@ -34,6 +39,7 @@ from scenes.kit import (
     columns_under,
     fit_width,
     text,
+    top_dimension,
 )
 from scenes.narration import NarratedScene
 
@@ -43,6 +49,7 @@ KEYS_TOP = 1.95
 SCORES_Y = 0.35
 WORK_Y = -1.45  # the worked dot product
 NOTE_Y = -2.75
+TERM_NAME = 18  # the dimension name under each term of the dot product
 
 
 class Scores(NarratedScene):
@@ -77,6 +84,11 @@ class Scores(NarratedScene):
                 run_time=beat.share(0.45),
             )
             self.play(FadeIn(work.total, shift=0.1 * RIGHT), run_time=beat.share(0.12))
+            self.play(
+                FadeIn(work.names),
+                *(Create(m) for m in work.carrier),
+                run_time=beat.share(0.15),
+            )
 
         with self.beat("all_scores") as beat:
             places = nums.decimals_to_fit(
@@ -85,15 +97,15 @@ class Scores(NarratedScene):
                     for name in ("scores", "scaled_scores")
                     for j in range(ex.n_tokens)
                 ],
-                row.slot_width() * 0.9,
+                row.slot_width() - 0.1,
             )
-            scores = VGroup(
-                *(
-                    nums.text(f"scores[{f}, {j}]", label=f"q·k {token}", decimals=places).move_to(
-                        [row.x_of(j), SCORES_Y, 0]
-                    )
+            # under the chips, shrunk together (never below legible) when a row is crowded
+            scores = row.under(
+                [
+                    nums.text(f"scores[{f}, {j}]", label=f"q·k {token}", decimals=places)
                     for j, token in enumerate(ex.tokens)
-                )
+                ],
+                SCORES_Y,
             )
             self.play(
                 FadeIn(score_label),
@@ -106,13 +118,12 @@ class Scores(NarratedScene):
             )
 
         with self.beat("scale") as beat:
-            scaled = VGroup(
-                *(
-                    nums.text(
-                        f"scaled_scores[{f}, {j}]", label=f"q·k/√d {token}", decimals=places
-                    ).move_to(s)
-                    for j, (token, s) in enumerate(zip(ex.tokens, scores, strict=True))
-                )
+            scaled = row.under(
+                [
+                    nums.text(f"scaled_scores[{f}, {j}]", label=f"q·k/√d {token}", decimals=places)
+                    for j, token in enumerate(ex.tokens)
+                ],
+                SCORES_Y,
             )
             divide = self.divide_note(nums)
             self.play(FadeOut(work), FadeOut(box), run_time=beat.share(0.1))
@@ -180,10 +191,31 @@ class Scores(NarratedScene):
         ).arrange(RIGHT, buff=0.15)
         line = VGroup(lead, *terms, total).arrange(RIGHT, buff=0.2)
         fit_width(line, SAFE_WIDTH).move_to([0, WORK_Y, 0])
-        work = VGroup(lead, terms, total)
+        names, carrier = self.term_names(terms[::2], f, j)
+        work = VGroup(lead, terms, total, names, carrier)
         work.terms = [lead, *terms]  # type: ignore[attr-defined]
         work.total = total  # type: ignore[attr-defined]
+        work.names = names  # type: ignore[attr-defined]
+        work.carrier = carrier  # type: ignore[attr-defined]
         return work
+
+    def term_names(self, pairs: VGroup, f: int, j: int) -> tuple[VGroup, VGroup]:
+        """Each term's dimension name under it; the largest term boxed, its name lit.
+
+        Returns the names and the carrier (a box round the largest term and its name;
+        empty when every term is zero and no dimension carries the score).
+        """
+        carried = top_dimension(self.example, j)
+        names = VGroup()
+        carrier = VGroup()
+        for pair, name in zip(pairs, HEAD_FEATURES[0], strict=True):
+            lit = name == carried
+            label = text(name, size=TERM_NAME, color=TEXT if lit else MUTED)
+            label.next_to(pair, DOWN, buff=0.14)
+            names.add(label)
+            if lit:
+                carrier.add(SurroundingRectangle(VGroup(pair, label), color=TEXT, buff=0.08))
+        return names, carrier
 
     def divide_note(self, nums: Numbers) -> VGroup:
         """ "÷ √d_head = 1.73" and why, under the scores."""

@@ -56,15 +56,14 @@ class Softmax(NarratedScene):
 
         with self.beat("normalise") as beat:
             places = nums.decimals_to_fit(
-                [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() * 0.9
+                [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() - 0.1
             )
-            scaled = VGroup(
-                *(
-                    nums.text(f"scaled_scores[{f}, {j}]", decimals=places).move_to(
-                        [row.x_of(j), SCALED_Y, 0]
-                    )
+            scaled = row.under(
+                [
+                    nums.text(f"scaled_scores[{f}, {j}]", decimals=places)
                     for j in range(ex.n_tokens)
-                )
+                ],
+                SCALED_Y,
             )
             weights = row.under(nums.weight_row(f), WEIGHTS_Y)
             arrow = Arrow(

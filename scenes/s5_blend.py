@@ -1,4 +1,8 @@
-"""Chapter 5: the focus token's output is the weight-blended sum of every value vector."""
+"""Chapter 5: the focus token's output is the weight-blended sum of every value vector.
+
+Head 0's values read in named dimensions, so the output's entries are named beside it and
+the one whose share grew most from the focus's own value (``meaning_shift``) is lit.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from manim import (
     RIGHT,
     UP,
     FadeIn,
+    FadeTransform,
     GrowFromEdge,
     LaggedStart,
     MoveToTarget,
@@ -16,6 +21,7 @@ from manim import (
 
 from scenes.kit import (
     FONT,
+    HEAD_FEATURES,
     LABEL,
     MUTED,
     OUTPUT,
@@ -29,6 +35,7 @@ from scenes.kit import (
     VectorColumn,
     columns_under,
     dim,
+    meaning_shift,
     text,
 )
 from scenes.narration import NarratedScene
@@ -39,6 +46,7 @@ WEIGHT_Y = 1.95  # the weight row, just under the tokens
 VALUES_Y = 0.95  # centre of the value columns
 OUTPUT_Y = -1.05  # centre of the output column
 BAR_Y = -2.7  # the stacked blend bar
+NAME_SIZE = 18  # the output's dimension names
 COLUMN_ROOM = 0.88  # share of a chip's slot a value column may take, as in chapter 2
 
 
@@ -78,6 +86,9 @@ class ValueBlend(NarratedScene):
             pours = [c.copy().animate.move_to(output.body).set_opacity(0) for c in columns]
             self.play(LaggedStart(*pours, lag_ratio=0.06), run_time=beat.share(0.45))
             self.play(FadeIn(output, scale=1.15), run_time=beat.share(0.25))
+            self.play(FadeIn(output.names), FadeIn(output.plain), run_time=beat.share(0.1))
+            # the gained dimension lights up in the output's colour
+            self.play(FadeTransform(output.plain, output.gain), run_time=beat.share(0.1))
         bar = StackedBlendBar(ex.weights[f], ex.tokens, width=SAFE_WIDTH - 1.0, nums=nums, row=f)
         bar.move_to([0, BAR_Y, 0])
         caption = text(f"{ex.focus} after attention =", size=LABEL, color=MUTED)
@@ -103,10 +114,33 @@ class ValueBlend(NarratedScene):
             f' × <span foreground="{VALUE}">value</span>',
             font=FONT, font_size=LABEL, color=MUTED,
         )  # fmt: skip
-        how.next_to(column, RIGHT, buff=0.3)
+        names, plain, gain = self.dimension_names(column)
+        how.next_to(VGroup(column, names, plain), RIGHT, buff=0.4)
         group = VGroup(column, name, how)
         group.body = column  # type: ignore[attr-defined]
+        group.names = names  # type: ignore[attr-defined]
+        group.plain = plain  # type: ignore[attr-defined]
+        group.gain = gain  # type: ignore[attr-defined]
         return group
+
+    def dimension_names(self, column: VectorColumn) -> tuple[VGroup, VGroup, VGroup]:
+        """Each output entry's dimension name beside it; the gained one lit with a mark.
+
+        Returns the names not gained, the gained one's plain name, and its lit name.
+
+        The gained dimension is the one whose share grew most from the focus's value to its
+        output (what attention brought in); nothing is lit when the output is all zero.
+        """
+        gained = meaning_shift(self.example)
+        names, plain, gain = VGroup(), VGroup(), VGroup()
+        for entry, dimension in zip(column.entries, HEAD_FEATURES[0], strict=True):
+            label = text(dimension, size=NAME_SIZE, color=MUTED)
+            label.next_to(column, RIGHT, buff=0.2).set_y(entry.get_y())
+            (plain if dimension == gained else names).add(label)
+            if dimension == gained:
+                lit = text(f"{dimension} ▲", size=NAME_SIZE, color=OUTPUT, weight="BOLD")
+                gain.add(lit.move_to(label, aligned_edge=LEFT))
+        return names, plain, gain
 
 
 def value_columns(nums: Numbers, row: TokenRow) -> VGroup:

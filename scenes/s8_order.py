@@ -46,8 +46,8 @@ WEIGHTS_A_Y = 1.85
 ROW_B_Y = 0.6  # the sentence with two words swapped
 WEIGHTS_B_Y = -0.15
 NOTE_Y = -1.05
-WAVES_Y = -2.35
 FORMULA_Y = -3.4
+WAVES_Y = (NOTE_Y + FORMULA_Y) / 2  # the position signal, between the note and the formula
 
 
 class WordOrder(NarratedScene):
@@ -172,7 +172,9 @@ class WordOrder(NarratedScene):
         """
         pe = nums.array("positional_encoding")  # (n, d_model), values in [-1, 1]
         n, d = pe.shape
-        side = min(0.25, row.slot_width() * 0.5)
+        # d cells tall, between the note above and the formula below (d_model is 8)
+        room = (NOTE_Y - 0.3) - (FORMULA_Y + 0.3)
+        side = min(0.25, row.slot_width() * 0.5, room / d)
         columns = VGroup()
         for i in range(n):
             column = VGroup(

@@ -38,15 +38,18 @@ from scenes.kit.palette import (
 )
 from scenes.kit.story import (
     DEFAULT_TEMPERATURES,
+    HEAD_FEATURES,
     WorkedExample,
     context_tokens,
     default_swap,
     dimension_names,
+    meaning_shift,
     named_tokens,
     scaled_dot_product_attention,
     swap_order,
     swap_positions,
     temperature_decimals,
+    top_dimension,
     worked_example,
 )
 from scenes.kit.style import (
@@ -131,6 +134,9 @@ __all__ = [
     "weight_color",
     "StackedBlendBar",
     "DEFAULT_TEMPERATURES",
+    "HEAD_FEATURES",
+    "meaning_shift",
+    "top_dimension",
     "WorkedExample",
     "dimension_names",
     "worked_example",

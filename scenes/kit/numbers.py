@@ -19,7 +19,7 @@ from attention import format_number, round_row
 from attention.ledger import Source, SourceError, parse_source
 from attention.lessons import LESSONS, lesson_value
 from scenes.kit.palette import TEXT, WEIGHT
-from scenes.kit.style import NUMBER, NUMBER_FONT
+from scenes.kit.style import NUMBER, NUMBER_FONT, SMALL_NUMBER
 from scenes.kit.typeset import KitText
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ __all__ = [
     "arrange_grid",
 ]
 
-MIN_SCALE = 0.88  # smallest scale of NUMBER-sized digits that stays legible at 480p
+MIN_SCALE = SMALL_NUMBER / NUMBER  # smallest scale of digits legible at 480p (TokenRow.under's)
 DIGIT_WIDTH = 0.153  # width of one DejaVu Sans Mono character at font size NUMBER
 
 

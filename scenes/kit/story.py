@@ -10,12 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from attention.core import scaled_dot_product_attention
-from attention.example import WorkedExample, worked_example
+from attention.example import HEAD_FEATURES, WorkedExample, worked_example
 from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order, swap_positions
-from attention.narration import context_tokens, named_tokens, temperature_decimals
+from attention.narration import (
+    context_tokens,
+    meaning_shift,
+    named_tokens,
+    temperature_decimals,
+    top_dimension,
+)
 
 __all__ = [
     "DEFAULT_TEMPERATURES",
+    "HEAD_FEATURES",
+    "meaning_shift",
+    "top_dimension",
     "WorkedExample",
     "dimension_names",
     "worked_example",

@@ -17,7 +17,17 @@ from scenes.kit.style import (
     text,
 )
 
-__all__ = ["TokenChip", "TokenRow"]
+__all__ = ["TokenChip", "TokenRow", "abbreviate"]
+
+# a chip's word never shrinks below this (a 16-point word: capitals about 10 px tall at
+# 480p); a row that would needs shorter words instead (the full words are said, and shown
+# in chapter 1 and on the heat maps' axes)
+MIN_WORD_SCALE = 16 / BODY
+SHORTEST = 4  # abbreviations keep at least this many characters (3 letters and "…")
+CROWDED_CHIP = 1.0  # a row that must shrink: chips at least this wide, so a short word
+# between long ones still leaves its column room for a number
+TIGHT_PAD = 0.08  # a crowded row's chips: less padding and gap, more room for the words
+TIGHT_GAP = 0.1
 
 CHIP_HEIGHT = 0.56
 CHIP_PAD = 0.2  # horizontal padding between a word and its chip's edge
@@ -41,9 +51,11 @@ class TokenChip(VGroup):
     ('cat', True)
     """
 
-    def __init__(self, word: str, size: float = BODY) -> None:
+    def __init__(
+        self, word: str, size: float = BODY, pad: float = CHIP_PAD, min_width: float = CHIP_HEIGHT
+    ) -> None:
         self.word = text(word, size=size, color=TEXT)
-        width = max(self.word.width + 2 * CHIP_PAD, CHIP_HEIGHT)
+        width = max(self.word.width + 2 * pad, min_width)
         self.box = RoundedRectangle(
             corner_radius=0.12,
             width=width,
@@ -72,10 +84,24 @@ def _baseline_offset(word: str, size: float) -> float:
     return float(VGroup(*probe[1:]).get_center()[1] - probe[0].get_center()[1])
 
 
+def abbreviate(word: str, limit: int) -> str:
+    """``word`` cut to ``limit`` characters, the last one an ellipsis, if that saves two.
+
+    Examples
+    --------
+    >>> abbreviate("Extraordinarily", 6), abbreviate("cat", 6), abbreviate("quick", 4)
+    ('Extra…', 'cat', 'quick')
+    """
+    return word if len(word) <= limit + 1 else word[: limit - 1] + "…"
+
+
 class TokenRow(VGroup):
     """The sentence's tokens as chips in one centred row at ``y`` (the same in every scene).
 
-    Rows wider than ``max_width`` are scaled down to fit, so 12 long words still fit.
+    Rows wider than ``max_width`` are scaled down to fit, but a word never below
+    ``MIN_WORD_SCALE``: a row of 16 long words abbreviates its longest words instead
+    (``Extraordinarily`` -> ``Extraor…``), as few as keeps every word legible at 480p.
+    ``tokens`` stays the full words; ``words_shown`` is what the chips say.
 
     Parameters
     ----------
@@ -103,9 +129,39 @@ class TokenRow(VGroup):
         size: float = BODY,
     ) -> None:
         self.tokens = tuple(tokens)
-        self.chips = [TokenChip(token, size=size) for token in self.tokens]
+        widths = [text(token, size=size).width for token in self.tokens]
+        pad, gap, limit = CHIP_PAD, CHIP_GAP, max(len(token) for token in self.tokens)
+        even = False  # a crowded row: tight chips, all as wide as the widest (even columns)
+        least = CHIP_HEIGHT
+
+        def chip_widths() -> list[float]:  # estimated, before any chip is made
+            words = [
+                w * len(abbreviate(t, limit)) / len(t)
+                for w, t in zip(widths, self.tokens, strict=True)
+            ]
+            chips = [max(w + 2 * pad, least) for w in words]
+            return [max(chips)] * len(chips) if even else chips
+
+        def fits(scale: float = MIN_WORD_SCALE) -> bool:  # the row at word scale ``scale``
+            return (sum(chip_widths()) + gap * (len(widths) - 1)) * scale <= max_width
+
+        if not fits(1.0):
+            least = CROWDED_CHIP
+        if not fits():
+            pad, gap, even = TIGHT_PAD, TIGHT_GAP, True
+        while not fits() and limit > SHORTEST:
+            limit -= 1
+        self.words_shown = tuple(abbreviate(token, limit) for token in self.tokens)
+        self.chips = [
+            TokenChip(word, size=size, pad=pad, min_width=least) for word in self.words_shown
+        ]
+        if even:
+            widest = max(chip.width for chip in self.chips)
+            self.chips = [
+                TokenChip(word, size=size, pad=pad, min_width=widest) for word in self.words_shown
+            ]
         super().__init__(*self.chips)
-        self.arrange(RIGHT, buff=CHIP_GAP)
+        self.arrange(RIGHT, buff=gap)
         fit_width(self, max_width)
         self.move_to([0, y, 0])
 
