@@ -77,6 +77,8 @@ class BeatSlot:
         """
         base = self.plan.speech if of_speech else self.duration
         frames = max(1, int(base * fraction * self.fps))
+        if frames == 1:  # Manim's shortest run time (it warns below it): one frame as well
+            return 1 / self.fps
         return (frames - 0.5) / self.fps
 
 

@@ -107,6 +107,7 @@ def cached_clip(tmp_path: Path) -> tuple[ScenePlan, str, Path, Path]:
         "frames": frames,
         "sha256": hashlib.sha256(video.read_bytes()).hexdigest(),
         "entries": [],
+        "layout": [],
     }
     ledger = video.with_suffix(".json")
     ledger.write_text(json.dumps(meta))
