@@ -369,13 +369,18 @@ def cpu_budget(jobs: int | None) -> Iterator[int]:
 
 
 def _import_manim() -> None:
-    """Pool initializer: import Manim and the scenes before the first job arrives."""
+    """Pool initializer: import Manim and the scenes, and open the lexicon, before the
+    first job arrives (the workers start while the voices are made).
+    """
     # a broken import is reported by the job itself, naming the scene; raising here
     # would only make the pool restart the worker forever
     with suppress(Exception):
         import manim  # noqa: F401
 
-        import scenes  # noqa: F401
+        import scenes.narration  # noqa: F401
+        from attention import worked_example
+
+        worked_example()  # reads WordNet's files once: the job's example is then quick
 
 
 class ScenePool:
