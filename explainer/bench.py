@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from explainer.cache import write_atomic
 from explainer.pipeline import VideoReport, render_video
 from explainer.render import Quality
 from explainer.script import DEFAULT_SCRIPT, Script, load_script
@@ -305,7 +306,7 @@ def main(
     Example: python -m explainer.bench --skip-high
     """
     result = run_bench(skip_high=skip_high, jobs=jobs)
-    (BENCH_DIR / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_atomic(BENCH_DIR / "bench.json", (json.dumps(result, indent=2) + "\n").encode())
     _console.print(stages_table(result))
     _console.print(bench_table(result))
     missed = [m["name"] for m in result["measures"] if not m["passed"]]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from explainer.errors import RenderError
 
-__all__ = ["run_ffmpeg", "probe_streams", "probe_duration", "probe_video_frames"]
+__all__ = ["run_ffmpeg", "probe_streams", "probe_video_frames"]
 
 _FFMPEG = ("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y")
 
@@ -58,12 +58,6 @@ def probe_streams(path: Path) -> list[dict[str, object]]:
     """The streams of a media file as ffprobe reports them (codec_type, codec_name, ...)."""
     out = _ffprobe(["-show_streams", "-of", "json", path])
     return list(json.loads(out).get("streams", []))
-
-
-def probe_duration(path: Path) -> float:
-    """The container duration in seconds."""
-    out = _ffprobe(["-show_entries", "format=duration", "-of", "csv=p=0", path])
-    return float(out.strip())
 
 
 def probe_video_frames(path: Path) -> int:

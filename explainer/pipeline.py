@@ -363,6 +363,15 @@ def _lecture_stage(
     return made
 
 
+# the code that turns clips and narration into the outputs: editing it re-assembles them
+_ASSEMBLY_DIGEST = hashlib.sha256(
+    b"".join(
+        (Path(__file__).parent / f"{module}.py").read_bytes()
+        for module in ("assemble", "subtitles", "loudness", "timeline", "media")
+    )
+).hexdigest()
+
+
 def _outputs_key(
     script: Script,
     timeline: Timeline,
@@ -379,12 +388,13 @@ def _outputs_key(
     ]
     payload = {
         "render": RENDER_VERSION,
+        "assembly": _ASSEMBLY_DIGEST,
         "clips": [clip.path.name for clip in clips.clips],
         "timeline": timeline.to_dict(),
         "audio": audio,
         "numbers": numbers.to_dict(script.settings.sentence, script.settings.focus),
         "name": script.name,
         "quality": quality.value,
-        "scenes": list(scene_ids),
+        "scenes": sorted(set(scene_ids)),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()

@@ -21,6 +21,7 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 
 from attention.ledger import LedgerEntry
+from attention.wordnet import wordnet_dir
 from explainer.cache import file_sha256, prune_entries, write_atomic
 from explainer.errors import ExplainerError, RenderError
 from explainer.media import probe_video_frames
@@ -33,7 +34,6 @@ __all__ = [
     "ClipResult",
     "RenderReport",
     "clip_key",
-    "expected_frames",
     "lookup_clip",
     "available_cores",
     "cpu_budget",
@@ -117,21 +117,9 @@ class RenderReport:
         return [c.scene_id for c in self.clips if c.cached]
 
 
-def expected_frames(plan: ScenePlan, fps: float) -> int:
-    """Frames a scene's clip must have: the sum of its beats' whole-frame slots.
-
-    Examples
-    --------
-    >>> from scenes.plan import Beat
-    >>> b = Beat("a", "hi", 1.0, 0.35)
-    >>> expected_frames(ScenePlan("s", "S", 1, "Tokens", (b, b), "The cat sat"), 15)
-    42
-    """
-    return plan.frames(fps)
-
-
 def source_digest(class_name: str | None = None) -> str:
-    """One hash of every module a clip's pixels can depend on, and of manim.cfg.
+    """One hash of every module a clip's pixels can depend on, of manim.cfg and of the
+    lexicon's database.
 
     With ``class_name``, the other chapters' modules are left out (no chapter imports
     another), so editing one chapter's code re-renders that chapter only; the kit, the
@@ -149,7 +137,20 @@ def source_digest(class_name: str | None = None) -> str:
     for path in sorted(files):
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(path.read_bytes())
+    digest.update(lexicon_identity().encode())
     return digest.hexdigest()
+
+
+def lexicon_identity() -> str:
+    """Which WordNet database the embeddings come from: its folder, and each file's size
+    and modification time (an upgraded ``wordnet-base`` changes the numbers).
+    """
+    folder = wordnet_dir()
+    try:
+        stats = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir())
+    except OSError:
+        stats = []
+    return json.dumps([str(folder), stats])
 
 
 def manim_version() -> str:
@@ -200,13 +201,15 @@ def lookup_clip(
     video, ledger = _cache_paths(cache_dir, plan, key)
     try:
         meta = json.loads(ledger.read_text(encoding="utf-8"))
-        want = expected_frames(plan, quality.fps)
+        want = plan.frames(quality.fps)
         if meta.get("key") != key or meta.get("frames") != want:
             return None
         if meta.get("sha256") != file_sha256(video):
             return None
         entries = tuple(LedgerEntry(**entry) for entry in meta["entries"])
         layout = tuple(str(problem) for problem in meta["layout"])
+        for used in (video, ledger):  # the cache keeps each scene's most recently used clips
+            os.utime(used)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return ClipResult(plan.scene_id, video, want, entries, cached=True, layout=layout)
@@ -239,8 +242,9 @@ def render_scene(
     >>> render_scene(plan, Quality.low, Path("/tmp/x"))[0].suffix  # doctest: +SKIP
     '.mp4'
     """
-    # Manim loads in the worker processes only: the command line and the pipeline's own
-    # process never need it (1 s of import for every `explainer` command otherwise)
+    # Manim (1 s to import) loads where a scene is built: here, in the workers, and when a
+    # script is loaded (its scene classes declare their beats); `explainer numbers` and
+    # `explainer voices` never pay for it
     from manim import tempconfig
 
     from scenes.kit.typeset import use_typeset_cache
@@ -295,7 +299,7 @@ def _render_job(job: _Job) -> ClipResult:
             typeset = cache_dir.parent / "typeset"
             movie, entries, layout = render_scene(plan, quality, Path(tmp), typeset)
             frames = probe_video_frames(movie)
-            want = expected_frames(plan, quality.fps)
+            want = plan.frames(quality.fps)
             if frames != want:
                 raise RenderError(
                     f"scene {plan.scene_id!r} ({plan.class_name}) rendered {frames} frames but "
@@ -421,6 +425,13 @@ class ScenePool:
         context = multiprocessing.get_context("spawn")
         self.pool = context.Pool(processes=workers, initializer=_import_manim)
 
+    def stop(self) -> None:
+        """End the workers now; :meth:`start` may start others."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
     def close(self) -> None:
         """No more jobs: idle workers exit on their own (~0.2 s) while the caller goes on."""
         if self.pool is not None:
@@ -489,13 +500,15 @@ def render_clips(
         else:
             todo.append((plan, key))
     if todo:
-        todo.sort(key=lambda item: expected_frames(item[0], quality.fps), reverse=True)
+        todo.sort(key=lambda item: item[0].frames(quality.fps), reverse=True)
         workers = min(jobs or len(available_cores()), len(todo))
+        if pool is not None and pool.started and pool.workers < workers:
+            pool.stop()  # started warm for fewer scenes than must render: start it again
         if pool is not None and not pool.started:
             pool.start(workers)
-        if pool is not None and pool.workers >= workers:
+        if pool is not None:
             results.update(_run_jobs(todo, quality, cache_dir, pool, notify))
-        else:  # no pool given, or one started with too few workers for this much work
+        else:
             with ScenePool(workers) as own:
                 results.update(_run_jobs(todo, quality, cache_dir, own, notify))
     clips = [results[p.scene_id] for p in plans]

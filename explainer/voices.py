@@ -39,7 +39,6 @@ __all__ = [
     "parse_voice",
     "voice_status",
     "synthesize_beats",
-    "wav_duration",
     "cache_name",
     "unvoiced_scenes",
     "speakable_ascii",
@@ -426,27 +425,6 @@ def cache_name(scene_id: str, beat: Beat, voice: Voice) -> str:
     }
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     return f"{scene_id}-{beat.id}-{digest}.wav"
-
-
-def wav_duration(path: Path) -> float:
-    """Seconds of audio in a PCM WAV, from its decoded frame count.
-
-    Raises
-    ------
-    VoiceError
-        If the file is missing, not a PCM WAV, or has no frames.
-    """
-    try:
-        with wave.open(str(path), "rb") as handle:
-            frames, rate = handle.getnframes(), handle.getframerate()
-            width = handle.getsampwidth() * handle.getnchannels()
-            data = handle.readframes(frames)
-    except (OSError, EOFError, wave.Error) as error:
-        raise VoiceError(f"{path} is not a readable WAV file ({error})") from None
-    decoded = len(data) // max(1, width)
-    if decoded == 0 or rate <= 0:
-        raise VoiceError(f"{path} has no audio")
-    return decoded / rate
 
 
 def _cached_duration(path: Path) -> float | None:

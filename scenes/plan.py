@@ -3,8 +3,8 @@
 A narration line becomes a :class:`Beat` once, when the script loads (placeholders filled,
 speech estimated from its words); the voice stage replaces the estimate with the measured
 speech and the audio file; the timeline lays beats end to end; a scene plays them. No
-other beat type exists. This module imports no Manim, so the command line can plan and
-check without loading it.
+other beat type exists. This module imports no Manim: the pipeline's types and the worker
+jobs use it without loading Manim.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from explainer.render import Quality, expected_frames, render_clips
+from explainer.render import Quality, render_clips
 from scenes.narration import default_plan
 from scenes.plan import ScenePlan
 
@@ -38,7 +38,7 @@ def _frame_hashes(video: Path) -> list[str]:
 
 def test_a_scene_rendered_twice_has_identical_frames(tmp_path: Path) -> None:
     plan = _short_plan()
-    frames = expected_frames(plan, Quality.low.fps)
+    frames = plan.frames(Quality.low.fps)
     assert frames == 3 * 12  # three beats of 0.8 s at 15 fps
     hashes = []
     for run in ("first", "second"):  # separate caches: each is a real render in a new process

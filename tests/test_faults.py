@@ -23,7 +23,7 @@ from explainer.cli import app
 from explainer.errors import ExplainerError
 from explainer.outputs import PARTIAL_PREFIX, staged_outputs
 from explainer.pipeline import render_video
-from explainer.render import Quality, clip_key, expected_frames, lookup_clip
+from explainer.render import Quality, clip_key, lookup_clip
 from explainer.script import load_script
 from scenes.plan import Beat, ScenePlan
 
@@ -94,7 +94,7 @@ def cached_clip(tmp_path: Path) -> tuple[ScenePlan, str, Path, Path]:
         pytest.skip("needs ffmpeg")
     plan = _tiny_plan()
     key = clip_key(plan, Quality.low)
-    frames = expected_frames(plan, Quality.low.fps)  # 11 + 9 frames at 15 fps
+    frames = plan.frames(Quality.low.fps)  # 11 + 9 frames at 15 fps
     assert frames == 20
     video = tmp_path / f"tokens-{key}.mp4"
     subprocess.run(
@@ -115,8 +115,12 @@ def cached_clip(tmp_path: Path) -> tuple[ScenePlan, str, Path, Path]:
 
 
 def test_an_intact_cache_entry_is_used(cached_clip: tuple[ScenePlan, str, Path, Path]) -> None:
-    plan, key, video, _ = cached_clip
+    plan, key, video, ledger = cached_clip
+    for old in (video, ledger):  # used long ago: a hit makes it recent, so pruning keeps it
+        os.utime(old, (1_000_000, 1_000_000))
     hit = lookup_clip(plan, Quality.low, video.parent, key)
+    assert video.stat().st_mtime > 1_000_000
+    assert ledger.stat().st_mtime > 1_000_000
     assert hit is not None
     assert hit.cached
     assert (hit.path, hit.frames) == (video, 20)

@@ -19,15 +19,11 @@ import numpy as np
 from manim import Mobject, Scene, config
 from manim.mobject.text.text_mobject import MarkupText, Text
 
-__all__ = ["Box", "LayoutError", "layout_problems", "objects_on_screen", "texts_on_screen"]
+__all__ = ["Box", "layout_problems", "objects_on_screen", "texts_on_screen"]
 
 EPS = 0.01  # bounding boxes may touch, not overlap
 TEXT_GAP = 0.05  # side by side, texts keep at least this apart (3 px at 480p)
 OPERATORS = {"√", "×", "÷", "·", "=", "+", "−", "-"}  # set tight to their operand, like √3
-
-
-class LayoutError(RuntimeError):
-    """Texts that overlap, or something outside the frame, at the end of a beat."""
 
 
 @dataclass(frozen=True)
