@@ -21,7 +21,7 @@ from attention.example import (
     worked_example,
 )
 from explainer import __version__
-from explainer.errors import ExplainerError, ScriptError
+from explainer.errors import ExplainerError, ScriptError, one_line
 from explainer.numbers import check_numbers, scene_checks
 from explainer.numbers_table import example_json, print_numbers
 from explainer.pipeline import LectureOptions, ProgressEvent, render_video
@@ -50,10 +50,6 @@ _err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
-
-
 def friendly_errors(command: F) -> F:
     """Turn a user-caused error into one ``error: ...`` line on stderr and exit code 1.
 
@@ -68,7 +64,7 @@ def friendly_errors(command: F) -> F:
         except (ExplainerError, ExampleError) as error:
             if _state["debug"]:
                 raise
-            typer.echo(f"error: {_one_line(error)}", err=True)
+            typer.echo(f"error: {one_line(error)}", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             if _state["debug"]:
@@ -81,7 +77,7 @@ def friendly_errors(command: F) -> F:
             if _state["debug"]:
                 raise
             typer.echo(
-                f"error: unexpected {type(error).__name__}: {_one_line(error)} "
+                f"error: unexpected {type(error).__name__}: {one_line(error)} "
                 "(run with --debug for the traceback)",
                 err=True,
             )
@@ -389,7 +385,7 @@ def check(
     try:
         parse_voice(loaded.settings.voice).check()
     except ExplainerError as error:
-        problems.append(f"voice: {_one_line(error)}")
+        problems.append(f"voice: {one_line(error)}")
     for problem in problems:
         typer.echo(problem, err=True)
     if problems:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["ExplainerError", "ScriptError", "VoiceError", "RenderError", "LectureError"]
+from collections.abc import Sequence
+
+__all__ = [
+    "ExplainerError",
+    "ScriptError",
+    "VoiceError",
+    "RenderError",
+    "LectureError",
+    "first_of",
+    "one_line",
+]
 
 
 class ExplainerError(Exception):
@@ -29,3 +39,26 @@ class RenderError(ExplainerError):
 
 class LectureError(ExplainerError):
     """The lecture exports cannot be made (no finished render, a damaged file, no fonts)."""
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message on one line (its type's name if it has none).
+
+    Examples
+    --------
+    >>> one_line(ValueError("no  such   file")), one_line(KeyError())
+    ('no such file', 'KeyError')
+    """
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def first_of(problems: Sequence[str]) -> str:
+    """The first problem, and how many more follow, for a one-line error.
+
+    Examples
+    --------
+    >>> first_of(["a is wrong", "b is wrong"]), first_of(["a is wrong"])
+    ('a is wrong (and 1 more)', 'a is wrong')
+    """
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{problems[0]}{more}"

@@ -19,7 +19,7 @@ from pathlib import Path
 from attention.example import tokenize
 from attention.ledger import LedgerEntry, NumbersLedger, verify
 from explainer.cache import prune_entries, write_atomic
-from explainer.errors import RenderError
+from explainer.errors import RenderError, first_of
 from explainer.render import RENDER_VERSION, Quality, manim_version, scene_failure, source_digest
 from explainer.script import Script
 from scenes import load_scene_class
@@ -47,9 +47,8 @@ class CheckedNumbers:
     def raise_problems(self) -> None:
         """Raise RenderError naming the first problem, if there is any."""
         if self.problems:
-            more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
             raise RenderError(
-                f"a number does not verify: {self.problems[0]}{more}; "
+                f"a number does not verify: {first_of(self.problems)}; "
                 "`explainer check` lists every problem"
             )
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from attention.ledger import NumbersLedger
 from explainer.assemble import Narration, assemble_outputs, prepare_narration
-from explainer.errors import RenderError
+from explainer.errors import RenderError, first_of
 from explainer.lecture import LectureInput, LectureReport, make_lecture
 from explainer.loudness import Loudness
 from explainer.numbers import SceneCheck, check_numbers, store_scene_check
@@ -325,9 +325,8 @@ def _check_layout(clips: RenderReport, allowed: bool, emit: Progress) -> None:
     """Fail on the first layout problem any clip found, or, if allowed, warn about each."""
     problems = [problem for clip in clips.clips for problem in clip.layout]
     if problems and not allowed:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise RenderError(
-            f"layout: {problems[0]}{more}; shorten the sentence, or pass "
+            f"layout: {first_of(problems)}; shorten the sentence, or pass "
             "--allow-layout-issues to render anyway"
         )
     for problem in problems:

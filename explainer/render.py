@@ -23,7 +23,7 @@ from pathlib import Path
 from attention.ledger import LedgerEntry
 from attention.wordnet import wordnet_dir
 from explainer.cache import file_sha256, prune_entries, write_atomic
-from explainer.errors import ExplainerError, RenderError
+from explainer.errors import ExplainerError, RenderError, one_line
 from explainer.media import probe_video_frames
 from scenes import SCENE_CLASSES, load_scene_class
 from scenes.plan import ScenePlan
@@ -281,8 +281,7 @@ def scene_failure(plan: ScenePlan, error: Exception) -> Exception:
     """
     if isinstance(error, ExplainerError):
         return error
-    message = " ".join(str(error).split()) or type(error).__name__
-    wrapped = RenderError(f"scene {plan.scene_id!r} ({plan.class_name}) failed: {message}")
+    wrapped = RenderError(f"scene {plan.scene_id!r} ({plan.class_name}) failed: {one_line(error)}")
     wrapped.add_note(traceback.format_exc())
     return wrapped
 

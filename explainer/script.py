@@ -20,10 +20,10 @@ from typing import Any
 from attention import ExampleError, WorkedExample, worked_example
 from attention.example import DEFAULT_SENTENCE, find_focus, focus_spec, tokenize
 from attention.narration import PlaceholderError, fill, lesson_values, narration_values
-from explainer.errors import ScriptError, VoiceError
+from explainer.errors import ScriptError, VoiceError, one_line
 from explainer.voices import parse_voice
 from scenes import SCENE_CLASSES, load_scene_class
-from scenes.plan import Beat, SceneParam, ScenePlan, estimate_speech_seconds
+from scenes.plan import Beat, SceneParam, ScenePlan, describe_value, estimate_speech_seconds
 
 __all__ = [
     "DEFAULT_SCRIPT",
@@ -351,7 +351,7 @@ class _Validator:
             wanted = "a number" if float in kinds else "a string in double quotes"
             raise self.fail(
                 self.where.key(key, line),
-                f"[video] {key} must be {wanted}, not {_describe(value)}",
+                f"[video] {key} must be {wanted}, not {describe_value(value)}",
             )
         return value
 
@@ -408,7 +408,7 @@ class _Validator:
                 if key in overridden
                 else f"{self.path}:{self.where.key(key, self.where.video)}"
             )
-            raise ScriptError(f"{where}: {_one_line(error)}") from None
+            raise ScriptError(f"{where}: {one_line(error)}") from None
 
     # -- [[scene]] ---------------------------------------------------------------------------
 
@@ -481,7 +481,7 @@ class _Validator:
         except ValueError as error:
             name = next(iter(lesson))
             raise self.fail(
-                self.where.param(name, line), f"scene {scene_id!r} parameter {_one_line(error)}"
+                self.where.param(name, line), f"scene {scene_id!r} parameter {one_line(error)}"
             ) from None
 
     def scene_class(self, class_name: str, line: int) -> _Declared:
@@ -496,7 +496,7 @@ class _Validator:
             raise self.fail(
                 self.where.key("class", line),
                 f"scene class {class_name} cannot be imported from {SCENE_CLASSES[class_name]} "
-                f"({_one_line(error)}); fix or reinstall the scenes package",
+                f"({one_line(error)}); fix or reinstall the scenes package",
             ) from error
 
     def params(
@@ -590,7 +590,7 @@ class _Validator:
             spoken = fill(text, values)
         except PlaceholderError as error:  # its message lists the known names
             raise self.fail(
-                text_line, f"beat {beat_id!r} of scene {scene_id!r}: {_one_line(error)}"
+                text_line, f"beat {beat_id!r} of scene {scene_id!r}: {one_line(error)}"
             ) from None
         pause = self.settings_.scene_pause if last else self.settings_.beat_pause
         return Beat(beat_id, spoken, estimate_speech_seconds(spoken), pause)
@@ -614,7 +614,7 @@ class _Validator:
         if not isinstance(value, str):
             raise self.fail(
                 self.where.key(key, line),
-                f"{where} {key} must be a string in double quotes, not {_describe(value)}",
+                f"{where} {key} must be a string in double quotes, not {describe_value(value)}",
             )
         return value
 
@@ -652,19 +652,3 @@ def _declared(class_name: str) -> _Declared:
 def _closest(key: str, allowed: tuple[str, ...]) -> str | None:
     found = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     return found[0] if found else None
-
-
-def _describe(value: Any) -> str:
-    kinds = {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        list: "an array",
-        dict: "a table",
-        str: "a string",
-    }
-    return kinds.get(type(value), type(value).__name__)
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__

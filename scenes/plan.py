@@ -20,6 +20,7 @@ __all__ = [
     "Beat",
     "SceneParam",
     "ScenePlan",
+    "describe_value",
     "beat_frames",
     "estimate_speech_seconds",
 ]
@@ -122,7 +123,9 @@ class SceneParam:
         if not many:
             return self._checked(value, item)
         if not isinstance(value, list) or not value:
-            raise ValueError(f"must be an array of {_KIND_NAMES[item]}s, not {_describe(value)}")
+            raise ValueError(
+                f"must be an array of {_KIND_NAMES[item]}s, not {describe_value(value)}"
+            )
         return tuple(self._checked(v, item) for v in value)
 
     def _checked(self, value: Any, kind: str) -> Any:
@@ -135,7 +138,14 @@ class SceneParam:
 _KIND_NAMES = {"float": "number", "int": "whole number", "str": "string"}
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """What a TOML value is, in words, for error messages.
+
+    Examples
+    --------
+    >>> describe_value(True), describe_value([]), describe_value(3.0), describe_value({})
+    ('true/false', 'an empty array', 'a number', 'a table')
+    """
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, list):
@@ -146,7 +156,7 @@ def _describe(value: Any) -> str:
 
 def _checked_item(value: Any, kind: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, _KINDS[kind]):  # bool is an int
-        raise ValueError(f"must be a {_KIND_NAMES[kind]}, not {_describe(value)}")
+        raise ValueError(f"must be a {_KIND_NAMES[kind]}, not {describe_value(value)}")
     if kind == "float":
         number = float(cast(float, value))  # an int or a float, checked above
         if not math.isfinite(number):
