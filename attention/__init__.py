@@ -1,8 +1,10 @@
-"""Attention in numpy: the core math, the worked example, its reference check and ledger."""
+"""Attention in numpy: the core math, the model seam, the worked example, its checks."""
 
 from __future__ import annotations
 
 from attention.core import (
+    AttentionParams,
+    AttentionRecord,
     causal_mask,
     merge_heads,
     multi_head_attention,
@@ -14,21 +16,36 @@ from attention.example import (
     DIMENSIONS,
     ExampleError,
     WorkedExample,
+    checked_spec,
+    example_for,
     example_record,
     tokenize,
     worked_example,
 )
-from attention.ledger import LedgerEntry, NumbersLedger, format_number, round_row, verify
+from attention.ledger import LedgerEntry, NumbersLedger
+from attention.model import ForwardRecord, Model
+from attention.registry import load_model
+from attention.rounding import format_number, round_row
+from attention.spec import ExampleSpec
+from attention.verify import verify
 
 __all__ = [
     "DIMENSIONS",
+    "AttentionParams",
+    "AttentionRecord",
     "ExampleError",
+    "ExampleSpec",
+    "ForwardRecord",
     "LedgerEntry",
+    "Model",
     "NumbersLedger",
     "WorkedExample",
     "causal_mask",
+    "checked_spec",
+    "example_for",
     "example_record",
     "format_number",
+    "load_model",
     "merge_heads",
     "multi_head_attention",
     "round_row",

@@ -1,12 +1,22 @@
-"""Scaled dot-product and multi-head attention in numpy, one small function per formula."""
+"""Scaled dot-product and multi-head attention in numpy, one small function per formula.
+
+:func:`multi_head_attention` is the project's one forward pass through an attention layer:
+the designed model, the lessons and the trained models all call it, and it keeps every
+intermediate (:class:`AttentionRecord`) so the video can show each step.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 __all__ = [
+    "AttentionParams",
+    "AttentionRecord",
     "softmax",
+    "attention_scores",
     "scaled_dot_product_attention",
     "causal_mask",
     "split_heads",
@@ -67,6 +77,20 @@ def positional_encoding(n: int, d: int) -> Array:  # -> [n, d]
     return np.asarray(np.where(col % 2 == 0, np.sin(angle), np.cos(angle)), dtype=np.float64)
 
 
+def attention_scores(
+    q: NDArray[np.floating],  # [..., n_q, d_k]
+    k: NDArray[np.floating],  # [..., n_k, d_k]
+) -> Array:  # -> [..., n_q, n_k]
+    """Every query dotted with every key, ``q @ k.T``, before scaling.
+
+    Examples
+    --------
+    >>> attention_scores(np.array([[1.0, 2.0]]), np.array([[3.0, 4.0], [1.0, 0.0]])).tolist()
+    [[11.0, 1.0]]
+    """
+    return np.asarray(q, dtype=np.float64) @ np.swapaxes(np.asarray(k, dtype=np.float64), -1, -2)
+
+
 def scaled_dot_product_attention(
     q: NDArray[np.floating],  # [..., n_q, d_k]
     k: NDArray[np.floating],  # [..., n_k, d_k]
@@ -118,26 +142,74 @@ def merge_heads(x: Array) -> Array:  # [n_heads, n, d_head] -> [n, n_heads * d_h
     return x.transpose(1, 0, 2).reshape(n, n_heads * d_head)
 
 
+@dataclass(frozen=True)
+class AttentionParams:
+    """One attention layer's projections: ``q = x @ w_q + b_q`` (rows of ``w_*`` are inputs).
+
+    The biases are optional (the designed model has none; BERT and GPT-2 have them).
+    """
+
+    w_q: Array  # [d_model, d_model]
+    w_k: Array
+    w_v: Array
+    w_o: Array  # [d_model, d_model], rows = the merged heads' columns
+    n_heads: int
+    b_q: Array | None = None  # [d_model]
+    b_k: Array | None = None
+    b_v: Array | None = None
+    b_o: Array | None = None
+
+    @property
+    def d_head(self) -> int:
+        """Size of one head's query, key and value vectors."""
+        return int(np.shape(self.w_q)[1]) // self.n_heads
+
+
+@dataclass(frozen=True)
+class AttentionRecord:
+    """Every intermediate of one multi-head attention layer, heads first."""
+
+    q: Array  # [n_heads, n, d_head]
+    k: Array  # [n_heads, n, d_head]
+    v: Array  # [n_heads, n, d_head]
+    scores: Array  # [n_heads, n, n]: q·k, before scaling
+    scaled_scores: Array  # [n_heads, n, n]: scores / sqrt(d_head), before any mask
+    weights: Array  # [n_heads, n, n]: softmax over keys (rows = queries)
+    heads: Array  # [n_heads, n, d_head]: each head's output, weights @ v
+    concat: Array  # [n, n_heads * d_head]: the heads merged in order
+    output: Array  # [n, d_model]: concat @ w_o + b_o
+
+
+def _project(x: Array, w: Array, b: Array | None, n_heads: int) -> Array:
+    y = x @ np.asarray(w, dtype=np.float64)  # [n, d_model]
+    if b is not None:
+        y = y + np.asarray(b, dtype=np.float64)
+    return split_heads(y, n_heads)  # [n_heads, n, d_head]
+
+
 def multi_head_attention(
     x: NDArray[np.floating],  # [n, d_model]
-    w_q: NDArray[np.floating],  # [d_model, d_model], rows = inputs
-    w_k: NDArray[np.floating],
-    w_v: NDArray[np.floating],
-    w_o: NDArray[np.floating],
-    n_heads: int,
-    mask: BoolArray | None = None,
-) -> tuple[Array, Array]:  # -> ([n, d_model], [n_heads, n, n])
+    params: AttentionParams,
+    mask: BoolArray | None = None,  # [n, n]; False = hidden
+) -> AttentionRecord:
     """Project, attend in each head separately, concatenate the heads, project out.
 
     Examples
     --------
-    >>> x = np.eye(2); out, w = multi_head_attention(x, x, x, x, x, n_heads=2)
-    >>> w.shape, out.shape
+    >>> x = np.eye(2); rec = multi_head_attention(x, AttentionParams(x, x, x, x, n_heads=2))
+    >>> rec.weights.shape, rec.output.shape
     ((2, 2, 2), (2, 2))
     """
-    x = np.asarray(x, dtype=np.float64)
-    q = split_heads(x @ w_q, n_heads)  # [n_heads, n, d_head]
-    k = split_heads(x @ w_k, n_heads)
-    v = split_heads(x @ w_v, n_heads)
-    heads, weights = scaled_dot_product_attention(q, k, v, mask=mask)
-    return merge_heads(heads) @ np.asarray(w_o, dtype=np.float64), weights
+    x64: Array = np.asarray(x, dtype=np.float64)
+    n_heads = params.n_heads
+    q = _project(x64, params.w_q, params.b_q, n_heads)  # [n_heads, n, d_head]
+    k = _project(x64, params.w_k, params.b_k, n_heads)
+    v = _project(x64, params.w_v, params.b_v, n_heads)
+    scores = attention_scores(q, k)  # [n_heads, n, n]
+    heads, weights = scaled_dot_product_attention(q, k, v, mask)  # each head on its own
+    scaled = scores / np.sqrt(q.shape[-1])
+    concat = merge_heads(heads)  # [n, d_model]
+    output = concat @ np.asarray(params.w_o, dtype=np.float64)
+    if params.b_o is not None:
+        output = output + np.asarray(params.b_o, dtype=np.float64)
+    return AttentionRecord(q, k, v, scores, scaled, weights, heads, concat, output)

@@ -1,116 +1,47 @@
-"""The worked example: a sentence, named-meaning embeddings, designed projections, every number.
+"""The worked example: one spec's forward record, seen as the story the chapters tell.
 
-The model is small and hand-designed so its numbers can be read: each embedding dimension
-has a name (:data:`DIMENSIONS`, from WordNet and word lists, see :mod:`attention.lexicon`),
-and W_Q, W_K, W_V, W_O are tables written below with a comment per row. A real transformer
-learns its matrices, and its attention weights are not explanations; this one is built so
-the patterns a reader expects are true of its numbers, for any sentence. No positional
-encoding is added: the story is about meaning, and word order plays no part.
+:func:`example_for` turns an :class:`attention.spec.ExampleSpec` into a
+:class:`WorkedExample` once per process: the model reads the sentence, its forward pass
+records every layer and head, and the example names the pieces the chapters show (the
+story head's q, k, v, scores and weights; every head's weights; the layer's output).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from attention.core import merge_heads, softmax, split_heads
-from attention.lexicon import DIMENSIONS, Embedding, embed
+from attention.lexicon import DIMENSIONS, Embedding, sentence_embeddings
+from attention.model import ForwardRecord, TokenizedSentence
+from attention.registry import load_model
+from attention.spec import DEFAULT_MODEL, DEFAULT_SENTENCE, ExampleSpec
 from attention.tokens import MAX_TOKENS, MIN_TOKENS, TOKEN_RULES, ExampleError, tokenize
 
 __all__ = [
     "DEFAULT_SENTENCE",
     "DIMENSIONS",
     "FOCUS_RULES",
-    "HEAD_FEATURES",
-    "HEAD_ROLES",
     "MAX_TOKENS",
     "MIN_TOKENS",
     "TOKEN_RULES",
     "ExampleError",
+    "ExampleSpec",
     "WorkedExample",
+    "checked_spec",
     "default_focus",
-    "embed",
+    "example_for",
     "example_record",
     "find_focus",
-    "focus_spec",
-    "sentence_embeddings",
+    "focus_word",
     "tokenize",
     "worked_example",
 ]
 
 Array = NDArray[np.float64]
-
-DEFAULT_SENTENCE = "The cat sat on the mat"
-D_MODEL, N_HEADS = len(DIMENSIONS), 2
-D_HEAD = D_MODEL // N_HEADS
-assert D_MODEL % N_HEADS == 0
-
-HEAD_ROLES = (
-    "meaning: a verb looks for who did it, to what and where; a noun for the words that "
-    "describe it and nouns like it; a pronoun for the nouns it could stand for; little "
-    "words spread their attention evenly",
-    "grammar: a noun looks for its determiner, a verb for its little linking words, "
-    "a determiner or preposition for its noun, a pronoun for its verb",
-)
-# What each head's query/key/value column asks or offers: head 0's columns read the
-# named meaning dimensions of the key, so each term of q·k names a dimension.
-HEAD_FEATURES = (("agent", "place", "thing", "quality"), ("determiner", "relation", "noun", "verb"))
-
-# fmt: off
-# Rows are the embedding dimensions (inputs), columns the projected features:
-# head 0 = columns 0-3 (agent? place? thing? quality?), head 1 = columns 4-7
-# (determiner? relation? noun? verb?). A query row says what a word of that kind looks for.
-W_Q: tuple[tuple[float, ...], ...] = (
-    # head 0: agent place thing quality | head 1: determ relation noun verb
-    (0.8, 0.0, 0.0, 2.5,   2.0, 0.0, 0.0, 0.0),  # agent: describers, agents | determiner
-    (0.0, 2.5, 0.0, 2.5,   2.0, 0.0, 0.0, 0.0),  # place: describers, places | determiner
-    (0.0, 0.0, 0.6, 2.5,   2.0, 0.0, 0.0, 0.0),  # thing: describers, things | determiner
-    (2.5, 2.2, 2.2, 0.0,   0.0, 2.0, 0.0, 0.0),  # action: who, where, what | linking words
-    (1.5, 1.5, 1.5, 0.0,   0.0, 0.0, 1.6, 0.0),  # quality: the noun I describe | a noun
-    (2.4, 1.0, 2.4, 0.0,   0.0, 0.0, 0.0, 1.6),  # pronoun: nouns I could mean | my verb
-    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 1.6, 0.0),  # determiner: nothing (spread) | my noun
-    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 1.6, 0.0),  # relation: nothing (spread) | my noun
-)
-# A key row says what a word of that kind offers.
-W_K: tuple[tuple[float, ...], ...] = (
-    (1.0, 0.0, 0.0, 0.0,   0.0, 0.0, 1.0, 0.0),  # agent: "I can act" | "I am a noun"
-    (0.0, 1.0, 0.0, 0.0,   0.0, 0.0, 1.0, 0.0),  # place: "I am somewhere" | "I am a noun"
-    (0.0, 0.0, 1.0, 0.0,   0.0, 0.0, 1.0, 0.0),  # thing: "I can be acted on" | "I am a noun"
-    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 0.0, 1.0),  # action: nothing to meaning | "I am a verb"
-    (0.0, 0.0, 0.0, 1.0,   0.0, 0.0, 0.0, 0.0),  # quality: "I describe" | nothing
-    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 0.5, 0.0),  # pronoun: nothing | "I am half a noun"
-    (0.0, 0.0, 0.0, 0.0,   1.0, 0.0, 0.0, 0.0),  # determiner: nothing | "I mark a noun"
-    (0.0, 0.0, 0.0, 0.0,   0.0, 1.0, 0.0, 0.0),  # relation: nothing | "I link"
-)
-# Values carry meaning through: head 0 passes agent, place, thing, quality; head 1 passes
-# action, pronoun, determiner, relation. So head 0's output for a word says, in named
-# dimensions, what it gathered from the words it attended to.
-W_V: tuple[tuple[float, ...], ...] = (
-    (1.0, 0.0, 0.0, 0.0,   0.0, 0.0, 0.0, 0.0),  # agent
-    (0.0, 1.0, 0.0, 0.0,   0.0, 0.0, 0.0, 0.0),  # place
-    (0.0, 0.0, 1.0, 0.0,   0.0, 0.0, 0.0, 0.0),  # thing
-    (0.0, 0.0, 0.0, 0.0,   1.0, 0.0, 0.0, 0.0),  # action
-    (0.0, 0.0, 0.0, 1.0,   0.0, 0.0, 0.0, 0.0),  # quality
-    (0.0, 0.0, 0.0, 0.0,   0.0, 1.0, 0.0, 0.0),  # pronoun
-    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 1.0, 0.0),  # determiner
-    (0.0, 0.0, 0.0, 0.0,   0.0, 0.0, 0.0, 1.0),  # relation
-)
-# The output projection puts each carried dimension back in its place (rows = the merged
-# heads' columns, columns = DIMENSIONS), so the multi-head output reads in named dimensions.
-W_O: tuple[tuple[float, ...], ...] = (
-    (1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # head 0 agent -> agent
-    (0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # head 0 place -> place
-    (0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # head 0 thing -> thing
-    (0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0),  # head 0 quality -> quality
-    (0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0),  # head 1 action -> action
-    (0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0),  # head 1 pronoun -> pronoun
-    (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0),  # head 1 determiner -> determiner
-    (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0),  # head 1 relation -> relation
-)
-# fmt: on
 
 FOCUS_RULES = (
     "Without --focus the story follows the first verb (sat); with no verb, the most "
@@ -124,10 +55,9 @@ FOCUS_RULES = (
 class WorkedExample:
     """Every number of the worked example; arrays are read-only.
 
-    Head 0 is the single-head story: it attends by meaning (a verb looks for who did it,
-    to what and where). Head 1 attends by grammar (nouns look at their determiner,
-    "sat" at "on"). ``dimensions`` names the columns of ``x``; ``sources`` says where each
-    token's embedding came from.
+    The single-head fields (``q`` ... ``outputs``) are the story head's: head 0 of the
+    first layer. For the designed model it attends by meaning (a verb looks for who did it,
+    to what and where); head 1 attends by grammar. ``record`` is the whole forward pass.
 
     Examples
     --------
@@ -136,9 +66,9 @@ class WorkedExample:
     ('sat', (6, 6), ('agent', 'place', 'thing'))
     """
 
-    sentence: str
+    spec: ExampleSpec  # with its focus resolved: "sat", "it@2"
     tokens: tuple[str, ...]
-    focus: str
+    focus: str  # the focus token as written
     focus_index: int
     d_model: int
     n_heads: int
@@ -148,7 +78,7 @@ class WorkedExample:
     w_k: Array
     w_v: Array
     w_o: Array
-    q: Array  # (n, d_head), head 0
+    q: Array  # (n, d_head), the story head
     k: Array
     v: Array
     scores: Array  # (n, n)
@@ -159,36 +89,23 @@ class WorkedExample:
     head_outputs: Array  # (n_heads, n, d_head)
     concat: Array  # (n, d_model)
     mha_output: Array  # (n, d_model)
-    dimensions: tuple[str, ...] = DIMENSIONS  # names of x's columns
-    sources: tuple[str, ...] = ()  # one per token: where its embedding came from
+    dimensions: tuple[str, ...]  # names of x's columns (empty when they have none)
+    sources: tuple[str, ...]  # one per token: where its input vector came from
+    record: ForwardRecord
+
+    @property
+    def sentence(self) -> str:
+        """The sentence as written."""
+        return self.spec.sentence
 
     @property
     def n_tokens(self) -> int:
-        """Number of tokens in the sentence."""
+        """Number of tokens the model reads."""
         return len(self.tokens)
 
 
-def _check_length(sentence: str, tokens: tuple[str, ...]) -> None:
-    n = len(tokens)
-    if n == 0:
-        raise ExampleError(
-            f"sentence {sentence!r} has no words: give {MIN_TOKENS} to {MAX_TOKENS} words, "
-            f"e.g. {DEFAULT_SENTENCE!r}"
-        )
-    if n < MIN_TOKENS:
-        raise ExampleError(
-            f"sentence {sentence!r} has only 1 token ({tokens[0]}): attention compares "
-            f"tokens, so give {MIN_TOKENS} to {MAX_TOKENS}"
-        )
-    if n > MAX_TOKENS:
-        raise ExampleError(
-            f"sentence has {n} tokens, at most {MAX_TOKENS} fit on screen; shorten it. "
-            f"Tokens counted: " + " | ".join(tokens)
-        )
-
-
 def default_focus(embeddings: list[Embedding]) -> tuple[int, str]:
-    """The token the story follows when no focus is given, and why (see :data:`FOCUS_RULES`).
+    """The word the story follows when no focus is given, and why (see :data:`FOCUS_RULES`).
 
     Examples
     --------
@@ -213,12 +130,6 @@ def default_focus(embeddings: list[Embedding]) -> tuple[int, str]:
     if content:
         return content[0], "the first content word"
     return 0, "the first token"
-
-
-def sentence_embeddings(tokens: tuple[str, ...]) -> list[Embedding]:
-    """Each token's embedding; a capital inside the sentence marks a name (not in all caps)."""
-    shouted = all(t.isupper() for t in tokens if any(c.isalpha() for c in t))
-    return [embed(t, first=i == 0 or shouted) for i, t in enumerate(tokens)]
 
 
 def find_focus(tokens: tuple[str, ...], focus: str) -> int:
@@ -251,33 +162,111 @@ def find_focus(tokens: tuple[str, ...], focus: str) -> int:
     return matches[n - 1]
 
 
-def focus_spec(example: WorkedExample) -> str:
-    """A focus string that picks this example's focus again: the token, or ``token@N``.
+def focus_word(words: tuple[str, ...], focus: str | None) -> int:
+    """The index of the word the story follows: ``focus`` (see :func:`find_focus`) or the
+    default (:func:`default_focus`).
 
     Examples
     --------
-    >>> focus_spec(worked_example("It fell and it broke", "it@2"))
-    'it@2'
-    >>> focus_spec(worked_example())
-    'sat'
+    >>> focus_word(("The", "cat", "sat"), None), focus_word(("The", "cat", "sat"), "cat")
+    (2, 1)
     """
-    word = example.focus.casefold()
-    before = [t.casefold() for t in example.tokens[: example.focus_index + 1]].count(word)
-    total = [t.casefold() for t in example.tokens].count(word)
-    return example.focus if total == 1 else f"{example.focus}@{before}"
+    if focus is None:
+        return default_focus(sentence_embeddings(words))[0]
+    return find_focus(words, focus)
 
 
-def _frozen(a: NDArray[np.floating]) -> Array:
-    out = np.array(a, dtype=np.float64)  # a private copy, so nothing else can write it
-    out.setflags(write=False)
-    return out
+def _spec_focus(words: tuple[str, ...], word: int) -> str:
+    """A focus string that picks word ``word`` again: the word, or ``word@N``."""
+    chosen = words[word].casefold()
+    before = [w.casefold() for w in words[: word + 1]].count(chosen)
+    total = [w.casefold() for w in words].count(chosen)
+    return words[word] if total == 1 else f"{words[word]}@{before}"
 
 
-def worked_example(sentence: str = DEFAULT_SENTENCE, focus: str | None = None) -> WorkedExample:
-    """Build the worked example for ``sentence``, focused on ``focus`` (see :data:`FOCUS_RULES`).
+def _story(spec: ExampleSpec, tokens: TokenizedSentence, record: ForwardRecord) -> WorkedExample:
+    """The example the chapters tell: layer 0's head 0 is the story head."""
+    word = focus_word(tokens.words, spec.focus)
+    focus_index = tokens.tokens_of(word)[0]
+    layer, params = record.layers[0], record.params[0]
+    config = load_model(spec.model).config
+    return WorkedExample(
+        spec=replace(spec, focus=_spec_focus(tokens.words, word)),
+        tokens=tokens.tokens,
+        focus=tokens.tokens[focus_index],
+        focus_index=focus_index,
+        d_model=config.d_model,
+        n_heads=config.n_heads,
+        d_head=config.d_head,
+        x=record.x,
+        w_q=params.w_q,
+        w_k=params.w_k,
+        w_v=params.w_v,
+        w_o=params.w_o,
+        q=layer.q[0],
+        k=layer.k[0],
+        v=layer.v[0],
+        scores=layer.scores[0],
+        scaled_scores=layer.scaled_scores[0],
+        weights=layer.weights[0],
+        outputs=layer.heads[0],
+        head_weights=layer.weights,
+        head_outputs=layer.heads,
+        concat=layer.concat,
+        mha_output=layer.output,
+        dimensions=config.dimensions,
+        sources=record.sources,
+        record=record,
+    )
 
-    Raises :class:`ExampleError` (one line) for fewer than 2 or more than 16 tokens, or a
-    focus that is not a token of the sentence.
+
+_CACHE: OrderedDict[ExampleSpec, WorkedExample] = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def example_for(spec: ExampleSpec) -> WorkedExample:
+    """The worked example of ``spec``, computed once per process (the model's forward pass).
+
+    Raises :class:`ExampleError` (one line) when the model cannot read the sentence (too
+    few or too many tokens) or the focus is not a word of it.
+
+    Examples
+    --------
+    >>> spec = ExampleSpec("The cat sat on the mat")
+    >>> example_for(spec) is example_for(spec), example_for(spec).spec.focus
+    (True, 'sat')
+    """
+    found = _CACHE.get(spec)
+    if found is None:
+        model = load_model(spec.model)
+        tokens = model.tokenize(spec.sentence)
+        found = _story(spec, tokens, model.forward(tokens))
+        _CACHE[found.spec] = found  # the resolved spec names the same example
+    _CACHE[spec] = found
+    _CACHE.move_to_end(spec)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return found
+
+
+def checked_spec(spec: ExampleSpec) -> ExampleSpec:
+    """``spec`` checked and with its focus resolved ("sat", "it@2"), so that every stage
+    and process picks the same token; raises :class:`ExampleError` (one line) otherwise.
+
+    Examples
+    --------
+    >>> checked_spec(ExampleSpec("It fell and it broke", "IT@2")).focus
+    'it@2'
+    """
+    return example_for(spec).spec
+
+
+def worked_example(
+    sentence: str = DEFAULT_SENTENCE, focus: str | None = None, model: str = DEFAULT_MODEL
+) -> WorkedExample:
+    """The worked example of ``sentence`` focused on ``focus`` (see :data:`FOCUS_RULES`).
+
+    A shorthand for ``example_for(ExampleSpec(sentence, focus, model))``.
 
     Examples
     --------
@@ -285,49 +274,7 @@ def worked_example(sentence: str = DEFAULT_SENTENCE, focus: str | None = None) -
     >>> ex.tokens[int(ex.weights[ex.focus_index].argmax())]
     'cat'
     """
-    tokens = tokenize(sentence)
-    _check_length(sentence, tokens)
-    embeddings = sentence_embeddings(tokens)
-    focus_index = default_focus(embeddings)[0] if focus is None else find_focus(tokens, focus)
-    x = np.array([e.vector for e in embeddings], dtype=np.float64)  # (n, d_model)
-    w_q, w_k, w_v, w_o = (np.array(w, dtype=np.float64) for w in (W_Q, W_K, W_V, W_O))
-    q = split_heads(x @ w_q, N_HEADS)  # (n_heads, n, d_head)
-    k = split_heads(x @ w_k, N_HEADS)
-    v = split_heads(x @ w_v, N_HEADS)
-    # Each head is computed with the same 2-D operations so head 0 is bit-identical
-    # to the single-head story the early chapters show.
-    scores = np.stack([q[h] @ k[h].T for h in range(N_HEADS)])  # (n_heads, n, n)
-    scaled = scores / np.sqrt(D_HEAD)
-    weights = softmax(scaled, axis=-1)
-    outputs = weights @ v  # (n_heads, n, d_head)
-    concat = merge_heads(outputs)  # (n, d_model)
-    return WorkedExample(
-        sentence=sentence,
-        tokens=tokens,
-        focus=tokens[focus_index],
-        focus_index=focus_index,
-        d_model=D_MODEL,
-        n_heads=N_HEADS,
-        d_head=D_HEAD,
-        x=_frozen(x),
-        w_q=_frozen(w_q),
-        w_k=_frozen(w_k),
-        w_v=_frozen(w_v),
-        w_o=_frozen(w_o),
-        q=_frozen(q[0]),
-        k=_frozen(k[0]),
-        v=_frozen(v[0]),
-        scores=_frozen(scores[0]),
-        scaled_scores=_frozen(scaled[0]),
-        weights=_frozen(weights[0]),
-        outputs=_frozen(outputs[0]),
-        head_weights=_frozen(weights),
-        head_outputs=_frozen(outputs),
-        concat=_frozen(concat),
-        mha_output=_frozen(concat @ w_o),
-        dimensions=DIMENSIONS,
-        sources=tuple(e.source for e in embeddings),
-    )
+    return example_for(ExampleSpec(sentence, focus, model))
 
 
 def example_record(example: WorkedExample) -> dict[str, Any]:
@@ -356,7 +303,9 @@ def example_record(example: WorkedExample) -> dict[str, Any]:
         "n_heads": example.n_heads,
         "d_head": example.d_head,
         "dimensions": list(example.dimensions),
-        "head_features": [list(names) for names in HEAD_FEATURES],
+        "head_features": [
+            list(names) for names in load_model(example.spec.model).config.head_features
+        ],
         "sources": list(example.sources),
         "x": plain(example.x),
         "q": plain(example.q),

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from attention.core import causal_mask, positional_encoding, softmax
+from attention.core import causal_mask, multi_head_attention, positional_encoding, softmax
 from attention.example import WorkedExample
 from attention.lexicon import CLOSED_CLASS
 
@@ -39,10 +39,11 @@ DEFAULT_TEMPERATURES = (0.5, 1.0, 2.0)
 
 
 def head_weights_of(example: WorkedExample, x: NDArray[np.floating]) -> Array:
-    """Head 0's weights for inputs ``x`` with the example's own projections.
+    """The story head's weights for inputs ``x`` with the example's own projections.
 
-    ``softmax((x W_Q)(x W_K)ᵀ / √d_head)`` with head 0's columns: the same computation as
-    the worked example, on other inputs (a reordered sentence, added positions).
+    The same forward pass as the worked example (:func:`attention.core.multi_head_attention`
+    with the first layer's projections), on other inputs: a reordered sentence, added
+    positions.
 
     Examples
     --------
@@ -51,11 +52,8 @@ def head_weights_of(example: WorkedExample, x: NDArray[np.floating]) -> Array:
     >>> bool(np.allclose(head_weights_of(ex, ex.x), ex.weights))
     True
     """
-    x = np.asarray(x, dtype=np.float64)  # [n, d_model]
-    d = example.d_head
-    q = x @ example.w_q[:, :d]  # [n, d_head]
-    k = x @ example.w_k[:, :d]
-    return softmax(q @ k.T / np.sqrt(d), axis=-1)  # [n, n]
+    weights: Array = multi_head_attention(x, example.record.params[0]).weights[0]  # [n, n]
+    return weights
 
 
 def permutation(order: Sequence[float], n: int) -> tuple[int, ...]:
@@ -177,9 +175,9 @@ def causal_weights(example: WorkedExample) -> Array:  # -> [n, n]
     >>> w[0].tolist()[:2], bool(np.allclose(w.sum(axis=1), 1))
     ([1.0, 0.0], True)
     """
-    n = example.n_tokens
-    scaled = np.where(causal_mask(n), example.scaled_scores, -np.inf)  # [n, n]
-    return softmax(scaled, axis=-1)
+    mask = causal_mask(example.n_tokens)  # [n, n]
+    weights: Array = multi_head_attention(example.x, example.record.params[0], mask).weights[0]
+    return weights
 
 
 def tempered_weights(example: WorkedExample, temperature: float) -> Array:  # -> [n, n]

@@ -29,6 +29,7 @@ __all__ = [
     "OVERRIDES",
     "Embedding",
     "embed",
+    "sentence_embeddings",
 ]
 
 # The named dimensions of every embedding, in order.
@@ -314,3 +315,15 @@ def embed(token: str, first: bool = False) -> Embedding:
     """
     mix, source, kind, word_class = _lookup(token, first)
     return Embedding(_round_mix(mix), source, kind, word_class)
+
+
+def sentence_embeddings(tokens: tuple[str, ...]) -> list[Embedding]:
+    """Each token's embedding; a capital inside the sentence marks a name (not in all caps).
+
+    Examples
+    --------
+    >>> [e.word_class for e in sentence_embeddings(("The", "cat", "sat"))]
+    ['determiner', 'noun', 'verb']
+    """
+    shouted = all(t.isupper() for t in tokens if any(c.isalpha() for c in t))
+    return [embed(t, first=i == 0 or shouted) for i, t in enumerate(tokens)]

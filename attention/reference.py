@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from attention.example import WorkedExample
 
 __all__ = [
+    "RefLayer",
     "ref_attention",
+    "ref_multi_head",
     "ref_positional_encoding",
     "ref_matmul",
-    "ref_multi_head",
     "ref_scores",
     "ref_softmax",
     "reference_values",
@@ -89,6 +91,25 @@ def ref_attention(
     return ref_matmul(weights, v), weights
 
 
+@dataclass(frozen=True)
+class RefLayer:
+    """One multi-head layer computed by loops: per head q, k, v, weights and outputs."""
+
+    q: list[Matrix]  # per head: (n, d_head)
+    k: list[Matrix]
+    v: list[Matrix]
+    weights: list[Matrix]  # per head: (n, n)
+    heads: list[Matrix]  # per head: (n, d_head)
+    concat: Matrix  # (n, d_model)
+    output: Matrix  # (n, d_model)
+
+
+def _plus(a: Matrix, bias: Sequence[float] | None) -> Matrix:
+    return (
+        a if bias is None else [[v + float(b) for v, b in zip(row, bias, strict=True)] for row in a]
+    )
+
+
 def ref_multi_head(
     x: Sequence[Sequence[float]],
     w_q: Sequence[Sequence[float]],
@@ -97,23 +118,34 @@ def ref_multi_head(
     w_o: Sequence[Sequence[float]],
     n_heads: int,
     mask: Sequence[Sequence[bool]] | None = None,
-) -> tuple[Matrix, list[Matrix]]:
-    """Multi-head attention: head ``h`` uses columns ``h*d_head:(h+1)*d_head``.
+    biases: Sequence[Sequence[float] | None] = (None, None, None, None),
+) -> RefLayer:
+    """Multi-head attention by loops: head ``h`` uses columns ``h*d_head:(h+1)*d_head``.
 
-    Returns ``(output, weights)`` with one weight matrix per head.
+    ``biases`` are added after the q, k, v and output projections (None: no bias).
+
+    Examples
+    --------
+    >>> eye, causal = [[1.0, 0.0], [0.0, 1.0]], [[True, False], [True, True]]
+    >>> ref_multi_head(eye, eye, eye, eye, eye, n_heads=2, mask=causal).weights[0]
+    [[1.0, 0.0], [0.5, 0.5]]
     """
-    d_model = len(w_q[0])
-    d_head = d_model // n_heads
-    q, k, v = ref_matmul(x, w_q), ref_matmul(x, w_k), ref_matmul(x, w_v)
-    concat: Matrix = [[] for _ in x]
-    weights: list[Matrix] = []
+    d_head = len(w_q[0]) // n_heads
+    b_q, b_k, b_v, b_o = biases
+    q_all = _plus(ref_matmul(x, w_q), b_q)
+    k_all = _plus(ref_matmul(x, w_k), b_k)
+    v_all = _plus(ref_matmul(x, w_v), b_v)
+    q, k, v, weights, heads = [], [], [], [], []
     for h in range(n_heads):
         lo, hi = h * d_head, (h + 1) * d_head
-        out, w = ref_attention(_columns(q, lo, hi), _columns(k, lo, hi), _columns(v, lo, hi), mask)
+        q.append(_columns(q_all, lo, hi))
+        k.append(_columns(k_all, lo, hi))
+        v.append(_columns(v_all, lo, hi))
+        out, w = ref_attention(q[h], k[h], v[h], mask)
         weights.append(w)
-        for row, part in zip(concat, out, strict=True):
-            row.extend(part)
-    return ref_matmul(concat, w_o), weights
+        heads.append(out)
+    concat = [[value for h in range(n_heads) for value in heads[h][i]] for i in range(len(x))]
+    return RefLayer(q, k, v, weights, heads, concat, _plus(ref_matmul(concat, w_o), b_o))
 
 
 def ref_positional_encoding(n: int, d: int) -> Matrix:
@@ -221,17 +253,8 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
     n_heads = example.n_heads
     d_model = len(w_q[0])
     d_head = d_model // n_heads
-    q_all, k_all, v_all = ref_matmul(x, w_q), ref_matmul(x, w_k), ref_matmul(x, w_v)
-    head_weights, head_outputs = [], []
-    for h in range(n_heads):
-        lo, hi = h * d_head, (h + 1) * d_head
-        out, w = ref_attention(
-            _columns(q_all, lo, hi), _columns(k_all, lo, hi), _columns(v_all, lo, hi)
-        )
-        head_weights.append(w)
-        head_outputs.append(out)
-    concat = [[v for h in range(n_heads) for v in head_outputs[h][i]] for i in range(len(x))]
-    q, k, v = (_columns(m, 0, d_head) for m in (q_all, k_all, v_all))
+    layer = ref_multi_head(x, w_q, w_k, w_v, w_o, n_heads)
+    q, k, v = layer.q[0], layer.k[0], layer.v[0]
     scores = ref_scores(q, k)
     root = math.sqrt(d_head)
     scaled = [[s / root for s in row] for row in scores]
@@ -240,12 +263,12 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
         "q": q, "k": k, "v": v,
         "scores": scores,
         "scaled_scores": scaled,
-        "weights": head_weights[0],
-        "outputs": head_outputs[0],
-        "head_weights": head_weights,
-        "head_outputs": head_outputs,
-        "concat": concat,
-        "mha_output": ref_matmul(concat, w_o),
+        "weights": layer.weights[0],
+        "outputs": layer.heads[0],
+        "head_weights": layer.weights,
+        "head_outputs": layer.heads,
+        "concat": layer.concat,
+        "mha_output": layer.output,
         "sqrt_d_head": root,
         "d_head": d_head,
         "d_model": d_model,

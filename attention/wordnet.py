@@ -22,6 +22,7 @@ microseconds and nothing is parsed up front.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -35,6 +36,7 @@ __all__ = [
     "LexiconError",
     "Sense",
     "base_forms",
+    "database_identity",
     "senses",
     "wordnet_dir",
 ]
@@ -92,6 +94,18 @@ class Sense:
 def wordnet_dir() -> Path:
     """Where the database lives: ``$ATTENTION_WORDNET`` or Debian's ``/usr/share/wordnet``."""
     return Path(os.environ.get("ATTENTION_WORDNET", "/usr/share/wordnet"))
+
+
+def database_identity() -> str:
+    """Which WordNet database the embeddings come from: its folder, and each file's size
+    and modification time (an upgraded ``wordnet-base`` changes the numbers).
+    """
+    folder = wordnet_dir()
+    try:
+        stats = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir())
+    except OSError:
+        stats = []
+    return json.dumps([str(folder), stats])
 
 
 @cache

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from explainer.cache import write_atomic
 from explainer.pipeline import VideoReport, render_video
-from explainer.render import Quality
+from explainer.quality import Quality
 from explainer.script import DEFAULT_SCRIPT, Script, load_script
 
 __all__ = ["Measure", "edit_beat", "run_bench", "bench_table", "stages_table", "main"]

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,14 +21,16 @@ from attention.example import (
     worked_example,
 )
 from explainer import __version__
+from explainer.checks import check_numbers, scene_checks
 from explainer.errors import ExplainerError, ScriptError, one_line
-from explainer.numbers import check_numbers, scene_checks
 from explainer.numbers_table import example_json, print_numbers
-from explainer.pipeline import LectureOptions, ProgressEvent, render_video
-from explainer.render import Quality
+from explainer.quality import Quality
 from explainer.script import DEFAULT_SCRIPT, Script, load_script
 from explainer.timeline import build_timeline
-from explainer.voices import parse_voice, voice_status
+from explainer.voices import parse_voice, voice_forms, voice_status
+
+if TYPE_CHECKING:
+    from explainer.pipeline import ProgressEvent
 
 __all__ = ["app", "main", "run", "friendly_errors"]
 
@@ -128,7 +130,7 @@ SceneOpt = Annotated[
 ]
 VoiceOpt = Annotated[
     str | None,
-    typer.Option("--voice", help="festival, espeak, flite, piper:<model.onnx> or recorded:<dir>."),
+    typer.Option("--voice", help=f"The voice engine: {voice_forms()}."),
 ]
 JobsOpt = Annotated[
     int | None,
@@ -256,6 +258,9 @@ def render(
 
     Example: explainer render scripts/attention.toml --quality low --scene scores
     """
+    # the render pipeline (with scipy, 0.5 s) loads only for the commands that render
+    from explainer.pipeline import render_video
+
     loaded = _load(script, sentence, focus, voice)
     with _progress(quiet) as on_progress:
         report = render_video(
@@ -302,6 +307,8 @@ def slides(
 
     Example: explainer slides scripts/attention.toml --quality low
     """
+    from explainer.pipeline import LectureOptions, render_video  # see render
+
     loaded = _load(script, sentence, focus, voice)
     with _progress(quiet) as on_progress:
         video = render_video(

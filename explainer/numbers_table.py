@@ -11,8 +11,9 @@ from numpy.typing import NDArray
 from rich.console import Console
 from rich.table import Table
 
-from attention.example import HEAD_FEATURES, WorkedExample, example_record
-from attention.ledger import format_number, round_row
+from attention.designed import HEAD_FEATURES
+from attention.example import WorkedExample, example_record
+from attention.rounding import format_number, round_row
 
 __all__ = ["example_json", "matrix_text", "print_numbers"]
 

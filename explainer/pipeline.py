@@ -3,18 +3,17 @@
 ::
 
     script ──voices──> voiced script ──timeline──> Timeline ──scenes──> clips + ledgers
-           ──numbers──> checked NumbersLedger ──assemble──> outputs ──commit──> media/<name>/
-           ──lecture (if asked)──> slides/, handout, deck, thumbnail beside the video
+           ──numbers──> checked NumbersLedger ──assemble (OUTPUTS)──> outputs
+           ──commit──> media/<name>/ ──lecture (if asked)──> slides/, handout, deck
 
 Each stage is a function of its own module with typed input and output; this module only
-calls them in order, times them, and reports progress. A new output is a new stage: one
-module and one line in :func:`render_video`.
+calls them in order, times them, and reports progress. Scene jobs go through the executor
+the caller names (local processes, or a cluster); the outputs are the rows of
+:data:`explainer.assemble.OUTPUTS`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,25 +21,21 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attention.ledger import NumbersLedger
-from explainer.assemble import Narration, assemble_outputs, prepare_narration
+from explainer.assemble import OUTPUTS, Assembly, assemble_outputs
+from explainer.checks import CheckedNumbers, SceneCheck, check_numbers, store_scene_check
 from explainer.errors import RenderError, first_of
+from explainer.executors import SceneExecutor, cpu_budget, open_executor
+from explainer.keys import outputs_key
 from explainer.lecture import LectureInput, LectureReport, make_lecture
 from explainer.loudness import Loudness
-from explainer.numbers import SceneCheck, check_numbers, store_scene_check
-from explainer.outputs import Staging, staged_outputs
-from explainer.render import (
-    RENDER_VERSION,
-    Quality,
-    RenderReport,
-    ScenePool,
-    cpu_budget,
-    peak_child_rss_mb,
-)
-from explainer.render import render_clips as render_scene_clips
+from explainer.mix import Narration, prepare_narration
+from explainer.quality import Quality
+from explainer.render import RenderReport, peak_child_rss_mb, render_clips
 from explainer.script import Script
+from explainer.staging import Staging, staged_outputs
 from explainer.timeline import Timeline, build_timeline
-from explainer.voices import Voice, parse_voice, synthesize_beats, unvoiced_scenes
+from explainer.voice_cache import synthesize_beats, unvoiced_scenes
+from explainer.voices import Voice, parse_voice
 from scenes.plan import Beat
 
 __all__ = ["Caches", "LectureOptions", "ProgressEvent", "StageTimer", "VideoReport", "render_video"]
@@ -180,6 +175,7 @@ def render_video(
     on_progress: Progress | None = None,
     lecture: LectureOptions | None = None,
     allow_layout_issues: bool = False,
+    cluster: str | None = None,
 ) -> VideoReport:
     """Script in, finished video out: voices, timeline, clips, numbers, assembly, commit.
 
@@ -205,6 +201,9 @@ def render_video(
     lecture
         Also make the lecture exports (presenter, handout, deck, thumbnail) beside the
         video, once it is committed; None makes none.
+    cluster
+        Render the scenes on the cluster at this address (``tcp://host:port``); None
+        renders them in local processes (see :mod:`explainer.executors`).
 
     Examples
     --------
@@ -221,7 +220,7 @@ def render_video(
         staging = stack.enter_context(_staging(script, out_dir))
         voice = parse_voice(script.settings.voice)
         voice.check()
-        pool = stack.enter_context(_warm_pool(script, voice, caches, cores))
+        executor = stack.enter_context(_scene_executor(script, voice, caches, cores, cluster))
         emit(ProgressEvent("voices", "", "start", sum(len(s.beats) for s in script.scenes)))
         script = script.with_scenes(
             synthesize_beats(script.scenes, voice, caches.voice, tally, jobs=cores)
@@ -229,26 +228,23 @@ def render_video(
         timer.lap("voices")
         timeline = build_timeline(script, quality.fps)
         narration = _NarrationAlongside(timeline, staging, caches, cores)
-        stack.callback(narration.close)  # registered after the pool: shut down first
-        clips = _render_clips(script, quality, caches, cores, pool, narration, emit)
-        pool.close()  # the workers wind down during assembly; the stack joins them at the end
+        stack.callback(narration.close)  # registered after the executor: shut down first
+        clips = _render_clips(script, quality, caches, executor, narration, emit)
+        executor.shutdown(cancel=False, wait=False)  # workers wind down during assembly
         timer.lap("scenes")
-        numbers = check_numbers(script, {clip.scene_id: clip.ledger for clip in clips.clips})
-        numbers.raise_problems()
-        for plan, clip in zip(script.scenes, clips.clips, strict=True):
-            check = SceneCheck(list(clip.ledger), list(clip.layout))
-            store_scene_check(caches.ledgers, plan, check)
+        numbers = _checked_numbers(script, clips, caches)
         _check_layout(clips, allow_layout_issues, emit)
         emit(ProgressEvent("assemble", "", "start", 1))
-        key = _outputs_key(script, timeline, clips, numbers.ledger, quality, scene_ids)
+        key = _outputs_key(script, timeline, clips, numbers, quality, scene_ids)
         written = staging.unchanged(key)
         loudness = None
         if written is None:  # something changed: assemble and commit
-            outputs = assemble_outputs(
-                timeline, [clip.path for clip in clips.clips], narration.result(),
-                numbers.ledger, staging.path, script.name, staging.work, jobs=cores,
+            made = narration.result()
+            assemble_outputs(
+                Assembly(timeline, tuple(clip.path for clip in clips.clips), made,
+                         numbers.ledger, staging.path, script.name, staging.work, cores)
             )  # fmt: skip
-            loudness = outputs.loudness
+            loudness = made.loudness
             timer.lap("assemble")
             written = staging.commit(key=key, prune=() if scene_ids else ("clips",))
             timer.lap("commit")
@@ -288,23 +284,29 @@ def _staging(script: Script, out_dir: Path | None) -> AbstractContextManager[Sta
 
 
 @contextmanager
-def _warm_pool(script: Script, voice: Voice, caches: Caches, cores: int) -> Iterator[ScenePool]:
-    """Scene workers, started now if new narration means some scenes will render.
+def _scene_executor(
+    script: Script, voice: Voice, caches: Caches, cores: int, cluster: str | None
+) -> Iterator[SceneExecutor]:
+    """Where the scenes render, started now if new narration means some scenes will.
 
-    New narration means new beat lengths; the workers import Manim while the voices are
+    New narration means new beat lengths; local workers import Manim while the voices are
     made, so that second is hidden behind work that has to happen anyway.
     """
     revoiced = unvoiced_scenes(script.scenes, voice, caches.voice)
-    with ScenePool(min(cores, len(revoiced)) or cores, start=bool(revoiced)) as pool:
-        yield pool
+    executor = open_executor(min(cores, len(revoiced)) or cores, cluster, start=bool(revoiced))
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(cancel=True)  # on Ctrl-C or a failed scene, stop the renders now
+        raise
+    executor.shutdown(cancel=False)
 
 
 def _render_clips(
     script: Script,
     quality: Quality,
     caches: Caches,
-    cores: int,
-    pool: ScenePool,
+    executor: SceneExecutor,
     narration: _NarrationAlongside,
     emit: Progress,
 ) -> RenderReport:
@@ -316,9 +318,16 @@ def _render_clips(
             narration.scene_started()
         emit(ProgressEvent("scenes", scene_id, status))
 
-    return render_scene_clips(
-        script.scenes, quality, caches.clips, jobs=cores, on_progress=on_scene, pool=pool
-    )
+    return render_clips(script.scenes, quality, caches.clips, executor, on_progress=on_scene)
+
+
+def _checked_numbers(script: Script, clips: RenderReport, caches: Caches) -> CheckedNumbers:
+    """The numbers stage: every scene's ledger checked; each kept for ``explainer check``."""
+    numbers = check_numbers(script, {clip.scene_id: clip.ledger for clip in clips.clips})
+    numbers.raise_problems()
+    for plan, clip in zip(script.scenes, clips.clips, strict=True):
+        store_scene_check(caches.ledgers, plan, SceneCheck(list(clip.ledger), list(clip.layout)))
+    return numbers
 
 
 def _check_layout(clips: RenderReport, allowed: bool, emit: Progress) -> None:
@@ -362,38 +371,27 @@ def _lecture_stage(
     return made
 
 
-# the code that turns clips and narration into the outputs: editing it re-assembles them
-_ASSEMBLY_DIGEST = hashlib.sha256(
-    b"".join(
-        (Path(__file__).parent / f"{module}.py").read_bytes()
-        for module in ("assemble", "subtitles", "loudness", "timeline", "media")
-    )
-).hexdigest()
-
-
 def _outputs_key(
     script: Script,
     timeline: Timeline,
     clips: RenderReport,
-    numbers: NumbersLedger,
+    numbers: CheckedNumbers,
     quality: Quality,
     scene_ids: Sequence[str],
 ) -> str:
     """A hash of everything the outputs are made from: clips, timeline, numbers, audio."""
-    audio = [
-        [str(beat.audio), beat.audio.stat().st_size]
-        for _, beat in timeline.beats()
-        if beat.audio is not None
-    ]
-    payload = {
-        "render": RENDER_VERSION,
-        "assembly": _ASSEMBLY_DIGEST,
-        "clips": [clip.path.name for clip in clips.clips],
-        "timeline": timeline.to_dict(),
-        "audio": audio,
-        "numbers": numbers.to_dict(script.settings.sentence, script.settings.focus),
-        "name": script.name,
-        "quality": quality.value,
-        "scenes": sorted(set(scene_ids)),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    return outputs_key(
+        stages=[stage.module for stage in OUTPUTS],
+        timeline=timeline.to_dict(),
+        clips=[clip.path.name for clip in clips.clips],
+        audio=[
+            (str(beat.audio), beat.audio.stat().st_size)
+            for _, beat in timeline.beats()
+            if beat.audio is not None
+        ],
+        numbers=numbers.ledger,
+        spec=script.spec.to_dict(),
+        name=script.name,
+        quality=quality,
+        scene_ids=scene_ids,
+    )

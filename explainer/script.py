@@ -8,7 +8,6 @@ This is the only place a narration line's placeholders are filled: each line bec
 from __future__ import annotations
 
 import difflib
-import functools
 import math
 import re
 import tomllib
@@ -17,13 +16,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from attention import ExampleError, WorkedExample, worked_example
-from attention.example import DEFAULT_SENTENCE, find_focus, focus_spec, tokenize
-from attention.narration import PlaceholderError, fill, lesson_values, narration_values
+from attention.example import ExampleError, WorkedExample, example_for, find_focus
+from attention.placeholders import (
+    LESSON_PARAMS,
+    PlaceholderError,
+    narration_values,
+    scene_values,
+)
+from attention.registry import load_model
+from attention.spec import DEFAULT_MODEL, DEFAULT_SENTENCE, ExampleSpec
 from explainer.errors import ScriptError, VoiceError, one_line
 from explainer.voices import parse_voice
-from scenes import SCENE_CLASSES, load_scene_class
-from scenes.plan import Beat, SceneParam, ScenePlan, describe_value, estimate_speech_seconds
+from scenes.catalogue import CHAPTERS, ChapterEntry
+from scenes.plan import Beat, SceneParam, ScenePlan, describe_value, spoken_beat
+from scenes.scripts import BEAT_PAUSE, DEFAULT_SCRIPT, PROJECT_ROOT, SCENE_PAUSE
 
 __all__ = [
     "DEFAULT_SCRIPT",
@@ -32,9 +38,6 @@ __all__ = [
     "Script",
     "load_script",
 ]
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SCRIPT = Path("scripts/attention.toml")
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _MAX_ID = 64
@@ -50,28 +53,27 @@ _VIDEO_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
     "focus": ((str,), None),
     "voice": ((str,), "festival"),
     "target_seconds": ((int, float), 110.0),
-    "beat_pause": ((int, float), 0.35),
-    "scene_pause": ((int, float), 0.8),
+    "beat_pause": ((int, float), BEAT_PAUSE),
+    "scene_pause": ((int, float), SCENE_PAUSE),
 }
 _SCENE_KEYS = ("id", "title", "class", "params", "beat")
 _BEAT_KEYS = ("id", "text")
-_LESSON_PARAMS = ("temperatures", "swap")  # scene parameters the narration's numbers follow
 _PAUSE_LIMIT = 10.0  # seconds; a longer pause is almost certainly a typo (ms for s)
 
 
 @dataclass(frozen=True)
 class VideoSettings:
-    """The ``[video]`` table: what the whole video is about and how it is paced.
+    """The ``[video]`` table but its example: the title, the voice and the pacing.
+
+    (The sentence, focus and model are the script's :class:`attention.spec.ExampleSpec`.)
 
     Examples
     --------
-    >>> VideoSettings("Attention", "The cat sat", "cat", "espeak", 60.0, 0.3, 0.8).voice
+    >>> VideoSettings("Attention", "espeak", 60.0, 0.3, 0.8).voice
     'espeak'
     """
 
     title: str
-    sentence: str
-    focus: str | None
     voice: str
     target_seconds: float
     beat_pause: float
@@ -80,10 +82,12 @@ class VideoSettings:
 
 @dataclass(frozen=True)
 class Script:
-    """A validated narration script: its settings and one plan per chapter, in order.
+    """A validated narration script: its settings, its example spec and one plan per
+    chapter, in order.
 
-    Every beat's text is filled and its speech estimated; the voice stage replaces the
-    estimates with measured speech.
+    ``spec`` is checked (the focus resolved) and every plan refers to it. Every beat's text
+    is filled and its speech estimated; the voice stage replaces the estimates with
+    measured speech.
 
     Examples
     --------
@@ -95,6 +99,7 @@ class Script:
     path: Path
     name: str
     settings: VideoSettings
+    spec: ExampleSpec
     scenes: tuple[ScenePlan, ...]
 
     def scene(self, scene_id: str) -> ScenePlan:
@@ -287,20 +292,29 @@ class _Validator:
 
     def script(self, *, sentence: str | None, focus: str | None, voice: str | None) -> Script:
         self.unknown_keys(self.data, ("video", "scene"), None, "the top level")
-        settings = self.settings(sentence=sentence, focus=focus, voice=voice)
+        values = self.video(sentence=sentence, focus=focus, voice=voice)
+        self.settings_ = VideoSettings(
+            title=values["title"].strip(),
+            voice=values["voice"],
+            target_seconds=float(values["target_seconds"]),
+            beat_pause=float(values["beat_pause"]),
+            scene_pause=float(values["scene_pause"]),
+        )
         overridden = {k for k, v in (("sentence", sentence), ("focus", focus)) if v is not None}
-        example = self.example(settings, overridden)
-        # "it@2" when the focus word repeats, so every scene picks the same token
-        self.settings_ = settings = replace(settings, focus=focus_spec(example))
-        self.example_ = example
-        self.values = narration_values(example)
-        return Script(path=self.path, name=self.path.stem, settings=settings, scenes=self.scenes())
+        spec = ExampleSpec(values["sentence"], values["focus"], DEFAULT_MODEL)
+        self.example_ = self.example(spec, overridden)
+        # checked once, here: "it@2" when the focus word repeats, so every scene and every
+        # process picks the same token; every plan refers to this one spec
+        self.spec = self.example_.spec
+        self.values = narration_values(self.example_)
+        return Script(self.path, self.path.stem, self.settings_, self.spec, self.scenes())
 
     # -- [video] -----------------------------------------------------------------------------
 
-    def settings(
+    def video(
         self, *, sentence: str | None, focus: str | None, voice: str | None
-    ) -> VideoSettings:
+    ) -> dict[str, Any]:
+        """The ``[video]`` table's values, checked, with the command line's overrides."""
         video = self.data.get("video")
         line = self.where.video
         if video is None:
@@ -324,15 +338,7 @@ class _Validator:
         values["voice"] = self.check_voice(
             values["voice"], voice is not None, self.where.key("voice", line)
         )
-        return VideoSettings(
-            title=values["title"].strip(),
-            sentence=values["sentence"],
-            focus=values["focus"],
-            voice=values["voice"],
-            target_seconds=float(values["target_seconds"]),
-            beat_pause=float(values["beat_pause"]),
-            scene_pause=float(values["scene_pause"]),
-        )
+        return values
 
     def setting(
         self,
@@ -361,7 +367,8 @@ class _Validator:
         if focus is None:
             return None
         try:
-            find_focus(tokenize(sentence), focus)  # case-insensitive, word@N
+            # case-insensitive, word@N, on the words of the model that will read it
+            find_focus(load_model(DEFAULT_MODEL).tokenize(sentence).words, focus)
         except ExampleError:
             return None
         return focus
@@ -397,10 +404,10 @@ class _Validator:
             return spec.strip()
         return f"{kind}:{self.path.parent / argument.strip()}"
 
-    def example(self, settings: VideoSettings, overridden: set[str]) -> WorkedExample:
-        """The worked example of the script's sentence and focus (the numbers it narrates)."""
+    def example(self, spec: ExampleSpec, overridden: set[str]) -> WorkedExample:
+        """The worked example of the script's spec (the numbers it narrates)."""
         try:
-            return _example(settings.sentence, settings.focus)
+            return example_for(spec)
         except ExampleError as error:
             key = "focus" if str(error).startswith("focus") else "sentence"
             where = (
@@ -466,38 +473,27 @@ class _Validator:
             chapter=index + 1,
             class_name=class_name,
             beats=beats,
-            sentence=self.settings_.sentence,
-            focus=self.settings_.focus,
+            spec=self.spec,
             params=params,
         )
 
     def scene_values(self, params: dict[str, Any], line: int, scene_id: str) -> dict[str, str]:
         """The placeholder values for this scene: the lecture chapters' follow its parameters."""
-        lesson = {k: v for k, v in params.items() if k in _LESSON_PARAMS}
-        if not lesson:
-            return self.values
         try:
-            return {**self.values, **lesson_values(self.example_, **lesson)}
+            return scene_values(self.example_, params, self.values)
         except ValueError as error:
-            name = next(iter(lesson))
+            name = next(k for k in params if k in LESSON_PARAMS)
             raise self.fail(
                 self.where.param(name, line), f"scene {scene_id!r} parameter {one_line(error)}"
             ) from None
 
-    def scene_class(self, class_name: str, line: int) -> _Declared:
-        if class_name not in SCENE_CLASSES:
+    def scene_class(self, class_name: str, line: int) -> ChapterEntry:
+        if class_name not in CHAPTERS:
             raise self.fail(
                 self.where.key("class", line),
-                f"unknown scene class {class_name!r}; use one of: {', '.join(SCENE_CLASSES)}",
+                f"unknown scene class {class_name!r}; use one of: {', '.join(CHAPTERS)}",
             )
-        try:
-            return _declared(class_name)
-        except ImportError as error:
-            raise self.fail(
-                self.where.key("class", line),
-                f"scene class {class_name} cannot be imported from {SCENE_CLASSES[class_name]} "
-                f"({one_line(error)}); fix or reinstall the scenes package",
-            ) from error
+        return CHAPTERS[class_name]
 
     def params(
         self,
@@ -586,14 +582,13 @@ class _Validator:
                 f"beat {beat_id!r} text has a control character or is over {_MAX_TEXT} "
                 "characters; use plain text and split long lines into beats",
             )
+        pause = self.settings_.scene_pause if last else self.settings_.beat_pause
         try:
-            spoken = fill(text, values)
+            return spoken_beat(beat_id, text, values, pause)
         except PlaceholderError as error:  # its message lists the known names
             raise self.fail(
                 text_line, f"beat {beat_id!r} of scene {scene_id!r}: {one_line(error)}"
             ) from None
-        pause = self.settings_.scene_pause if last else self.settings_.beat_pause
-        return Beat(beat_id, spoken, estimate_speech_seconds(spoken), pause)
 
     # -- shared checks -----------------------------------------------------------------------
 
@@ -627,26 +622,6 @@ class _Validator:
                 f"'-' and '_' (starting with a letter or digit, at most {_MAX_ID})",
             )
         return value
-
-
-@functools.lru_cache(maxsize=64)
-def _example(sentence: str, focus: str | None) -> WorkedExample:
-    return worked_example(sentence, focus)
-
-
-@dataclass(frozen=True)
-class _Declared:
-    """What a scene class declares to the script: the beats it plays, its parameters."""
-
-    beat_ids: tuple[str, ...]
-    params: tuple[SceneParam, ...]
-
-
-@functools.lru_cache(maxsize=64)
-def _declared(class_name: str) -> _Declared:
-    """The beats and parameters scene class ``class_name`` declares (imports it once)."""
-    scene_class = load_scene_class(class_name)
-    return _Declared(tuple(scene_class.beat_ids), tuple(scene_class.params))
 
 
 def _closest(key: str, allowed: tuple[str, ...]) -> str | None:

@@ -13,11 +13,12 @@ from typing import Annotated
 import typer
 
 from explainer.media import run_ffmpeg
+from explainer.names import output_name
 
 __all__ = ["extract_stills", "main"]
 
 
-def extract_stills(video: Path, out_dir: Path, *, at: float = 0.85, width: int = 960) -> list[Path]:
+def extract_stills(video: Path, out_dir: Path, *, width: int = 960) -> list[Path]:
     """Write ``NN-<scene id>.png`` for every chapter of ``video`` into ``out_dir``.
 
     Examples
@@ -30,7 +31,7 @@ def extract_stills(video: Path, out_dir: Path, *, at: float = 0.85, width: int =
     written = []
     for scene in timeline["scenes"]:
         last_frame = scene["start"] + scene["duration"] - 1.5 / timeline["fps"]
-        still = out_dir / f"{scene['chapter']:02d}-{scene['id']}.png"
+        still = out_dir / output_name(scene["chapter"], scene["id"], suffix=".png")
         run_ffmpeg(
             ["-ss", f"{last_frame:.3f}", "-i", video, "-frames:v", "1",
              "-vf", f"scale={width}:-2:flags=lanczos", still],

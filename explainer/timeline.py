@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from explainer.cache import write_atomic
+from attention.spec import ExampleSpec
 from explainer.script import Script
 from scenes.plan import Beat, ScenePlan
 
@@ -41,11 +40,6 @@ class BeatTiming:
     pause = property(lambda self: self.beat.pause, doc="Seconds of silence after it.")
     audio = property(lambda self: self.beat.audio, doc="The voiced WAV, or None.")
 
-    @property
-    def speech_end(self) -> float:
-        """Absolute seconds at which the speech ends (the pause follows)."""
-        return float(self.start + self.speech)
-
 
 @dataclass(frozen=True)
 class SceneTiming:
@@ -77,8 +71,7 @@ class Timeline:
     """
 
     title: str
-    sentence: str
-    focus: str | None
+    spec: ExampleSpec
     fps: float
     scenes: tuple[SceneTiming, ...]
 
@@ -100,8 +93,8 @@ class Timeline:
         """Plain data for ``timeline.json`` (paths as strings, times in seconds)."""
         return {
             "title": self.title,
-            "sentence": self.sentence,
-            "focus": self.focus,
+            "sentence": self.spec.sentence,
+            "focus": self.spec.focus,
             "fps": self.fps,
             "frames": self.frames,
             "duration": self.duration,
@@ -111,10 +104,6 @@ class Timeline:
     def to_json(self) -> str:
         """``timeline.json``'s text."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-    def write_json(self, path: Path) -> None:
-        """Write ``timeline.json`` atomically (temp file, then rename)."""
-        write_atomic(Path(path), self.to_json().encode("utf-8"))
 
 
 def _scene_dict(scene: SceneTiming, fps: float) -> dict[str, Any]:
@@ -174,5 +163,4 @@ def build_timeline(script: Script, fps: float) -> Timeline:
         scenes.append(
             SceneTiming(plan, scene_start / fps, scene_start, frames, frames / fps, tuple(beats))
         )
-    settings = script.settings
-    return Timeline(settings.title, settings.sentence, settings.focus, fps, tuple(scenes))
+    return Timeline(script.settings.title, script.spec, fps, tuple(scenes))

@@ -1,35 +1,32 @@
-"""Speech engines behind one small interface, and a content-addressed WAV cache per beat."""
+"""Speech engines behind one small interface, and the table that names them.
+
+:data:`ENGINES` is the one list of engines: parsing a voice spec, ``explainer voices``,
+the error for an unknown voice and the ``--voice`` help all read it. Adding an engine is a
+class with the :class:`Voice` shape and one row. The WAV cache is
+:mod:`explainer.voice_cache`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import unicodedata
-import wave
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pydub import AudioSegment
-from pydub.exceptions import CouldntDecodeError
-from pydub.silence import detect_leading_silence
-
 from explainer.errors import VoiceError
-from scenes.plan import Beat, ScenePlan
 
 __all__ = [
-    "SAMPLE_RATE",
-    "VOICE_FORMS",
+    "ENGINES",
+    "Engine",
     "Voice",
     "FestivalVoice",
     "EspeakVoice",
@@ -37,27 +34,14 @@ __all__ = [
     "PiperVoice",
     "RecordedVoice",
     "parse_voice",
-    "voice_status",
-    "synthesize_beats",
-    "cache_name",
-    "unvoiced_scenes",
+    "speakable",
     "speakable_ascii",
+    "voice_forms",
+    "voice_status",
 ]
 
-SAMPLE_RATE = 24_000  # every cached WAV: mono, 16-bit, 24 kHz, so assembly never resamples
-_CACHE_FORMAT = "v1-mono16-24k-trimmed"  # bump when normalisation changes: old entries expire
-_SILENCE_DBFS = -50.0  # below this a stretch of audio counts as silence
-_EDGE_MS = 40  # silence kept before and after speech, so consonants are not clipped
-_MIN_RMS = 30  # of 32767: quieter than this for the whole beat means the engine said nothing
 _ENGINE_TIMEOUT = 120  # seconds; a single beat never takes this long on any engine
 
-VOICE_FORMS = (
-    "festival",
-    "espeak",
-    "flite",
-    "piper:<path to model.onnx>",
-    "recorded:<directory with <scene id>/<beat id>.wav>",
-)
 _FESTIVAL_VOICE = "cmu_us_slt_arctic_hts"
 
 
@@ -345,9 +329,64 @@ class RecordedVoice:
         shutil.copyfile(self.recording(scene_id, beat_id), out_wav)
 
 
+@dataclass(frozen=True)
+class Engine:
+    """One row of :data:`ENGINES`: how a spec names the engine, makes it, and installs it.
+
+    ``argument`` names what follows ``kind:`` in a spec (``"model.onnx"``), or is
+    empty for an engine that takes none; ``make`` builds the voice from it; ``probe``
+    raises VoiceError if the engine cannot run here.
+    """
+
+    kind: str
+    make: Callable[[str], Voice]
+    install: str
+    probe: Callable[[], None]
+    argument: str = ""
+
+    @property
+    def form(self) -> str:
+        """How a spec writes it: ``festival`` or ``piper:<model.onnx>``."""
+        return f"{self.kind}:<{self.argument}>" if self.argument else self.kind
+
+
+def _piper_installed() -> None:
+    PiperVoice(Path("model.onnx")).command()
+
+
+# every engine a voice spec may name, in the order `explainer voices` lists them
+ENGINES: dict[str, Engine] = {
+    engine.kind: engine
+    for engine in (
+        Engine("festival", lambda _: FestivalVoice(),
+               "sudo apt-get install festival festvox-us-slt-hts", FestivalVoice().check),
+        Engine("espeak", lambda _: EspeakVoice(), "sudo apt-get install espeak-ng",
+               EspeakVoice().check),
+        Engine("flite", lambda _: FliteVoice(), "sudo apt-get install flite", FliteVoice().check),
+        Engine("piper", lambda path: PiperVoice(Path(path).expanduser()),
+               "pip install piper-tts, then pass the path of a .onnx voice you have",
+               _piper_installed, argument="model.onnx"),
+        Engine("recorded", lambda path: RecordedVoice(Path(path).expanduser()),
+               "record <dir>/<scene id>/<beat id>.wav for every beat", lambda: None,
+               argument="dir"),
+    )
+}  # fmt: skip
+
+
+def voice_forms() -> str:
+    """Every spec form, for help and error texts: ``festival, espeak, ..., recorded:<dir>``.
+
+    Examples
+    --------
+    >>> voice_forms().split(", ")[:2]
+    ['festival', 'espeak']
+    """
+    return ", ".join(engine.form for engine in ENGINES.values())
+
+
 def parse_voice(spec: str) -> Voice:
-    """The voice a spec names: ``festival``, ``espeak``, ``flite``, ``piper:<model.onnx>``,
-    ``recorded:<dir>``. Only the form is checked; ``voice.check()`` checks the engine.
+    """The voice a spec names (see :data:`ENGINES`): ``festival``, ``piper:<model.onnx>``...
+    Only the form is checked; ``voice.check()`` checks the engine.
 
     Examples
     --------
@@ -356,19 +395,13 @@ def parse_voice(spec: str) -> Voice:
     >>> parse_voice("recorded:takes").directory
     PosixPath('takes')
     """
-    spec = spec.strip()
-    simple: dict[str, Callable[[], Voice]] = {
-        "festival": FestivalVoice,
-        "espeak": EspeakVoice,
-        "flite": FliteVoice,
-    }
-    if spec in simple:
-        return simple[spec]()
-    kind, _, argument = spec.partition(":")
-    if kind in ("piper", "recorded") and argument.strip() and "\0" not in argument:
-        path = Path(argument.strip()).expanduser()
-        return PiperVoice(path) if kind == "piper" else RecordedVoice(path)
-    raise VoiceError(f"unknown voice {spec!r}; use one of: {', '.join(VOICE_FORMS)}")
+    kind, colon, argument = spec.strip().partition(":")
+    engine = ENGINES.get(kind)
+    argument = argument.strip()
+    takes = engine is not None and bool(engine.argument) == bool(colon and argument)
+    if engine is not None and takes and "\0" not in argument:
+        return engine.make(argument)
+    raise VoiceError(f"unknown voice {spec.strip()!r}; use one of: {voice_forms()}")
 
 
 def voice_status() -> list[tuple[str, bool, str]]:
@@ -380,193 +413,11 @@ def voice_status() -> list[tuple[str, bool, str]]:
     ['festival', 'espeak', 'flite']
     """
 
-    def usable(check: Callable[[], None]) -> bool:
+    def usable(probe: Callable[[], None]) -> bool:
         try:
-            check()
+            probe()
         except VoiceError:
             return False
         return True
 
-    def piper_installed() -> None:
-        PiperVoice(Path("model.onnx")).command()
-
-    return [
-        (
-            "festival",
-            usable(FestivalVoice().check),
-            "sudo apt-get install festival festvox-us-slt-hts",
-        ),
-        ("espeak", usable(EspeakVoice().check), "sudo apt-get install espeak-ng"),
-        ("flite", usable(FliteVoice().check), "sudo apt-get install flite"),
-        (
-            "piper:<model.onnx>",
-            usable(piper_installed),
-            "pip install piper-tts, then pass the path of a .onnx voice you have",
-        ),
-        ("recorded:<dir>", True, "record <dir>/<scene id>/<beat id>.wav for every beat"),
-    ]
-
-
-# -- the cache ---------------------------------------------------------------------------------
-
-
-def cache_name(scene_id: str, beat: Beat, voice: Voice) -> str:
-    """``<scene>-<beat>-<16 hex>.wav``: the hash covers text, engine, settings and format.
-
-    Examples
-    --------
-    >>> cache_name("tokens", Beat("split", "Hi.", 1.0, 0.35), EspeakVoice())[:13]
-    'tokens-split-'
-    """
-    key = {
-        "text": beat.text,
-        "voice": voice.cache_key(scene_id, beat.id),
-        "format": _CACHE_FORMAT,
-    }
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    return f"{scene_id}-{beat.id}-{digest}.wav"
-
-
-def _cached_duration(path: Path) -> float | None:
-    """The duration of a valid cache entry in our format, or None if it must be redone."""
-    try:
-        with wave.open(str(path), "rb") as handle:
-            params = handle.getparams()
-            data = handle.readframes(params.nframes)
-    except (OSError, EOFError, wave.Error):
-        return None
-    if (params.nchannels, params.sampwidth, params.framerate) != (1, 2, SAMPLE_RATE):
-        return None
-    samples = len(data) // 2
-    if samples == 0 or samples != params.nframes:
-        return None
-    return samples / SAMPLE_RATE
-
-
-def _normalise(raw: Path, where: str) -> AudioSegment:
-    """Decode an engine's WAV, make it mono 16-bit 24 kHz, trim silent edges."""
-    try:
-        audio = AudioSegment.from_file(raw, format="wav")
-    except (CouldntDecodeError, OSError, EOFError, ValueError, IndexError) as error:
-        raise VoiceError(f"{where}: cannot decode {raw.name} as WAV ({_short(error)})") from None
-    audio = audio.set_channels(1).set_sample_width(2).set_frame_rate(SAMPLE_RATE)
-    if len(audio) == 0 or audio.rms < _MIN_RMS:
-        raise VoiceError(
-            f"{where}: the voice produced silence; check the engine works "
-            "(`explainer voices`) and the text has words"
-        )
-    lead = detect_leading_silence(audio, silence_threshold=_SILENCE_DBFS)
-    tail = detect_leading_silence(audio.reverse(), silence_threshold=_SILENCE_DBFS)
-    start = max(0, lead - _EDGE_MS)
-    end = min(len(audio), len(audio) - tail + _EDGE_MS)
-    return audio[start:end]
-
-
-def _short(error: BaseException) -> str:
-    return " ".join(str(error).split())[:160] or type(error).__name__
-
-
-def _synthesize_one(scene_id: str, beat: Beat, voice: Voice, target: Path) -> float:
-    """Voice one beat into ``target`` atomically; returns its duration in seconds."""
-    where = f"beat {scene_id}/{beat.id}"
-    with tempfile.TemporaryDirectory(prefix="voice-", dir=target.parent) as tmp:
-        raw = Path(tmp) / "raw.wav"
-        voice.synthesize(beat.text, raw, scene_id=scene_id, beat_id=beat.id)
-        if not raw.is_file() or raw.stat().st_size == 0:
-            raise VoiceError(f"{where}: {voice.name} wrote no audio")
-        audio = _normalise(raw, where)
-        staged = Path(tmp) / "normalised.wav"
-        audio.export(staged, format="wav")
-        duration = _cached_duration(staged)
-        if duration is None:  # pragma: no cover - pydub wrote a WAV we cannot read back
-            raise VoiceError(f"{where}: bad normalised WAV")
-        os.replace(staged, target)
-    return duration
-
-
-VoiceProgress = Callable[[str, Beat, bool], None]
-
-
-def synthesize_beats(
-    plans: Sequence[ScenePlan],
-    voice: Voice,
-    cache_dir: Path,
-    on_progress: VoiceProgress | None = None,
-    *,
-    jobs: int | None = None,
-) -> list[ScenePlan]:
-    """Voice every beat, reusing cached WAVs whose text, engine and settings are unchanged.
-
-    Parameters
-    ----------
-    plans
-        The scenes in video order, their beats as the script loaded them.
-    voice
-        The engine (see :func:`parse_voice`).
-    cache_dir
-        Where the WAVs live (the pipeline passes ``media/cache/voice``); created if absent.
-    on_progress
-        Called after each beat with its scene id, the voiced beat and whether it came from
-        the cache (cached beats first, then the others as they finish).
-    jobs
-        Beats voiced at once (each engine call is a separate process); default the
-        number of cores.
-
-    Returns
-    -------
-    list[ScenePlan]
-        The same plans, every beat voiced: ``audio`` a mono 16-bit 24 kHz WAV with silent
-        edges trimmed, ``speech`` its duration measured from the decoded samples.
-
-    Examples
-    --------
-    >>> from explainer.script import load_script
-    >>> voiced = synthesize_beats(load_script().scenes[:1], EspeakVoice(),
-    ...                           Path("media/cache/voice"))          # doctest: +SKIP
-    >>> voiced[0].beats[0].audio.suffix                               # doctest: +SKIP
-    '.wav'
-    """
-    cache_dir = Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    notify = on_progress or (lambda scene_id, beat, cached: None)
-    voiced: dict[tuple[int, int], Beat] = {}
-    missing: list[tuple[tuple[int, int], str, Beat, Path]] = []
-    for s, plan in enumerate(plans):
-        for b, beat in enumerate(plan.beats):
-            target = cache_dir / cache_name(plan.scene_id, beat, voice)
-            duration = _cached_duration(target) if target.is_file() else None
-            if duration is None:
-                missing.append(((s, b), plan.scene_id, beat, target))
-                continue
-            voiced[s, b] = beat.voiced(duration, target)
-            notify(plan.scene_id, voiced[s, b], True)
-    if missing:
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(missing)))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voice")
-        try:
-            futures = {
-                pool.submit(_synthesize_one, scene_id, beat, voice, target): job
-                for job in missing
-                for at, scene_id, beat, target in [job]
-            }
-            for future in as_completed(futures):
-                at, scene_id, beat, target = futures[future]
-                duration = future.result()  # the first failure stops the rest
-                voiced[at] = beat.voiced(duration, target)
-                notify(scene_id, voiced[at], False)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-    return [
-        replace(plan, beats=tuple(voiced[s, b] for b in range(len(plan.beats))))
-        for s, plan in enumerate(plans)
-    ]
-
-
-def unvoiced_scenes(plans: Sequence[ScenePlan], voice: Voice, cache_dir: Path) -> set[str]:
-    """Ids of the scenes with a beat not yet in the voice cache (they will be re-rendered)."""
-    return {
-        plan.scene_id
-        for plan in plans
-        for beat in plan.beats
-        if not (Path(cache_dir) / cache_name(plan.scene_id, beat, voice)).is_file()
-    }
+    return [(e.form, usable(e.probe), e.install) for e in ENGINES.values()]

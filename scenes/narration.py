@@ -11,43 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, NamedTuple
 
 from manim import Scene, config
 
-from attention import NumbersLedger, WorkedExample, worked_example
-from scenes.kit import ChapterHeader, Numbers, TokenRow, chapter_header
+from attention import NumbersLedger, WorkedExample, example_for
+from scenes.catalogue import ChapterEntry, chapter_entry
+from scenes.kit import ChapterHeader, Numbers, TokenRow
 from scenes.kit.layout import layout_problems, objects_on_screen, texts_on_screen
-from scenes.plan import Beat, SceneParam, ScenePlan
+from scenes.plan import Beat, ScenePlan
+from scenes.scripts import default_plan
 
 __all__ = [
     "BeatSlot",
     "Chapter",
     "NarratedScene",
-    "SceneParam",
-    "default_plan",
 ]
-
-# plain `manim` finds a chapter in the default script, else in the lecture script
-_PLAIN_MANIM_SCRIPTS = ("scripts/attention.toml", "scripts/attention-lecture.toml")
-
-
-def default_plan(class_name: str) -> ScenePlan:
-    """The plan of ``class_name`` in the default script (or, for the chapters only the
-    lecture tells, the lecture script), speech estimated from its words.
-
-    This is what plain ``manim -ql scenes/<module>.py <Class>`` renders: the same loader
-    and the same estimate as ``explainer check``.
-    """
-    # plain Manim has no pipeline to hand us a plan; the loader is imported here, and only
-    # here, so the scenes do not depend on the command line otherwise
-    from explainer.script import PROJECT_ROOT, load_script
-
-    for script in _PLAIN_MANIM_SCRIPTS:
-        for plan in load_script(PROJECT_ROOT / script).scenes:
-            if plan.class_name == class_name:
-                return plan
-    raise LookupError(f"no script in {_PLAIN_MANIM_SCRIPTS} has a scene of class {class_name}")
 
 
 @dataclass
@@ -101,30 +80,27 @@ class _BeatCursor:
 class NarratedScene(Scene):
     """A scene whose animations run inside narrated beats.
 
-    Subclasses set ``beat_ids`` and, in ``construct``, play each beat in order inside
+    A chapter's beats and parameters are declared in :mod:`scenes.catalogue` under its
+    class name; in ``construct`` it plays each beat in order inside
     ``with self.beat(id) as beat:``. Entering a beat marks the frame its audio starts on;
     leaving it holds the last frame until the slot is over.
 
     Parameters
     ----------
     plan
-        The scene's plan; ``None`` reads the default script (plain ``manim`` renders).
+        The scene's plan; ``None`` reads the shipped scripts (plain ``manim`` renders).
 
     Examples
     --------
     >>> class Hello(NarratedScene):                              # doctest: +SKIP
-    ...     beat_ids = ("hello",)
     ...     def construct(self):
     ...         with self.beat("hello") as beat:
     ...             self.play(Write(Text("Hello")), run_time=beat.share(0.5))
     """
 
-    beat_ids: ClassVar[tuple[str, ...]] = ()
-    params: ClassVar[tuple[SceneParam, ...]] = ()
-
     def __init__(self, plan: ScenePlan | None = None, **kwargs: Any) -> None:
         self.plan = plan or default_plan(type(self).__name__)
-        self.example: WorkedExample = worked_example(self.plan.sentence, self.plan.focus)
+        self.example: WorkedExample = example_for(self.plan.spec)
         self.ledger = NumbersLedger()
         self.layout_problems: list[str] = []  # found at the end of each beat
         self._cursor = _BeatCursor()
@@ -138,21 +114,27 @@ class NarratedScene(Scene):
         >>> ex, f, nums, header, row = self.open_chapter()            # doctest: +SKIP
         """
         ex = self.example
-        return Chapter(ex, ex.focus_index, Numbers.for_scene(self), chapter_header(self),
-                       TokenRow(ex.tokens))  # fmt: skip
+        nums = Numbers(self.ledger, ex, self.plan.scene_id)
+        header = ChapterHeader(self.plan.chapter, self.plan.title)
+        return Chapter(ex, ex.focus_index, nums, header, TokenRow(ex.tokens))
+
+    @property
+    def chapter(self) -> ChapterEntry:
+        """What the catalogue declares for this chapter: beats, parameters, title."""
+        return chapter_entry(type(self).__name__)
 
     def param(self, name: str) -> Any:
-        """The plan's value of parameter ``name``, or the value the scene declares as default.
+        """The plan's value of parameter ``name``, or the value the chapter declares as default.
 
         Raises
         ------
         LookupError
-            If the scene declares no parameter ``name``.
+            If the chapter declares no parameter ``name``.
         """
-        for declared in self.params:
+        for declared in self.chapter.params:
             if declared.name == name:
                 return self.plan.params.get(name, declared.default)
-        known = ", ".join(p.name for p in self.params) or "none"
+        known = ", ".join(p.name for p in self.chapter.params) or "none"
         raise LookupError(f"{type(self).__name__} has no parameter {name!r} (it has: {known})")
 
     @property

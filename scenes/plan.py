@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
+from attention.placeholders import fill
+from attention.spec import ExampleSpec
+
 __all__ = [
     "SPEECH_WORDS_PER_SECOND",
     "Beat",
@@ -23,6 +26,7 @@ __all__ = [
     "describe_value",
     "beat_frames",
     "estimate_speech_seconds",
+    "spoken_beat",
 ]
 
 SPEECH_WORDS_PER_SECOND = 2.6  # festival's SLT voice speaks about 2.6 words per second
@@ -88,6 +92,19 @@ class Beat:
     def frames(self, fps: float) -> int:
         """Whole frames this beat's slot lasts at ``fps``."""
         return beat_frames(self.speech, self.pause, fps)
+
+
+def spoken_beat(beat_id: str, text: str, values: Mapping[str, str], pause: float) -> Beat:
+    """A narration line as the narrator will say it: placeholders filled from ``values``
+    (:func:`attention.placeholders.fill`, which raises PlaceholderError), speech estimated.
+
+    Examples
+    --------
+    >>> spoken_beat("hi", "Hello {name}.", {"name": "cat"}, 0.35).text
+    'Hello cat.'
+    """
+    spoken = fill(text, values)
+    return Beat(beat_id, spoken, estimate_speech_seconds(spoken), pause)
 
 
 _KINDS: dict[str, tuple[type, ...]] = {"float": (int, float), "int": (int,), "str": (str,)}
@@ -167,14 +184,17 @@ def _checked_item(value: Any, kind: str) -> Any:
 
 @dataclass(frozen=True)
 class ScenePlan:
-    """Everything a scene needs to render one chapter: beats, chapter and example input.
+    """Everything a scene needs to render one chapter: beats, chapter and the example spec.
 
-    ``params`` holds the values the script set in the scene's ``[scene.params]`` table
-    (checked against the scene class's declared parameters when the script loads).
+    ``spec`` is the script's one :class:`attention.spec.ExampleSpec` (every plan of a
+    script refers to the same value); ``params`` holds the values the script set in the
+    scene's ``[scene.params]`` table (checked against the chapter's declared parameters
+    when the script loads).
 
     Examples
     --------
-    >>> plan = ScenePlan("s", "S", 1, "Tokens", (Beat("a", "Hi.", 1.0, 0.35),), "The cat sat")
+    >>> spec = ExampleSpec("The cat sat")
+    >>> plan = ScenePlan("s", "S", 1, "Tokens", (Beat("a", "Hi.", 1.0, 0.35),), spec)
     >>> plan.frames(15), ScenePlan.from_dict(plan.to_dict()) == plan
     (21, True)
     """
@@ -184,8 +204,7 @@ class ScenePlan:
     chapter: int
     class_name: str
     beats: tuple[Beat, ...]
-    sentence: str
-    focus: str | None = None
+    spec: ExampleSpec
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def frames(self, fps: float) -> int:
@@ -195,6 +214,7 @@ class ScenePlan:
     def to_dict(self) -> dict[str, Any]:
         """Plain data (paths as strings), for worker processes and cache keys."""
         data = asdict(self)
+        data["spec"] = self.spec.to_dict()
         data["params"] = dict(self.params)
         for beat in data["beats"]:
             beat["audio"] = None if beat["audio"] is None else str(beat["audio"])
@@ -207,4 +227,6 @@ class ScenePlan:
             Beat(**{**beat, "audio": None if beat["audio"] is None else Path(beat["audio"])})
             for beat in data["beats"]
         )
-        return cls(**{**data, "beats": beats, "params": dict(data.get("params", {}))})
+        spec = ExampleSpec.from_dict(data["spec"])
+        params = dict(data.get("params", {}))
+        return cls(**{**data, "beats": beats, "spec": spec, "params": params})

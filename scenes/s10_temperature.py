@@ -30,7 +30,7 @@ from scenes.kit import (
     temperature_decimals,
     text,
 )
-from scenes.narration import NarratedScene, SceneParam
+from scenes.narration import NarratedScene
 
 __all__ = ["Temperature"]
 
@@ -59,17 +59,6 @@ class Temperature(NarratedScene):
     at each temperature of the ``temperatures`` parameter, the top weight stated at each),
     ``root_d`` (dividing by √d is this same knob, set once).
     """
-
-    beat_ids = ("knob", "sweep", "root_d")
-    params = (
-        SceneParam(
-            "temperatures",
-            "float list",
-            (0.5, 1.0, 2.0),
-            "softmax temperatures shown in turn, each above 0 (low: sharp, high: flat)",
-            above=0.0,
-        ),
-    )
 
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()

@@ -35,6 +35,7 @@ from scenes.kit import (
     TEXT,
     KitText,
     Matrix,
+    Numbers,
     TokenRow,
     caption,
     fit_width,
@@ -94,8 +95,6 @@ class Code(NarratedScene):
     the focus output the blend chapter showed; the scene checks the two are equal).
     """
 
-    beat_ids = ("source", "inputs", "scores", "weights", "result")
-
     def construct(self) -> None:
         ex, f, nums, header, _ = self.open_chapter()
         lines = function_source(scaled_dot_product_attention)
@@ -126,16 +125,7 @@ class Code(NarratedScene):
             self.play(FadeIn(label), FadeIn(query, shift=0.1 * UP), run_time=beat.share(0.4))
 
         with self.beat("scores") as beat:
-            places = nums.decimals_to_fit(
-                [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], mini.slot_width() * 0.9
-            )
-            scores = mini.under(
-                [
-                    nums.text(f"scaled_scores[{f}, {j}]", decimals=places)
-                    for j in range(ex.n_tokens)
-                ],
-                PANEL_VALUES_Y,
-            )
+            scores = self.scaled_row(nums, mini, f)
             label2 = self.panel_label(f"scores of “{ex.focus}” with every key, ÷ √d")
             mark2 = self.highlight(glyphs[where["scores"]], code, len(lines))
             self.play(
@@ -162,20 +152,7 @@ class Code(NarratedScene):
 
         with self.beat("result") as beat:
             mark4 = self.highlight(glyphs[where["result"]], code, len(lines))
-            call = KitText(
-                "out, weights = scaled_dot_product_attention(q, k, v)",
-                font=NUMBER_FONT,
-                font_size=NUMBER,
-                color=TEXT,
-            )
-            fit_width(call, SAFE_WIDTH).move_to([0, PANEL_LABEL_Y, 0]).align_to(
-                [LEFT_X, 0, 0], LEFT
-            )
-            result = Matrix([nums.vector("outputs", f, color=OUTPUT)], OUTPUT)
-            name = text(f"out[{ex.focus}] =", size=LABEL, color=OUTPUT)
-            same = caption("the same output the blend chapter showed")
-            line = VGroup(name, result, same).arrange(RIGHT, buff=0.3)
-            fit_width(line, SAFE_WIDTH).move_to([0, PANEL_VECTOR_Y - 0.2, 0])
+            call, line = self.call_and_result(nums, f)
             self.play(
                 ReplacementTransform(mark3, mark4),
                 FadeOut(VGroup(label3, mini, shown)),
@@ -183,6 +160,33 @@ class Code(NarratedScene):
             )
             self.play(FadeIn(call, shift=0.05 * RIGHT), run_time=beat.share(0.25))
             self.play(FadeIn(line, shift=0.1 * UP), run_time=beat.share(0.3))
+
+    def scaled_row(self, nums: Numbers, mini: TokenRow, f: int) -> VGroup:
+        """The focus's scaled scores under the small token row."""
+        n = self.example.n_tokens
+        places = nums.decimals_to_fit(
+            [f"scaled_scores[{f}, {j}]" for j in range(n)], mini.slot_width() * 0.9
+        )
+        return mini.under(
+            [nums.text(f"scaled_scores[{f}, {j}]", decimals=places) for j in range(n)],
+            PANEL_VALUES_Y,
+        )
+
+    def call_and_result(self, nums: Numbers, f: int) -> tuple[KitText, VGroup]:
+        """The call on the worked example, and the focus output it returns."""
+        call = KitText(
+            "out, weights = scaled_dot_product_attention(q, k, v)",
+            font=NUMBER_FONT,
+            font_size=NUMBER,
+            color=TEXT,
+        )
+        fit_width(call, SAFE_WIDTH).move_to([0, PANEL_LABEL_Y, 0]).align_to([LEFT_X, 0, 0], LEFT)
+        result = Matrix([nums.vector("outputs", f, color=OUTPUT)], OUTPUT)
+        name = text(f"out[{self.example.focus}] =", size=LABEL, color=OUTPUT)
+        same = caption("the same output the blend chapter showed")
+        line = VGroup(name, result, same).arrange(RIGHT, buff=0.3)
+        fit_width(line, SAFE_WIDTH).move_to([0, PANEL_VECTOR_Y - 0.2, 0])
+        return call, line
 
     def code_block(self, lines: list[str]) -> tuple[KitText, list[VGroup]]:
         """The code as one monospaced Text (so indentation holds) and each line's glyphs.

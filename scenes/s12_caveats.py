@@ -54,8 +54,6 @@ class Caveats(NarratedScene):
     ``not_concepts`` (these heads were designed; learned heads mix many patterns).
     """
 
-    beat_ids = ("quadratic", "not_explanations", "not_concepts")
-
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()
         grids, counts = self.cost_grids(nums)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from manim import (
@@ -32,11 +33,11 @@ from scenes.kit import (
     WorkedExample,
     caption,
     dimension_names,
+    example_for,
     fit_width,
     text,
-    worked_example,
 )
-from scenes.narration import NarratedScene, SceneParam
+from scenes.narration import NarratedScene
 
 __all__ = ["WordSense"]
 
@@ -59,24 +60,16 @@ class WordSense(NarratedScene):
     attention, different), ``moved`` (which named dimension each sentence pulled it toward).
     """
 
-    beat_ids = ("same_word", "context", "moved")
-    params = (
-        SceneParam(
-            "sentences",
-            "str list",
-            ("The bank of the river flooded", "The bank approved the loan"),
-            "two sentences that use the focus word in different senses",
-        ),
-        SceneParam("focus", "str", "bank", "the word both sentences share"),
-    )
-
     def construct(self) -> None:
         _, _, _, header, _ = self.open_chapter()
         focus = str(self.param("focus"))
         sentences = [str(s) for s in self.param("sentences")]
         if len(sentences) != 2:
             raise ValueError(f"sentences needs two sentences, got {len(sentences)}")
-        examples = [worked_example(s, focus) for s in sentences]
+        # each sentence is a spec of its own, read by the video's model
+        examples = [
+            example_for(replace(self.plan.spec, sentence=s, focus=focus)) for s in sentences
+        ]
         names = dimension_names(examples[0])
         embeds = [ex.x[ex.focus_index] for ex in examples]  # (d_model,) each
         outputs = [ex.mha_output[ex.focus_index] for ex in examples]

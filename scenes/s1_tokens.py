@@ -54,8 +54,6 @@ NAME_SIZE = 18  # the dimension names: smaller than a label, still >= 11 px at 4
 class Tokens(NarratedScene):
     """The sentence becomes a row of tokens; each token's embedding appears under it."""
 
-    beat_ids = ("split", "embed", "context_free")
-
     def construct(self) -> None:
         ex, _, nums, header, _ = self.open_chapter()
         names = self.dimension_labels(ex)

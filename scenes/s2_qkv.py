@@ -48,8 +48,6 @@ STACK_TOP = 1.95
 class QueryKeyValue(NarratedScene):
     """One embedding fans out into q, k, v; the query's product in numbers; then every token."""
 
-    beat_ids = ("roles", "product", "all_tokens")
-
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()
         ring = row.outline(f, TEXT)

@@ -55,8 +55,6 @@ TERM_NAME = 18  # the dimension name under each term of the dot product
 class Scores(NarratedScene):
     """q of the focus against every key: one dot product term by term, all scores, scaling."""
 
-    beat_ids = ("compare", "term_by_term", "all_scores", "scale")
-
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()
         top = int(ex.weights[f].argmax())

@@ -27,6 +27,7 @@ from scenes.kit import (
     QUERY,
     TEXT,
     WEIGHT,
+    Numbers,
     TokenRow,
     WeightBars,
     named_tokens,
@@ -47,35 +48,14 @@ SUM_Y = -3.2
 class Softmax(NarratedScene):
     """Scaled scores -> weights; a bar per token; the shown weights add up to 1.00."""
 
-    beat_ids = ("normalise", "bars", "sum")
-
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()
         ring = row.outline(f, QUERY)
         margin_x = max(-6.6, row.get_left()[0] - 0.6)
 
         with self.beat("normalise") as beat:
-            places = nums.decimals_to_fit(
-                [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() - 0.1
-            )
-            scaled = row.under(
-                [
-                    nums.text(f"scaled_scores[{f}, {j}]", decimals=places)
-                    for j in range(ex.n_tokens)
-                ],
-                SCALED_Y,
-            )
-            weights = row.under(nums.weight_row(f), WEIGHTS_Y)
-            arrow = Arrow(
-                [0, SCALED_Y - 0.25, 0],
-                [0, WEIGHTS_Y + 0.25, 0],
-                buff=0,
-                color=MUTED,
-                stroke_width=2,
-                max_tip_length_to_length_ratio=0.15,
-            )
-            arrow.set_x(margin_x)
-            name = text("softmax", size=LABEL, color=TEXT).next_to(arrow, RIGHT, buff=0.15)
+            scaled, weights = self.score_rows(nums, row, f)
+            arrow, name = self.softmax_arrow(margin_x)
             label_scaled, label_weights = self.row_labels(row)
             self.play(
                 FadeIn(header),
@@ -97,21 +77,7 @@ class Softmax(NarratedScene):
             )
 
         with self.beat("bars") as beat:
-            # the tallest bar and its label stay under the weight row (a 2-token row peaks
-            # near 0.5); otherwise a weight of 1 is BAR_FULL_HEIGHT, the same in every video
-            label_height = weights.height
-            bar_room = WEIGHTS_Y - BASELINE_Y - 1.5 * label_height - 0.25 - BAR_LABEL_GAP
-            bars = WeightBars(
-                ex.weights[f],
-                None,
-                row.xs(),
-                BASELINE_Y,
-                full_height=min(BAR_FULL_HEIGHT, bar_room / float(ex.weights[f].max())),
-                bar_width=min(0.55, row.slot_width() * 0.6),
-            )
-            on_bars = weights.copy()
-            for w, bar in zip(on_bars, bars.bars, strict=True):
-                w.next_to(bar, UP, buff=BAR_LABEL_GAP)
+            bars, on_bars = self.weight_bars(weights, row, f)
             self.play(FadeIn(bars.baseline), bars.grow(), run_time=beat.share(0.3))
             self.play(
                 *(TransformFromCopy(w, b) for w, b in zip(weights, on_bars, strict=True)),
@@ -129,16 +95,7 @@ class Softmax(NarratedScene):
             )
 
         with self.beat("sum") as beat:
-            total = (
-                VGroup(
-                    text("sum of weights =", size=BODY, color=MUTED),
-                    nums.text(
-                        f"sum(weights[{f}])", label="sum of weights", size=BODY, color=WEIGHT
-                    ),
-                )
-                .arrange(RIGHT, buff=0.2)
-                .move_to([0, SUM_Y, 0])
-            )
+            total = self.weight_sum(nums, f)
             # copies of the six weights fly into their sum and fade as it appears (morphing
             # "0.17" into "1.00" glyph by glyph would shatter the digits on the way)
             self.play(
@@ -150,6 +107,62 @@ class Softmax(NarratedScene):
                 FadeIn(total[1], scale=0.8),
                 run_time=beat.share(0.45),
             )
+
+    def score_rows(self, nums: Numbers, row: TokenRow, f: int) -> tuple[VGroup, VGroup]:
+        """The focus row's scaled scores and, under them, its weights (adding up to 1)."""
+        n = self.example.n_tokens
+        places = nums.decimals_to_fit(
+            [f"scaled_scores[{f}, {j}]" for j in range(n)], row.slot_width() - 0.1
+        )
+        scaled = row.under(
+            [nums.text(f"scaled_scores[{f}, {j}]", decimals=places) for j in range(n)],
+            SCALED_Y,
+        )
+        return scaled, row.under(nums.weight_row(f), WEIGHTS_Y)
+
+    def softmax_arrow(self, margin_x: float) -> tuple[Arrow, VGroup]:
+        """The arrow from the scores down to the weights, named "softmax", in the margin."""
+        arrow = Arrow(
+            [0, SCALED_Y - 0.25, 0],
+            [0, WEIGHTS_Y + 0.25, 0],
+            buff=0,
+            color=MUTED,
+            stroke_width=2,
+            max_tip_length_to_length_ratio=0.15,
+        )
+        arrow.set_x(margin_x)
+        return arrow, text("softmax", size=LABEL, color=TEXT).next_to(arrow, RIGHT, buff=0.15)
+
+    def weight_bars(self, weights: VGroup, row: TokenRow, f: int) -> tuple[WeightBars, VGroup]:
+        """A bar per token and the weights moved on top of their bars."""
+        ex = self.example
+        # the tallest bar and its label stay under the weight row (a 2-token row peaks
+        # near 0.5); otherwise a weight of 1 is BAR_FULL_HEIGHT, the same in every video
+        label_height = weights.height
+        bar_room = WEIGHTS_Y - BASELINE_Y - 1.5 * label_height - 0.25 - BAR_LABEL_GAP
+        bars = WeightBars(
+            ex.weights[f],
+            None,
+            row.xs(),
+            BASELINE_Y,
+            full_height=min(BAR_FULL_HEIGHT, bar_room / float(ex.weights[f].max())),
+            bar_width=min(0.55, row.slot_width() * 0.6),
+        )
+        on_bars = weights.copy()
+        for w, bar in zip(on_bars, bars.bars, strict=True):
+            w.next_to(bar, UP, buff=BAR_LABEL_GAP)
+        return bars, on_bars
+
+    def weight_sum(self, nums: Numbers, f: int) -> VGroup:
+        """ "sum of weights = 1.00" under the bars."""
+        return (
+            VGroup(
+                text("sum of weights =", size=BODY, color=MUTED),
+                nums.text(f"sum(weights[{f}])", label="sum of weights", size=BODY, color=WEIGHT),
+            )
+            .arrange(RIGHT, buff=0.2)
+            .move_to([0, SUM_Y, 0])
+        )
 
     def row_labels(self, row: TokenRow) -> tuple[VGroup, VGroup]:
         """ "q·k/√d" and "weight" left of the rows, or nothing when the rows fill the width."""

@@ -58,8 +58,6 @@ class ValueBlend(NarratedScene):
     stacked bar: how much of each word the output is).
     """
 
-    beat_ids = ("weigh", "add", "blend_bar")
-
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()
         columns = value_columns(nums, row)

@@ -52,18 +52,12 @@ class MultiHead(NarratedScene):
     join and W_O projects them back to d_model numbers).
     """
 
-    beat_ids = ("all_queries", "heads", "patterns", "concat")
-
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()
         # one colour scale for both heads, stretched over the weights' range so that nearly
         # uniform rows still show their pattern
         vmin, vmax = float(ex.head_weights.min()), float(ex.head_weights.max())
-        full = HeatGrid(
-            ex.weights, ex.tokens, nums=nums, vmax=vmax, vmin=vmin,
-            max_width=SAFE_WIDTH - 2 * 3.4, max_height=GRID_TOP - GRID_BOTTOM,
-        )  # fmt: skip
-        full.move_to([0, (GRID_TOP + GRID_BOTTOM) / 2, 0])
+        full = self.story_grid(nums, vmin, vmax)
         with self.beat("all_queries") as beat:
             self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), run_time=beat.share(0.12))
             # the sentence's words become the keys across the top and the queries down the side
@@ -89,12 +83,7 @@ class MultiHead(NarratedScene):
             outline = full.row_outline(f)
             self.play(Create(outline), run_time=beat.share(0.12))
         heads = self.head_grids(vmin, vmax)
-        titles = VGroup(
-            *(
-                text(f"head {h + 1}", size=LABEL, color=TEXT).next_to(g, UP, buff=HEAD_TITLE_GAP)
-                for h, g in enumerate(heads)
-            )
-        )
+        titles = self.head_titles(heads)
         with self.beat("heads") as beat:
             self.play(FadeOut(full.numbers), FadeOut(outline), run_time=beat.share(0.12))
             left = heads[0]
@@ -110,14 +99,7 @@ class MultiHead(NarratedScene):
                 FadeIn(heads[1], shift=0.3 * LEFT), FadeIn(titles[1]), run_time=beat.share(0.3)
             )
         with self.beat("patterns") as beat:
-            rings = VGroup(*(g.row_outline(f) for g in heads))
-            tops = VGroup(
-                *(
-                    SurroundingRectangle(g.cell(f, int(ex.head_weights[h, f].argmax())), buff=0.0,
-                                         color=TEXT, stroke_width=4)
-                    for h, g in enumerate(heads)
-                )
-            )  # fmt: skip
+            rings, tops = self.strongest_keys(heads, f)
             self.play(Create(rings), run_time=beat.share(0.25))
             self.play(
                 LaggedStart(*(Create(t) for t in tops), lag_ratio=0.5), run_time=beat.share(0.35)
@@ -139,6 +121,37 @@ class MultiHead(NarratedScene):
                 run_time=beat.share(0.2),
             )
             self.play(FadeIn(project), FadeIn(final, shift=0.2 * DOWN), run_time=beat.share(0.25))
+
+    def story_grid(self, nums: Numbers, vmin: float, vmax: float) -> HeatGrid:
+        """Every query's weights in the story head, with their numbers, centred."""
+        ex = self.example
+        full = HeatGrid(
+            ex.weights, ex.tokens, nums=nums, vmax=vmax, vmin=vmin,
+            max_width=SAFE_WIDTH - 2 * 3.4, max_height=GRID_TOP - GRID_BOTTOM,
+        )  # fmt: skip
+        return full.move_to([0, (GRID_TOP + GRID_BOTTOM) / 2, 0])
+
+    def head_titles(self, heads: VGroup) -> VGroup:
+        """ "head 1", "head 2" above the heads' matrices."""
+        return VGroup(
+            *(
+                text(f"head {h + 1}", size=LABEL, color=TEXT).next_to(g, UP, buff=HEAD_TITLE_GAP)
+                for h, g in enumerate(heads)
+            )
+        )
+
+    def strongest_keys(self, heads: VGroup, f: int) -> tuple[VGroup, VGroup]:
+        """The focus row outlined in each head, and a box round its strongest key there."""
+        ex = self.example
+        rings = VGroup(*(g.row_outline(f) for g in heads))
+        tops = VGroup(
+            *(
+                SurroundingRectangle(g.cell(f, int(ex.head_weights[h, f].argmax())), buff=0.0,
+                                     color=TEXT, stroke_width=4)
+                for h, g in enumerate(heads)
+            )
+        )  # fmt: skip
+        return rings, tops
 
     def head_grids(self, vmin: float, vmax: float) -> VGroup:
         """The two heads' matrices side by side (heat only), their titles' room kept above."""

@@ -104,8 +104,6 @@ class Equation(NarratedScene):
     clear for the closing line).
     """
 
-    beat_ids = ("assemble", "close")
-
     def construct(self) -> None:
         _, _, nums, header, row = self.open_chapter()
         equation, parts = role_glyphs(PIECES, EQUATION_SIZE)

@@ -37,7 +37,7 @@ from scenes.kit import (
     swap_positions,
     text,
 )
-from scenes.narration import NarratedScene, SceneParam
+from scenes.narration import NarratedScene
 
 __all__ = ["WordOrder"]
 
@@ -59,17 +59,6 @@ class WordOrder(NarratedScene):
     their words), ``positions`` (the sinusoidal position signal, one mix per place),
     ``pattern`` (the rows recomputed with positions: the swapped word's weight differs).
     """
-
-    beat_ids = ("swap", "same_numbers", "positions", "pattern")
-    params = (
-        SceneParam(
-            "swap",
-            "str list",
-            (),
-            "two words of the sentence to swap, e.g. ['cat', 'mat']; left out: the first and "
-            "last content words other than the focus",
-        ),
-    )
 
     def construct(self) -> None:
         ex, f, nums, header, row_a = self.open_chapter()

@@ -57,8 +57,6 @@ class CausalMask(NarratedScene):
     a time).
     """
 
-    beat_ids = ("triangle", "zeros", "renormalise", "generation")
-
     def construct(self) -> None:
         ex, f, nums, header, _ = self.open_chapter()
         n = ex.n_tokens

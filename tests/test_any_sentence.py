@@ -17,9 +17,10 @@ import pytest
 
 from attention import ExampleError
 from attention.wordnet import wordnet_dir
+from explainer.checks import check_numbers, scene_checks
 from explainer.errors import ExplainerError
-from explainer.numbers import check_numbers, scene_checks
-from explainer.script import PROJECT_ROOT, load_script
+from explainer.script import load_script
+from scenes.scripts import PROJECT_ROOT
 
 SEED = 20261123
 SENTENCES = 6  # each is every chapter's dry run: about 15 s

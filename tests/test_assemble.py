@@ -16,16 +16,12 @@ import numpy as np
 import pytest
 from helpers import ffmpeg_loudness
 
-from explainer.assemble import (
-    AudioPlacement,
-    Chapter,
-    mix_narration,
-    normalize_loudness,
-    write_chapters,
-)
+from explainer.assemble import ChapterMark, write_chapters
 from explainer.errors import ExplainerError, RenderError
+from explainer.loudness import normalize
 from explainer.media import probe_video_frames
-from explainer.outputs import MARKER_NAME, check_out_dir, staged_outputs
+from explainer.mix import AudioPlacement, mix_samples
+from explainer.staging import MARKER_NAME, check_out_dir, staged_outputs
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
@@ -40,13 +36,6 @@ def _write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
     return path
 
 
-def _read_wav(path: Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as handle:
-        rate = handle.getframerate()
-        data = handle.readframes(handle.getnframes())
-    return np.frombuffer(data, dtype="<i2").astype(np.float64) / 32768, rate
-
-
 # -- mixing -----------------------------------------------------------------------------------
 
 
@@ -54,11 +43,7 @@ def test_mix_places_each_beat_on_its_frame_to_the_sample(tmp_path: Path) -> None
     rate, fps = 24_000, 15
     ones = _write_wav(tmp_path / "a.wav", np.full(1000, 0.5), rate)
     twos = _write_wav(tmp_path / "b.wav", np.full(500, -0.25), rate)
-    out = mix_narration(
-        [AudioPlacement(ones, 3), AudioPlacement(twos, 20)], 45, fps, tmp_path / "mix.wav"
-    )
-    track, got_rate = _read_wav(out)
-    assert got_rate == rate
+    track = mix_samples([AudioPlacement(ones, 3), AudioPlacement(twos, 20)], 45, fps, rate)
     assert len(track) == 45 * rate // fps  # 3 s exactly
     nonzero = np.flatnonzero(np.abs(track) > 0.01)
     # frame 3 at 15 fps is 0.2 s = sample 4800; frame 20 is 1.333.. s = sample 32000
@@ -71,7 +56,7 @@ def test_mix_places_each_beat_on_its_frame_to_the_sample(tmp_path: Path) -> None
 
 def test_mix_resamples_a_recording_at_another_rate(tmp_path: Path) -> None:
     beat = _write_wav(tmp_path / "r.wav", 0.3 * np.sin(np.arange(44_100) / 7), 44_100)
-    track, _ = _read_wav(mix_narration([AudioPlacement(beat, 0)], 30, 30, tmp_path / "m.wav"))
+    track = mix_samples([AudioPlacement(beat, 0)], 30, 30)
     assert len(track) == 24_000
     assert np.abs(track).max() > 0.2  # one second of tone, resampled, fills the second
 
@@ -91,8 +76,8 @@ def _speechlike(seconds: float, rate: int, level: float) -> np.ndarray:
 def test_loudness_is_normalised_to_minus_16_with_peaks_under_minus_1(
     tmp_path: Path, level: float
 ) -> None:
-    src = _write_wav(tmp_path / "in.wav", _speechlike(8.0, 24_000, level), 24_000)
-    normalize_loudness(src, tmp_path / "out.wav")
+    normalised, _ = normalize(_speechlike(8.0, 24_000, level), 24_000, -2.0)
+    _write_wav(tmp_path / "out.wav", normalised, 24_000)
     integrated, peak = ffmpeg_loudness(tmp_path / "out.wav")
     assert abs(integrated - (-16.0)) <= 0.5
     assert peak <= -1.0
@@ -115,7 +100,7 @@ def test_chapter_titles_with_special_characters_survive_ffmpeg(tmp_path: Path) -
     video = _lavfi_video(tmp_path / "v.mp4", 30)
     titles = ["Scores; q = k # 1", "Back\\slash"]
     meta = write_chapters(
-        [Chapter(titles[0], 0.0, 1.0), Chapter(titles[1], 1.0, 2.0)], tmp_path / "m.txt"
+        [ChapterMark(titles[0], 0.0, 1.0), ChapterMark(titles[1], 1.0, 2.0)], tmp_path / "m.txt"
     )
     out = tmp_path / "c.mp4"
     subprocess.run(
@@ -257,7 +242,7 @@ def test_sigterm_leaves_previous_outputs_and_no_partial_files(tmp_path: Path) ->
         f"""
         import sys, time
         from pathlib import Path
-        from explainer.outputs import staged_outputs
+        from explainer.staging import staged_outputs
         try:
             with staged_outputs(Path({str(out)!r})) as staging:
                 (staging.path / "v.mp4").write_text("half-written")

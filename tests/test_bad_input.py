@@ -12,9 +12,11 @@ import pytest
 from helpers import one_error_line
 from typer.testing import CliRunner
 
+from attention.spec import ExampleSpec
 from explainer.cli import app
 from explainer.errors import VoiceError
-from explainer.voices import FestivalVoice, speakable_ascii, synthesize_beats
+from explainer.voice_cache import synthesize_beats
+from explainer.voices import FestivalVoice, speakable_ascii
 from scenes.plan import Beat, ScenePlan
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
@@ -134,7 +136,7 @@ needs_festival = pytest.mark.skipif(
 def _scene(scene_id: str, *beats: tuple[str, str]) -> list[ScenePlan]:
     """One scene of ``(beat id, text)`` beats, as the script loader would make them."""
     records = tuple(Beat(beat_id, text, 1.0, 0.35) for beat_id, text in beats)
-    return [ScenePlan(scene_id, "S", 1, "Tokens", records, "The cat sat")]
+    return [ScenePlan(scene_id, "S", 1, "Tokens", records, ExampleSpec("The cat sat"))]
 
 
 def _samples(path: Path | None) -> bytes:

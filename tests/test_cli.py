@@ -9,9 +9,9 @@ from helpers import one_error_line
 from typer.testing import CliRunner
 
 from explainer import __version__
-from explainer import numbers as numbers_module
+from explainer import checks as checks_module
 from explainer.cli import app
-from explainer.outputs import staged_outputs
+from explainer.staging import staged_outputs
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 
@@ -130,14 +130,14 @@ def test_check_verifies_the_tiny_script(runner: CliRunner, tmp_path: Path) -> No
 def test_a_second_check_reuses_the_scenes_ledgers(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = numbers_module._dry_run
+    real = checks_module._dry_run
     dry_runs: list[str] = []
 
     def counted(plan):  # noqa: ANN001, ANN202 - the real dry run, counted
         dry_runs.append(plan.scene_id)
         return real(plan)
 
-    monkeypatch.setattr(numbers_module, "_dry_run", counted)
+    monkeypatch.setattr(checks_module, "_dry_run", counted)
     args = ["check", str(TINY), "--cache", str(tmp_path)]
     cold = runner.invoke(app, args)
     assert cold.exit_code == 0, cold.output

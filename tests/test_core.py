@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from attention import (
+    AttentionParams,
     causal_mask,
     merge_heads,
     multi_head_attention,
@@ -175,7 +176,8 @@ def test_multi_head_is_per_head_attention_concatenated(
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, d_model))
     w_q, w_k, w_v, w_o = (rng.normal(size=(d_model, d_model)) for _ in range(4))
-    out, w = multi_head_attention(x, w_q, w_k, w_v, w_o, n_heads)
+    record = multi_head_attention(x, AttentionParams(w_q, w_k, w_v, w_o, n_heads))
+    out, w = record.output, record.weights
     assert w.shape == (n_heads, n, n)
     parts = []
     for h in range(n_heads):

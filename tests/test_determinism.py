@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from explainer.render import Quality, render_clips
-from scenes.narration import default_plan
+from explainer.executors import LocalScenePool
+from explainer.quality import Quality
+from explainer.render import render_clips
 from scenes.plan import ScenePlan
+from scenes.scripts import default_plan
 
 pytestmark = [
     pytest.mark.render,
@@ -42,7 +44,8 @@ def test_a_scene_rendered_twice_has_identical_frames(tmp_path: Path) -> None:
     assert frames == 3 * 12  # three beats of 0.8 s at 15 fps
     hashes = []
     for run in ("first", "second"):  # separate caches: each is a real render in a new process
-        report = render_clips([plan], Quality.low, tmp_path / run, jobs=1)
+        with LocalScenePool(1) as pool:
+            report = render_clips([plan], Quality.low, tmp_path / run, pool)
         assert report.rendered == ["tokens"]
         hashes.append(_frame_hashes(report.clips[0].path))
     first, second = hashes

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from attention import ExampleError, WorkedExample, multi_head_attention, tokenize, worked_example
-from attention.example import DIMENSIONS, FOCUS_RULES, HEAD_FEATURES, find_focus
+from attention.core import AttentionParams
+from attention.designed import HEAD_FEATURES
+from attention.example import DIMENSIONS, FOCUS_RULES, find_focus
 from attention.lexicon import embed
 
 ARRAYS = (
@@ -27,8 +29,8 @@ def ex() -> WorkedExample:
 
 def test_fields_are_exactly_the_documented_ones(ex: WorkedExample) -> None:
     names = [f.name for f in dataclasses.fields(ex)]
-    assert names == ["sentence", "tokens", "focus", "focus_index", "d_model", "n_heads",
-                     "d_head", *ARRAYS, "dimensions", "sources"]  # fmt: skip
+    assert names == ["spec", "tokens", "focus", "focus_index", "d_model", "n_heads",
+                     "d_head", *ARRAYS, "dimensions", "sources", "record"]  # fmt: skip
 
 
 def test_default_sentence_tokens_dimensions_and_shapes(ex: WorkedExample) -> None:
@@ -64,9 +66,10 @@ def test_head_zero_is_the_single_head_story(ex: WorkedExample) -> None:
 
 
 def test_example_agrees_with_multi_head_attention(ex: WorkedExample) -> None:
-    out, w = multi_head_attention(ex.x, ex.w_q, ex.w_k, ex.w_v, ex.w_o, n_heads=2)
-    np.testing.assert_allclose(w, ex.head_weights, atol=1e-14)
-    np.testing.assert_allclose(out, ex.mha_output, atol=1e-13)
+    params = AttentionParams(ex.w_q, ex.w_k, ex.w_v, ex.w_o, n_heads=2)
+    record = multi_head_attention(ex.x, params)
+    np.testing.assert_allclose(record.weights, ex.head_weights, atol=1e-14)
+    np.testing.assert_allclose(record.output, ex.mha_output, atol=1e-13)
 
 
 def test_arrays_are_read_only(ex: WorkedExample) -> None:

@@ -6,6 +6,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -18,13 +19,16 @@ import pytest
 from helpers import one_error_line
 from typer.testing import CliRunner
 
-from explainer import outputs as outputs_module
+from attention.spec import ExampleSpec
+from explainer import staging as staging_module
 from explainer.cli import app
 from explainer.errors import ExplainerError
-from explainer.outputs import PARTIAL_PREFIX, staged_outputs
+from explainer.keys import clip_key
 from explainer.pipeline import render_video
-from explainer.render import Quality, clip_key, lookup_clip
+from explainer.quality import Quality
+from explainer.render import lookup_clip
 from explainer.script import load_script
+from explainer.staging import PARTIAL_PREFIX, staged_outputs
 from scenes.plan import Beat, ScenePlan
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
@@ -84,7 +88,7 @@ def _alive(pid: int) -> bool:
 
 def _tiny_plan() -> ScenePlan:
     beats = (Beat("a", "One.", 0.5, 0.2), Beat("b", "Two.", 0.4, 0.2))
-    return ScenePlan("tokens", "Tokens", 1, "Tokens", beats, "The cat sat")
+    return ScenePlan("tokens", "Tokens", 1, "Tokens", beats, ExampleSpec("The cat sat"))
 
 
 @pytest.fixture
@@ -207,7 +211,7 @@ def test_disk_full_while_committing_is_one_line_and_leaves_whole_files(
         moved.append(str(target))
         real_replace(source, target)
 
-    monkeypatch.setattr(outputs_module.os, "replace", replace_until_full)
+    monkeypatch.setattr(staging_module.os, "replace", replace_until_full)
     with staged_outputs(out) as staging:
         (staging.path / "a.srt").write_text("small, goes first")
         (staging.path / "video.mp4").write_bytes(b"new video, larger, goes last")
@@ -251,7 +255,7 @@ def test_unwritable_out_dir_is_one_line_and_writes_nothing(
     if os.geteuid() == 0:  # root ignores the mode bits: make the check see what a user sees
         real_access = os.access
         monkeypatch.setattr(
-            outputs_module.os,
+            staging_module.os,
             "access",
             lambda path, mode, **kw: (
                 not (mode & os.W_OK and Path(path) == out) and real_access(path, mode, **kw)
@@ -411,3 +415,80 @@ def test_sigterm_mid_render_keeps_outputs_and_resumes(interrupted: dict[str, Any
     _check_no_leftovers(interrupted)
     _check_second_render_refused(interrupted)
     _check_resume(interrupted)
+
+
+# -- a scene worker killed mid-render (what the OOM killer does) -------------------------------
+
+
+def _scene_workers(pid: int) -> list[int]:
+    """The render's scene worker processes: its children started by multiprocessing's spawn."""
+    workers = []
+    for child in _children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"spawn_main" in command:
+            workers.append(child)
+    return workers
+
+
+def _rendering(cache: Path) -> bool:
+    """A worker is inside a scene: its scratch folder exists under the render's work folder."""
+    return any(work.glob("scene-*") for work in (cache / "clips").glob(".work-*"))
+
+
+def _render_killing_workers(root: Path, kills: int) -> tuple[subprocess.CompletedProcess[str], int]:
+    """Render the tiny script (a cold cache), SIGKILL-ing scene workers ``kills`` times while
+    scenes render; returns the finished render and how many workers were killed."""
+    out, cache = root / "out", root / "cache"
+    process = subprocess.Popen(
+        _render_command(out, cache), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    killed = 0
+    deadline = time.monotonic() + 240
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            workers = _scene_workers(process.pid)
+            if killed < kills and workers and _rendering(cache):
+                os.kill(workers[0], signal.SIGKILL)
+                killed += 1
+                time.sleep(1.0)  # let the pool notice, replace the worker and resubmit
+            time.sleep(0.05)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+            pytest.fail("the render hung after its scene worker was killed")
+    done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return done, killed
+
+
+@needs_tools
+@pytest.mark.render
+def test_a_killed_scene_worker_is_replaced_and_its_scene_rendered_again(tmp_path: Path) -> None:
+    done, killed = _render_killing_workers(tmp_path, kills=1)
+    assert killed == 1
+    assert done.returncode == 0, done.stderr
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert _ffprobe_ok(out / "tiny.mp4") > 1.0
+    assert len(list((out / "clips").glob("*.mp4"))) == 2
+    assert not list((cache / "clips").glob(".work-*")), "the scratch folder is removed"
+
+
+@needs_tools
+@pytest.mark.render
+def test_workers_that_keep_dying_fail_the_render_in_one_line(tmp_path: Path) -> None:
+    started = time.monotonic()
+    done, killed = _render_killing_workers(tmp_path, kills=10)
+    assert killed >= 2
+    assert done.returncode == 1
+    line = one_error_line(done.stderr)
+    assert "worker process died 2 times" in line
+    assert re.search(r"scene '(tokens|blend)'", line), line
+    assert time.monotonic() - started < 120
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert not list(out.glob(f"{PARTIAL_PREFIX}*")), "nothing half-written"
+    assert not list((cache / "clips").glob(".work-*"))
+    assert not (out / "tiny.mp4").exists()

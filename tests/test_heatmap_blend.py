@@ -76,7 +76,7 @@ def test_heat_numbers_are_recorded_rows_that_add_up_and_verify() -> None:
         assert sum(round(s * 100) for s in shown) == 100  # exactly 1.00 at 2 decimals
         # each shown value is within half a unit of the true weight plus the rounding slack
         assert np.all(np.abs(np.array(shown) - ex.weights[i]) < 0.01)
-    assert verify(nums.ledger, ex.sentence, ex.focus) == []
+    assert verify(nums.ledger, ex) == []
     assert len(nums.ledger.entries) == n * n
 
 
@@ -96,7 +96,7 @@ def test_head_grid_records_head_sources() -> None:
     HeatGrid(ex.head_weights[1], ex.tokens, nums=nums, head=1, max_width=7, max_height=6.5)
     sources = {e.source for e in nums.ledger.entries}
     assert "head_weights[1, 2, 3]" in sources
-    assert verify(nums.ledger, ex.sentence, ex.focus) == []
+    assert verify(nums.ledger, ex) == []
 
 
 def test_long_sentence_grid_fits_without_numbers_or_overlap() -> None:
@@ -168,7 +168,7 @@ def test_bar_numbers_record_the_focus_row_and_verify() -> None:
     assert [e.source for e in nums.ledger.entries] == [
         f"weights[{f}, {j}]" for j in range(ex.n_tokens)
     ]
-    assert verify(nums.ledger, ex.sentence, ex.focus) == []
+    assert verify(nums.ledger, ex) == []
     for number, seg in zip(bar.numbers, bar.segments, strict=True):
         assert number.get_top()[1] < seg.get_bottom()[1]  # under its segment
         assert abs(number.get_x() - seg.get_x()) < 1e-6

@@ -11,7 +11,8 @@ from explainer.errors import RenderError
 from explainer.pipeline import ProgressEvent, _check_layout
 from explainer.render import ClipResult, RenderReport
 from scenes.kit.layout import Box, layout_problems
-from scenes.narration import NarratedScene, default_plan
+from scenes.narration import NarratedScene
+from scenes.scripts import default_plan
 
 LOW = {"quality": "low_quality", "dry_run": True, "disable_caching": True, "progress_bar": "none"}
 

@@ -10,7 +10,6 @@ import pytest
 
 from attention import NumbersLedger, scaled_dot_product_attention, verify, worked_example
 from attention.core import causal_mask, positional_encoding, softmax
-from attention.ledger import SourceError, format_number, parse_source, round_row
 from attention.lessons import (
     attention_cells,
     causal_weights,
@@ -21,8 +20,10 @@ from attention.lessons import (
     swap_order,
     tempered_weights,
 )
-from attention.narration import lesson_values
+from attention.placeholders import lesson_values
 from attention.reference import ref_attention, ref_positional_encoding
+from attention.rounding import format_number, round_row
+from attention.sources import SourceError, parse_source
 
 SENTENCES = [
     ("The cat sat on the mat", None),
@@ -172,12 +173,12 @@ def test_lesson_sources_parse_and_verify() -> None:
                       group="tempered_weights(0.5)[2]")  # fmt: skip
     ledger.record("t", "cells", "144", "attention_cells(12)", 0)
     ledger.record("t", "pe", format_number(math.sin(1.0), 2), "positional_encoding[1, 0]", 2)
-    assert verify(ledger, ex.sentence, ex.focus) == []
+    assert verify(ledger, ex) == []
     wrong = NumbersLedger()
     wrong.record("t", "cells", "145", "attention_cells(12)", 0)
     wrong.record("t", "p", "0.10", "permuted_weights(0, 0, 1, 2, 3, 4)[0, 0]", 2)
     wrong.record("t", "c", "0.10", "causal_weights(3)[0, 0]", 2)
-    problems = verify(wrong, ex.sentence, ex.focus)
+    problems = verify(wrong, ex)
     assert len(problems) == 3, problems
     assert "not an order" in problems[1]
     assert "takes no arguments" in problems[2]

@@ -2,7 +2,7 @@
 which one the focus's output gained (ch 5), and every name beside the embedding (ch 1).
 
 Expected values are recomputed here from q, k, v and the projections, not read from
-``attention.narration``: a dimension's name is the embedding column a head-0 key or value
+``attention.placeholders``: a dimension's name is the embedding column a head-0 key or value
 column copies (its one non-zero input row of W_K or W_V).
 """
 
@@ -15,9 +15,11 @@ import pytest
 from manim import tempconfig
 from manim.mobject.text.text_mobject import MarkupText, Text
 
+from attention.spec import ExampleSpec
 from scenes import load_scene_class
 from scenes.kit import MUTED, OUTPUT, TEXT
-from scenes.narration import NarratedScene, default_plan
+from scenes.narration import NarratedScene
+from scenes.scripts import default_plan
 
 LOW = {"quality": "low_quality", "dry_run": True, "disable_caching": True, "progress_bar": "none"}
 
@@ -44,7 +46,7 @@ def texts_at_beat(class_name: str, beat: str, sentence: str | None, focus: str |
     """The scene and its visible texts (text, colour) at the end of ``beat``."""
     plan = default_plan(class_name)
     if sentence is not None:
-        plan = dataclasses.replace(plan, sentence=sentence, focus=focus)
+        plan = dataclasses.replace(plan, spec=ExampleSpec(sentence, focus))
     seen: list[tuple[str, str]] = []
 
     class Watching(load_scene_class(class_name)):  # type: ignore[misc]
@@ -105,7 +107,7 @@ def test_blend_chapter_lights_the_dimension_the_output_gained(
 def test_seed_stories_gain_the_expected_sense() -> None:
     """bank next to river gains place; the narration and the screen agree on it."""
     from attention.example import worked_example
-    from attention.narration import narration_values
+    from attention.placeholders import narration_values
 
     values = narration_values(worked_example("The bank of the river flooded", "bank"))
     assert values["meaning_shift"] == "place"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from attention import format_number, round_row, worked_example
-from attention.narration import (
+from attention.placeholders import (
     PLACEHOLDERS,
     PlaceholderError,
     context_tokens,

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attention import causal_mask, multi_head_attention, scaled_dot_product_attention, softmax
+from attention.core import AttentionParams
 from attention.example import worked_example
 from attention.reference import (
     ref_attention,
@@ -71,22 +72,33 @@ def test_batched_attention_equals_reference_per_item(seed: int) -> None:
 
 
 @settings(max_examples=30)
-@given(st.integers(1, 6), st.sampled_from([(4, 2), (6, 2), (6, 3), (8, 4)]), st.booleans(), seeds)
+@given(
+    st.integers(1, 6),
+    st.sampled_from([(4, 2), (6, 2), (6, 3), (8, 4)]),
+    st.booleans(),
+    st.booleans(),
+    seeds,
+)
 def test_multi_head_equals_reference(
-    n: int, dims: tuple[int, int], masked: bool, seed: int
+    n: int, dims: tuple[int, int], masked: bool, with_bias: bool, seed: int
 ) -> None:
     d_model, n_heads = dims
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, d_model))
     w_q, w_k, w_v, w_o = (rng.normal(size=(d_model, d_model)) for _ in range(4))
+    biases = [rng.normal(size=d_model) if with_bias else None for _ in range(4)]
     mask = causal_mask(n) if masked else None
-    out, w = multi_head_attention(x, w_q, w_k, w_v, w_o, n_heads=n_heads, mask=mask)
+    params = AttentionParams(w_q, w_k, w_v, w_o, n_heads, *biases)
+    record = multi_head_attention(x, params, mask=mask)
     ref_mask = None if mask is None else mask.tolist()
-    ref_out, ref_w = ref_multi_head(
-        x.tolist(), w_q.tolist(), w_k.tolist(), w_v.tolist(), w_o.tolist(), n_heads, ref_mask
-    )
-    np.testing.assert_allclose(w, ref_w, rtol=1e-11, atol=1e-13)
-    np.testing.assert_allclose(out, ref_out, rtol=1e-10, atol=1e-10)
+    ref = ref_multi_head(
+        x.tolist(), w_q.tolist(), w_k.tolist(), w_v.tolist(), w_o.tolist(), n_heads, ref_mask,
+        [None if b is None else b.tolist() for b in biases],
+    )  # fmt: skip
+    np.testing.assert_allclose(record.weights, ref.weights, rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(record.q, ref.q, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(record.heads, ref.heads, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(record.output, ref.output, rtol=1e-10, atol=1e-10)
 
 
 FIELDS = (

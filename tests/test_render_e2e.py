@@ -15,17 +15,21 @@ import pytest
 from helpers import ffmpeg_loudness
 from typer.testing import CliRunner
 
-from attention.ledger import NumbersLedger, verify
-from explainer import render as render_module
+from attention.example import example_for
+from attention.ledger import NumbersLedger
+from attention.spec import ExampleSpec
+from attention.verify import verify
+from explainer import keys as keys_module
 from explainer.cli import app
+from explainer.keys import clip_key
 from explainer.pipeline import render_video
-from explainer.render import Quality, clip_key
+from explainer.quality import Quality
 from explainer.script import load_script
 from scenes.plan import Beat, ScenePlan
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 FPS = 15  # low quality
-_REAL_SOURCE_DIGEST = render_module.source_digest
+_REAL_CHAPTER_DIGEST = keys_module.chapter_digest  # the render fixture freezes it for a while
 
 pytestmark = [
     pytest.mark.render,
@@ -43,9 +47,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pat
     out, cache = root / "out", root / "cache"
     # freeze the scene-source hash: other people editing scenes/ while the tests run must
     # not turn the cache tests below into misses (test_source_edit_changes_the_key covers it)
-    frozen = render_module.source_digest()
+    frozen = {name: keys_module.chapter_digest(name) for name in ("Tokens", "ValueBlend")}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(render_module, "source_digest", lambda class_name=None: frozen)
+        patch.setattr(keys_module, "chapter_digest", frozen.__getitem__)
         result = CliRunner().invoke(
             app,
             ["render", str(TINY), "--quality", "low", "--out", str(out), "--cache", str(cache),
@@ -144,7 +148,8 @@ def test_numbers_json_verifies(rendered: dict[str, Path]) -> None:
     assert numbers["sentence"] == _script_toml()["video"]["sentence"]
     assert len(numbers["entries"]) > 0
     assert {e["scene"] for e in numbers["entries"]} >= {"tokens"}
-    assert verify(numbers) == []
+    spec = ExampleSpec.from_dict(numbers)
+    assert verify(NumbersLedger.from_dict(numbers), example_for(spec)) == []
     # the narration's one decimal (the top weight) is paired with the number blend shows
     assert [(s["scene"], s["beat"]) for s in numbers["spoken"]] == [("blend", "blend_bar")]
     # written by the ledger's own serialiser
@@ -209,38 +214,48 @@ def test_rerender_uses_the_cache_and_detects_a_corrupt_clip(rendered: dict[str, 
     assert repaired.cached == ["tokens"]
 
 
+def _fake_project(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two chapters importing a kit, and the narration base, in a project of their own."""
+    (root / "scenes").mkdir()
+    for module, code in (
+        ("__init__", ""), ("s1_tokens", "import scenes.kit\n"),
+        ("s3_scores", "import scenes.kit\n"), ("narration", "x = 1\n"), ("kit", "x = 1\n"),
+    ):  # fmt: skip
+        (root / "scenes" / f"{module}.py").write_text(code)
+    monkeypatch.setattr(keys_module, "PROJECT_ROOT", root)
+    monkeypatch.setattr(keys_module, "chapter_digest", _REAL_CHAPTER_DIGEST)
+    keys_module.module_closure.cache_clear()
+    monkeypatch.setattr(keys_module, "module_closure", keys_module.module_closure.__wrapped__)
+
+
 def test_source_edit_changes_the_key_but_beat_wording_does_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for folder in ("scenes", "attention"):
-        (tmp_path / folder).mkdir()
-        (tmp_path / folder / "m.py").write_text("x = 1\n")
-    monkeypatch.setattr(render_module, "PROJECT_ROOT", tmp_path)
-    # the shared render fixture may have frozen the digest; use the real one here
-    monkeypatch.setattr(render_module, "source_digest", _REAL_SOURCE_DIGEST)
-    plan = ScenePlan("s", "S", 1, "Tokens", (Beat("a", "Hello.", 1.0, 0.3),), "The cat sat")
-    reworded = ScenePlan("s", "S", 1, "Tokens", (Beat("a", "Hi!", 1.0, 0.3),), "The cat sat")
-    longer = ScenePlan("s", "S", 1, "Tokens", (Beat("a", "Hello.", 1.5, 0.3),), "The cat sat")
+    _fake_project(tmp_path, monkeypatch)
+    plan = ScenePlan(
+        "s", "S", 1, "Tokens", (Beat("a", "Hello.", 1.0, 0.3),), ExampleSpec("The cat sat")
+    )
+    reworded = ScenePlan(
+        "s", "S", 1, "Tokens", (Beat("a", "Hi!", 1.0, 0.3),), ExampleSpec("The cat sat")
+    )
+    longer = ScenePlan(
+        "s", "S", 1, "Tokens", (Beat("a", "Hello.", 1.5, 0.3),), ExampleSpec("The cat sat")
+    )
     key = clip_key(plan, Quality.low)
     assert clip_key(reworded, Quality.low) == key
     assert clip_key(longer, Quality.low) != key
     assert clip_key(plan, Quality.high) != key
-    (tmp_path / "scenes" / "m.py").write_text("x = 2\n")  # the kit, say: every chapter
+    (tmp_path / "scenes" / "kit.py").write_text("x = 2\n")  # the kit: every chapter
     assert clip_key(plan, Quality.low) != key
 
 
 def test_editing_one_chapter_re_keys_that_chapter_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "scenes").mkdir()
-    (tmp_path / "attention").mkdir()
-    for module in ("s1_tokens", "s3_scores", "narration"):
-        (tmp_path / "scenes" / f"{module}.py").write_text("x = 1\n")
-    monkeypatch.setattr(render_module, "PROJECT_ROOT", tmp_path)
-    monkeypatch.setattr(render_module, "source_digest", _REAL_SOURCE_DIGEST)
+    _fake_project(tmp_path, monkeypatch)
     beats = (Beat("a", "Hello.", 1.0, 0.3),)
-    tokens = ScenePlan("tokens", "T", 1, "Tokens", beats, "The cat sat")
-    scores = ScenePlan("scores", "S", 3, "Scores", beats, "The cat sat")
+    tokens = ScenePlan("tokens", "T", 1, "Tokens", beats, ExampleSpec("The cat sat"))
+    scores = ScenePlan("scores", "S", 3, "Scores", beats, ExampleSpec("The cat sat"))
     before = clip_key(tokens, Quality.low), clip_key(scores, Quality.low)
     (tmp_path / "scenes" / "s3_scores.py").write_text("x = 2\n")
     assert clip_key(tokens, Quality.low) == before[0]

@@ -12,11 +12,14 @@ import pytest
 from manim import tempconfig
 
 from attention.example import MAX_TOKENS
-from explainer.script import PROJECT_ROOT, load_script
-from scenes import SCENE_CLASSES, load_scene_class
+from attention.spec import ExampleSpec
+from explainer.script import load_script
+from scenes import load_scene_class
+from scenes.catalogue import CHAPTERS, ChapterEntry
 from scenes.kit.layout import layout_problems, objects_on_screen, texts_on_screen
-from scenes.narration import NarratedScene, default_plan
+from scenes.narration import NarratedScene
 from scenes.plan import SceneParam, ScenePlan
+from scenes.scripts import PROJECT_ROOT, default_plan
 
 CONTROL_DIR = Path(__file__).parent / "control_data" / "scenes"
 DIFF_DIR = Path(__file__).parent / "media_tmp"
@@ -45,7 +48,7 @@ def run_scene(
     """Render ``class_name`` at low quality without writing files; snapshot every beat's end."""
     plan = default_plan(class_name)
     if sentence is not None:
-        plan = dataclasses.replace(plan, sentence=sentence, focus=focus)
+        plan = dataclasses.replace(plan, spec=ExampleSpec(sentence, focus))
     if params is not None:
         plan = dataclasses.replace(plan, params=params)
     base = load_scene_class(class_name)
@@ -78,14 +81,14 @@ def default_run(cache: dict, class_name: str) -> tuple[NarratedScene, dict[str, 
     return cache[class_name]
 
 
-SCENES = list(SCENE_CLASSES)
+SCENES = list(CHAPTERS)
 
 
 @pytest.mark.parametrize("class_name", SCENES)
 def test_scene_constructs_and_plays_every_beat(default_runs: dict, class_name: str) -> None:
     scene, snapshots = default_run(default_runs, class_name)
     assert scene._cursor.played == [b.id for b in scene.plan.beats]
-    assert list(type(scene).__mro__[1].beat_ids) == [b.id for b in scene.plan.beats]
+    assert list(CHAPTERS[class_name].beat_ids) == [b.id for b in scene.plan.beats]
     # the clip lasts exactly its beats' slots (whole frames), so audio stays in sync
     written, slots = snapshots["__frames__"]
     assert written == slots
@@ -102,7 +105,7 @@ def test_every_displayed_number_is_in_the_ledger_and_verifies(
     assert scene.ledger.entries or class_name in {"Equation", "WordSense"}, (
         "a data scene recorded no number"
     )
-    problems = verify(scene.ledger, scene.example.sentence, scene.example.focus)
+    problems = verify(scene.ledger, scene.example)
     assert not problems, problems
 
 
@@ -200,7 +203,7 @@ def test_lecture_chapters_are_registered_and_narrated() -> None:
     lecture = {p.class_name: p for p in load_script(LECTURE_SCRIPT).scenes}
     for class_name in LECTURE:
         plan = lecture[class_name]
-        assert [b.id for b in plan.beats] == list(load_scene_class(class_name).beat_ids)
+        assert [b.id for b in plan.beats] == list(CHAPTERS[class_name].beat_ids)
 
 
 def test_code_chapter_prints_what_the_function_returns() -> None:
@@ -235,7 +238,7 @@ def test_scene_parameters_change_what_is_shown(
 
     scene, snapshots = run_scene(class_name, params=params)
     assert any(e.source.startswith(expect) for e in scene.ledger.entries)
-    assert verify(scene.ledger, scene.example.sentence, scene.example.focus) == []
+    assert verify(scene.ledger, scene.example) == []
     assert_layout(snapshots, f"{class_name} {params}")
 
 
@@ -256,8 +259,9 @@ def test_bad_scene_parameters_say_what_is_wrong(
 
 def test_param_reads_the_plan_or_the_declared_default() -> None:
     cls = load_scene_class("Temperature")
-    assert [p.name for p in cls.params] == ["temperatures"]
-    assert isinstance(cls.params[0], SceneParam)
+    declared = CHAPTERS["Temperature"].params
+    assert [p.name for p in declared] == ["temperatures"]
+    assert isinstance(declared[0], SceneParam)
     plan = default_plan("Temperature")
     assert plan.params == {"temperatures": (0.5, 1.0, 2.0)}  # the loader fills the defaults
     plan = dataclasses.replace(plan, params={})
@@ -291,7 +295,7 @@ def test_plain_manim_plans_come_from_the_loader() -> None:
 
 @pytest.mark.parametrize("class_name", SCENES)
 def test_declared_parameters_have_valid_defaults(class_name: str) -> None:
-    for param in load_scene_class(class_name).params:
+    for param in CHAPTERS[class_name].params:
         assert isinstance(param, SceneParam)
         if param.default == ():  # "left out": the scene chooses (the order chapter's swap)
             continue
@@ -303,7 +307,9 @@ def test_a_scene_reads_the_scripts_parameter_or_its_default() -> None:
     steps = SceneParam("steps", "int", 3, "animation steps")
 
     class Stepped(NarratedScene):
-        params = (steps,)
+        @property
+        def chapter(self) -> ChapterEntry:
+            return ChapterEntry("Stepped", __name__, ("split",), "Stepped", (steps,))
 
     plan = default_plan("Tokens")
     with tempconfig(LOW):

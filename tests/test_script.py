@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import re
-import sys
-import types
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,31 +12,23 @@ from hypothesis import strategies as st
 from explainer import script as script_module
 from explainer.errors import ExplainerError, ScriptError
 from explainer.script import Script, load_script
+from scenes.catalogue import ChapterEntry
 from scenes.plan import SceneParam
 
 DATA = Path(__file__).parent / "data"
 FAKE_MODULE = "tests_fake_scenes_for_script"
 
 
+FAKE_CHAPTERS = {
+    "Intro": ChapterEntry("Intro", FAKE_MODULE, ("hello", "world"), "Intro"),
+    "Outro": ChapterEntry("Outro", FAKE_MODULE, ("bye",), "Outro"),
+}
+
+
 @pytest.fixture(autouse=True)
-def fake_scenes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A scene registry of two tiny classes, so these tests never depend on real scenes."""
-    module = types.ModuleType(FAKE_MODULE)
-    intro = type("Intro", (), {"beat_ids": ("hello", "world"), "params": ()})
-    module.Intro = intro  # type: ignore[attr-defined]
-    module.Outro = type("Outro", (), {"beat_ids": ("bye",), "params": ()})  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, FAKE_MODULE, module)
-    registry = {"Intro": FAKE_MODULE, "Outro": FAKE_MODULE}
-    monkeypatch.setattr(script_module, "SCENE_CLASSES", registry)
-    monkeypatch.setattr(
-        script_module,
-        "load_scene_class",
-        lambda name: getattr(importlib.import_module(registry[name]), name),
-    )
-    declared = script_module._declared  # the real, cached lookup
-    declared.cache_clear()
-    yield
-    declared.cache_clear()  # no fake class outlives these tests
+def fake_scenes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A catalogue of two tiny chapters, so these tests never depend on real scenes."""
+    monkeypatch.setattr(script_module, "CHAPTERS", FAKE_CHAPTERS)
 
 
 def narration(script: Script) -> dict[tuple[str, str], str]:
@@ -110,16 +98,16 @@ def test_multiline_text_is_collapsed_and_placeholders_filled() -> None:
 
 def test_overrides_replace_file_settings() -> None:
     script = load_script(DATA / "good.toml", sentence="A dog chased the ball", voice="flite")
-    assert script.settings.sentence == "A dog chased the ball"
+    assert script.spec.sentence == "A dog chased the ball"
     assert script.settings.voice == "flite"
     # the file's focus "sat" is not in the new sentence, so the example picks its own
-    assert script.settings.focus in ("A", "dog", "chased", "the", "ball")
+    assert script.spec.focus in ("A", "dog", "chased", "the", "ball")
     assert narration(script)[("intro", "hello")] == "Take the sentence: A dog chased the ball."
 
 
 def test_focus_override_and_select() -> None:
     script = load_script(DATA / "good.toml", focus="mat")
-    assert script.settings.focus == "mat"
+    assert script.spec.focus == "mat"
     assert narration(script)[("intro", "world")].startswith("The word mat ")
     only = script.select(["outro"])
     assert [s.scene_id for s in only.scenes] == ["outro"]
@@ -283,14 +271,7 @@ def test_default_script_loads_with_the_real_scenes(monkeypatch: pytest.MonkeyPat
     default = Path(__file__).parents[1] / "scripts" / "attention.toml"
     if not default.exists():
         pytest.skip("scripts/attention.toml is not written yet")
-    monkeypatch.undo()  # the real scene registry, not the fake one
-    from importlib.util import find_spec
-
-    from scenes import SCENE_CLASSES
-
-    if any(find_spec(module) is None for module in SCENE_CLASSES.values()):
-        pytest.skip("not every scene module is written yet")
-    script_module._declared.cache_clear()
+    monkeypatch.undo()  # the real catalogue, not the fake one
     script = load_script(default)
     assert script.scenes
     assert all(scene.beats for scene in script.scenes)
@@ -311,7 +292,7 @@ def test_random_overrides_load_or_raise_script_error(
     except ScriptError as caught:
         error = caught
     else:
-        assert script.settings.sentence == sentence
+        assert script.spec.sentence == sentence
         return
     assert str(error).startswith(f"{DATA / 'good.toml'}: --"), str(error)
 
@@ -342,12 +323,12 @@ LABEL = SceneParam("label", "str", "scores", "the heading")
 @pytest.fixture
 def intro_params(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fake Intro declares three parameters; Outro declares none."""
-    declared = {
-        "Intro": script_module._Declared(("hello", "world"), (TEMPERATURES, STEPS, LABEL)),
-        "Outro": script_module._Declared(("bye",), ()),
-    }
-    script_module._declared.cache_clear()
-    monkeypatch.setattr(script_module, "_declared", lambda name: declared[name])
+    chapters = {
+        **FAKE_CHAPTERS,
+        "Intro": ChapterEntry("Intro", FAKE_MODULE, ("hello", "world"), "Intro",
+                              (TEMPERATURES, STEPS, LABEL)),
+    }  # fmt: skip
+    monkeypatch.setattr(script_module, "CHAPTERS", chapters)
 
 
 def with_params(params: str, *, scene: str = "intro") -> str:
@@ -445,4 +426,3 @@ def test_a_dotted_parameter_key_is_reported_on_its_own_line(tmp_path: Path) -> N
     message = error_of(path)
     assert "parameter steps must be a whole number" in message
     assert message.startswith(f"{path}:{marked_line(path)}:"), message
-

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from attention.spec import ExampleSpec
 from explainer.subtitles import to_srt, to_vtt, wrap
 from explainer.timeline import BeatTiming, SceneTiming, Timeline
 from scenes.plan import Beat, ScenePlan
@@ -60,9 +61,9 @@ def timeline_of(beats: list[tuple[str, float]], pause: float = 0.5) -> Timeline:
         records.append(record)
         timings.append(BeatTiming(record, frame / FPS, frame, frame, frames))
         frame += frames
-    plan = ScenePlan("s", "Scene", 1, "Tokens", tuple(records), "The cat sat", "sat")
+    plan = ScenePlan("s", "Scene", 1, "Tokens", tuple(records), ExampleSpec("The cat sat", "sat"))
     scene = SceneTiming(plan, 0.0, 0, frame, frame / FPS, tuple(timings))
-    return Timeline("T", "The cat sat", "sat", FPS, (scene,))
+    return Timeline("T", ExampleSpec("The cat sat", "sat"), FPS, (scene,))
 
 
 SHORT = [("Take the sentence: the cat sat on the mat.", 2.5), ("Each word is a token.", 1.4)]
@@ -131,7 +132,7 @@ def test_wrap_balances_two_lines() -> None:
 
 
 def test_empty_timeline_gives_empty_files() -> None:
-    empty = Timeline("T", "The cat sat", "sat", FPS, ())
+    empty = Timeline("T", ExampleSpec("The cat sat", "sat"), FPS, ())
     assert to_srt(empty) == ""
     assert to_vtt(empty) == "WEBVTT\n\n"
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
-import types
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from attention.spec import ExampleSpec
 from explainer import script as script_module
 from explainer.script import Script, load_script
 from explainer.timeline import build_timeline
+from scenes.catalogue import ChapterEntry
 from scenes.plan import beat_frames
 
 DATA = Path(__file__).parent / "data"
@@ -23,22 +22,12 @@ FAKE_MODULE = "tests_fake_scenes_for_timeline"
 @pytest.fixture
 def script(monkeypatch: pytest.MonkeyPatch) -> Script:
     """tests/data/good.toml: intro (hello, world) and outro (bye); pauses 0.35 and 0.8 s."""
-    module = types.ModuleType(FAKE_MODULE)
-    intro = type("Intro", (), {"beat_ids": ("hello", "world"), "params": ()})
-    module.Intro = intro  # type: ignore[attr-defined]
-    module.Outro = type("Outro", (), {"beat_ids": ("bye",), "params": ()})  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, FAKE_MODULE, module)
-    registry = {"Intro": FAKE_MODULE, "Outro": FAKE_MODULE}
-    monkeypatch.setattr(script_module, "SCENE_CLASSES", registry)
-    monkeypatch.setattr(
-        script_module,
-        "load_scene_class",
-        lambda name: getattr(importlib.import_module(registry[name]), name),
-    )
-    script_module._declared.cache_clear()
-    loaded = load_script(DATA / "good.toml")
-    script_module._declared.cache_clear()  # no fake class outlives the load
-    return loaded
+    chapters = {
+        "Intro": ChapterEntry("Intro", FAKE_MODULE, ("hello", "world"), "Intro"),
+        "Outro": ChapterEntry("Outro", FAKE_MODULE, ("bye",), "Outro"),
+    }
+    monkeypatch.setattr(script_module, "CHAPTERS", chapters)
+    return load_script(DATA / "good.toml")
 
 
 def audio(script: Script, *speech: float) -> Script:
@@ -103,12 +92,9 @@ def test_each_beat_is_timed_by_its_own_record(script: Script) -> None:
         build_timeline(voiced, fps=0)
 
 
-def test_json_round_trip(script: Script, tmp_path: Path) -> None:
+def test_json_round_trip(script: Script) -> None:
     timeline = build_timeline(audio(script, 2.0, 1.5, 3.0), fps=15)
-    target = tmp_path / "out" / "timeline.json"
-    timeline.write_json(target)
-    data = json.loads(target.read_text(encoding="utf-8"))
-    assert sorted(p.name for p in target.parent.iterdir()) == ["timeline.json"]
+    data = json.loads(timeline.to_json())
     assert (data["fps"], data["frames"], data["title"]) == (15, 128, "Attention, in brief")
     assert data["focus"] == "sat"
     outro = data["scenes"][1]
@@ -138,8 +124,8 @@ def test_scene_plans_reproduce_the_timeline_frames(script: Script) -> None:
     plans = [scene.plan for scene in timeline.scenes]  # what each scene renders from
     assert [p.scene_id for p in plans] == ["intro", "outro"]
     assert [p.chapter for p in plans] == [1, 2]
-    assert plans[0].sentence == "The cat sat on the mat"
-    assert plans[0].focus == "sat"
+    assert plans[0].spec == ExampleSpec("The cat sat on the mat", "sat")
+    assert all(plan.spec is script.spec for plan in plans), "one spec, referred to by every plan"
     assert [(b.id, b.speech, b.pause) for b in plans[0].beats] == [
         ("hello", 2.0, 0.35),
         ("world", 1.5, 0.8),

@@ -15,19 +15,18 @@ from pathlib import Path
 
 import pytest
 
+from attention.spec import ExampleSpec
 from explainer import voices
 from explainer.errors import VoiceError
+from explainer.keys import voice_name
+from explainer.voice_cache import SAMPLE_RATE, synthesize_beats, unvoiced_scenes
 from explainer.voices import (
-    SAMPLE_RATE,
     EspeakVoice,
     FestivalVoice,
     FliteVoice,
     PiperVoice,
     RecordedVoice,
-    cache_name,
     parse_voice,
-    synthesize_beats,
-    unvoiced_scenes,
     voice_status,
 )
 from scenes.plan import Beat, ScenePlan
@@ -86,7 +85,9 @@ class FakeVoice:
 def plan(scene_id: str, *beats: tuple[str, str]) -> ScenePlan:
     """A scene of ``(beat id, text)`` beats, speech estimated at 1 s as if just loaded."""
     records = tuple(Beat(beat_id, text, 1.0, 0.35) for beat_id, text in beats)
-    return ScenePlan(scene_id, scene_id.title(), 1, "Tokens", records, "The cat sat on the mat")
+    return ScenePlan(
+        scene_id, scene_id.title(), 1, "Tokens", records, ExampleSpec("The cat sat on the mat")
+    )
 
 
 def beats(plans: list[ScenePlan]) -> list[tuple[str, Beat]]:
@@ -212,7 +213,7 @@ def test_cache_files_are_named_slug_and_hash(tmp_path: Path) -> None:
     assert audio is not None
     assert audio.parent == tmp_path
     stem = audio.name
-    assert stem == cache_name("intro", HELLO[0].beats[0], FakeVoice())
+    assert stem == voice_name("intro", HELLO[0].beats[0], FakeVoice())
     assert stem.startswith("intro-hello-")
     assert stem.endswith(".wav")
     assert len(stem) == len("intro-hello-") + 16 + len(".wav")
@@ -284,7 +285,7 @@ def test_parse_voice_rejects_unknown_specs_listing_the_forms(spec: str) -> None:
         parse_voice(spec)
     message = str(caught.value)
     assert message.startswith(f"unknown voice {spec.strip()!r}; use one of: festival, espeak")
-    assert "piper:<path to model.onnx>" in message
+    assert "piper:<model.onnx>" in message
     assert "recorded:" in message
 
 

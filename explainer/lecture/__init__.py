@@ -12,7 +12,7 @@ a :class:`LectureReport`::
     media/<name>/thumbnail.png            1280x720
 
 Everything is written into a scratch folder and moved into place only when all of it is
-done (:func:`explainer.outputs.staged_outputs`), so Ctrl-C leaves the old exports whole.
+done (:func:`explainer.staging.staged_outputs`), so Ctrl-C leaves the old exports whole.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from explainer.lecture.model import (
 from explainer.lecture.presenter import write_presenter
 from explainer.lecture.segments import beat_stills, cut_scenes
 from explainer.lecture.thumbnail import write_thumbnail
-from explainer.outputs import staged_outputs
+from explainer.staging import staged_outputs
 
 __all__ = [
     "LectureBeat",

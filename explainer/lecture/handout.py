@@ -10,10 +10,14 @@ import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from explainer.errors import LectureError
-from explainer.lecture.model import LectureInput, NumberShown
+from explainer.lecture.model import LectureBeat, LectureInput, LectureScene, NumberShown
 from explainer.lecture.presenter import chapter_label
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 __all__ = ["FONT_DIR", "font_path", "write_handout"]
 
@@ -35,13 +39,9 @@ def font_path(name: str) -> Path:
 
 
 def _numbers_block(
-    pdf: object, numbers: Sequence[NumberShown], said: set[str], bottom: float
+    pdf: FPDF, numbers: Sequence[NumberShown], said: set[str], bottom: float
 ) -> None:
     """The chapter's numbers in columns, sized to fit between the cursor and ``bottom``."""
-    # fpdf2 (0.4 s) loads only when this export is made, not with every `explainer` command
-    from fpdf import FPDF
-
-    assert isinstance(pdf, FPDF)
     if not numbers:
         return
     width = pdf.w - 2 * _MARGIN
@@ -83,101 +83,14 @@ def write_handout(lecture: LectureInput, stills: Sequence[Path], path: Path) -> 
     path
         The PDF to write.
     """
-    # fpdf2 (0.4 s) loads only when this export is made, not with every `explainer` command
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
-
     beats = lecture.beats()
     if len(stills) != len(beats):  # pragma: no cover - the stage's own invariant
         raise ValueError("one still per beat expected")
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(lecture.title)
-    pdf.set_author("attention-explainer")
-    pdf.set_creator("attention-explainer (fpdf2)")
-    pdf.set_auto_page_break(auto=False)
-    pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
-    for style, name in _FONTS.items():
-        pdf.add_font("dejavu", style=style, fname=str(font_path(name)))
-    pdf.add_font("mono", fname=str(font_path(_MONO)))
-    width = pdf.w - 2 * _MARGIN
-
-    def footer(text: str) -> None:
-        pdf.set_font("dejavu", size=8)
-        pdf.set_text_color(*_MUTED)
-        pdf.set_xy(_MARGIN, pdf.h - 10)
-        pdf.cell(w=width, h=4, text=text, align="C")
-
-    # title page: title, sentence, chapters with their first page
-    pdf.add_page()
-    pdf.set_y(60)
-    pdf.set_font("dejavu", "B", 26)
-    pdf.set_text_color(*_INK)
-    pdf.multi_cell(
-        w=width, h=12, text=lecture.title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-    )
-    pdf.ln(4)
-    pdf.set_font("dejavu", size=12)
-    pdf.set_text_color(*_MUTED)
-    pdf.multi_cell(w=width, h=7, text=f"The worked example: “{lecture.sentence}”", align="C",
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
-    pdf.ln(14)
-    page = 2
-    for scene in lecture.scenes:
-        pdf.set_x(_MARGIN + 25)
-        pdf.set_font("dejavu", size=13)
-        pdf.set_text_color(*_INK)
-        pdf.cell(w=width - 70, h=9, text=chapter_label(scene.chapter, scene.title))
-        pdf.set_text_color(*_MUTED)
-        plural = "s" if len(scene.beats) > 1 else ""
-        pdf.cell(w=20, h=9, text=f"page {page}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_x(_MARGIN + 25)
-        pdf.set_font("dejavu", size=9)
-        pdf.cell(
-            w=width - 50,
-            h=5,
-            text=f"{len(scene.beats)} step{plural}",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
-        page += len(scene.beats)
-    footer("One page per step: the step's last frame, what the narrator says, the numbers.")
-
+    pdf = _new_pdf(lecture.title)
+    _title_page(pdf, lecture)
     for index, ((scene, beat), still) in enumerate(zip(beats, stills, strict=True)):
-        pdf.add_page()
-        position = scene.beats.index(beat)
-        if position == 0:
-            pdf.start_section(chapter_label(scene.chapter, scene.title))
-        pdf.set_font("dejavu", "B", 15)
-        pdf.set_text_color(*_INK)
-        pdf.cell(w=width - 40, h=8, text=chapter_label(scene.chapter, scene.title))
-        pdf.set_font("dejavu", size=9)
-        pdf.set_text_color(*_MUTED)
-        pdf.cell(w=40, h=8, text=f"step {position + 1} of {len(scene.beats)}", align="R",
-                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
-        pdf.ln(2)
-        image_height = width * 9 / 16
-        pdf.image(str(still), x=_MARGIN, y=pdf.get_y(), w=width, h=image_height)
-        pdf.set_y(pdf.get_y() + image_height + 6)
-        pdf.set_font("dejavu", size=12.5)
-        pdf.set_text_color(*_INK)
-        pdf.multi_cell(w=width, h=6.4, text=beat.text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if beat.spoken:
-            pdf.ln(1.5)
-            pdf.set_font("dejavu", size=10)
-            pdf.set_text_color(*_ACCENT)
-            said = ", ".join(f"{n.shown} ({n.label})" for n in beat.spoken)
-            pdf.multi_cell(
-                w=width, h=5.5, text=f"Said on screen: {said}", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-            )
-        if scene.numbers:
-            pdf.ln(4)
-            pdf.set_font("dejavu", "B", 9)
-            pdf.set_text_color(*_MUTED)
-            pdf.cell(w=width, h=5, text=f"Numbers on screen in this chapter ({len(scene.numbers)})",
-                     new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
-            pdf.ln(1)
-            _numbers_block(pdf, scene.numbers, {n.label for n in beat.spoken}, pdf.h - 16)
-        footer(f"{lecture.title} · page {index + 2} of {len(beats) + 1}")
+        _beat_page(pdf, scene, beat, still)
+        _footer(pdf, f"{lecture.title} · page {index + 2} of {len(beats) + 1}")
     path.parent.mkdir(parents=True, exist_ok=True)
     # fontTools logs every glyph it keeps at INFO, and Manim's handler shows INFO
     fonttools = logging.getLogger("fontTools")
@@ -188,3 +101,96 @@ def write_handout(lecture: LectureInput, stills: Sequence[Path], path: Path) -> 
     finally:
         fonttools.setLevel(level)
     return path
+
+
+def _new_pdf(title: str) -> FPDF:
+    """An empty A4 document with the fonts embedded and no automatic page breaks."""
+    # fpdf2 (0.4 s) loads only when this export is made, not with every `explainer` command
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_title(title)
+    pdf.set_author("attention-explainer")
+    pdf.set_creator("attention-explainer (fpdf2)")
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
+    for style, name in _FONTS.items():
+        pdf.add_font("dejavu", style=style, fname=str(font_path(name)))
+    pdf.add_font("mono", fname=str(font_path(_MONO)))
+    return pdf
+
+
+def _footer(pdf: FPDF, text: str) -> None:
+    pdf.set_font("dejavu", size=8)
+    pdf.set_text_color(*_MUTED)
+    pdf.set_xy(_MARGIN, pdf.h - 10)
+    pdf.cell(w=pdf.w - 2 * _MARGIN, h=4, text=text, align="C")
+
+
+def _title_page(pdf: FPDF, lecture: LectureInput) -> None:
+    """The title, the sentence, and the chapters with the page each starts on."""
+    width = pdf.w - 2 * _MARGIN
+    pdf.add_page()
+    pdf.set_y(60)
+    pdf.set_font("dejavu", "B", 26)
+    pdf.set_text_color(*_INK)
+    pdf.multi_cell(w=width, h=12, text=lecture.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("dejavu", size=12)
+    pdf.set_text_color(*_MUTED)
+    pdf.multi_cell(w=width, h=7, text=f"The worked example: “{lecture.sentence}”", align="C",
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(14)
+    page = 2
+    for scene in lecture.scenes:
+        pdf.set_x(_MARGIN + 25)
+        pdf.set_font("dejavu", size=13)
+        pdf.set_text_color(*_INK)
+        pdf.cell(w=width - 70, h=9, text=chapter_label(scene.chapter, scene.title))
+        pdf.set_text_color(*_MUTED)
+        plural = "s" if len(scene.beats) > 1 else ""
+        pdf.cell(w=20, h=9, text=f"page {page}", align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_x(_MARGIN + 25)
+        pdf.set_font("dejavu", size=9)
+        pdf.cell(w=width - 50, h=5, text=f"{len(scene.beats)} step{plural}",
+                 new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+        page += len(scene.beats)
+    _footer(pdf, "One page per step: the step's last frame, what the narrator says, the numbers.")
+
+
+def _beat_page(pdf: FPDF, scene: LectureScene, beat: LectureBeat, still: Path) -> None:
+    """One step: the chapter and step, the beat's last frame, its narration, the numbers."""
+    width = pdf.w - 2 * _MARGIN
+    pdf.add_page()
+    position = scene.beats.index(beat)
+    if position == 0:
+        pdf.start_section(chapter_label(scene.chapter, scene.title))
+    pdf.set_font("dejavu", "B", 15)
+    pdf.set_text_color(*_INK)
+    pdf.cell(w=width - 40, h=8, text=chapter_label(scene.chapter, scene.title))
+    pdf.set_font("dejavu", size=9)
+    pdf.set_text_color(*_MUTED)
+    pdf.cell(w=40, h=8, text=f"step {position + 1} of {len(scene.beats)}", align="R",
+             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(2)
+    image_height = width * 9 / 16
+    pdf.image(str(still), x=_MARGIN, y=pdf.get_y(), w=width, h=image_height)
+    pdf.set_y(pdf.get_y() + image_height + 6)
+    pdf.set_font("dejavu", size=12.5)
+    pdf.set_text_color(*_INK)
+    pdf.multi_cell(w=width, h=6.4, text=beat.text, new_x="LMARGIN", new_y="NEXT")
+    if beat.spoken:
+        pdf.ln(1.5)
+        pdf.set_font("dejavu", size=10)
+        pdf.set_text_color(*_ACCENT)
+        said = ", ".join(f"{n.shown} ({n.label})" for n in beat.spoken)
+        pdf.multi_cell(w=width, h=5.5, text=f"Said on screen: {said}", new_x="LMARGIN",
+                       new_y="NEXT")  # fmt: skip
+    if scene.numbers:
+        pdf.ln(4)
+        pdf.set_font("dejavu", "B", 9)
+        pdf.set_text_color(*_MUTED)
+        pdf.cell(w=width, h=5, text=f"Numbers on screen in this chapter ({len(scene.numbers)})",
+                 new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+        pdf.ln(1)
+        _numbers_block(pdf, scene.numbers, {n.label for n in beat.spoken}, pdf.h - 16)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from explainer.errors import LectureError
+from explainer.names import output_name
 
 __all__ = ["NumberShown", "LectureBeat", "LectureScene", "LectureInput", "LectureReport"]
 
@@ -174,7 +175,7 @@ def _scene(
 ) -> LectureScene:
     scene_id = str(raw["id"])
     chapter = int(raw["chapter"])
-    clip = out_dir / "clips" / f"{chapter:02d}-{scene_id}.mp4"
+    clip = out_dir / "clips" / output_name(chapter, scene_id, suffix=".mp4")
     if not clip.is_file():
         raise LectureError(f"{clip}: missing; render the chapter {scene_id!r} again")
     said = {(s["beat"], s["label"]) for s in spoken if s.get("scene") == scene_id}

@@ -22,6 +22,7 @@ from pathlib import Path
 from explainer.errors import LectureError, RenderError
 from explainer.lecture.model import LectureBeat, LectureScene
 from explainer.media import probe_streams, probe_video_frames, run_ffmpeg
+from explainer.names import output_name
 
 __all__ = ["CutScene", "beat_stem", "cut_scene", "cut_scenes", "beat_stills"]
 
@@ -48,7 +49,7 @@ def beat_stem(scene: LectureScene, beat: LectureBeat) -> str:
     '01-1-tokens-split'
     """
     index = scene.beats.index(beat) + 1
-    return f"{scene.chapter:02d}-{index}-{scene.id}-{beat.id}"
+    return output_name(scene.chapter, str(index), scene.id, beat.id)
 
 
 def _check_clip(scene: LectureScene) -> None:

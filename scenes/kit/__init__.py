@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from scenes.kit.bars import WeightBars
 from scenes.kit.blend import StackedBlendBar
-from scenes.kit.header import ChapterHeader, chapter_header
+from scenes.kit.chips import TokenChip, TokenRow
+from scenes.kit.header import ChapterHeader
 from scenes.kit.heatmap import HeatGrid, weight_color
 from scenes.kit.matrix import Bracket, Matrix
 from scenes.kit.numbers import (
@@ -43,6 +44,7 @@ from scenes.kit.story import (
     context_tokens,
     default_swap,
     dimension_names,
+    example_for,
     meaning_shift,
     named_tokens,
     scaled_dot_product_attention,
@@ -74,7 +76,6 @@ from scenes.kit.style import (
     subscripted,
     text,
 )
-from scenes.kit.tokens import TokenChip, TokenRow
 from scenes.kit.typeset import KitMarkupText, KitText
 from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, columns_under, scale_to_room
 
@@ -120,7 +121,6 @@ __all__ = [
     "cell_source",
     "arrange_grid",
     "ChapterHeader",
-    "chapter_header",
     "TokenChip",
     "TokenRow",
     "Bracket",
@@ -139,6 +139,7 @@ __all__ = [
     "top_dimension",
     "WorkedExample",
     "dimension_names",
+    "example_for",
     "worked_example",
     "context_tokens",
     "default_swap",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from manim import LEFT, MarkupText
@@ -10,10 +9,7 @@ from manim import LEFT, MarkupText
 from scenes.kit.palette import MUTED, TEXT
 from scenes.kit.style import FONT, FRAME_WIDTH, HEADER_Y, LABEL, MARGIN
 
-if TYPE_CHECKING:
-    from scenes.narration import NarratedScene
-
-__all__ = ["ChapterHeader", "chapter_header"]
+__all__ = ["ChapterHeader"]
 
 
 class ChapterHeader(MarkupText):
@@ -42,16 +38,3 @@ class ChapterHeader(MarkupText):
         self.chapter = chapter
         self.title = title
         self.move_to([0, HEADER_Y, 0]).align_to([-FRAME_WIDTH / 2 + MARGIN, 0, 0], LEFT)
-
-
-def chapter_header(scene: NarratedScene) -> ChapterHeader:
-    """The header for ``scene``'s chapter (number and title from its plan).
-
-    Show it during the first beat and keep it on screen for the whole scene.
-
-    Examples
-    --------
-    >>> header = chapter_header(self)                                # doctest: +SKIP
-    >>> self.play(FadeIn(header, shift=0.2 * RIGHT), run_time=beat.share(0.15))  # doctest: +SKIP
-    """
-    return ChapterHeader(scene.plan.chapter, scene.plan.title)

@@ -16,15 +16,14 @@ import numpy as np
 from manim import RIGHT, Text, VGroup
 
 from attention import format_number, round_row
-from attention.ledger import Source, SourceError, parse_source
 from attention.lessons import LESSONS, lesson_value
+from attention.sources import Source, SourceError, parse_source
 from scenes.kit.palette import TEXT, WEIGHT
 from scenes.kit.style import NUMBER, NUMBER_FONT, SMALL_NUMBER
 from scenes.kit.typeset import KitText
 
 if TYPE_CHECKING:
     from attention import NumbersLedger, WorkedExample
-    from scenes.narration import NarratedScene
 
 __all__ = [
     "Numbers",
@@ -128,7 +127,7 @@ class Numbers:
 
     Examples
     --------
-    >>> nums = Numbers.for_scene(self)                           # doctest: +SKIP
+    >>> nums = Numbers(scene.ledger, scene.example, "scores")     # doctest: +SKIP
     >>> score = nums.text("scores[2, 1]", label="q·k cat", color=TEXT)   # doctest: +SKIP
     >>> row = nums.weight_row(example.focus_index)               # doctest: +SKIP
     """
@@ -145,11 +144,6 @@ class Numbers:
         self.scene_id = scene_id
         self.decimals = decimals
         self._recorded: set[tuple[str, str, str | None]] = set()
-
-    @classmethod
-    def for_scene(cls, scene: NarratedScene, decimals: int = 2) -> Numbers:
-        """The number maker of a NarratedScene (its ledger, example and scene id)."""
-        return cls(scene.ledger, scene.example, scene.plan.scene_id, decimals)
 
     def array(self, name: str) -> np.ndarray:
         """The whole field ``name`` names (``"q"``, ``"tempered_weights(0.5)"``)."""

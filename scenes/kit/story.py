@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from attention.core import scaled_dot_product_attention
-from attention.example import HEAD_FEATURES, WorkedExample, worked_example
+from attention.designed import HEAD_FEATURES
+from attention.example import WorkedExample, example_for, worked_example
 from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order, swap_positions
-from attention.narration import (
+from attention.placeholders import (
     context_tokens,
     meaning_shift,
     named_tokens,
@@ -27,6 +28,7 @@ __all__ = [
     "top_dimension",
     "WorkedExample",
     "dimension_names",
+    "example_for",
     "worked_example",
     "context_tokens",
     "default_swap",

@@ -11,8 +11,8 @@ from scenes.kit.matrix import Matrix
 from scenes.kit.palette import TEXT
 
 if TYPE_CHECKING:
+    from scenes.kit.chips import TokenRow
     from scenes.kit.numbers import Numbers
-    from scenes.kit.tokens import TokenRow
 
 __all__ = ["VectorColumn", "BRACKET_ROOM", "columns_under", "scale_to_room"]
 

@@ -3,12 +3,11 @@
 A render collects each scene's ledger as it renders it; ``explainer check`` collects
 them without rendering (a dry run of each scene, or the ledger kept from an earlier run
 whose inputs are unchanged). Both then call :func:`check_numbers`, and the render writes
-its result with the ledger's own serialiser (``NumbersLedger.write_json``).
+its result as ``numbers.json`` (:func:`explainer.assemble.write_numbers`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -16,11 +15,15 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from attention.example import tokenize
-from attention.ledger import LedgerEntry, NumbersLedger, verify
+from attention.example import example_for
+from attention.ledger import LedgerEntry, NumbersLedger
+from attention.spoken import spoken_numbers
+from attention.verify import verify
 from explainer.cache import prune_entries, write_atomic
 from explainer.errors import RenderError, first_of
-from explainer.render import RENDER_VERSION, Quality, manim_version, scene_failure, source_digest
+from explainer.keys import ledger_key
+from explainer.quality import Quality
+from explainer.scene_jobs import scene_failure
 from explainer.script import Script
 from scenes import load_scene_class
 from scenes.plan import ScenePlan
@@ -29,7 +32,6 @@ __all__ = [
     "CheckedNumbers",
     "check_numbers",
     "SceneCheck",
-    "ledger_key",
     "scene_checks",
     "store_scene_check",
 ]
@@ -78,26 +80,11 @@ def check_numbers(script: Script, shown: SceneLedgers) -> CheckedNumbers:
     []
     """
     entries = [entry for plan in script.scenes for entry in shown[plan.scene_id]]
-    settings = script.settings
-    words = tokenize(settings.sentence)  # "3.5" in the sentence is read out, not claimed
-    ledger, unshown = NumbersLedger(entries).with_spoken(script.spoken_lines(), words)
-    return CheckedNumbers(ledger, verify(ledger, settings.sentence, settings.focus) + unshown)
-
-
-def ledger_key(plan: ScenePlan) -> str:
-    """A hash of everything a scene's ledger depends on: its code and its example's input.
-
-    Beat lengths and wording are left out: they move frames, not the numbers shown.
-    """
-    plan_data = plan.to_dict()
-    plan_data["beats"] = [beat["id"] for beat in plan_data["beats"]]
-    payload = {
-        "render": RENDER_VERSION,
-        "sources": source_digest(plan.class_name),
-        "manim": manim_version(),
-        "plan": plan_data,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:32]
+    example = example_for(script.spec)
+    # a number that is one of the sentence's own words ("3.5") is read out, not claimed
+    spoken, unshown = spoken_numbers(script.spoken_lines(), entries, example.record.tokens.words)
+    ledger = NumbersLedger(entries, spoken)
+    return CheckedNumbers(ledger, verify(ledger, example) + unshown)
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,15 @@
-"""Narration numbers from the worked example, and a placeholder filler that cannot run code."""
+"""Narration placeholders filled from the worked example, by a filler that cannot run code."""
 
 from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from attention.example import (
-    HEAD_FEATURES,
-    WorkedExample,
-    default_focus,
-    sentence_embeddings,
-)
-from attention.ledger import format_number, round_row
+from attention.designed import HEAD_FEATURES
+from attention.example import WorkedExample, default_focus
 from attention.lessons import (
     DEFAULT_TEMPERATURES,
     attention_cells,
@@ -23,8 +19,11 @@ from attention.lessons import (
     swap_positions,
     tempered_weights,
 )
+from attention.lexicon import sentence_embeddings
+from attention.rounding import format_number, round_row
 
 __all__ = [
+    "LESSON_PARAMS",
     "PLACEHOLDERS",
     "PlaceholderError",
     "context_tokens",
@@ -33,6 +32,7 @@ __all__ = [
     "named_tokens",
     "lesson_values",
     "narration_values",
+    "scene_values",
     "top_dimension",
     "swapped_sentence",
     "temperature_decimals",
@@ -351,6 +351,32 @@ def lesson_values(
         "cells_2n": str(attention_cells(2 * n)),
         "cells_4n": str(attention_cells(4 * n)),
     }
+
+
+# scene parameters the lecture chapters' narration numbers follow (see lesson_values)
+LESSON_PARAMS = ("temperatures", "swap")
+
+
+def scene_values(
+    example: WorkedExample, params: Mapping[str, Any], base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The placeholder values of one chapter: :func:`narration_values` (or ``base``, the
+    same computed once), with the lecture chapters' numbers following its parameters.
+
+    Raises ValueError naming the problem for a parameter the lessons cannot use (a
+    temperature of 0, a swap word that is not in the sentence).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> scene_values(worked_example(), {"temperatures": (0.25, 4.0)})["temp_high"]
+    '4'
+    """
+    values = dict(narration_values(example) if base is None else base)
+    lesson = {k: v for k, v in params.items() if k in LESSON_PARAMS}
+    if lesson:
+        values.update(lesson_values(example, **lesson))
+    return values
 
 
 def _known(values: Mapping[str, str]) -> str:

@@ -1,0 +1,77 @@
+"""Where a shown number comes from: the ledger's source grammar, parsed and never evaluated.
+
+``scores[2, 1]``, ``sum(weights[2])``, ``tempered_weights(0.5)[2, 1]``: a name of the worked
+example's numeric fields (or a derived scalar, or a lesson's quantity) with indices and,
+for lessons, numeric arguments. Scenes and the checker share this one parser, so a bad
+source fails when a scene records it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+from attention.example import WorkedExample
+from attention.lessons import LESSONS
+
+__all__ = ["SOURCE_NAMES", "Source", "SourceError", "parse_source"]
+
+# Names a source may refer to: any numeric field of the worked example, the derived scalars,
+# and the lessons' quantities (attention.lessons), some of which take numeric arguments.
+_NOT_NUMBERS = frozenset({"spec", "tokens", "focus", "dimensions", "sources", "record"})
+SOURCE_NAMES = (
+    *(f.name for f in fields(WorkedExample) if f.name not in _NOT_NUMBERS),
+    "sqrt_d_head", "n_tokens", *LESSONS,
+)  # fmt: skip
+
+_NAME = r"([a-z_][a-z0-9_]*)"
+_INT = r"\s*(\d+)\s*"
+_NUM = r"\s*-?\d+(?:\.\d+)?\s*"
+_ARGS = rf"(?:\(({_NUM}(?:,{_NUM})*)\))?"  # name(0.5) or name(5, 1, 2, 3, 4, 0)
+_SUM = re.compile(rf"^\s*sum\(\s*{_NAME}\s*{_ARGS}\s*\[{_INT}\]\s*\)\s*$")
+_INDEXED = re.compile(rf"^\s*{_NAME}\s*{_ARGS}\s*(?:\[({_INT}(?:,{_INT}){{0,3}})\])?\s*$")
+_GRAMMAR = (
+    "name, name[i], name[i, j], name[h, i, j], name[l, h, i, j] or sum(name[i]), "
+    "name optionally with numeric arguments: name(0.5)[i, j]"
+)
+
+
+class SourceError(ValueError):
+    """A ledger source that does not follow the grammar or names nothing."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A parsed ledger source: ``sum(name[i])`` has ``total=True``; ``name(0.5)`` has args."""
+
+    name: str
+    indices: tuple[int, ...]
+    total: bool = False
+    args: tuple[float, ...] = ()
+
+
+def parse_source(source: str) -> Source:
+    """Parse a ledger source with the tiny grammar (never evaluated).
+
+    Examples
+    --------
+    >>> parse_source("weights[2, 1]")
+    Source(name='weights', indices=(2, 1), total=False, args=())
+    >>> parse_source("sum(weights[2])")
+    Source(name='weights', indices=(2,), total=True, args=())
+    >>> parse_source("tempered_weights(0.5)[2, 1]").args
+    (0.5,)
+    """
+    indices: tuple[int, ...]
+    m = _SUM.match(source)
+    if m:
+        name, raw_args, indices, total = m.group(1), m.group(2), (int(m.group(3)),), True
+    elif m := _INDEXED.match(source):
+        name, raw_args, total = m.group(1), m.group(2), False
+        indices = tuple(int(i) for i in m.group(3).split(",")) if m.group(3) else ()
+    else:
+        raise SourceError(f"source {source!r} does not follow the grammar {_GRAMMAR}")
+    if name not in SOURCE_NAMES:
+        raise SourceError(f"source {source!r} names {name!r}, not one of {', '.join(SOURCE_NAMES)}")
+    args = tuple(float(a) for a in raw_args.split(",")) if raw_args else ()
+    return Source(name, indices, total, args)

@@ -1,0 +1,103 @@
+"""Every chapter the scenes can play, declared without importing Manim.
+
+A script names a chapter by its class; this table says where the class lives, the beats it
+plays (in order), the parameters a script may set and its default title. The script loader,
+``explainer check`` and ``explainer scenes`` read only this table, so loading and checking
+a script never imports Manim; the class itself reads its beats and parameters from here.
+Adding a chapter is one module under ``scenes/`` and one row below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scenes.plan import SceneParam
+
+__all__ = ["CHAPTERS", "ChapterEntry", "chapter_entry"]
+
+
+@dataclass(frozen=True)
+class ChapterEntry:
+    """What a chapter class declares to a script.
+
+    Examples
+    --------
+    >>> chapter_entry("Scores").beat_ids
+    ('compare', 'term_by_term', 'all_scores', 'scale')
+    """
+
+    class_name: str
+    module: str
+    beat_ids: tuple[str, ...]
+    title: str
+    params: tuple[SceneParam, ...] = ()
+
+
+_TEMPERATURES = SceneParam(
+    "temperatures",
+    "float list",
+    (0.5, 1.0, 2.0),
+    "softmax temperatures shown in turn, each above 0 (low: sharp, high: flat)",
+    above=0.0,
+)
+_SWAP = SceneParam(
+    "swap",
+    "str list",
+    (),
+    "two words of the sentence to swap, e.g. ['cat', 'mat']; left out: the first and "
+    "last content words other than the focus",
+)
+_SENTENCES = SceneParam(
+    "sentences",
+    "str list",
+    ("The bank of the river flooded", "The bank approved the loan"),
+    "two sentences that use the focus word in different senses",
+)
+_SHARED_WORD = SceneParam("focus", "str", "bank", "the word both sentences share")
+
+# class name -> chapter, in the default video's order, then the lecture's chapters
+CHAPTERS: dict[str, ChapterEntry] = {
+    entry.class_name: entry
+    for entry in (
+        ChapterEntry("Tokens", "scenes.s1_tokens", ("split", "embed", "context_free"),
+                     "A sentence as tokens"),
+        ChapterEntry("QueryKeyValue", "scenes.s2_qkv", ("roles", "product", "all_tokens"),
+                     "Query, key, value"),
+        ChapterEntry("Scores", "scenes.s3_scores",
+                     ("compare", "term_by_term", "all_scores", "scale"), "Scores"),
+        ChapterEntry("Softmax", "scenes.s4_softmax", ("normalise", "bars", "sum"), "Softmax"),
+        ChapterEntry("ValueBlend", "scenes.s5_blend", ("weigh", "add", "blend_bar"),
+                     "The value blend"),
+        ChapterEntry("MultiHead", "scenes.s6_heads",
+                     ("all_queries", "heads", "patterns", "concat"), "All at once, many heads"),
+        ChapterEntry("Equation", "scenes.s7_equation", ("assemble", "close"), "One equation"),
+        # the lecture's chapters (scripts/attention-lecture.toml)
+        ChapterEntry("WordOrder", "scenes.s8_order",
+                     ("swap", "same_numbers", "positions", "pattern"), "Word order", (_SWAP,)),
+        ChapterEntry("CausalMask", "scenes.s9_causal_mask",
+                     ("triangle", "zeros", "renormalise", "generation"), "Looking only back"),
+        ChapterEntry("Temperature", "scenes.s10_temperature", ("knob", "sweep", "root_d"),
+                     "Temperature", (_TEMPERATURES,)),
+        ChapterEntry("Code", "scenes.s11_code",
+                     ("source", "inputs", "scores", "weights", "result"), "The code"),
+        ChapterEntry("Caveats", "scenes.s12_caveats",
+                     ("quadratic", "not_explanations", "not_concepts"), "What attention is not"),
+        ChapterEntry("WordSense", "scenes.s13_word_sense", ("same_word", "context", "moved"),
+                     "Why attention", (_SENTENCES, _SHARED_WORD)),
+    )
+}  # fmt: skip
+
+
+def chapter_entry(class_name: str) -> ChapterEntry:
+    """The chapter called ``class_name``.
+
+    Raises
+    ------
+    LookupError
+        If no chapter has that class name (the message lists them).
+    """
+    try:
+        return CHAPTERS[class_name]
+    except KeyError:
+        known = ", ".join(CHAPTERS)
+        raise LookupError(f"unknown scene class {class_name!r}: use one of {known}") from None
