@@ -154,7 +154,8 @@ def test_numbers_json_verifies(rendered: dict[str, Path]) -> None:
     assert [(s["scene"], s["beat"]) for s in numbers["spoken"]] == [("blend", "blend_bar")]
     # written by the ledger's own serialiser
     text = (rendered["out"] / "numbers.json").read_text(encoding="utf-8")
-    assert NumbersLedger.from_dict(numbers).to_json(numbers["sentence"], numbers["focus"]) == text
+    assert NumbersLedger.from_dict(numbers).to_json(spec) == text
+    assert numbers["model"] == "hand"
 
 
 def test_loudness_is_minus_16_lufs_with_true_peak_under_minus_1(
