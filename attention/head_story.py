@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from attention.example import WorkedExample
-from attention.patterns import HABITS, MEASURES, THRESHOLD, HeadPattern, head_patterns
+from attention.patterns import COUNTED, HABITS, THRESHOLD, HeadPattern, head_patterns
 from attention.rounding import format_number, round_row
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 # habits counted for the narration, in the order of the ledger's habit_counts[k]
-HABIT_ORDER = (*MEASURES, "mixed")
+HABIT_ORDER = COUNTED
 _POSITIONAL = ("previous", "next", "self")
 _SINKS = ("start", "end")
 

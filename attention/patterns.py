@@ -24,6 +24,7 @@ from attention.example import WorkedExample
 from attention.model import TokenizedSentence
 
 __all__ = [
+    "COUNTED",
     "HABITS",
     "MEASURES",
     "PATTERNS",
@@ -39,6 +40,7 @@ Array = NDArray[np.float64]
 
 THRESHOLD = 0.5  # a habit holds at least half of a head's weight, averaged over its rows
 MEASURES = ("previous", "next", "self", "start", "end", "punctuation")
+COUNTED = (*MEASURES, "mixed")  # habit_counts[k] counts the heads with habit COUNTED[k]
 # what a head whose largest measure passes the threshold is called, by measure
 HABITS = {
     "previous": "previous token",
@@ -185,6 +187,20 @@ def _measure(index: int) -> Callable[[WorkedExample, tuple[float, ...]], Array]:
     return value
 
 
+def _habit_counts(example: WorkedExample, args: Sequence[float]) -> Array:
+    if args:
+        raise ValueError("habit_counts takes no arguments")
+    habits = [p.habit or "mixed" for layer in head_patterns(example) for p in layer]
+    return np.array([habits.count(name) for name in COUNTED], dtype=np.float64)
+
+
+def _sink_heads(example: WorkedExample, args: Sequence[float]) -> float:
+    if args:
+        raise ValueError("sink_heads takes no arguments")
+    counts = _habit_counts(example, ())
+    return float(counts[COUNTED.index("start")] + counts[COUNTED.index("end")])
+
+
 def _word_attention(example: WorkedExample, args: Sequence[float]) -> Array:
     if args:
         raise ValueError("word_attention takes no arguments")
@@ -192,7 +208,9 @@ def _word_attention(example: WorkedExample, args: Sequence[float]) -> Array:
 
 
 # ledger source name -> value for (example, arguments), like attention.lessons.LESSONS
-PATTERNS: dict[str, Callable[[WorkedExample, tuple[float, ...]], Array]] = {
+PATTERNS: dict[str, Callable[[WorkedExample, tuple[float, ...]], Array | float]] = {
     **{f"{name}_weight": _measure(i) for i, name in enumerate(MEASURES)},
     "word_attention": _word_attention,
+    "habit_counts": _habit_counts,  # heads per habit, in COUNTED's order
+    "sink_heads": _sink_heads,  # heads whose habit is [CLS] or [SEP]
 }

@@ -222,12 +222,9 @@ def _lessons(x: Matrix, w_q: Matrix, w_k: Matrix, d_head: int, scaled: Matrix) -
     return {
         "causal_weights": no_args(_head0_weights(x, w_q, w_k, d_head, causal)),
         "tempered_weights": lambda a: [ref_softmax(row, _single(a)) for row in scaled],
-        "temperature": _single,
         "permuted_weights": lambda a: permuted(a, positions=False),
         "positioned_weights": lambda a: permuted(a, positions=True),
         "positional_encoding": no_args(ref_positional_encoding(n, d_model)),
-        "attention_cells": _count_cells,
-        "tokens_times": lambda a: float(int(_single(a)) * n),
     }
 
 
@@ -349,7 +346,28 @@ def _patterns(attention: LazyRows, example: WorkedExample) -> dict[str, Any]:
 
         return get
 
-    return {name: over_heads(measure) for name, measure in measures.items()}
+    tables = {name: over_heads(measure) for name, measure in measures.items()}
+    kinds = ("previous", "next", "self", "start", "end", "punctuation")
+
+    def habits(args: Sequence[float]) -> list[str]:
+        """Each head's habit by the documented rule: its largest share if at least 0.5."""
+        found = []
+        for layer in range(len(attention)):
+            for h in range(len(attention[layer])):
+                shares = [tables[f"{kind}_weight"](args)[layer][h] for kind in kinds]
+                best = max(range(len(kinds)), key=lambda i: shares[i])
+                found.append(kinds[best] if shares[best] >= 0.5 else "mixed")
+        return found
+
+    def counts(args: Sequence[float]) -> list[float]:
+        seen = habits(args)
+        return [float(seen.count(kind)) for kind in (*kinds, "mixed")]
+
+    return {
+        **tables,
+        "habit_counts": counts,
+        "sink_heads": lambda args: float(sum(h in ("start", "end") for h in habits(args))),
+    }
 
 
 def reference_values(example: WorkedExample) -> dict[str, Any]:
@@ -379,6 +397,10 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
         "n_heads": config.n_heads,
         "n_tokens": example.n_tokens,
         "n_layers": example.n_layers,
+        # the lessons that need no model: a temperature as written, counts of scores
+        "temperature": _single,
+        "attention_cells": _count_cells,
+        "tokens_times": lambda a: float(int(_single(a)) * example.n_tokens),
         **_record_heads(example),
     }
     if example.kind != "designed":
