@@ -150,7 +150,8 @@ class TrainedHeads(NarratedScene):
         heat, _ = self.panel_heat(s)
         columns = [j for j, w in enumerate(self.example.record.tokens.word_of) if w is None]
         column = columns[0] if where == "start" else columns[-1]
-        axes = self.axis_names(heat, (None, ""), ([column], token))
+        axes = self.axis_names(heat, (None, "queries"), ([column], token))
+        axes.add(heat.columns_box([column], KEY))
         sinks = [p for p in self.heads.all if p.habit in ("start", "end")]
         rings = VGroup(*(small.tile_box(p.layer, p.head, TEXT, 2.0) for p in sinks))
         strongest = small.tile_box(layer, h, TEXT, 5.0)
