@@ -256,10 +256,16 @@ class Caveats(NarratedScene):
                 if right - label.width >= -FRAME_WIDTH / 2 + MARGIN:
                     labels.add(label.move_to([0, y + offset, 0]).align_to([right, 0, 0], RIGHT))
         words, focus = self.example.record.tokens.words, self.example.focus
-        said = [f"in layer {p.layer + 1} · head {p.head + 1}, “{focus}” looks most at "
-                f"“{words[p.link[0]]}”" for p in shown[:1]]  # fmt: skip
-        said += [f"in layer {p.layer + 1} · head {p.head + 1}, at “{words[p.link[0]]}”"
-                 for p in shown[1:]] or ["every other head that links words agrees"]  # fmt: skip
+        # where a row has no room for its heads' names, the notes say which row is which
+        rows_named = len(labels) == len(shown) * len(lines.rows)
+        where = (
+            ["", ""] if rows_named or len(shown) == 1 else ["upper numbers: ", "lower numbers: "]
+        )
+        said = [f"{where[0]}in layer {p.layer + 1} · head {p.head + 1}, “{focus}” looks most "
+                f"at “{words[p.link[0]]}”" for p in shown[:1]]  # fmt: skip
+        said += [f"{where[1]}in layer {p.layer + 1} · head {p.head + 1}, at "
+                 f"“{words[p.link[0]]}”" for p in shown[1:]] or [
+                     "every other head that links words agrees"]  # fmt: skip
         notes = VGroup(
             *(caption(line) for line in said),
             caption("the model uses every head: no row of weights is the reason"),

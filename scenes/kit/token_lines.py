@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from manim import DashedVMobject, Line, Mobject, RoundedRectangle, VGroup
 
-from scenes.kit.chips import TokenChip, TokenRow
+from scenes.kit.chips import CHIP_HEIGHT, TokenChip, TokenRow
 from scenes.kit.palette import BACKGROUND, MUTED, QUERY, TEXT
 from scenes.kit.style import LABEL, NUMBER, SAFE_WIDTH, SMALL_NUMBER, TOKEN_ROW_Y, fit_width, text
 
@@ -105,15 +105,21 @@ class TokenLines(VGroup):
         super().__init__(*self.rows)
 
     def _rows(self, max_width: float) -> tuple[list[int], list[TokenRow]]:
+        """The fewest rows whose chips keep their full size; else the fewest that keep every
+        token whole and legible; else :data:`MAX_LINES` rows, words shortened if they must."""
+        tried: dict[int, tuple[list[int], list[TokenRow]]] = {}
         for lines in range(1, MAX_LINES + 1):
             starts = line_breaks(self.word_of, lines)
             stops = [*starts[1:], len(self.tokens)]
             rows = [TokenRow(self.tokens[a:b], max_width=max_width)
                     for a, b in zip(starts, stops, strict=True)]  # fmt: skip
-            whole = all(r.words_shown == r.tokens for r in rows)
-            if whole and min(r.slot_width() for r in rows) >= MIN_SLOT or lines == MAX_LINES:
+            tried[lines] = starts, rows
+            if _full_size(rows):
                 return starts, rows
-        raise AssertionError("unreachable")  # pragma: no cover
+        for starts, rows in tried.values():
+            if _whole(rows):
+                return starts, rows
+        return tried[MAX_LINES]
 
     # -- where each token is -------------------------------------------------------------
 
@@ -218,6 +224,19 @@ class TokenLines(VGroup):
         label = text(word, size=LABEL, color=TEXT)
         fit_width(label, right - left + 0.8 * self.slot_width())
         return bracket, label.move_to([(left + right) / 2, self.y_of(members[0]) + WORD_Y, 0])
+
+
+def _whole(rows: list[TokenRow]) -> bool:
+    """Every token shown in full, with room for a number under each."""
+    return (
+        all(r.words_shown == r.tokens for r in rows)
+        and min(r.slot_width() for r in rows) >= MIN_SLOT
+    )
+
+
+def _full_size(rows: list[TokenRow]) -> bool:
+    """:func:`_whole`, and no row had to shrink its chips to fit."""
+    return _whole(rows) and all(r.height >= CHIP_HEIGHT - 1e-6 for r in rows)
 
 
 def _mark_as_models(chip: TokenChip) -> None:
