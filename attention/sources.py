@@ -51,10 +51,12 @@ _NAME = r"([a-z_][a-z0-9_]*)"
 _INT = r"\s*(\d+)\s*"
 _NUM = r"\s*-?\d+(?:\.\d+)?\s*"
 _ARGS = rf"(?:\(({_NUM}(?:,{_NUM})*)\))?"  # name(0.5) or name(5, 1, 2, 3, 4, 0)
-_SUM = re.compile(rf"^\s*sum\(\s*{_NAME}\s*{_ARGS}\s*\[{_INT}\]\s*\)\s*$")
+# sum(name[i]) or sum(name[l, h, i]): the row the indices reach, added up
+_SUM = re.compile(rf"^\s*sum\(\s*{_NAME}\s*{_ARGS}\s*\[({_INT}(?:,{_INT}){{0,2}})\]\s*\)\s*$")
 _INDEXED = re.compile(rf"^\s*{_NAME}\s*{_ARGS}\s*(?:\[({_INT}(?:,{_INT}){{0,3}})\])?\s*$")
 _GRAMMAR = (
-    "name, name[i], name[i, j], name[h, i, j], name[l, h, i, j] or sum(name[i]), "
+    "name, name[i], name[i, j], name[h, i, j], name[l, h, i, j], sum(name[i]) or "
+    "sum(name[l, h, i]), "
     "name optionally with numeric arguments: name(0.5)[i, j]"
 )
 
@@ -65,7 +67,8 @@ class SourceError(ValueError):
 
 @dataclass(frozen=True)
 class Source:
-    """A parsed ledger source: ``sum(name[i])`` has ``total=True``; ``name(0.5)`` has args."""
+    """A parsed ledger source: ``sum(name[i])`` (or ``sum(name[l, h, i])``, a trained head's
+    row) has ``total=True``; ``name(0.5)`` has args."""
 
     name: str
     indices: tuple[int, ...]
@@ -82,13 +85,16 @@ def parse_source(source: str) -> Source:
     Source(name='weights', indices=(2, 1), total=False, args=())
     >>> parse_source("sum(weights[2])")
     Source(name='weights', indices=(2,), total=True, args=())
+    >>> parse_source("sum(attention[2, 1, 11])").indices
+    (2, 1, 11)
     >>> parse_source("tempered_weights(0.5)[2, 1]").args
     (0.5,)
     """
     indices: tuple[int, ...]
     m = _SUM.match(source)
     if m:
-        name, raw_args, indices, total = m.group(1), m.group(2), (int(m.group(3)),), True
+        name, raw_args, total = m.group(1), m.group(2), True
+        indices = tuple(int(i) for i in m.group(3).split(","))
     elif m := _INDEXED.match(source):
         name, raw_args, total = m.group(1), m.group(2), False
         indices = tuple(int(i) for i in m.group(3).split(",")) if m.group(3) else ()

@@ -1,4 +1,5 @@
-"""``make bench``: time cold, parallel, warm and no-op renders of the default script."""
+"""``make bench``: time cold, parallel, warm and no-op renders of the default script, and a
+cold render of the trained-model script against it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from explainer.script import DEFAULT_SCRIPT, Script, load_script
 __all__ = ["Measure", "edit_beat", "run_bench", "bench_table", "stages_table", "main"]
 
 BENCH_DIR = Path("media/bench")
+TRAINED_SCRIPT = Path("scripts/trained-model.toml")  # compared with the default script
 # the beat the warm re-render edits: a mid-video scene, so neighbours must stay cached
 EDIT_SCENE, EDIT_BEAT = "softmax", "bars"
 EDIT_PREFIX = "Now look closely at the bars, one for every token in the sentence: "
@@ -205,6 +207,21 @@ def _no_op(edited: Script, bench: Path, cache: Path, jobs: int) -> tuple[list[Me
     return [measure], report
 
 
+def _trained_low(
+    bench: Path, cache: Path, jobs: int, default: VideoReport
+) -> tuple[list[Measure], VideoReport]:
+    """The trained-model script, cold at 480p15: its seconds per video-second against the
+    default script's (MiniLM's forward pass, 72 heads checked by loops, images for cells)."""
+    shutil.rmtree(cache, ignore_errors=True)
+    _say(f"cold render of {TRAINED_SCRIPT} at 480p15, jobs={jobs}...")
+    report = _render(load_script(TRAINED_SCRIPT), Quality.low, bench / "trained-low", cache, jobs)
+    _require_cold(report, "trained-model 480p15")
+    trained, base = _wall(report) / report.duration, _wall(default) / default.duration
+    return [Measure("trained-model script, cold 480p15", trained / base, "x",
+                    "<= 1.5x default per video-s", trained / base <= 1.5,
+                    f"{trained:.3f} vs {base:.3f} s per video-second")], report  # fmt: skip
+
+
 def _peak_memory(child_mb: float, quality: Quality) -> Measure:
     parent_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     largest = max(child_mb, parent_mb)
@@ -256,8 +273,11 @@ def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR
     runs["warm_edit_low"] = _summary(warm)
     noop_measures, noop = _no_op(edited, bench, cache, jobs)
     runs["noop_low"] = _summary(noop)
+    trained_measures, trained = _trained_low(bench, cache, jobs, low)  # last: empties the cache
+    runs["trained_low"] = _summary(trained)
     # the issue's order: cold high, cold low, speed-up, warm, no-op, memory
     measures = high_measures + low_measures + warm_measures + noop_measures + [memory]
+    measures += trained_measures
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "cores": os.cpu_count(),

@@ -97,9 +97,17 @@ CHAPTERS: dict[str, ChapterEntry] = {
         ChapterEntry("Code", "scenes.s11_code",
                      ("source", "inputs", "scores", "weights", "result"), "The code"),
         ChapterEntry("Caveats", "scenes.s12_caveats",
-                     ("quadratic", "not_explanations", "not_concepts"), "What attention is not"),
+                     ("quadratic", "not_explanations", "not_concepts"), "What attention is not",
+                     models="any"),
         ChapterEntry("WordSense", "scenes.s13_word_sense", ("same_word", "context", "moved"),
                      "Why attention", (_SENTENCES, _SHARED_WORD)),
+        # a trained model's heads (scripts/trained-model.toml; in the lecture after MultiHead)
+        ChapterEntry("RealHead", "scenes.s14_real_head",
+                     ("tokens", "query_key", "scores", "softmax", "blend"),
+                     "One learned head, step by step", (_TRAINED,), models="trained"),
+        ChapterEntry("TrainedHeads", "scenes.s15_trained_heads",
+                     ("grid", "positional", "sinks", "link"), "Every head of a trained model",
+                     (_TRAINED,), models="trained"),
     )
 }  # fmt: skip
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
     UP,
     Create,
@@ -12,7 +13,9 @@ from manim import (
     GrowFromEdge,
     LaggedStart,
     Line,
+    Mobject,
     Rectangle,
+    Square,
     SurroundingRectangle,
     VGroup,
 )
@@ -20,6 +23,9 @@ from manim import (
 from scenes.kit import (
     FRAME_WIDTH,
     GRID,
+    HABIT_ORDER,
+    HABIT_SHADES,
+    HABITS,
     LABEL,
     MARGIN,
     MUTED,
@@ -27,10 +33,15 @@ from scenes.kit import (
     SAFE_WIDTH,
     TEXT,
     WEIGHT,
+    HeadMosaic,
+    HeadPattern,
     Numbers,
+    StoryHeads,
+    TokenLines,
     TokenRow,
     caption,
     fit_width,
+    story_heads,
     text,
 )
 from scenes.narration import NarratedScene
@@ -44,6 +55,8 @@ HEAD_YS = (1.7, 0.75)  # the two heads' focus rows
 NOTE_YS = (-0.35, -0.9)
 LAST_YS = (-2.2, -2.75)
 FACTORS = (1, 2, 4)
+TRAINED_ROWS = (-0.5, -0.9)  # a trained model's two heads' weights, below each row of tokens
+TRAINED_PITCH = {1: 1.9, 2: 1.7, 3: 1.6}
 
 
 class Caveats(NarratedScene):
@@ -52,22 +65,19 @@ class Caveats(NarratedScene):
     Beats: ``quadratic`` (score grids for n, 2n and 4n tokens, their cells counted),
     ``not_explanations`` (the focus row in both heads: they disagree about the same word),
     ``not_concepts`` (these heads were designed; learned heads mix many patterns).
+
+    On a trained model: ``not_explanations`` shows the focus row in the story head and in
+    the head that links it to another word (``story_heads``), each one's word boxed;
+    ``not_concepts`` shows all its heads as a mosaic shaded by habit, each habit counted.
     """
 
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()
-        grids, counts = self.cost_grids(nums)
-        growth = caption("every token scores every token: twice the tokens, four times the scores")
-        fit_width(growth, SAFE_WIDTH).move_to([0, GRIDS_TOP + 0.35, 0])
-
-        with self.beat("quadratic") as beat:
-            self.play(FadeIn(header), FadeIn(growth), run_time=beat.share(0.2))
-            for grid, count in zip(grids, counts, strict=True):
-                self.play(
-                    GrowFromEdge(grid, DOWN),
-                    FadeIn(count, shift=0.1 * UP),
-                    run_time=beat.share(0.22),
-                )
+        cost = self.play_cost(nums, header)
+        if ex.kind == "trained":
+            self.play_trained_heads(nums, header, cost)
+            return
+        grids, counts, growth = cost
 
         rows = [
             row.under(nums.weight_row(f, name="head_weights", prefix=(h,)), y)
@@ -111,6 +121,22 @@ class Caveats(NarratedScene):
             fit_width(line, SAFE_WIDTH).move_to([0, y, 0])
         with self.beat("not_concepts") as beat:
             self.play(FadeIn(last, shift=0.1 * UP), run_time=beat.share(0.4))
+
+    def play_cost(self, nums: Numbers, header: Mobject) -> VGroup:
+        """The first warning, for any model: score grids for n, 2n and 4n tokens."""
+        grids, counts = self.cost_grids(nums)
+        growth = caption("every token scores every token: twice the tokens, four times the scores")
+        fit_width(growth, SAFE_WIDTH).move_to([0, GRIDS_TOP + 0.35, 0])
+
+        with self.beat("quadratic") as beat:
+            self.play(FadeIn(header), FadeIn(growth), run_time=beat.share(0.2))
+            for grid, count in zip(grids, counts, strict=True):
+                self.play(
+                    GrowFromEdge(grid, DOWN),
+                    FadeIn(count, shift=0.1 * UP),
+                    run_time=beat.share(0.22),
+                )
+        return VGroup(grids, counts, growth)
 
     def cost_grids(self, nums: Numbers) -> tuple[VGroup, VGroup]:
         """Score grids for n, 2n and 4n tokens at one cell size, with their counts below."""
@@ -180,3 +206,100 @@ class Caveats(NarratedScene):
         for label in labels:
             label.align_to([right_edge, 0, 0], RIGHT)
         return labels
+
+    # -- a trained model: two of its heads disagree; its heads by habit -----------------------
+
+    def play_trained_heads(self, nums: Numbers, header: Mobject, cost: VGroup) -> None:
+        """The second and third warnings with a trained model's own heads."""
+        ex = self.example
+        heads = story_heads(ex)
+        shown = [heads.link] if heads.other is None else [heads.link, heads.other]
+        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=TRAINED_PITCH)
+        rows = [
+            lines.under(nums.weight_row(ex.focus_index, name="attention", prefix=(p.layer, p.head)),
+                        offset)
+            for p, offset in zip(shown, TRAINED_ROWS, strict=False)
+        ]  # fmt: skip
+        tops = VGroup(*(self.word_box(rows[k], p) for k, p in enumerate(shown)))
+        labels, notes = self.trained_labels(lines, rows, shown)
+        with self.beat("not_explanations") as beat:
+            self.play(FadeOut(cost), run_time=beat.share(0.15))
+            self.play(FadeIn(lines), Create(lines.outline(ex.focus_index, QUERY)),
+                      FadeIn(labels), run_time=beat.share(0.2))  # fmt: skip
+            self.play(LaggedStart(*(FadeIn(r, shift=0.1 * DOWN) for r in rows), lag_ratio=0.4),
+                      run_time=beat.share(0.3))  # fmt: skip
+            self.play(Create(tops), FadeIn(notes, shift=0.1 * UP), run_time=beat.share(0.25))
+        mosaic, legend, last = self.habit_mosaic(nums, heads)
+        with self.beat("not_concepts") as beat:
+            self.play(*(FadeOut(m) for m in self.mobjects if m is not header),
+                      run_time=beat.share(0.15))  # fmt: skip
+            self.play(FadeIn(mosaic), run_time=beat.share(0.25))
+            self.play(LaggedStart(*(FadeIn(line) for line in legend), lag_ratio=0.15),
+                      run_time=beat.share(0.3))  # fmt: skip
+            self.play(FadeIn(last, shift=0.1 * UP), run_time=beat.share(0.2))
+
+    def word_box(self, numbers: VGroup, p: HeadPattern) -> SurroundingRectangle:
+        """A box round the weights of the word head ``p``'s focus row gives most to."""
+        pieces = self.example.record.tokens.tokens_of(p.link[0])
+        return SurroundingRectangle(VGroup(*(numbers[j] for j in pieces)), color=TEXT, buff=0.06)
+
+    def trained_labels(
+        self, lines: TokenLines, rows: list[VGroup], shown: list[HeadPattern]
+    ) -> tuple[VGroup, VGroup]:
+        """Each number row's head left of it where there is room, and the notes below."""
+        labels = VGroup()
+        for k, y in enumerate(lines.line_ys()):
+            first = lines.line_tokens(k).start
+            right = min(float(r[first].get_left()[0]) for r in rows) - 0.25
+            for p, offset in zip(shown, TRAINED_ROWS, strict=False):
+                label = text(f"layer {p.layer + 1} · head {p.head + 1}", size=LABEL, color=MUTED)
+                if right - label.width >= -FRAME_WIDTH / 2 + MARGIN:
+                    labels.add(label.move_to([0, y + offset, 0]).align_to([right, 0, 0], RIGHT))
+        words, focus = self.example.record.tokens.words, self.example.focus
+        # where a row has no room for its heads' names, the notes say which row is which
+        rows_named = len(labels) == len(shown) * len(lines.rows)
+        where = (
+            ["", ""] if rows_named or len(shown) == 1 else ["upper numbers: ", "lower numbers: "]
+        )
+        said = [f"{where[0]}in layer {p.layer + 1} · head {p.head + 1}, “{focus}” looks most "
+                f"at “{words[p.link[0]]}”" for p in shown[:1]]  # fmt: skip
+        said += [f"{where[1]}in layer {p.layer + 1} · head {p.head + 1}, at "
+                 f"“{words[p.link[0]]}”" for p in shown[1:]] or [
+                     "every other head that links words agrees"]  # fmt: skip
+        notes = VGroup(
+            *(caption(line) for line in said),
+            caption("the model uses every head: no row of weights is the reason"),
+        )
+        top = lines.line_ys()[-1] + TRAINED_ROWS[-1] - 0.6
+        for k, note in enumerate(notes):
+            fit_width(note, SAFE_WIDTH).move_to([0, top - 0.45 * k, 0])
+        return labels, notes
+
+    def habit_mosaic(self, nums: Numbers, heads: StoryHeads) -> tuple[HeadMosaic, VGroup, VGroup]:
+        """Every head as a tile shaded by its habit, the count of each habit beside it."""
+        shades = [[HABIT_SHADES[p.habit or "mixed"] for p in layer] for layer in heads.patterns]
+        mosaic = HeadMosaic.of_colors(shades, width=7.4, height=3.9)
+        mosaic.shift([-FRAME_WIDTH / 2 + MARGIN - mosaic.get_left()[0],
+                      2.85 - mosaic.get_top()[1], 0])  # fmt: skip
+        mosaic.place_labels()
+        legend = VGroup()
+        for k, habit in enumerate(HABIT_ORDER):
+            swatch = Square(0.26, fill_color=HABIT_SHADES[habit], fill_opacity=1.0,
+                            stroke_width=0)  # fmt: skip
+            name = HABITS.get(habit, "no single habit (mixed)")
+            legend.add(
+                VGroup(
+                    swatch,
+                    nums.text(f"habit_counts[{k}]", label=f"{habit} heads", decimals=0, size=LABEL),
+                    text(name, size=LABEL, color=MUTED),
+                ).arrange(RIGHT, buff=0.2)
+            )
+        legend.arrange(DOWN, buff=0.16, aligned_edge=LEFT)  # fmt: skip
+        legend.next_to(mosaic, RIGHT, buff=0.7).match_y(mosaic.image)
+        last = VGroup(
+            text("one head is not one concept", size=LABEL, color=TEXT),
+            caption("a habit: half a head's weight or more, on this sentence; another sentence,"),
+            caption("or another model, shows other heads"),
+        ).arrange(DOWN, buff=0.14)
+        fit_width(last, SAFE_WIDTH).next_to(mosaic, DOWN, buff=0.45).set_x(0)
+        return mosaic, legend, last

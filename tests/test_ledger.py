@@ -138,6 +138,7 @@ def test_parse_source_grammar() -> None:
     assert parse_source("x[1]").indices == (1,)
     assert parse_source("head_weights[1, 2, 3]").indices == (1, 2, 3)
     assert parse_source("sum(weights[2])").total
+    assert parse_source("sum(attention[5, 11, 3])").indices == (5, 11, 3)
     for bad in ("__import__('os')", "weights[2][1]", "weights[-1, 0]", "weights[1, 2, 3, 4, 5]",
                 "foo[1]", "sum(weights)", "weights.T[0, 1]", "max(weights[2])"):  # fmt: skip
         with pytest.raises(SourceError):
@@ -161,6 +162,19 @@ def correct_ledger() -> NumbersLedger:
                   f"head_weights[1, {f}, 3]", 3)  # fmt: skip
     ledger.record("weights", "row sum", "1.00", f"sum(weights[{f}])", 2)
     return ledger
+
+
+def test_a_trained_head_s_row_sums_to_one_and_a_wrong_total_is_caught() -> None:
+    # a softmax row adds up to 1 whatever the head: the expected text needs no model
+    ex = worked_example("The bank of the river flooded", "bank", "minilm")
+    ledger = NumbersLedger()
+    ledger.record("heads", "row sum", "1.00", "sum(attention[2, 7, 2])", 2)
+    assert verify(ledger, ex) == []
+    ledger.record("heads", "a whole head summed", "1.00", "sum(attention[2, 7])", 2)
+    assert verify(ledger, ex) == [
+        "scene 'heads': 'a whole head summed' has a bad source: source 'sum(attention[2, 7])': "
+        "sum() needs a row of numbers"
+    ]
 
 
 def test_verify_passes_a_correct_ledger_and_its_json() -> None:

@@ -15,7 +15,7 @@ from attention.example import MAX_TOKENS
 from attention.spec import ExampleSpec
 from explainer.script import load_script
 from scenes import load_scene_class
-from scenes.catalogue import CHAPTERS, ChapterEntry
+from scenes.catalogue import CHAPTERS, ChapterEntry, chapter_spec
 from scenes.kit.layout import layout_problems, objects_on_screen, texts_on_screen
 from scenes.narration import NarratedScene
 from scenes.plan import SceneParam, ScenePlan
@@ -44,11 +44,14 @@ def run_scene(
     sentence: str | None = None,
     focus: str | None = None,
     params: dict[str, object] | None = None,
+    plan: ScenePlan | None = None,
 ) -> tuple[NarratedScene, dict[str, Any]]:
     """Render ``class_name`` at low quality without writing files; snapshot every beat's end."""
-    plan = default_plan(class_name)
+    plan = plan or default_plan(class_name)
     if sentence is not None:
-        plan = dataclasses.replace(plan, spec=ExampleSpec(sentence, focus))
+        # as a script would: a trained-model chapter reads the sentence with its own model
+        spec = chapter_spec(ExampleSpec(sentence, focus), CHAPTERS[class_name], plan.params)
+        plan = dataclasses.replace(plan, spec=spec)
     if params is not None:
         plan = dataclasses.replace(plan, params=params)
     base = load_scene_class(class_name)
@@ -125,8 +128,13 @@ def test_last_frame_matches_control(
     default_runs: dict, class_name: str, request: pytest.FixtureRequest
 ) -> None:
     _, snapshots = default_run(default_runs, class_name)
-    frame = snapshots["__frame__"]
-    control = CONTROL_DIR / f"{class_name}.npz"
+    assert_matches_control(snapshots["__frame__"], class_name, request)
+
+
+def assert_matches_control(frame: np.ndarray, name: str, request: pytest.FixtureRequest) -> None:
+    """``frame`` against the control frame ``name``.npz (or written there with --set_test)."""
+    class_name = name
+    control = CONTROL_DIR / f"{name}.npz"
     if request.config.getoption("--set_test"):
         CONTROL_DIR.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(control, frame=frame)
@@ -169,34 +177,61 @@ def test_layout_default_sentence(default_runs: dict, class_name: str) -> None:
     assert_layout(snapshots, f"{class_name} (default sentence)")
 
 
-@pytest.mark.parametrize("class_name", SCENES)
-@pytest.mark.parametrize(
-    ("sentence", "focus", "tokens"),
-    [
-        (LONG_SENTENCE, None, 12),
-        (MIXED_SENTENCE, "explained", 10),
-        # the fewest tokens: weights near 0.5 make the tallest bars and one context word
-        ("I love", "I", 2),
-        pytest.param(
-            SIXTEEN_TOKENS,
-            None,
-            16,
-            marks=pytest.mark.skipif(
-                MAX_TOKENS < 16, reason=f"the model takes at most {MAX_TOKENS} tokens"
-            ),
-        ),
-    ],
-)
+HARD_SENTENCES = [
+    # (sentence, focus, tokens for the designed model, tokens for MiniLM)
+    (LONG_SENTENCE, None, 12, 23),  # MiniLM cuts four of its words into ## pieces
+    (MIXED_SENTENCE, "explained", 10, 12),
+    # the fewest tokens: weights near 0.5 make the tallest bars and one context word
+    ("I love", "I", 2, 4),
+    (SIXTEEN_TOKENS, None, 16, 18),
+]
+TRAINED_CHAPTERS = [c for c in SCENES if CHAPTERS[c].models == "trained"]
+
+
+def _hard_cases() -> list[Any]:
+    """Every chapter on every hard sentence; the slower trained-model chapters on the two
+    that are hardest for them: sixteen words, and words cut into pieces (23 tokens)."""
+    cases = []
+    for class_name in SCENES:
+        trained = class_name in TRAINED_CHAPTERS
+        for sentence, focus, designed, pieces in HARD_SENTENCES:
+            if trained and sentence not in (LONG_SENTENCE, SIXTEEN_TOKENS):
+                continue
+            marks = (
+                [pytest.mark.skipif(MAX_TOKENS < 16, reason=f"at most {MAX_TOKENS} words")]
+                if sentence == SIXTEEN_TOKENS
+                else []
+            )
+            tokens = pieces if trained else designed
+            cases.append(pytest.param(class_name, sentence, focus, tokens, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize(("class_name", "sentence", "focus", "tokens"), _hard_cases())
 def test_layout_other_sentences(
     class_name: str, sentence: str, focus: str | None, tokens: int
 ) -> None:
     scene, snapshots = run_scene(class_name, sentence, focus)
     assert scene.example.n_tokens == tokens
     assert_layout(snapshots, f"{class_name} ({tokens} tokens: {sentence!r})")
+    if class_name == "RealHead":  # the head it steps through is picked by the sentence
+        from attention import verify
+
+        assert verify(scene.ledger, scene.example) == []
 
 
 LECTURE_SCRIPT = PROJECT_ROOT / "scripts" / "attention-lecture.toml"
-LECTURE = ["WordSense", "WordOrder", "CausalMask", "Temperature", "Code", "Caveats"]
+LECTURE = [
+    "WordSense",
+    "WordOrder",
+    "CausalMask",
+    "Temperature",
+    "Code",
+    "Caveats",
+    "RealHead",
+    "TrainedHeads",
+]
+TRAINED_SCRIPT = PROJECT_ROOT / "scripts" / "trained-model.toml"
 
 
 def test_lecture_chapters_are_registered_and_narrated() -> None:
@@ -317,3 +352,56 @@ def test_a_scene_reads_the_scripts_parameter_or_its_default() -> None:
         assert Stepped(dataclasses.replace(plan, params={"steps": 5})).param("steps") == 5
         with pytest.raises(LookupError, match="Stepped has no parameter 'speed'"):
             Stepped(plan).param("speed")
+
+
+# -- a trained model ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("class_name", TRAINED_CHAPTERS)
+def test_a_trained_chapter_shows_the_heads_and_numbers_its_narration_names(
+    default_runs: dict, class_name: str
+) -> None:
+    from attention.head_story import trained_values
+    from attention.spoken import spoken_numbers
+
+    scene, snapshots = default_run(default_runs, class_name)
+    assert scene.example.kind == "trained"  # the lecture's sentence, read by MiniLM
+    said = [(scene.plan.scene_id, b.id, b.text) for b in scene.plan.beats]
+    records, problems = spoken_numbers(said, scene.ledger.entries)
+    assert records  # each says a weight
+    assert problems == []  # and shows it
+    # the story head the voice names is the head on screen (a Text's name drops its spaces)
+    values = trained_values(scene.example)
+    story = f"layer{values['link_layer']}·head{values['link_head']}"
+    beats = [value for key, value in snapshots.items() if not key.startswith("__")]
+    shown = {box.name for texts, _ in beats for box in texts}
+    assert story in shown
+
+
+@pytest.fixture(scope="module")
+def trained_caveats() -> tuple[NarratedScene, dict[str, Any]]:
+    plan = next(p for p in load_script(TRAINED_SCRIPT).scenes if p.class_name == "Caveats")
+    return run_scene("Caveats", plan=plan)
+
+
+def test_caveats_on_a_trained_model_counts_its_heads(
+    trained_caveats: tuple[NarratedScene, dict[str, Any]], request: pytest.FixtureRequest
+) -> None:
+    from attention import verify
+    from attention.sources import parse_source
+
+    scene, snapshots = trained_caveats
+    assert scene.example.kind == "trained"
+    assert verify(scene.ledger, scene.example) == []
+    sources = {e.source for e in scene.ledger.entries}
+    # every habit counted, and the focus rows of two heads (not the designed head_weights)
+    assert {f"habit_counts[{k}]" for k in range(7)} <= sources
+    assert not any(s.startswith("head_weights") for s in sources)
+    heads = {parse_source(s).indices[:2] for s in sources if s.startswith("attention[")}
+    assert len(heads) == 2
+    recorded = {e.shown for e in scene.ledger.entries}
+    for beat_id in (key for key in snapshots if not key.startswith("__")):
+        shown = {box.name for box in snapshots[beat_id][0] if NUMBER.fullmatch(box.name)}
+        assert shown <= recorded, f"beat {beat_id!r} shows unrecorded numbers {shown - recorded}"
+    assert_layout(snapshots, "Caveats (trained model)")
+    assert_matches_control(snapshots["__frame__"], "Caveats-trained", request)

@@ -14,6 +14,7 @@ from scenes.kit.blend import StackedBlendBar
 from scenes.kit.chips import TokenChip, TokenRow
 from scenes.kit.header import ChapterHeader
 from scenes.kit.heatmap import HeatGrid, weight_color
+from scenes.kit.images import ColorStrip, HeadMosaic, HeatImage, StripRow, heat_pixels
 from scenes.kit.matrix import Bracket, Matrix
 from scenes.kit.numbers import (
     Numbers,
@@ -28,6 +29,7 @@ from scenes.kit.palette import (
     CHIP_FILL,
     CHIP_STROKE,
     GRID,
+    HABIT_SHADES,
     KEY,
     MUTED,
     OUTPUT,
@@ -39,7 +41,12 @@ from scenes.kit.palette import (
 )
 from scenes.kit.story import (
     DEFAULT_TEMPERATURES,
+    HABIT_ORDER,
+    HABITS,
     HEAD_FEATURES,
+    THRESHOLD,
+    HeadPattern,
+    StoryHeads,
     WorkedExample,
     context_tokens,
     default_swap,
@@ -48,6 +55,7 @@ from scenes.kit.story import (
     meaning_shift,
     named_tokens,
     scaled_dot_product_attention,
+    story_heads,
     swap_order,
     swap_positions,
     temperature_decimals,
@@ -76,6 +84,7 @@ from scenes.kit.style import (
     subscripted,
     text,
 )
+from scenes.kit.token_lines import TokenLines
 from scenes.kit.typeset import KitMarkupText, KitText
 from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, columns_under, scale_to_room
 
@@ -92,6 +101,7 @@ __all__ = [
     "CHIP_FILL",
     "CHIP_STROKE",
     "ROLE_COLORS",
+    "HABIT_SHADES",
     "FONT",
     "NUMBER_FONT",
     "TITLE",
@@ -133,6 +143,18 @@ __all__ = [
     "HeatGrid",
     "weight_color",
     "StackedBlendBar",
+    "ColorStrip",
+    "StripRow",
+    "HeatImage",
+    "HeadMosaic",
+    "heat_pixels",
+    "TokenLines",
+    "HABITS",
+    "HABIT_ORDER",
+    "THRESHOLD",
+    "HeadPattern",
+    "StoryHeads",
+    "story_heads",
     "DEFAULT_TEMPERATURES",
     "HEAD_FEATURES",
     "meaning_shift",

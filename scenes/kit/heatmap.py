@@ -25,9 +25,9 @@ from scenes.kit.palette import BACKGROUND, GRID, KEY, QUERY, TEXT, WEIGHT
 from scenes.kit.style import FONT, LABEL, NUMBER, SMALL_NUMBER
 from scenes.kit.typeset import KitText
 
-__all__ = ["HeatGrid", "weight_color"]
+__all__ = ["FLOOR", "HeatGrid", "weight_color"]
 
-_FLOOR = 0.12  # the tint of the lowest weight on the scale
+FLOOR = 0.12  # the tint of the lowest weight on the scale
 _DIM = GRID  # a zero weight: one step above the background, so empty cells still read as cells
 
 
@@ -42,7 +42,7 @@ def weight_color(weight: float, vmax: float, vmin: float = 0.0) -> ManimColor:
     """
     span = vmax - vmin
     t = float(np.clip((weight - vmin) / span, 0.0, 1.0)) if span > 0 else 1.0
-    return interpolate_color(ManimColor(_DIM), ManimColor(WEIGHT), _FLOOR + (1 - _FLOOR) * t)
+    return interpolate_color(ManimColor(_DIM), ManimColor(WEIGHT), FLOOR + (1 - FLOOR) * t)
 
 
 class HeatGrid(VGroup):

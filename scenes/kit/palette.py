@@ -15,6 +15,7 @@ __all__ = [
     "CHIP_FILL",
     "CHIP_STROKE",
     "ROLE_COLORS",
+    "HABIT_SHADES",
 ]
 
 BACKGROUND = "#0E1116"
@@ -41,4 +42,16 @@ ROLE_COLORS: dict[str, str] = {
     "weight": WEIGHT,
     "output": OUTPUT,
     "embedding": TEXT,
+}
+
+# A trained head's habit (attention.patterns), as a shade of grey: not a role, so no role
+# colour. The heads with no single habit ("mixed") are the brightest: they are the point.
+HABIT_SHADES: dict[str, str] = {
+    "previous": "#9AA0AA",
+    "next": "#9AA0AA",
+    "self": "#9AA0AA",
+    "start": "#3E4553",
+    "end": "#3E4553",
+    "punctuation": "#656C79",
+    "mixed": TEXT,
 }

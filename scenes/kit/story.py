@@ -1,6 +1,7 @@
 """What chapters take from ``attention`` besides numbers: the story's choices and the code.
 
-Which tokens the narration names, the lessons' defaults (temperatures, the words the order
+Which tokens the narration names, which heads of a trained model it names (picked by
+measurement, :func:`story_heads`), the lessons' defaults (temperatures, the words the order
 chapter swaps), and the attention function whose source the code chapter shows. Scenes
 import these from the kit, so ``scenes.kit`` is their one door to the model.
 """
@@ -12,7 +13,9 @@ from collections.abc import Sequence
 from attention.core import scaled_dot_product_attention
 from attention.designed import HEAD_FEATURES
 from attention.example import WorkedExample, example_for, worked_example
+from attention.head_story import HABIT_ORDER, StoryHeads, story_heads
 from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order, swap_positions
+from attention.patterns import HABITS, THRESHOLD, HeadPattern
 from attention.placeholders import (
     context_tokens,
     meaning_shift,
@@ -23,6 +26,12 @@ from attention.placeholders import (
 
 __all__ = [
     "DEFAULT_TEMPERATURES",
+    "HABITS",
+    "HABIT_ORDER",
+    "THRESHOLD",
+    "HeadPattern",
+    "StoryHeads",
+    "story_heads",
     "HEAD_FEATURES",
     "meaning_shift",
     "top_dimension",
