@@ -21,6 +21,7 @@ from attention.spoken import spoken_numbers
 from attention.verify import verify
 from explainer.cache import prune_entries, write_atomic
 from explainer.errors import RenderError, first_of
+from explainer.explore.numbers import explorer_ledger
 from explainer.keys import ledger_key
 from explainer.quality import Quality
 from explainer.scene_jobs import scene_failure
@@ -68,8 +69,10 @@ def check_numbers(script: Script, shown: SceneLedgers) -> CheckedNumbers:
     Returns
     -------
     CheckedNumbers
-        The merged ledger in video order with its ``spoken`` list, and one line per
-        number that disagrees with the reference or is said but not shown.
+        The merged ledger in video order, then the explorer's numbers (scene
+        ``explorer``: the render writes ``explorer.html`` from them), with its ``spoken``
+        list; and one line per number that disagrees with the reference or is said but
+        not shown.
 
     Examples
     --------
@@ -83,7 +86,8 @@ def check_numbers(script: Script, shown: SceneLedgers) -> CheckedNumbers:
     example = example_for(script.spec)
     # a number that is one of the sentence's own words ("3.5") is read out, not claimed
     spoken, unshown = spoken_numbers(script.spoken_lines(), entries, example.record.tokens.words)
-    ledger = NumbersLedger(entries, spoken)
+    # the explorer is an output of the render: its numbers are checked here, with the scenes'
+    ledger = NumbersLedger([*entries, *explorer_ledger(example).entries], spoken)
     return CheckedNumbers(ledger, verify(ledger, example) + unshown)
 
 
