@@ -1,10 +1,11 @@
-"""The ``explainer`` command line: render, scenes, check, voices, numbers."""
+"""The ``explainer`` command line: render, scenes, check, voices, numbers, explore."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -18,6 +19,7 @@ from attention.example import (
     FOCUS_RULES,
     TOKEN_RULES,
     ExampleError,
+    checked_spec,
     worked_example,
 )
 from explainer import __version__
@@ -441,6 +443,40 @@ def numbers(sentence: SentenceOpt = None, focus: FocusOpt = None, as_json: JsonO
         typer.echo(example_json(example))
     else:
         print_numbers(example, _out)
+
+
+ExploreModelOpt = Annotated[
+    str | None,
+    typer.Option("--model", help="The model whose numbers the page shows [default: the script's]."),
+]
+
+
+@app.command()
+@friendly_errors
+def explore(
+    script: ScriptArg = DEFAULT_SCRIPT,
+    sentence: SentenceOpt = None,
+    focus: FocusOpt = None,
+    model: ExploreModelOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Write the interactive explorer of the example without rendering the video.
+
+    One offline page, explorer.html (every view, data and code inline; open it in a
+    browser), and its numbers, explorer-numbers.json, each verified. A render writes the
+    same page beside its video.
+
+    Example: explainer explore --sentence "The bank of the river flooded" --focus bank
+    """
+    from explainer.explore import make_explorer  # the page's code loads only for this command
+
+    loaded = _load(script, sentence, focus)
+    spec = loaded.spec if model is None else checked_spec(replace(loaded.spec, model=model))
+    report = make_explorer(spec, out or Path("media") / loaded.name, title=loaded.settings.title)
+    _out.print(
+        f"wrote {report.page} ({report.bytes / 1000:.0f} kB, {report.entries} numbers verified) "
+        f"and {report.numbers.name}"
+    )
 
 
 def run() -> None:
