@@ -551,8 +551,8 @@
     const [low, , high] = data.temperatures;
     const result = h('div', { class: 'result' });
     const slider = h('input', {
-      type: 'range', min: String(low), max: String(high), step: '0.05', value: String(state.temperature),
-      'aria-label': 'temperature', 'data-fkey': 'temperature', id: 'temperature',
+      type: 'range', min: String(low), max: String(high), step: '0.01', value: String(state.temperature),
+      'aria-label': 'temperature', 'data-fkey': 'temperature', id: 'temperature-slider',
       on: { input: (event) => { state.temperature = Number(event.target.value); temperatureResult(result); } },
     });
     temperatureResult(result);
@@ -713,9 +713,9 @@
     const e = state.exp;
     const results = h('div', { id: 'exp-results', class: 'result split', 'aria-live': 'polite' });
     experimentResults(results);
-    return section('Experiment', 'Seed 004\'s experiment on this sentence\'s own numbers: the ' +
-      'queries, keys and values of a few of its words. Edit any cell; the weights and outputs ' +
-      'follow.',
+    return section('Experiment', 'The queries, keys and values of a few of this sentence\'s ' +
+      'words, ready to edit: make two tokens\' queries and keys identical, zero a key, remove ' +
+      'the scale, or type into any cell. The weights and outputs follow.',
       h('div', { class: 'controls' },
         tokenSelect('token A', e.a, (r) => { e.a = r; render(); }, 'exp-a'),
         tokenSelect('token B', e.b, (r) => { e.b = r; render(); }, 'exp-b'),
@@ -807,7 +807,9 @@
     });
     document.addEventListener('keydown', (event) => {
       const target = event.target;
-      const typing = target && (target.tagName === 'INPUT' || target.tagName === 'SELECT');
+      // [ and ] are characters in a cell being typed into, not view changes
+      const typing = target && (target.tagName === 'SELECT' ||
+        (target.tagName === 'INPUT' && target.type === 'text'));
       if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === ']') { event.preventDefault(); step(1); }
       if (event.key === '[') { event.preventDefault(); step(-1); }
