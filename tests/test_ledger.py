@@ -398,7 +398,8 @@ def test_check_numbers_merges_in_video_order_and_matches_what_is_said() -> None:
     assert checked.ledger.entries[: len(scenes)] == scenes
     # then the explorer's numbers (the render's explorer.html shows them), checked too
     explorer = checked.ledger.entries[len(scenes) :]
-    assert explorer and {e.scene for e in explorer} == {"explorer"}
+    assert explorer
+    assert {e.scene for e in explorer} == {"explorer"}
     said = script.scene("blend").beats[2].text
     assert [(s["scene"], s["beat"], s["said"], s["source"]) for s in checked.ledger.spoken] == [
         ("blend", "blend_bar", top.shown, top.source)
