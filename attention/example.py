@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -68,8 +69,8 @@ class WorkedExample:
 
     spec: ExampleSpec  # with its focus resolved: "sat", "it@2"
     tokens: tuple[str, ...]
-    focus: str  # the focus token as written
-    focus_index: int
+    focus: str  # the focus word as written
+    focus_index: int  # its token (the first, when the model splits it into pieces)
     d_model: int
     n_heads: int
     d_head: int
@@ -92,6 +93,20 @@ class WorkedExample:
     dimensions: tuple[str, ...]  # names of x's columns (empty when they have none)
     sources: tuple[str, ...]  # one per token: where its input vector came from
     record: ForwardRecord
+    kind: str = "designed"  # the model's kind: "designed" or "trained"
+
+    # every layer's every head, (n_layers, n_heads, ...): the ledger's names for the record
+    attention = cached_property(lambda self: self.record.stacked("weights"))
+    queries = cached_property(lambda self: self.record.stacked("q"))
+    keys = cached_property(lambda self: self.record.stacked("k"))
+    values = cached_property(lambda self: self.record.stacked("v"))
+    logits = cached_property(lambda self: self.record.stacked("scaled_scores"))
+    contexts = cached_property(lambda self: self.record.stacked("heads"))
+
+    @property
+    def n_layers(self) -> int:
+        """Number of layers of the model that read the sentence."""
+        return len(self.record.layers)
 
     @property
     def sentence(self) -> str:
@@ -193,7 +208,7 @@ def _story(spec: ExampleSpec, tokens: TokenizedSentence, record: ForwardRecord) 
     return WorkedExample(
         spec=replace(spec, focus=_spec_focus(tokens.words, word)),
         tokens=tokens.tokens,
-        focus=tokens.tokens[focus_index],
+        focus=tokens.words[word],
         focus_index=focus_index,
         d_model=config.d_model,
         n_heads=config.n_heads,
@@ -217,6 +232,7 @@ def _story(spec: ExampleSpec, tokens: TokenizedSentence, record: ForwardRecord) 
         dimensions=config.dimensions,
         sources=record.sources,
         record=record,
+        kind=config.kind,
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from attention.sources import parse_source
+from attention.spec import ExampleSpec
 
 __all__ = ["LedgerEntry", "NumbersLedger"]
 
@@ -85,32 +86,40 @@ class NumbersLedger:
         """Append entries from another ledger or any iterable of entries."""
         self._entries.extend(entries.entries if isinstance(entries, NumbersLedger) else entries)
 
-    def to_dict(self, sentence: str, focus: str | None) -> dict[str, Any]:
-        """The ``numbers.json`` structure."""
+    def to_dict(
+        self, spec: ExampleSpec, chapters: Mapping[str, ExampleSpec] | None = None
+    ) -> dict[str, Any]:
+        """The ``numbers.json`` structure: the example's spec, then every entry and spoken
+        number. ``chapters`` names the scenes whose numbers come from another spec (a
+        trained-model chapter in a video of the designed model), so each entry can be
+        recomputed from the example it was shown from.
+        """
         return {
-            "sentence": sentence,
-            "focus": focus,
+            **spec.to_dict(),
+            **({"chapters": {k: v.to_dict() for k, v in chapters.items()}} if chapters else {}),
             "entries": [asdict(e) for e in self._entries],
             "spoken": [dict(s) for s in self._spoken],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> NumbersLedger:
-        """Rebuild a ledger from :meth:`to_dict`'s structure (sentence and focus are ignored)."""
+        """Rebuild a ledger from :meth:`to_dict`'s structure (the specs are ignored)."""
         return cls((LedgerEntry(**entry) for entry in data["entries"]), data.get("spoken", ()))
 
-    def to_json(self, sentence: str, focus: str | None) -> str:
+    def to_json(self, spec: ExampleSpec, chapters: Mapping[str, ExampleSpec] | None = None) -> str:
         """``numbers.json``'s text.
 
         Examples
         --------
-        >>> print(NumbersLedger().to_json("The cat sat", "sat"))
+        >>> print(NumbersLedger().to_json(ExampleSpec("The cat sat", "sat")))
         {
           "sentence": "The cat sat",
           "focus": "sat",
+          "model": "hand",
           "entries": [],
           "spoken": []
         }
         <BLANKLINE>
         """
-        return json.dumps(self.to_dict(sentence, focus), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(self.to_dict(spec, chapters), indent=2, ensure_ascii=False)
+        return text + "\n"

@@ -24,7 +24,6 @@ __all__ = [
     "causal_weights",
     "default_swap",
     "head_weights_of",
-    "lesson_value",
     "permutation",
     "permuted_weights",
     "positioned_weights",
@@ -311,17 +310,3 @@ LESSONS: dict[str, Callable[[WorkedExample, tuple[float, ...]], Array | float]] 
     "selected_weights": selected_weights,
     "selected_outputs": selected_outputs,
 }
-
-
-def lesson_value(example: WorkedExample, name: str, args: tuple[float, ...]) -> Array | float:
-    """The lesson quantity ``name`` for ``args`` (e.g. ``tempered_weights``, ``(0.5,)``).
-
-    Examples
-    --------
-    >>> from attention.example import worked_example
-    >>> lesson_value(worked_example(), "attention_cells", (12.0,))
-    144.0
-    """
-    if name not in LESSONS:
-        raise ValueError(f"no lesson quantity {name!r}: use one of {', '.join(LESSONS)}")
-    return LESSONS[name](example, args)

@@ -56,7 +56,8 @@ class TokenizedSentence:
 
     ``words`` are the sentence's words as a reader sees them (a focus names one of them);
     ``word_of[i]`` is the word token ``i`` came from, or None for a token the model adds
-    ([CLS], [SEP]). A word split into pieces ("flood", "##ed") has several tokens.
+    ([CLS], [SEP]). A word split into pieces ("flood", "##ed") has several tokens. ``ids``
+    are the token ids a trained model's vocabulary gives them (empty for the designed model).
 
     Examples
     --------
@@ -69,6 +70,7 @@ class TokenizedSentence:
     tokens: tuple[str, ...]
     words: tuple[str, ...]
     word_of: tuple[int | None, ...]
+    ids: tuple[int, ...] = ()
 
     @property
     def n_tokens(self) -> int:
@@ -116,6 +118,7 @@ class ForwardRecord:
     params: tuple[AttentionParams, ...]
     hidden: Array  # (n_layers + 1, n, d_model)
     sources: tuple[str, ...] = ()
+    causal: bool = False  # each token saw only itself and the tokens before it
 
     def stacked(self, field: str) -> Array:
         """Field ``field`` of every layer's record, stacked: ``(n_layers, n_heads, ...)``.

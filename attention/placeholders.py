@@ -10,6 +10,7 @@ import numpy as np
 
 from attention.designed import HEAD_FEATURES
 from attention.example import WorkedExample, default_focus
+from attention.head_story import trained_values
 from attention.lessons import (
     DEFAULT_TEMPERATURES,
     attention_cells,
@@ -225,6 +226,8 @@ def narration_values(example: WorkedExample) -> dict[str, str]:
     >>> v["focus"], v["top_token"]
     ('sat', 'cat')
     """
+    if example.kind == "trained":  # heads picked and counted by measurement
+        return trained_values(example)
     f, tokens = example.focus_index, example.tokens
     row = example.weights[f]
     shown = [format_number(w, 2) for w in round_row(row.tolist(), 2)]

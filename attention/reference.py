@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from attention.example import WorkedExample
 
 __all__ = [
+    "LazyRows",
     "RefLayer",
     "ref_attention",
     "ref_multi_head",
@@ -220,12 +222,9 @@ def _lessons(x: Matrix, w_q: Matrix, w_k: Matrix, d_head: int, scaled: Matrix) -
     return {
         "causal_weights": no_args(_head0_weights(x, w_q, w_k, d_head, causal)),
         "tempered_weights": lambda a: [ref_softmax(row, _single(a)) for row in scaled],
-        "temperature": _single,
         "permuted_weights": lambda a: permuted(a, positions=False),
         "positioned_weights": lambda a: permuted(a, positions=True),
         "positional_encoding": no_args(ref_positional_encoding(n, d_model)),
-        "attention_cells": _count_cells,
-        "tokens_times": lambda a: float(int(_single(a)) * n),
     }
 
 
@@ -254,26 +253,190 @@ def _as_lists(a: Any) -> Matrix:
     return [[float(v) for v in row] for row in a]
 
 
-def reference_values(example: WorkedExample) -> dict[str, Any]:
-    """Recompute every field of ``example`` from its ``x`` and weight matrices only.
+class LazyRows(Sequence[Any]):
+    """A sequence whose items are computed when first read (each once): a model's layers
+    and heads are recomputed by the loops only where a ledger entry points.
 
-    Returns nested lists of floats keyed by field name, plus the scalars ``sqrt_d_head``,
-    ``d_head``, ``d_model``, ``n_heads`` and ``n_tokens``, and the lessons' quantities
-    (``causal_weights``, ``tempered_weights``, ...) as functions of their source arguments.
+    Examples
+    --------
+    >>> squares = LazyRows(3, lambda i: i * i)
+    >>> len(squares), squares[2], list(squares)
+    (3, 4, [0, 1, 4])
+    """
+
+    def __init__(self, length: int, item: Any) -> None:
+        self._length, self._item = length, item
+        self._done: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        if index not in self._done:
+            self._done[index] = self._item(index)
+        return self._done[index]
+
+
+def _record_heads(example: WorkedExample) -> dict[str, LazyRows]:
+    """Every layer's every head recomputed by loops from what that layer read.
+
+    The input of layer ``l`` is the forward pass's own ``hidden[l]`` (itself checked against
+    PyTorch in the tests); from it, the head's projections, scores, softmax and blend are
+    recomputed here one multiply at a time, with the layer's recorded projections.
+    """
+    record = example.record
+
+    @functools.cache
+    def head(layer: int, h: int) -> RefLayer:
+        params, d = record.params[layer], record.params[layer].d_head
+        cols = slice(h * d, (h + 1) * d)
+        x = _as_lists(record.hidden[layer])
+        n = len(x)
+        mask = [[j <= i for j in range(n)] for i in range(n)] if record.causal else None
+        biases = [None if b is None else [float(v) for v in b[cols]]
+                  for b in (params.b_q, params.b_k, params.b_v)] + [None]  # fmt: skip
+        w_q, w_k, w_v = (_as_lists(w[:, cols]) for w in (params.w_q, params.w_k, params.w_v))
+        eye = [[float(i == j) for j in range(d)] for i in range(d)]
+        return ref_multi_head(x, w_q, w_k, w_v, eye, n_heads=1, mask=mask, biases=biases)
+
+    def per_head(field: Any) -> LazyRows:
+        n_heads = record.params[0].n_heads
+        return LazyRows(
+            len(record.layers),
+            lambda layer: LazyRows(n_heads, lambda h: field(head(layer, h))),
+        )
+
+    def logits(ref: RefLayer) -> Matrix:
+        root = math.sqrt(len(ref.q[0][0]))
+        return [[s / root for s in row] for row in ref_scores(ref.q[0], ref.k[0])]
+
+    return {
+        "attention": per_head(lambda ref: ref.weights[0]),
+        "queries": per_head(lambda ref: ref.q[0]),
+        "keys": per_head(lambda ref: ref.k[0]),
+        "values": per_head(lambda ref: ref.v[0]),
+        "logits": per_head(logits),
+        "contexts": per_head(lambda ref: ref.heads[0]),
+        **_patterns(per_head(lambda ref: ref.weights[0]), example),
+    }
+
+
+def _patterns(attention: LazyRows, example: WorkedExample) -> dict[str, Any]:
+    """The heads' measured patterns (``previous_weight`` ... ``word_attention``), by loops
+    over the reference's own weights, as functions of their (no) arguments."""
+    tokens = example.record.tokens
+    n = tokens.n_tokens
+    words = [j for j in range(n) if tokens.word_of[j] is not None]
+    start = [j for j in range(n) if tokens.word_of[j] is None and (not words or j < words[0])]
+    end = [j for j in range(n) if tokens.word_of[j] is None and words and j > words[-1]]
+    marks = [j for j in range(n) if tokens.word_of[j] is None and j not in start + end]
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    measures = {
+        "previous_weight": lambda w: mean([w[i][i - 1] for i in range(1, n)]),
+        "next_weight": lambda w: mean([w[i][i + 1] for i in range(n - 1)]),
+        "self_weight": lambda w: mean([w[i][i] for i in range(n)]),
+        "start_weight": lambda w: mean([sum(w[i][j] for j in start) for i in range(n)]),
+        "end_weight": lambda w: mean([sum(w[i][j] for j in end) for i in range(n)]),
+        "punctuation_weight": lambda w: mean([sum(w[i][j] for j in marks) for i in range(n)]),
+        "word_attention": lambda w: [
+            [
+                sum(w[i][j] for j in range(n) if tokens.word_of[j] == word)
+                for word in range(len(tokens.words))
+            ]
+            for i in range(n)
+        ],  # fmt: skip
+    }
+
+    def over_heads(measure: Any) -> Any:
+        table = LazyRows(
+            len(attention), lambda layer: LazyRows(len(attention[layer]),
+                                                   lambda h: measure(attention[layer][h]))
+        )  # fmt: skip
+
+        def get(args: Sequence[float]) -> Any:
+            if args:
+                raise ValueError("takes no arguments")
+            return table
+
+        return get
+
+    tables = {name: over_heads(measure) for name, measure in measures.items()}
+    kinds = ("previous", "next", "self", "start", "end", "punctuation")
+
+    def habits(args: Sequence[float]) -> list[str]:
+        """Each head's habit by the documented rule: its largest share if at least 0.5."""
+        found = []
+        for layer in range(len(attention)):
+            for h in range(len(attention[layer])):
+                shares = [tables[f"{kind}_weight"](args)[layer][h] for kind in kinds]
+                best = max(range(len(kinds)), key=lambda i: shares[i])
+                found.append(kinds[best] if shares[best] >= 0.5 else "mixed")
+        return found
+
+    def counts(args: Sequence[float]) -> list[float]:
+        seen = habits(args)
+        return [float(seen.count(kind)) for kind in (*kinds, "mixed")]
+
+    return {
+        **tables,
+        "habit_counts": counts,
+        "sink_heads": lambda args: float(sum(h in ("start", "end") for h in habits(args))),
+    }
+
+
+def reference_values(example: WorkedExample) -> dict[str, Any]:
+    """Recompute the numbers of ``example`` a ledger may name, by loops.
+
+    For every model: the scalars (``sqrt_d_head``, ``d_head``, ``d_model``, ``n_heads``,
+    ``n_tokens``, ``n_layers``) and every layer's every head (``attention``, ``queries``,
+    ``keys``, ``values``, ``logits``, ``contexts``, each ``[layer][head]``, computed when
+    read). For the designed model also every field of the example from its ``x`` and weight
+    matrices, and the lessons' quantities (``causal_weights``, ``tempered_weights``, ...) as
+    functions of their source arguments.
 
     Examples
     --------
     >>> from attention.example import worked_example
-    >>> round(reference_values(worked_example())["sqrt_d_head"], 4)
-    2.0
+    >>> ex = worked_example()
+    >>> values = reference_values(ex)
+    >>> looped = values["attention"][0][1][2][3]
+    >>> values["sqrt_d_head"], bool(abs(looped - ex.attention[0, 1, 2, 3]) < 1e-12)
+    (2.0, True)
     """
+    config = example.record.params[0]
+    common = {
+        "sqrt_d_head": math.sqrt(config.d_head),
+        "d_head": config.d_head,
+        "d_model": int(example.x.shape[1]),
+        "n_heads": config.n_heads,
+        "n_tokens": example.n_tokens,
+        "n_layers": example.n_layers,
+        # the lessons that need no model: a temperature as written, counts of scores
+        "temperature": _single,
+        "attention_cells": _count_cells,
+        "tokens_times": lambda a: float(int(_single(a)) * example.n_tokens),
+        **_record_heads(example),
+    }
+    if example.kind != "designed":
+        return common
+    return {**_designed_values(example), **common}
+
+
+def _designed_values(example: WorkedExample) -> dict[str, Any]:
+    """Every field of the designed model's example, and the lessons, from ``x`` and W."""
     x = _as_lists(example.x)
     w_q, w_k, w_v, w_o = (
         _as_lists(w) for w in (example.w_q, example.w_k, example.w_v, example.w_o)
     )
     n_heads = example.n_heads
-    d_model = len(w_q[0])
-    d_head = d_model // n_heads
+    d_head = len(w_q[0]) // n_heads
     layer = ref_multi_head(x, w_q, w_k, w_v, w_o, n_heads)
     q, k, v = layer.q[0], layer.k[0], layer.v[0]
     scores = ref_scores(q, k)
@@ -290,11 +453,6 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
         "head_outputs": layer.heads,
         "concat": layer.concat,
         "mha_output": layer.output,
-        "sqrt_d_head": root,
-        "d_head": d_head,
-        "d_model": d_model,
-        "n_heads": n_heads,
-        "n_tokens": len(x),
         **_lessons(x, w_q, w_k, d_head, scaled),
         **_selections(x, w_q, w_k, w_v, d_head),
     }  # fmt: skip

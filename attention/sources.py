@@ -9,19 +9,42 @@ source fails when a scene records it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import NDArray
 
 from attention.example import WorkedExample
 from attention.lessons import LESSONS
+from attention.patterns import PATTERNS
 
-__all__ = ["SOURCE_NAMES", "Source", "SourceError", "parse_source"]
+__all__ = [
+    "DERIVED",
+    "RECORD_NAMES",
+    "SOURCE_NAMES",
+    "Source",
+    "SourceError",
+    "derived_value",
+    "parse_source",
+]
+
+# quantities computed from the example on demand, some with numeric arguments: the lecture
+# chapters' lessons and the trained heads' measured patterns
+DERIVED: dict[str, Callable[[WorkedExample, tuple[float, ...]], NDArray[np.float64] | float]] = {
+    **LESSONS,
+    **PATTERNS,
+}
 
 # Names a source may refer to: any numeric field of the worked example, the derived scalars,
 # and the lessons' quantities (attention.lessons), some of which take numeric arguments.
-_NOT_NUMBERS = frozenset({"spec", "tokens", "focus", "dimensions", "sources", "record"})
+_NOT_NUMBERS = frozenset({"spec", "tokens", "focus", "dimensions", "sources", "record", "kind"})
+# every layer's every head, indexed [layer, head, ...]: attention[l, h, i, j] is the weight
+# query token i gives key token j in head h of layer l (0-based, in the model's tokens)
+RECORD_NAMES = ("attention", "queries", "keys", "values", "logits", "contexts")
 SOURCE_NAMES = (
     *(f.name for f in fields(WorkedExample) if f.name not in _NOT_NUMBERS),
-    "sqrt_d_head", "n_tokens", *LESSONS,
+    *RECORD_NAMES, "sqrt_d_head", "n_tokens", "n_layers", *DERIVED,
 )  # fmt: skip
 
 _NAME = r"([a-z_][a-z0-9_]*)"
@@ -75,3 +98,19 @@ def parse_source(source: str) -> Source:
         raise SourceError(f"source {source!r} names {name!r}, not one of {', '.join(SOURCE_NAMES)}")
     args = tuple(float(a) for a in raw_args.split(",")) if raw_args else ()
     return Source(name, indices, total, args)
+
+
+def derived_value(
+    example: WorkedExample, name: str, args: tuple[float, ...]
+) -> NDArray[np.float64] | float:
+    """The derived quantity ``name`` for ``args`` (e.g. ``tempered_weights``, ``(0.5,)``).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> derived_value(worked_example(), "attention_cells", (12.0,))
+    144.0
+    """
+    if name not in DERIVED:
+        raise ValueError(f"no derived quantity {name!r}: use one of {', '.join(DERIVED)}")
+    return DERIVED[name](example, args)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MAX_TOKENS", "MIN_TOKENS", "TOKEN_RULES", "ExampleError", "tokenize"]
+__all__ = ["MAX_TOKENS", "MIN_TOKENS", "TOKEN_RULES", "ExampleError", "token_spans", "tokenize"]
 
 MIN_TOKENS, MAX_TOKENS = 2, 16
 
@@ -37,19 +37,39 @@ class ExampleError(ValueError):
     """A sentence or focus word the worked example cannot use (a one-line message)."""
 
 
-def _symbols(chunk: str) -> list[str]:
-    """Symbols (emoji with their modifiers and joins) and word-like marks of ``chunk``."""
-    out: list[str] = []
+def _symbols(chunk: str, offset: int) -> list[tuple[int, int]]:
+    """Spans of the symbols (emoji with their modifiers and joins) and word-like marks of
+    ``chunk``, which starts at ``offset``."""
+    out: list[tuple[int, int]] = []
     joined = False
-    for ch in chunk:
+    for i, ch in enumerate(chunk, start=offset):
         if out and (ch in _EXTENDERS or joined):
-            out[-1] += ch
+            out[-1] = (out[-1][0], i + 1)
             joined = ch == "\u200d"
             continue
         joined = False
         if unicodedata.category(ch).startswith("S") or ch in _WORDLIKE:
-            out.append(ch)
+            out.append((i, i + 1))
     return out
+
+
+def token_spans(sentence: str) -> tuple[tuple[int, int], ...]:
+    """Where each token of :func:`tokenize` is in the NFC-normalised ``sentence``.
+
+    Examples
+    --------
+    >>> token_spans("It's 3.5 kg!")
+    ((0, 4), (5, 8), (9, 11))
+    """
+    text = unicodedata.normalize("NFC", sentence)
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for match in _WORD.finditer(text):
+        spans += _symbols(text[pos : match.start()], pos)
+        spans.append(match.span())
+        pos = match.end()
+    spans += _symbols(text[pos:], pos)
+    return tuple(spans)
 
 
 def tokenize(sentence: str) -> tuple[str, ...]:
@@ -65,11 +85,4 @@ def tokenize(sentence: str) -> tuple[str, ...]:
     ('I', '♥', "cats'", 'toys', '🐈\u200d⬛', '&', 'more')
     """
     text = unicodedata.normalize("NFC", sentence)
-    tokens: list[str] = []
-    pos = 0
-    for match in _WORD.finditer(text):
-        tokens += _symbols(text[pos : match.start()])
-        tokens.append(match.group())
-        pos = match.end()
-    tokens += _symbols(text[pos:])
-    return tuple(tokens)
+    return tuple(text[start:end] for start, end in token_spans(sentence))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attention.example import WorkedExample
@@ -12,6 +12,11 @@ from attention.rounding import format_number, round_row
 from attention.sources import Source, SourceError, parse_source
 
 __all__ = ["resolve", "verify"]
+
+
+def _is_rows(value: Any) -> bool:
+    """A row, matrix or stack of them (lists, or the reference's lazily computed rows)."""
+    return isinstance(value, Sequence) and not isinstance(value, str)
 
 
 def _lookup(values: Mapping[str, Any], src: Source, text: str) -> Any:
@@ -26,7 +31,7 @@ def _lookup(values: Mapping[str, Any], src: Source, text: str) -> Any:
     elif src.args:
         raise SourceError(f"source {text!r}: {src.name!r} takes no arguments")
     for depth, i in enumerate(src.indices):
-        if not isinstance(value, list):
+        if not _is_rows(value):
             raise SourceError(f"source {text!r} has too many indices for {src.name!r}")
         if i >= len(value):
             raise SourceError(
@@ -42,10 +47,10 @@ def resolve(values: Mapping[str, Any], source: str) -> float:
     src = parse_source(source)
     value = _lookup(values, src, source)
     if src.total:
-        if not isinstance(value, list) or any(isinstance(v, list) for v in value):
+        if not _is_rows(value) or any(_is_rows(v) for v in value):
             raise SourceError(f"source {source!r}: sum() needs a row of numbers")
         return float(sum(value))
-    if isinstance(value, list):
+    if _is_rows(value):
         raise SourceError(f"source {source!r} names a row or matrix, not one number: add indices")
     return float(value)
 
@@ -113,11 +118,11 @@ def _check_group(group: str, entries: list[LedgerEntry], values: Mapping[str, An
             row = _lookup(values, Source(src.name, src.indices[:-1], args=src.args), e.source)
         except SourceError:
             continue  # already reported by the entry check
-        if src.total or not src.indices or not isinstance(row, list):
+        if src.total or not src.indices or not _is_rows(row):
             problems.append(f"{_where(e)} is in group {group!r} but {e.source} is not a row item")
             continue
         try:
-            expected = format_number(round_row(row, d)[src.indices[-1]], d)
+            expected = format_number(round_row(list(row), d)[src.indices[-1]], d)
         except (TypeError, ValueError):
             problems.append(
                 f"{_where(e)} is in group {group!r} but {e.source} is not a probability"

@@ -177,7 +177,8 @@ def write_numbers(a: Assembly) -> list[Path]:
     """``numbers.json``: every number shown, with its source, and every number spoken."""
     path = a.staging / "numbers.json"
     spec = a.timeline.spec
-    write_atomic(path, a.numbers.to_json(spec.sentence, spec.focus).encode("utf-8"))
+    own = {s.id: s.plan.spec for s in a.timeline.scenes if s.plan.spec != spec}
+    write_atomic(path, a.numbers.to_json(spec, own).encode("utf-8"))
     return [path]
 
 

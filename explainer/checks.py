@@ -17,6 +17,7 @@ from pathlib import Path
 
 from attention.example import example_for
 from attention.ledger import LedgerEntry, NumbersLedger
+from attention.spec import ExampleSpec
 from attention.spoken import spoken_numbers
 from attention.verify import verify
 from explainer.cache import prune_entries, write_atomic
@@ -83,12 +84,19 @@ def check_numbers(script: Script, shown: SceneLedgers) -> CheckedNumbers:
     []
     """
     entries = [entry for plan in script.scenes for entry in shown[plan.scene_id]]
-    example = example_for(script.spec)
+    words = example_for(script.spec).record.tokens.words
     # a number that is one of the sentence's own words ("3.5") is read out, not claimed
-    spoken, unshown = spoken_numbers(script.spoken_lines(), entries, example.record.tokens.words)
-    # the explorer is an output of the render: its numbers are checked here, with the scenes'
-    ledger = NumbersLedger([*entries, *explorer_ledger(example).entries], spoken)
-    return CheckedNumbers(ledger, verify(ledger, example) + unshown)
+    spoken, unshown = spoken_numbers(script.spoken_lines(), entries, words)
+    # each chapter's numbers are checked against the example it showed (its own model's);
+    # the explorer, an output of the render, shows the video's own example
+    explorer = explorer_ledger(example_for(script.spec)).entries
+    by_spec: dict[ExampleSpec, list[LedgerEntry]] = {script.spec: list(explorer)}
+    for plan in script.scenes:
+        by_spec.setdefault(plan.spec, []).extend(shown[plan.scene_id])
+    problems = [
+        p for spec, own in by_spec.items() for p in verify(NumbersLedger(own), example_for(spec))
+    ]
+    return CheckedNumbers(NumbersLedger([*entries, *explorer], spoken), problems + unshown)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from attention.example import (
     checked_spec,
     worked_example,
 )
+from attention.spec import DEFAULT_MODEL
 from explainer import __version__
 from explainer.checks import check_numbers, scene_checks
 from explainer.errors import ExplainerError, ScriptError, one_line
@@ -159,6 +160,16 @@ AllowLayoutOpt = Annotated[
         "(each is printed as a warning); by default such a layout fails the render.",
     ),
 ]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="The model whose attention the video shows: hand (the designed model, the "
+        "default), minilm (all-MiniLM-L6-v2, trained) or a model folder (config.json, "
+        "model.safetensors, tokenizer.json).",
+    ),
+]
 FocusOpt = Annotated[
     str | None,
     typer.Option("--focus", help=f"The token whose attention the video follows. {FOCUS_RULES}"),
@@ -180,8 +191,11 @@ def _load(
     sentence: str | None = None,
     focus: str | None = None,
     voice: str | None = None,
+    model: str | None = None,
 ) -> Script:
-    return load_script(_checked_script_path(path), sentence=sentence, focus=focus, voice=voice)
+    return load_script(
+        _checked_script_path(path), sentence=sentence, focus=focus, voice=voice, model=model
+    )
 
 
 class _RenderProgress:
@@ -249,6 +263,7 @@ def render(
     scene: SceneOpt = None,
     sentence: SentenceOpt = None,
     focus: FocusOpt = None,
+    model: ModelOpt = None,
     voice: VoiceOpt = None,
     jobs: JobsOpt = None,
     out: OutOpt = None,
@@ -263,7 +278,7 @@ def render(
     # the render pipeline (with scipy, 0.5 s) loads only for the commands that render
     from explainer.pipeline import render_video
 
-    loaded = _load(script, sentence, focus, voice)
+    loaded = _load(script, sentence, focus, voice, model)
     with _progress(quiet) as on_progress:
         report = render_video(
             loaded,
@@ -292,6 +307,7 @@ def slides(
     scene: SceneOpt = None,
     sentence: SentenceOpt = None,
     focus: FocusOpt = None,
+    model: ModelOpt = None,
     voice: VoiceOpt = None,
     silent: Annotated[
         bool, typer.Option("--silent", help="Segments, presenter and deck without narration.")
@@ -311,7 +327,7 @@ def slides(
     """
     from explainer.pipeline import LectureOptions, render_video  # see render
 
-    loaded = _load(script, sentence, focus, voice)
+    loaded = _load(script, sentence, focus, voice, model)
     with _progress(quiet) as on_progress:
         video = render_video(
             loaded, quality=quality, out_dir=out, scene_ids=scene or (), jobs=jobs,
@@ -373,6 +389,7 @@ def check(
     script: ScriptArg = DEFAULT_SCRIPT,
     sentence: SentenceOpt = None,
     focus: FocusOpt = None,
+    model: ModelOpt = None,
     cache: Annotated[
         Path, typer.Option("--cache", help="Where scenes' ledgers are kept between checks.")
     ] = DEFAULT_CACHE,
@@ -387,7 +404,7 @@ def check(
 
     Example: explainer check scripts/attention.toml --sentence "A dog chased the ball"
     """
-    loaded = _load(script, sentence, focus)
+    loaded = _load(script, sentence, focus, model=model)
     scenes = scene_checks(loaded.scenes, cache / "ledgers")
     checked = check_numbers(loaded, {scene_id: found.entries for scene_id, found in scenes.items()})
     problems = [*checked.problems, *(p for found in scenes.values() for p in found.layout)]
@@ -433,12 +450,19 @@ JsonOpt = Annotated[
 
 @app.command()
 @friendly_errors
-def numbers(sentence: SentenceOpt = None, focus: FocusOpt = None, as_json: JsonOpt = False) -> None:
-    """Print the worked example: each token's embedding source, X, Q, K, V, scores, weights.
+def numbers(
+    sentence: SentenceOpt = None,
+    focus: FocusOpt = None,
+    model: ModelOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print the worked example: for the designed model each token's embedding source, X,
+    Q, K, V, scores and weights; for a trained model every head with its measured pattern.
 
-    Example: explainer numbers --sentence "The dog chased the ball" --focus chased
+    Example: explainer numbers --model minilm --sentence "The bank of the river flooded"
     """
-    example = worked_example(sentence if sentence is not None else DEFAULT_SENTENCE, focus)
+    text = sentence if sentence is not None else DEFAULT_SENTENCE
+    example = worked_example(text, focus, model or DEFAULT_MODEL)
     if as_json:
         typer.echo(example_json(example))
     else:

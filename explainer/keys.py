@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attention.registry import load_model
+from attention.spec import ExampleSpec
 from scenes.catalogue import chapter_entry
 from scenes.plan import Beat, ScenePlan
 from scenes.scripts import PROJECT_ROOT
@@ -228,7 +229,7 @@ def outputs_key(
         "clips": list(clips),
         "timeline": timeline,
         "audio": [list(a) for a in audio],
-        "numbers": numbers.to_dict(spec["sentence"], spec["focus"]),
+        "numbers": numbers.to_dict(ExampleSpec.from_dict(spec)),
         "name": name,
         "quality": quality.value,
         "scenes": sorted(set(scene_ids)),

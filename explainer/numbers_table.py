@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,17 +14,55 @@ from rich.table import Table
 
 from attention.designed import HEAD_FEATURES
 from attention.example import WorkedExample, example_record
+from attention.patterns import MEASURES, THRESHOLD, head_patterns
 from attention.rounding import format_number, round_row
 
-__all__ = ["example_json", "matrix_text", "print_numbers"]
+__all__ = ["example_json", "matrix_text", "print_heads", "print_numbers", "trained_record"]
 
 WIDTH = 80
 LABEL_WIDTH = 10
 
 
 def example_json(example: WorkedExample) -> str:
-    """The worked example as one JSON document (see :func:`attention.example_record`)."""
-    return json.dumps(example_record(example), ensure_ascii=False)
+    """The worked example as one JSON document: :func:`attention.example_record` for the
+    designed model, :func:`trained_record` for a trained one."""
+    record = trained_record(example) if example.kind == "trained" else example_record(example)
+    return json.dumps(record, ensure_ascii=False)
+
+
+def trained_record(example: WorkedExample) -> dict[str, Any]:
+    """A trained model's numbers for the sentence as plain data.
+
+    ``tokens`` are the model's (with [CLS], [SEP] and ``##`` pieces) and ``word_of[i]`` the
+    word token ``i`` came from (None for the model's own); ``attention[l][h]`` is head
+    ``h`` of layer ``l``'s weight matrix, rows = query tokens, columns = key tokens (all
+    0-based); ``patterns[l][h]`` is its measured pattern (:mod:`attention.patterns`).
+    """
+    tokens = example.record.tokens
+    return {
+        "sentence": example.sentence,
+        "model": example.spec.model,
+        "tokens": list(tokens.tokens),
+        "words": list(tokens.words),
+        "word_of": list(tokens.word_of),
+        "focus": example.focus,
+        "focus_index": example.focus_index,
+        "n_layers": example.n_layers,
+        "n_heads": example.n_heads,
+        "attention": example.attention.tolist(),
+        "patterns": [
+            [
+                {
+                    "label": p.label,
+                    "habit": p.habit,
+                    "shares": p.shares,
+                    "focus_link": {"word": tokens.words[p.link[0]], "weight": p.link[1]},
+                }
+                for p in layer
+            ]
+            for layer in head_patterns(example)
+        ],  # fmt: skip
+    }
 
 
 def _label(token: str) -> str:
@@ -98,7 +137,11 @@ def matrix_text(
 
 
 def print_numbers(example: WorkedExample, console: Console) -> None:
-    """Tables of the worked example: sources, X, head 0's Q, K, V, scores and weights."""
+    """Tables of the worked example: for the designed model its sources, X, head 0's Q, K,
+    V, scores and weights; for a trained model every head with its measured pattern."""
+    if example.kind == "trained":
+        print_heads(example, console)
+        return
     tokens = list(example.tokens)
 
     def say(text: str) -> None:
@@ -131,3 +174,34 @@ def print_numbers(example: WorkedExample, console: Console) -> None:
     say("")
     say(matrix_text("weights = softmax(scaled scores), rows sum to 1", example.weights, tokens,
                     tokens, probabilities=True))  # fmt: skip
+
+
+def print_heads(example: WorkedExample, console: Console) -> None:
+    """Every head of a trained model on the sentence: its pattern, shares and focus link."""
+    tokens = example.record.tokens
+    console.print(
+        f"tokens: {' | '.join(tokens.tokens)}   focus: {example.focus} "
+        f"(token {example.focus_index})",
+        markup=False, highlight=False, soft_wrap=True,
+    )  # fmt: skip
+    table = Table(
+        title=f"every head of {example.spec.model}: its mean weight on each kind of token, "
+        f"its habit (one kind with {THRESHOLD} or more), and the word {example.focus} "
+        "gives the most",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
+    headers = ("prev", "next", "self", "[CLS]", "[SEP]", "punct")
+    table.add_column("L", justify="right")
+    table.add_column("H", justify="right")
+    table.add_column("habit", no_wrap=True)
+    for header in headers:
+        table.add_column(header, justify="right")
+    table.add_column(f"{example.focus} ->", no_wrap=True)
+    for layer in head_patterns(example):
+        for p in layer:
+            link = f"{tokens.words[p.link[0]]} {format_number(p.link[1], 2)}"
+            shares = (format_number(p.shares[m], 2) for m in MEASURES)
+            table.add_row(str(p.layer + 1), str(p.head + 1), p.label, *shares, link)
+    console.print(table, markup=False, highlight=False)

@@ -17,17 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from attention.example import ExampleError, WorkedExample, example_for, find_focus
+from attention.model import ModelError
 from attention.placeholders import (
     LESSON_PARAMS,
     PlaceholderError,
     narration_values,
     scene_values,
 )
-from attention.registry import load_model
 from attention.spec import DEFAULT_MODEL, DEFAULT_SENTENCE, ExampleSpec
+from attention.tokens import tokenize
 from explainer.errors import ScriptError, VoiceError, one_line
 from explainer.voices import parse_voice
-from scenes.catalogue import CHAPTERS, ChapterEntry
+from scenes.catalogue import CHAPTERS, ChapterEntry, ChapterModelError, chapter_spec
 from scenes.plan import Beat, SceneParam, ScenePlan, describe_value, spoken_beat
 from scenes.scripts import BEAT_PAUSE, DEFAULT_SCRIPT, PROJECT_ROOT, SCENE_PAUSE
 
@@ -52,6 +53,7 @@ _VIDEO_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
     "sentence": ((str,), DEFAULT_SENTENCE),
     "focus": ((str,), None),
     "voice": ((str,), "festival"),
+    "model": ((str,), DEFAULT_MODEL),
     "target_seconds": ((int, float), 110.0),
     "beat_pause": ((int, float), BEAT_PAUSE),
     "scene_pause": ((int, float), SCENE_PAUSE),
@@ -138,6 +140,7 @@ def load_script(
     sentence: str | None = None,
     focus: str | None = None,
     voice: str | None = None,
+    model: str | None = None,
 ) -> Script:
     """Read, validate and return the narration script at ``path``.
 
@@ -145,7 +148,7 @@ def load_script(
     ----------
     path
         A TOML file with a ``[video]`` table and ``[[scene]]`` / ``[[scene.beat]]`` arrays.
-    sentence, focus, voice
+    sentence, focus, voice, model
         Overrides from the command line; they replace the file's settings before
         validation. Overriding the sentence drops the file's focus if it is not a token of
         the new sentence. A relative ``piper:``/``recorded:`` path written in the file is
@@ -182,7 +185,8 @@ def load_script(
         )
     text = _decode(path, raw)
     data = _parse_toml(path, text)
-    return _Validator(path, text, data).script(sentence=sentence, focus=focus, voice=voice)
+    overrides = {"sentence": sentence, "focus": focus, "voice": voice, "model": model}
+    return _Validator(path, text, data).script(overrides)
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -290,9 +294,9 @@ class _Validator:
     def fail(self, line: int, message: str) -> ScriptError:
         return ScriptError(f"{self.path}:{line}: {message}")
 
-    def script(self, *, sentence: str | None, focus: str | None, voice: str | None) -> Script:
+    def script(self, overrides: dict[str, str | None]) -> Script:
         self.unknown_keys(self.data, ("video", "scene"), None, "the top level")
-        values = self.video(sentence=sentence, focus=focus, voice=voice)
+        values = self.video(overrides)
         self.settings_ = VideoSettings(
             title=values["title"].strip(),
             voice=values["voice"],
@@ -300,9 +304,9 @@ class _Validator:
             beat_pause=float(values["beat_pause"]),
             scene_pause=float(values["scene_pause"]),
         )
-        overridden = {k for k, v in (("sentence", sentence), ("focus", focus)) if v is not None}
-        spec = ExampleSpec(values["sentence"], values["focus"], DEFAULT_MODEL)
-        self.example_ = self.example(spec, overridden)
+        self.overridden = {k for k, v in overrides.items() if v is not None}
+        spec = ExampleSpec(values["sentence"], values["focus"], values["model"].strip())
+        self.example_ = self.example(spec)
         # checked once, here: "it@2" when the focus word repeats, so every scene and every
         # process picks the same token; every plan refers to this one spec
         self.spec = self.example_.spec
@@ -311,9 +315,7 @@ class _Validator:
 
     # -- [video] -----------------------------------------------------------------------------
 
-    def video(
-        self, *, sentence: str | None, focus: str | None, voice: str | None
-    ) -> dict[str, Any]:
+    def video(self, overrides: dict[str, str | None]) -> dict[str, Any]:
         """The ``[video]`` table's values, checked, with the command line's overrides."""
         video = self.data.get("video")
         line = self.where.video
@@ -328,15 +330,15 @@ class _Validator:
             key: self.setting(video, key, kinds, default, line)
             for key, (kinds, default) in _VIDEO_KEYS.items()
         }
-        overrides = {"sentence": sentence, "focus": focus, "voice": voice}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if sentence is not None and focus is None:
+        sentence = overrides.get("sentence")
+        if sentence is not None and overrides.get("focus") is None:
             values["focus"] = self.keep_focus(sentence, values["focus"])
         self.check_title(values["title"], self.where.key("title", line))
         for key in ("target_seconds", "beat_pause", "scene_pause"):
             self.check_seconds(key, float(values[key]), self.where.key(key, line))
         values["voice"] = self.check_voice(
-            values["voice"], voice is not None, self.where.key("voice", line)
+            values["voice"], overrides.get("voice") is not None, self.where.key("voice", line)
         )
         return values
 
@@ -367,8 +369,7 @@ class _Validator:
         if focus is None:
             return None
         try:
-            # case-insensitive, word@N, on the words of the model that will read it
-            find_focus(load_model(DEFAULT_MODEL).tokenize(sentence).words, focus)
+            find_focus(tokenize(sentence), focus)  # the words, case-insensitive, word@N
         except ExampleError:
             return None
         return focus
@@ -404,16 +405,18 @@ class _Validator:
             return spec.strip()
         return f"{kind}:{self.path.parent / argument.strip()}"
 
-    def example(self, spec: ExampleSpec, overridden: set[str]) -> WorkedExample:
-        """The worked example of the script's spec (the numbers it narrates)."""
+    def example(self, spec: ExampleSpec, line: int | None = None) -> WorkedExample:
+        """The worked example of a spec (the numbers it narrates); a problem is reported on
+        the [video] key it comes from, or on ``line`` (a chapter's own model)."""
         try:
             return example_for(spec)
         except ExampleError as error:
             key = "focus" if str(error).startswith("focus") else "sentence"
+            key = "model" if isinstance(error, ModelError) else key
             where = (
                 f"{self.path}: --{key}"
-                if key in overridden
-                else f"{self.path}:{self.where.key(key, self.where.video)}"
+                if key in self.overridden and line is None
+                else f"{self.path}:{line or self.where.key(key, self.where.video)}"
             )
             raise ScriptError(f"{where}: {one_line(error)}") from None
 
@@ -457,7 +460,8 @@ class _Validator:
         class_name = self.string(table, "class", line, "[[scene]]")
         declared = self.scene_class(class_name, line)
         params = self.params(table, line, scene_id, declared.params)
-        values = self.scene_values(params, line, scene_id)
+        spec = self.chapter_spec(declared, params, scene_id, line)
+        values = self.scene_values(spec, params, line, scene_id)
         beats = self.beats(index, table, line, scene_id, values)
         got = tuple(b.id for b in beats)
         if declared.beat_ids and got != declared.beat_ids:
@@ -473,14 +477,34 @@ class _Validator:
             chapter=index + 1,
             class_name=class_name,
             beats=beats,
-            spec=self.spec,
+            spec=spec,
             params=params,
         )
 
-    def scene_values(self, params: dict[str, Any], line: int, scene_id: str) -> dict[str, str]:
-        """The placeholder values for this scene: the lecture chapters' follow its parameters."""
+    def chapter_spec(
+        self, entry: ChapterEntry, params: dict[str, Any], scene_id: str, line: int
+    ) -> ExampleSpec:
+        """The script's spec, or the chapter's own (a trained-model chapter in a video of
+        the designed model reads the sentence with its ``model`` parameter)."""
         try:
-            return scene_values(self.example_, params, self.values)
+            spec = chapter_spec(self.spec, entry, params)
+        except ChapterModelError as error:
+            raise self.fail(self.where.key("class", line), f"scene {scene_id!r}: {error}") from None
+        if spec == self.spec:
+            return self.spec
+        at = self.where.param("model", line) if "model" in params else self.where.key("class", line)
+        return self.example(spec, at).spec
+
+    def scene_values(
+        self, spec: ExampleSpec, params: dict[str, Any], line: int, scene_id: str
+    ) -> dict[str, str]:
+        """The placeholder values for this scene: its own example's, and the lecture
+        chapters' numbers following its parameters."""
+        own = spec == self.spec
+        try:
+            return scene_values(
+                self.example_ if own else example_for(spec), params, self.values if own else None
+            )
         except ValueError as error:
             name = next(k for k in params if k in LESSON_PARAMS)
             raise self.fail(

@@ -105,8 +105,13 @@ def _run(command: list[str], *, scene_id: str, beat_id: str, stdin: str | None =
 _SIGNED_NUMBER = re.compile(r"(?<![\w.])[-−](?=\d)")
 
 
+# a trained model's own tokens, as a narrator reads them (the screen shows the brackets)
+_SPECIAL_TOKENS = {"[CLS]": "C L S", "[SEP]": "S E P", "[UNK]": "unknown", "[PAD]": "pad"}
+
+
 def speakable(text: str) -> str:
-    """Text as a speech engine should read it: a number's minus sign becomes "minus".
+    """Text as a speech engine should read it: a number's minus sign becomes "minus", a
+    model's special token its letters.
 
     festival reads "-0.23" as "zero point two three"; the screen shows the sign, so the
     voice must say it. Hyphens between words or numbers ("GPT-2", "3-4") are left alone.
@@ -115,7 +120,11 @@ def speakable(text: str) -> str:
     --------
     >>> speakable("sat scores highest with you: -0.23, then −1.5 and GPT-2")
     'sat scores highest with you: minus 0.23, then minus 1.5 and GPT-2'
+    >>> speakable("[CLS] takes 0.81")
+    'C L S takes 0.81'
     """
+    for token, said in _SPECIAL_TOKENS.items():
+        text = text.replace(token, said)
     return _SIGNED_NUMBER.sub("minus ", text)
 
 

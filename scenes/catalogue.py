@@ -9,11 +9,19 @@ Adding a chapter is one module under ``scenes/`` and one row below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
+from attention.registry import load_model
+from attention.spec import ExampleSpec
 from scenes.plan import SceneParam
 
-__all__ = ["CHAPTERS", "ChapterEntry", "chapter_entry"]
+__all__ = ["CHAPTERS", "ChapterEntry", "ChapterModelError", "chapter_entry", "chapter_spec"]
+
+
+class ChapterModelError(ValueError):
+    """A chapter asked to show a model it cannot show (a one-line message)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class ChapterEntry:
     beat_ids: tuple[str, ...]
     title: str
     params: tuple[SceneParam, ...] = ()
+    models: str = "designed"  # what it can show: "designed", "trained" or "any"
 
 
 _TEMPERATURES = SceneParam(
@@ -54,6 +63,13 @@ _SENTENCES = SceneParam(
     "two sentences that use the focus word in different senses",
 )
 _SHARED_WORD = SceneParam("focus", "str", "bank", "the word both sentences share")
+_TRAINED = SceneParam(
+    "model",
+    "str",
+    "minilm",
+    "the trained model it shows when the video's own model is the designed one: minilm or a "
+    "model folder",
+)
 
 # class name -> chapter, in the default video's order, then the lecture's chapters
 CHAPTERS: dict[str, ChapterEntry] = {
@@ -101,3 +117,28 @@ def chapter_entry(class_name: str) -> ChapterEntry:
     except KeyError:
         known = ", ".join(CHAPTERS)
         raise LookupError(f"unknown scene class {class_name!r}: use one of {known}") from None
+
+
+def chapter_spec(spec: ExampleSpec, entry: ChapterEntry, params: Mapping[str, Any]) -> ExampleSpec:
+    """The example a chapter shows: the video's own, or, for a trained-model chapter in a
+    video of the designed model, the same sentence read by its ``model`` parameter.
+
+    Raises :class:`ChapterModelError` naming the fix when the chapter cannot show the video's
+    model (a designed-model chapter, with its named dimensions, in a trained-model video).
+
+    Examples
+    --------
+    >>> heads = ChapterEntry("Heads", "scenes.heads", ("all",), "Heads", models="trained")
+    >>> chapter_spec(ExampleSpec("The cat sat"), heads, {"model": "minilm"})
+    ExampleSpec(sentence='The cat sat', focus=None, model='minilm')
+    """
+    kind = load_model(spec.model).config.kind
+    if entry.models in ("any", kind):
+        return spec
+    if entry.models == "trained":
+        return replace(spec, model=str(params.get("model", "minilm")))
+    raise ChapterModelError(
+        f"chapter class {entry.class_name} shows the hand-designed model's named dimensions "
+        f"and cannot show {spec.model!r}; use --model hand, or a trained-model script such "
+        "as scripts/trained-model.toml"
+    )

@@ -17,7 +17,7 @@ from typing import Any
 from attention.example import checked_spec, example_for
 from attention.placeholders import narration_values, scene_values
 from attention.spec import DEFAULT_MODEL, DEFAULT_SENTENCE, ExampleSpec
-from scenes.catalogue import chapter_entry
+from scenes.catalogue import chapter_entry, chapter_spec
 from scenes.plan import ScenePlan, spoken_beat
 
 __all__ = [
@@ -62,11 +62,12 @@ def _plan(video: dict[str, Any], table: dict[str, Any], chapter: int) -> ScenePl
             video.get("model", DEFAULT_MODEL),
         )
     )
-    example = example_for(spec)
     entry = chapter_entry(table["class"])
     declared = {param.name: param for param in entry.params}
     params = {name: param.default for name, param in declared.items()}
     params.update({k: declared[k].check(v) for k, v in table.get("params", {}).items()})
+    spec = checked_spec(chapter_spec(spec, entry, params))
+    example = example_for(spec)
     values = scene_values(example, params, narration_values(example))
     lines = table["beat"]
     beats = tuple(

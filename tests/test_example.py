@@ -30,7 +30,7 @@ def ex() -> WorkedExample:
 def test_fields_are_exactly_the_documented_ones(ex: WorkedExample) -> None:
     names = [f.name for f in dataclasses.fields(ex)]
     assert names == ["spec", "tokens", "focus", "focus_index", "d_model", "n_heads",
-                     "d_head", *ARRAYS, "dimensions", "sources", "record"]  # fmt: skip
+                     "d_head", *ARRAYS, "dimensions", "sources", "record", "kind"]  # fmt: skip
 
 
 def test_default_sentence_tokens_dimensions_and_shapes(ex: WorkedExample) -> None:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from attention import LedgerEntry, NumbersLedger, format_number, round_row, verify, worked_example
 from attention.reference import reference_values
 from attention.sources import SourceError, parse_source
+from attention.spec import ExampleSpec
 from attention.spoken import spoken_numbers
 
 SENTENCE, FOCUS = "The cat sat on the mat", "sat"
@@ -126,7 +127,7 @@ def check(ledger: NumbersLedger, sentence: str = SENTENCE, focus: str | None = F
 def test_json_round_trip() -> None:
     ledger = NumbersLedger()
     ledger.record("scores", "q·k cat", "2.69", "scores[2, 1]", 2)
-    data = json.loads(ledger.to_json(SENTENCE, FOCUS))
+    data = json.loads(ledger.to_json(ExampleSpec(SENTENCE, FOCUS)))
     assert (data["sentence"], data["focus"]) == (SENTENCE, FOCUS)
     assert data["entries"][0]["label"] == "q·k cat"
     assert NumbersLedger.from_dict(data).entries == ledger.entries
@@ -165,7 +166,7 @@ def correct_ledger() -> NumbersLedger:
 def test_verify_passes_a_correct_ledger_and_its_json() -> None:
     ledger = correct_ledger()
     assert check(ledger) == []
-    data = json.loads(ledger.to_json(SENTENCE, FOCUS))
+    data = json.loads(ledger.to_json(ExampleSpec(SENTENCE, FOCUS)))
     assert check(NumbersLedger.from_dict(data), data["sentence"], data["focus"]) == []
 
 
@@ -352,9 +353,9 @@ def test_the_spoken_list_travels_with_the_ledger() -> None:
     assert unshown == ["scene 'softmax', beat 'odd' says 0.42 but the scene shows no 0.42"]
     matched = NumbersLedger(entries, records)
     assert matched.entries == tuple(entries)
-    data = matched.to_dict(SENTENCE, FOCUS)
+    data = matched.to_dict(ExampleSpec(SENTENCE, FOCUS))
     assert data["spoken"] == records
-    text = matched.to_json(SENTENCE, FOCUS)
+    text = matched.to_json(ExampleSpec(SENTENCE, FOCUS))
     assert json.loads(text) == data
     again = NumbersLedger.from_dict(json.loads(text))
     assert (again.entries, again.spoken) == (matched.entries, matched.spoken)

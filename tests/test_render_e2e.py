@@ -154,7 +154,8 @@ def test_numbers_json_verifies(rendered: dict[str, Path]) -> None:
     assert [(s["scene"], s["beat"]) for s in numbers["spoken"]] == [("blend", "blend_bar")]
     # written by the ledger's own serialiser
     text = (rendered["out"] / "numbers.json").read_text(encoding="utf-8")
-    assert NumbersLedger.from_dict(numbers).to_json(numbers["sentence"], numbers["focus"]) == text
+    assert NumbersLedger.from_dict(numbers).to_json(spec) == text
+    assert numbers["model"] == "hand"
 
 
 def test_the_explorer_beside_the_video_shows_numbers_jsons_explorer_entries(

@@ -72,7 +72,7 @@ def make_explorer(
     example = example_for(spec)
     ledger = checked_explorer_ledger(spec)
     page = explorer_html(example, ledger, title=title).encode("utf-8")
-    numbers = ledger.to_json(example.sentence, example.spec.focus).encode("utf-8")
+    numbers = ledger.to_json(example.spec).encode("utf-8")
     with staged_outputs(Path(out_dir), create_parents=True) as staging:
         write_atomic(staging.path / EXPLORER_PAGE, page)
         write_atomic(staging.path / EXPLORER_NUMBERS, numbers)

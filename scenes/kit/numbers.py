@@ -16,8 +16,7 @@ import numpy as np
 from manim import RIGHT, Text, VGroup
 
 from attention import format_number, round_row
-from attention.lessons import LESSONS, lesson_value
-from attention.sources import Source, SourceError, parse_source
+from attention.sources import DERIVED, Source, SourceError, derived_value, parse_source
 from scenes.kit.palette import TEXT, WEIGHT
 from scenes.kit.style import NUMBER, NUMBER_FONT, SMALL_NUMBER
 from scenes.kit.typeset import KitText
@@ -55,11 +54,11 @@ def source_array(example: WorkedExample, source: Source) -> np.ndarray:
     """The whole array (or scalar) a parsed source's name and arguments denote in ``example``.
 
     Worked-example fields, the derived scalars, and the lessons' quantities
-    (:data:`attention.lessons.LESSONS`), computed with numpy.
+    and the trained heads' patterns (:data:`attention.sources.DERIVED`), computed with numpy.
     """
-    if source.name in LESSONS:
+    if source.name in DERIVED:
         try:
-            return np.asarray(lesson_value(example, source.name, source.args))
+            return np.asarray(derived_value(example, source.name, source.args))
         except ValueError as err:
             raise SourceError(f"bad number source {source.name!r}{source.args}: {err}") from None
     if source.args:
