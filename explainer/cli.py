@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -19,7 +18,6 @@ from attention.example import (
     FOCUS_RULES,
     TOKEN_RULES,
     ExampleError,
-    checked_spec,
     worked_example,
 )
 from attention.spec import DEFAULT_MODEL
@@ -28,7 +26,7 @@ from explainer.checks import check_numbers, scene_checks
 from explainer.errors import ExplainerError, ScriptError, one_line
 from explainer.numbers_table import example_json, print_numbers
 from explainer.quality import Quality
-from explainer.script import DEFAULT_SCRIPT, Script, load_script
+from explainer.script import DEFAULT_SCRIPT, Script, load_script, load_video
 from explainer.timeline import build_timeline
 from explainer.voices import parse_voice, voice_forms, voice_status
 
@@ -469,19 +467,13 @@ def numbers(
         print_numbers(example, _out)
 
 
-ExploreModelOpt = Annotated[
-    str | None,
-    typer.Option("--model", help="The model whose numbers the page shows [default: the script's]."),
-]
-
-
 @app.command()
 @friendly_errors
 def explore(
     script: ScriptArg = DEFAULT_SCRIPT,
     sentence: SentenceOpt = None,
     focus: FocusOpt = None,
-    model: ExploreModelOpt = None,
+    model: ModelOpt = None,
     out: OutOpt = None,
 ) -> None:
     """Write the interactive explorer of the example without rendering the video.
@@ -494,9 +486,9 @@ def explore(
     """
     from explainer.explore import make_explorer  # the page's code loads only for this command
 
-    loaded = _load(script, sentence, focus)
-    spec = loaded.spec if model is None else checked_spec(replace(loaded.spec, model=model))
-    report = make_explorer(spec, out or Path("media") / loaded.name, title=loaded.settings.title)
+    settings, spec = load_video(_checked_script_path(script), sentence=sentence, focus=focus,
+                                model=model)  # fmt: skip
+    report = make_explorer(spec, out or Path("media") / script.stem, title=settings.title)
     _out.print(
         f"wrote {report.page} ({report.bytes / 1000:.0f} kB, {report.entries} numbers verified) "
         f"and {report.numbers.name}"
