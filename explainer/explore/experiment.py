@@ -36,8 +36,10 @@ class Experiment:
         return self.weights == "weights"
 
 
-def experiment_for(example: WorkedExample, size: int = EXPERIMENT_SIZE) -> Experiment:
-    """The experiment of ``example``: its tokens and how the ledger names their numbers.
+def experiment_for(example: WorkedExample, size: int = EXPERIMENT_SIZE) -> Experiment | None:
+    """The experiment of ``example``: its tokens and how the ledger names their numbers;
+    None for a trained model (its heads have 32 entries, not 4, and the reference checks
+    the selected tokens' weights for the designed model only).
 
     Examples
     --------
@@ -46,10 +48,13 @@ def experiment_for(example: WorkedExample, size: int = EXPERIMENT_SIZE) -> Exper
     (0, 1, 2, 3, 4, 5)
     >>> long = worked_example("The old dog chased the red ball across the wide green park")
     >>> picked = experiment_for(long)
+    >>> assert picked is not None
     >>> [long.tokens[i] for i in picked.tokens], picked.weights.partition("(")[0]
     (['dog', 'chased', 'red', 'ball', 'green', 'park'], 'selected_weights')
     """
     n, focus = example.n_tokens, example.focus_index
+    if example.kind != "designed":
+        return None
     if n <= size:
         return Experiment(tuple(range(n)), "weights", "outputs")
     row = example.weights[focus]

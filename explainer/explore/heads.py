@@ -2,8 +2,8 @@
 
 The grid is built from ``record.layers`` alone, so a model of any shape (the designed
 model's 1 x 2, a trained model's 6 x 12) gives its grid. Two callables say what a head is
-called and how the ledger names its weights; :func:`head_labels` and :func:`head_sources`
-give the defaults for an example's model.
+called and how the ledger names its weights; :func:`head_labels` (a trained model's heads
+by their measured habit) and :func:`head_sources` give the defaults for an example's model.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from attention.designed import HEAD_ROLES
 from attention.example import WorkedExample
 from attention.model import ForwardRecord
-from attention.registry import load_model
+from attention.patterns import head_patterns
 from attention.sources import SOURCE_NAMES
 
 __all__ = [
@@ -80,7 +80,8 @@ def head_cards(record: ForwardRecord, label: HeadLabel, source: HeadSource) -> l
 
 def head_labels(example: WorkedExample) -> HeadLabel:
     """What each head of ``example``'s model is called: the designed model's roles
-    (``meaning``, ``grammar``), else its place (``layer 2 head 7``).
+    (``meaning``, ``grammar``), else the habit measured on this sentence
+    (:func:`attention.patterns.head_patterns`: ``previous token``, ``[CLS]``, ``mixed``).
 
     Examples
     --------
@@ -88,10 +89,11 @@ def head_labels(example: WorkedExample) -> HeadLabel:
     >>> head_labels(worked_example())(0, 1)
     'grammar'
     """
-    if load_model(example.spec.model).config.kind == "designed":
+    if example.kind == "designed":
         roles = [role.split(":")[0] for role in HEAD_ROLES]
         return lambda layer, head: roles[head]
-    return lambda layer, head: f"layer {layer} head {head}"
+    patterns = head_patterns(example)
+    return lambda layer, head: patterns[layer][head].label
 
 
 def head_sources(example: WorkedExample) -> HeadSource:

@@ -12,6 +12,8 @@ and writes them into ``numbers.json``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,8 +34,10 @@ __all__ = [
     "DECIMALS",
     "EXPLORER_SCENE",
     "TEMPERATURES",
+    "StoryNames",
     "cell",
     "explorer_ledger",
+    "story_names",
     "tempered_source",
     "temperature_source",
 ]
@@ -92,10 +96,10 @@ class _Recorder:
     def scalar(self, source: str, value: float, label: str, decimals: int = DECIMALS) -> None:
         self._record(label, format_number(float(value), decimals), source, decimals, None)
 
-    def cells(self, name: str, array: Array, label: Label) -> None:
-        """Every entry of ``array`` (any shape) at :data:`DECIMALS`."""
+    def cells(self, name: str, array: Array, label: Label, prefix: tuple[int, ...] = ()) -> None:
+        """Every entry of ``array`` (any shape) at :data:`DECIMALS`, as ``name[*prefix, ...]``."""
         for index in np.ndindex(*array.shape):
-            self.scalar(cell(name, *index), float(array[index]), label(index))
+            self.scalar(cell(name, *prefix, *index), float(array[index]), label(index))
 
     def rows(self, name: str, array: Array, label: Label, prefix: tuple[int, ...] = ()) -> None:
         """Every row (last axis) of ``array`` as a probability row that adds up to 1."""
@@ -118,17 +122,73 @@ class _Recorder:
         return lambda index: f"{name} {self.tokens[index[0]]} [{index[1]}]"
 
 
-def _story(rec: _Recorder, ex: WorkedExample) -> None:
+@dataclass(frozen=True)
+class StoryNames:
+    """How the ledger names the story head's numbers (layer 0, head 0) for a model.
+
+    The designed model's are the worked example's own fields (``weights[i, j]``, as the
+    video's); a trained model's are its record's (``attention[0, 0, i, j]``). The names the
+    reference can check only for the designed model (the unscaled scores, the causal and
+    tempered weights, row sums) are None for a trained one: the page computes those itself.
+    """
+
+    weights: str
+    q: str
+    k: str
+    v: str
+    outputs: str
+    logits: str
+    index: tuple[int, ...] = ()
+    scores: str | None = None
+    causal: str | None = None
+    tempered: bool = False
+    sums: bool = False
+
+    def cell(self, name: str, *index: int) -> str:
+        """The source of ``name``'s entry ``index`` (``weights``, 2, 1 -> ``weights[2, 1]``)."""
+        return cell(getattr(self, name), *self.index, *index)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the page: each name's source and index prefix, or None."""
+        names = ("weights", "q", "k", "v", "outputs", "logits", "scores", "causal")
+        return {
+            **{n: None if getattr(self, n) is None else {"source": getattr(self, n),
+                                                        "index": list(self.index)}
+               for n in names},
+            "sums": self.sums,
+        }  # fmt: skip
+
+
+def story_names(example: WorkedExample) -> StoryNames:
+    """The ledger's names for ``example``'s story head (see :class:`StoryNames`).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> story_names(worked_example()).cell("weights", 2, 1)
+    'weights[2, 1]'
+    """
+    if example.kind == "designed":
+        return StoryNames("weights", "q", "k", "v", "outputs", "scaled_scores", (),
+                          "scores", "causal_weights", tempered=True, sums=True)  # fmt: skip
+    return StoryNames("attention", "queries", "keys", "values", "contexts", "logits", (0, 0))
+
+
+def _story(rec: _Recorder, ex: WorkedExample, names: StoryNames) -> None:
     """The story head: tokens, pairs, blend, Q/K/V, mask and temperature views."""
-    rec.rows("weights", ex.weights, rec.pair("weights"))
-    for name in ("scores", "scaled_scores"):
-        rec.cells(name, ex.scores if name == "scores" else ex.scaled_scores, rec.pair(name))
-    for name in ("q", "k", "v", "outputs"):
-        rec.cells(name, getattr(ex, name), rec.vector(name))
-    rec.rows("causal_weights", causal_weights(ex), rec.pair("causal"))
-    for i, token in enumerate(ex.tokens):
-        rec.scalar(f"sum(weights[{i}])", 1.0, f"sum of {token}'s weights")
-        rec.scalar(f"sum(causal_weights[{i}])", 1.0, f"sum of {token}'s causal weights")
+    prefix = names.index
+    rec.rows(names.weights, ex.weights, rec.pair("weights"), prefix)
+    rec.cells(names.logits, ex.scaled_scores, rec.pair("q·k/√d"), prefix)
+    for role in ("q", "k", "v", "outputs"):
+        rec.cells(getattr(names, role), getattr(ex, role), rec.vector(role), prefix)
+    if names.scores is not None:
+        rec.cells(names.scores, ex.scores, rec.pair("q·k"))
+    if names.causal is not None:
+        rec.rows(names.causal, causal_weights(ex), rec.pair("causal"))
+    for i, token in enumerate(ex.tokens if names.sums else ()):
+        rec.scalar(f"sum({names.weights}[{i}])", 1.0, f"sum of {token}'s weights")
+        if names.causal is not None:
+            rec.scalar(f"sum({names.causal}[{i}])", 1.0, f"sum of {token}'s causal weights")
     rec.scalar("sqrt_d_head", np.sqrt(ex.d_head), "√d_head")
     rec.scalar("d_head", ex.d_head, "d_head", 0)
     rec.scalar("d_model", ex.d_model, "d_model", 0)
@@ -138,8 +198,9 @@ def _story(rec: _Recorder, ex: WorkedExample) -> None:
         # the slider's ends as written (0.1, 5), its value as it moves (1.00)
         places = DECIMALS if t == 1.0 else len(f"{t:g}".partition(".")[2])
         rec.scalar(temperature_source(t), t, "temperature", places)
-        row = tempered_weights(ex, t)[ex.focus_index]
-        rec.rows(tempered_source(t), row, rec.pair(f"T={t:g}"), (ex.focus_index,))
+        if names.tempered:
+            row = tempered_weights(ex, t)[ex.focus_index]
+            rec.rows(tempered_source(t), row, rec.pair(f"T={t:g}"), (ex.focus_index,))
 
 
 def _heads(rec: _Recorder, cards: Sequence[HeadCard]) -> None:
@@ -148,8 +209,8 @@ def _heads(rec: _Recorder, cards: Sequence[HeadCard]) -> None:
         rec.rows(card.source, card.weights, rec.pair(name), card.index)
 
 
-def _experiment(rec: _Recorder, ex: WorkedExample, experiment: Experiment) -> None:
-    if experiment.whole_sentence:
+def _experiment(rec: _Recorder, ex: WorkedExample, experiment: Experiment | None) -> None:
+    if experiment is None or experiment.whole_sentence:
         return  # its numbers are the story head's own, recorded above
     picked = [ex.tokens[i] for i in experiment.tokens]
     sub = _Recorder(picked)
@@ -183,7 +244,7 @@ def explorer_ledger(
     if cards is None:
         cards = head_cards(example.record, head_labels(example), head_sources(example))
     rec = _Recorder(example.tokens)
-    _story(rec, example)
+    _story(rec, example, story_names(example))
     _heads(rec, cards)
     _experiment(rec, example, experiment or experiment_for(example))
     return rec.ledger

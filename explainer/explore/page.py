@@ -22,10 +22,12 @@ import numpy as np
 
 from attention.example import WorkedExample
 from attention.ledger import NumbersLedger
+from attention.model import TokenizedSentence
+from attention.patterns import measure_roles
 from attention.registry import MODELS, load_model
 from explainer.explore.experiment import experiment_for
 from explainer.explore.heads import HeadCard, head_cards, head_labels, head_sources
-from explainer.explore.numbers import EXPLORER_SCENE, TEMPERATURES
+from explainer.explore.numbers import EXPLORER_SCENE, TEMPERATURES, story_names
 from explainer.explore.palette import PALETTE_FILE, css_variables
 from explainer.explore.quiz import Part, quiz_for
 from explainer.explore.views import VIEWS
@@ -37,6 +39,7 @@ __all__ = [
     "model_line",
     "page_data",
     "static_paths",
+    "token_roles",
 ]
 
 STATIC_FILES = ("explorer.html", "explorer.css", "explorer.js")
@@ -85,8 +88,9 @@ def model_line(example: WorkedExample) -> list[Part]:
         return ["A small hand-designed model whose ", {"num": "d_model", "role": ""},
                 " dimensions have names: ", *stack,
                 ". A real model learns its matrices."]  # fmt: skip
-    described = MODELS[name][1] if name in MODELS else name
-    return [f"{name}, a trained model ({described.split(':')[0]}): ", *stack, "."]
+    described = MODELS[name][1].split(":")[0] if name in MODELS else name
+    title, _, what = described.partition(", ")
+    return [{"name": title}, f", {what or 'a trained model'}: ", *stack, "."]
 
 
 def _model(example: WorkedExample) -> dict[str, Any]:
@@ -101,6 +105,27 @@ def _model(example: WorkedExample) -> dict[str, Any]:
         "d_head": config.d_head,
         "features": list(config.head_features[0]) if config.head_features else [],
     }
+
+
+def token_roles(tokens: TokenizedSentence) -> list[str]:
+    """What each token is to a reader: ``word``, ``piece`` (a word's later piece),
+    ``start``/``end`` (the model's own [CLS]/[SEP]) or ``punctuation``.
+
+    Examples
+    --------
+    >>> t = TokenizedSentence("floods.", ("[CLS]", "flood", "##s", ".", "[SEP]"), ("floods",),
+    ...                       (None, 0, 0, None, None))
+    >>> token_roles(t)
+    ['start', 'word', 'piece', 'end', 'end']
+    """
+    start, end, _ = measure_roles(tokens)
+    roles = []
+    for i, word in enumerate(tokens.word_of):
+        if word is not None:
+            roles.append("word" if tokens.tokens_of(word)[0] == i else "piece")
+        else:
+            roles.append("start" if i in start else "end" if i in end else "punctuation")
+    return roles
 
 
 def _heads(cards: Sequence[HeadCard]) -> list[dict[str, Any]]:
@@ -142,7 +167,9 @@ def page_data(
         "tokens": list(tokens.tokens),
         "words": list(tokens.words),
         "word_of": list(tokens.word_of),
+        "roles": token_roles(tokens),
         "focus": example.focus_index,
+        "names": story_names(example).to_dict(),
         "story": {
             "q": _plain(example.q),
             "k": _plain(example.k),
@@ -150,11 +177,13 @@ def page_data(
             "label": cards[0].label if cards else "",
         },
         "heads": _heads(cards),
-        "experiment": {
+        "experiment": None
+        if experiment is None
+        else {
             "tokens": list(experiment.tokens),
             "weights": experiment.weights,
             "outputs": experiment.outputs,
-        },  # fmt: skip
+        },
         "quiz": [question.to_dict() for question in quiz_for(example)],
         "temperatures": list(TEMPERATURES),
         "views": [{"id": view.id, "title": view.title} for view in VIEWS],

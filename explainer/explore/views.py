@@ -48,6 +48,8 @@ CHAPTER_VIEWS: dict[str, str] = {
     "Code": "experiment",
     "Caveats": "quiz",
     "WordSense": "tokens",
+    "RealHead": "heads",  # the trained model's chapters (scripts/trained-model.toml)
+    "TrainedHeads": "heads",
 }
 
 

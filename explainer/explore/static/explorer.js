@@ -104,6 +104,15 @@
     return index.length ? name + '[' + index.join(', ') + ']' : name;
   }
 
+  // the ledger's source of the story head's ``kind`` (weights, q, k, v, outputs, logits,
+  // scores, causal) at ``index``: weights[2, 1] for the designed model, attention[0, 0, 2, 1]
+  // for a trained one; null where the ledger has no such number for this model
+  function named(kind) {
+    const name = data.names[kind];
+    if (!name) return null;
+    return source.apply(null, [name.source].concat(name.index, Array.prototype.slice.call(arguments, 1)));
+  }
+
   function shown(src) {
     if (!Object.prototype.hasOwnProperty.call(data.shown, src)) {
       console.error('explorer: the ledger has no number for ' + src);
@@ -146,6 +155,7 @@
     return list.map((part) => {
       if (typeof part === 'string') return part;
       if ('num' in part) return ledgerNum(part.num, part.role);
+      if ('name' in part) return h('span', { class: 'name', text: part.name });
       return tokenName(part.token);
     });
   }
@@ -178,6 +188,7 @@
   }
 
   function initialExperiment() {
+    if (!data.experiment) return null;
     const idx = data.experiment.tokens;
     const pick = (m) => idx.map((i) => m[i].slice());
     const start = attend(pick(data.story.q), pick(data.story.k), pick(data.story.v));
@@ -192,6 +203,7 @@
 
   function experimentResult() {
     const e = state.exp;
+    if (!e) return null;
     return attend(e.q, e.k, e.v, { scale: e.scale });
   }
 
@@ -206,8 +218,11 @@
     data.tokens.forEach((token, i) => {
       const word = data.word_of[i];
       const special = word === null;
-      const piece = !special && token.startsWith('##');
-      const title = special ? 'added by the model' : 'from the word ' + data.words[word];
+      const piece = data.roles[i] === 'piece';
+      const own = /^\[[A-Z]+\]$/.test(token);
+      const title = special ? (own ? 'the model\'s own token, not a word of the sentence'
+        : 'punctuation: a token of its own') : (data.word_of.filter((w) => w === word).length > 1
+        ? 'a piece of the word ' + data.words[word] : 'the word ' + data.words[word]);
       row.append(h('button', {
         type: 'button', class: 'tok' + (special ? ' special' : '') + (piece ? ' piece' : ''),
         'aria-pressed': String(i === selected), title: title, 'data-fkey': opts.prefix + '-' + i,
@@ -298,17 +313,26 @@
   // ---------------------------------------------------------------- views
   const views = {};
 
+  // a trained model's tokens are not the sentence's words: say how they differ
+  function tokensNote() {
+    if (data.roles.every((role) => role === 'word')) return null;
+    const pieces = data.roles.some((role) => role === 'piece');
+    return h('p', { class: 'note' }, 'These are the tokens the model reads. Dashed ones are not ' +
+      'words: the model\'s own [CLS] and [SEP], and punctuation.' +
+      (pieces ? ' A word the model splits shows as pieces joined together.' : ''));
+  }
+
   views.tokens = function () {
     const i = state.query;
     const row = story.weights[i];
     const top = topOther(row, -1);
     return section('Tokens', 'Pick a word (click it, or Tab to it and press Enter): the bars show ' +
       'where its attention goes. Its weights add up to one budget.',
-      tokenRow(i, select),
-      weightBars(row, (j) => ledgerNum(source('weights', i, j), 'w')),
-      h('p', { class: 'sum' }, 'Σ = ', ledgerNum('sum(weights[' + i + '])', 'w')),
+      tokenRow(i, select), tokensNote(),
+      weightBars(row, (j) => ledgerNum(named('weights', i, j), 'w')),
+      data.names.sums ? h('p', { class: 'sum' }, 'Σ = ', ledgerNum('sum(weights[' + i + '])', 'w')) : null,
       caption(tokenName(i), ' looks most at ', tokenName(top), ' (',
-        ledgerNum(source('weights', i, top), 'w'), ').'));
+        ledgerNum(named('weights', i, top), 'w'), ').'));
   };
 
   views.pairs = function () {
@@ -321,11 +345,11 @@
       'column a key. Click a row to make that word the query.',
       weightMatrix({
         value: (i, j) => story.weights[i][j], selected: state.query, onRow: select,
-        number: (i, j) => ledgerNum(source('weights', i, j), 'w'),
+        number: (i, j) => ledgerNum(named('weights', i, j), 'w'),
       }),
       caption('Sharpest row: ', tokenName(sharp), ' gives ', tokenName(sharpTop), ' ',
-        ledgerNum(source('weights', sharp, sharpTop), 'w'), '. Flattest: ', tokenName(flat),
-        ', whose largest weight is ', ledgerNum(source('weights', flat, flatTop), 'w'), '.'));
+        ledgerNum(named('weights', sharp, sharpTop), 'w'), '. Flattest: ', tokenName(flat),
+        ', whose largest weight is ', ledgerNum(named('weights', flat, flatTop), 'w'), '.'));
   };
 
   function vectorCells(vector, src, role) {
@@ -361,18 +385,18 @@
           : dims.map((name) => h('th', { class: 'v-label name', text: name })))));
     const body = h('tbody');
     row.forEach((_, j) => body.append(h('tr', {}, h('th', { class: 'name', text: data.tokens[j] }),
-      h('td', {}, ledgerNum(source('weights', i, j), 'w')),
-      vectorCells(data.story.v[j], (c) => source('v', j, c), 'v'))));
+      h('td', {}, ledgerNum(named('weights', i, j), 'w')),
+      vectorCells(data.story.v[j], (c) => named('v', j, c), 'v'))));
     body.append(h('tr', { class: 'total' }, h('th', { class: 'o-label', text: 'output' }), h('td', {}),
-      vectorCells(story.outputs[i], (c) => source('outputs', i, c), 'o')));
+      vectorCells(story.outputs[i], (c) => named('outputs', i, c), 'o')));
     table.append(body);
     const [first, second] = order;
     return section('The blend', 'What the query word becomes: a mix of every word\'s value, ' +
       'each segment as wide as its weight.',
       tokenRow(i, select), bar, h('div', { class: 'table-wrap' }, table),
       caption(tokenName(i), '\'s output is mostly ', tokenName(first), '\'s value (',
-        ledgerNum(source('weights', i, first), 'w'), ') and ', tokenName(second), '\'s (',
-        ledgerNum(source('weights', i, second), 'w'), ').'));
+        ledgerNum(named('weights', i, first), 'w'), ') and ', tokenName(second), '\'s (',
+        ledgerNum(named('weights', i, second), 'w'), ').'));
   };
 
   function termsTable(i, j) {
@@ -384,8 +408,8 @@
     const top = Math.max.apply(null, terms.map(Math.abs)) || 1;
     const body = h('tbody');
     rows.forEach((c) => body.append(h('tr', { class: c === biggest ? 'top-term' : '' },
-      h('th', { class: 'name', text: D > WIDE ? 'entry ' + dims[c] : dims[c] }),
-      h('td', {}, ledgerNum(source('q', i, c), 'q'), ' × ', ledgerNum(source('k', j, c), 'k')),
+      h('th', { class: 'name', text: D > WIDE ? 'entry ' + c : dims[c] }),
+      h('td', {}, ledgerNum(named('q', i, c), 'q'), ' × ', ledgerNum(named('k', j, c), 'k')),
       h('td', { class: 'term-bar' }, h('span', {
         class: 'bar-fill term' + (terms[c] < 0 ? ' negative' : ''),
         style: 'width:' + (100 * Math.abs(terms[c]) / top).toFixed(2) + '%',
@@ -397,19 +421,19 @@
     const i = state.query;
     const j = state.key;
     const dims = features();
-    const named = data.model.features.length === D;
+    const meanings = data.model.features.length === D;
+    const heads = [['q', meanings ? 'q asks for' : 'query q'], ['k', meanings ? 'k offers' : 'key k'],
+      ['v', meanings ? 'v carries' : 'value v']];
     const vectors = h('table', { class: 'vectors', 'aria-label': 'the query word\'s vectors' },
-      h('thead', {}, h('tr', {}, h('th', {}),
-        h('th', { class: 'q-label', text: named ? 'q asks for' : 'query q' }),
-        h('th', { class: 'k-label', text: named ? 'k offers' : 'key k' }),
-        h('th', { class: 'v-label', text: named ? 'v carries' : 'value v' }))));
+      D > WIDE ? null : h('thead', {}, h('tr', {}, h('th', {}),
+        heads.map(([role, text]) => h('th', { class: role + '-label', text: text })))));
     const body = h('tbody');
-    if (D > WIDE) {
-      body.append(h('tr', {}, h('th', {}), ['q', 'k', 'v'].map((name) =>
-        h('td', {}, strip(data.story[name][i], name)))));
+    if (D > WIDE) {  // a learned head's entries have no names: one colour strip per vector
+      heads.forEach(([role, text]) => body.append(h('tr', {},
+        h('th', { class: role + '-label', text: text }), h('td', {}, strip(data.story[role][i], role)))));
     } else {
       dims.forEach((name, c) => body.append(h('tr', {}, h('th', { class: 'name', text: name }),
-        ['q', 'k', 'v'].map((role) => h('td', {}, ledgerNum(source(role, i, c), role))))));
+        ['q', 'k', 'v'].map((role) => h('td', {}, ledgerNum(named(role, i, c), role))))));
     }
     vectors.append(body);
     return section('Q, K, V', 'The query word\'s query, key and value (one projection ' +
@@ -422,13 +446,14 @@
       termsTable(i, j),
       D > WIDE ? h('p', { class: 'note' }, 'The largest terms; the others add the rest.') : null,
       h('dl', { class: 'steps' },
-        h('dt', {}, h('span', { class: 'q-label' }, 'q'), ' · ', h('span', { class: 'k-label' }, 'k'),
-          ', the sum of the terms'),
-        h('dd', {}, ledgerNum(source('scores', i, j))),
-        h('dt', {}, 'divided by √d = ', ledgerNum('sqrt_d_head')),
-        h('dd', {}, ledgerNum(source('scaled_scores', i, j))),
+        data.names.scores ? [h('dt', {}, h('span', { class: 'q-label' }, 'q'), ' · ',
+          h('span', { class: 'k-label' }, 'k'), ', the sum of the terms'),
+        h('dd', {}, ledgerNum(named('scores', i, j)))] : null,
+        h('dt', {}, data.names.scores ? 'divided by √d = ' : 'q · k, the sum of the terms, divided by √d = ',
+          ledgerNum('sqrt_d_head')),
+        h('dd', {}, ledgerNum(named('logits', i, j))),
         h('dt', {}, 'its weight, after softmax over ', tokenName(i), '\'s row'),
-        h('dd', {}, ledgerNum(source('weights', i, j), 'w'))),
+        h('dd', {}, ledgerNum(named('weights', i, j), 'w'))),
       h('p', { class: 'formula' }, 'attention(Q, K, V) = softmax(QKᵀ / √d) V'))));
   };
 
@@ -455,10 +480,18 @@
       style: '--columns:' + perLayer, role: 'group', 'aria-label': 'every head' });
     data.heads.forEach((c, index) => grid.append(headCard(c, index)));
     const cellSource = (i, j) => source.apply(null, [card.source].concat(card.index, [i, j]));
-    return section('Heads', 'Every head of the model on the same sentence: pick one. The other ' +
-      'views follow the first head, the one the video follows.',
+    const many = data.heads.length > perLayer;
+    const trained = data.model.kind !== 'designed';
+    return section('Heads', 'Every head of the model on the same sentence: pick one.' +
+      (many ? ' Each row is a layer, the first at the top.' : '') +
+      (trained ? ' Each is named by the habit measured on this sentence: the token before or ' +
+        'after, itself, [CLS], [SEP] or punctuation when one of them holds at least half its weight; ' +
+        'mixed when none does.' : '') +
+      ' The other views follow the first head' + (many ? ' of the first layer' : '') +
+      ', the one the video follows.',
       grid,
-      h('h3', {}, 'head ', h('span', { class: 'name', text: card.label })),
+      h('h3', {}, many ? h('span', { class: 'name', text: 'layer ' + card.layer + ' · head ' +
+        card.head + ': ' }) : 'head ', h('span', { class: 'name', text: card.label })),
       tokenRow(state.query, select),
       weightBars(card.weights[state.query], (j) => ledgerNum(cellSource(state.query, j), 'w')),
       weightMatrix({
@@ -487,10 +520,17 @@
     render();
   }
 
+  // a masked weight: the ledger's text where it has causal rows (the designed model), else the
+  // page's own rounding of what it computed (a trained model's causal rows are not checked)
+  function maskNum(i, j) {
+    if (!state.mask) return ledgerNum(named('weights', i, j), 'w');
+    if (data.names.causal) return ledgerNum(named('causal', i, j), 'w');
+    return computedNum(rowTexts(causal.weights[i])[j], 'w');
+  }
+
   views.mask = function () {
     const r = state.maskRow;
     const weights = state.mask ? causal.weights : story.weights;
-    const name = state.mask ? 'causal_weights' : 'weights';
     const seen = data.tokens.slice(0, r + 1);
     const controls = h('div', { class: 'controls' },
       h('button', { type: 'button', 'aria-pressed': String(state.mask), 'data-fkey': 'mask-toggle',
@@ -501,24 +541,29 @@
       h('button', { type: 'button', 'data-fkey': 'mask-play', on: { click: togglePlay } },
         playing ? 'pause' : 'play'));
     const compare = weightBars(weights[r], (j) => (j <= r || !state.mask
-      ? h('span', { class: 'pair' }, ledgerNum(source(name, r, j), 'w'), state.mask
-        ? h('span', { class: 'was' }, ' was ', ledgerNum(source('weights', r, j), 'w')) : null)
+      ? h('span', { class: 'pair' }, maskNum(r, j), state.mask
+        ? h('span', { class: 'was' }, ' was ', ledgerNum(named('weights', r, j), 'w')) : null)
       : h('span', { class: 'num-blocked', text: 'hidden' })));
+    const sum = data.names.causal && data.names.sums
+      ? [': its weights add up to ', ledgerNum('sum(causal_weights[' + r + '])', 'w'), ' over them alone.']
+      : [': its weights renormalise over them alone.'];
+    const encoder = data.model.kind !== 'designed' ? h('p', { class: 'note' }, 'This model reads ' +
+      'in both directions and was trained without a mask: with it on, you see what a decoder\'s ' +
+      'mask would do to this head\'s own scores.') : null;
     return section('Causal mask', 'A model that writes text may not look ahead: with the mask ' +
       'on, each word sees only itself and the words before it, and its weights renormalise ' +
       'over those. Step through the rows.',
-      controls,
+      encoder, controls,
       weightMatrix({
         value: (i, j) => weights[i][j], selected: r, prefix: 'mrow',
         onRow: (i) => { state.maskRow = i; render(); },
         blocked: state.mask ? (i, j) => j > i : null,
-        number: (i, j) => ledgerNum(source(name, i, j), 'w'),
+        number: maskNum,
       }),
       h('h3', {}, 'row ', tokenName(r)),
       compare,
       caption(state.mask
-        ? [tokenName(r), ' may see ', seen.join(', '), ': its weights add up to ',
-          ledgerNum('sum(causal_weights[' + r + '])', 'w'), ' over them alone.']
+        ? [tokenName(r), ' may see ', seen.join(', '), sum]
         : ['Without the mask, ', tokenName(r), ' sees every word. Turn the mask on to hide the ' +
           'words after it.']));
   };
@@ -536,7 +581,7 @@
     const row = temperatureRow();
     const texts = rowTexts(row);
     const plain = isDefaultTemperature();
-    const number = (j) => (plain ? ledgerNum(source('weights', i, j), 'w') : computedNum(texts[j], 'w'));
+    const number = (j) => (plain ? ledgerNum(named('weights', i, j), 'w') : computedNum(texts[j], 'w'));
     const top = argmax(row);
     const value = () => (plain ? ledgerNum('temperature(1)')
       : computedNum(formatNumber(state.temperature, DECIMALS)));
@@ -575,10 +620,10 @@
     const typed = e.texts[role][r + ',' + c];
     const pristine = typed === undefined && !e.edited;
     const value = typed !== undefined ? typed
-      : (pristine ? shown(source(role, token, c)) : formatNumber(e[role][r][c], DECIMALS));
+      : (pristine ? shown(named(role, token, c)) : formatNumber(e[role][r][c], DECIMALS));
     return h('input', {
       type: 'text', inputmode: 'decimal', class: 'num cell ' + role, value: value,
-      'data-source': pristine ? source(role, token, c) : null,
+      'data-source': pristine ? named(role, token, c) : null,
       'aria-label': role + ' of ' + expTokens()[r] + ', ' + features()[c],
       'data-fkey': 'exp-' + role + '-' + r + '-' + c,
       on: { input: (event) => editCell(event.target, role, r, c) },
@@ -710,6 +755,12 @@
   }
 
   views.experiment = function () {
+    if (!data.experiment) {
+      return section('Experiment', null, h('p', { class: 'intro' }, 'The experiment edits a head ' +
+        'of four numbers per token, the designed model\'s. This model\'s heads have ',
+        ledgerNum('d_head'), ' numbers per token: open the experiment with the designed ' +
+        'model (explainer explore --model hand).'));
+    }
     const e = state.exp;
     const results = h('div', { id: 'exp-results', class: 'result split', 'aria-live': 'polite' });
     experimentResults(results);
@@ -820,13 +871,14 @@
   // The page shows the ledger's texts; its own arithmetic must agree with them, or the
   // numbers it recomputes would drift from the ones it was given. A mismatch is an error.
   function checkAgainstLedger() {
-    const rows = [['weights', story.weights], ['causal_weights', causal.weights]];
-    rows.forEach(([name, matrix]) => matrix.forEach((row, i) => rowTexts(row).forEach((text, j) => {
-      if (shown(source(name, i, j)) !== text) {
-        console.error('explorer: ' + source(name, i, j) + ' computes as ' + text +
-          ' but the ledger shows ' + shown(source(name, i, j)));
-      }
-    })));
+    const rows = [['weights', story.weights], ['causal', causal.weights]];
+    rows.forEach(([kind, matrix]) => data.names[kind] && matrix.forEach((row, i) =>
+      rowTexts(row).forEach((text, j) => {
+        const src = named(kind, i, j);
+        if (shown(src) !== text) {
+          console.error('explorer: ' + src + ' computes as ' + text + ' but the ledger shows ' + shown(src));
+        }
+      })));
   }
 
   // what the tests read: the numbers each live view computed for its current settings
@@ -840,7 +892,7 @@
       temperatureWeights: temperatureRow(),
       mask: state.mask,
       maskWeights: attend(data.story.q, data.story.k, data.story.v, { causal: state.mask }).weights,
-      experiment: { q: e.q, k: e.k, v: e.v, scale: e.scale, weights: exp.weights, outputs: exp.outputs },
+      experiment: e && { q: e.q, k: e.k, v: e.v, scale: e.scale, weights: exp.weights, outputs: exp.outputs },
     };
   }
 
