@@ -418,9 +418,11 @@ def check(
             "fix them and run check again"
         )
     beats = sum(len(p.beats) for p in loaded.scenes)
+    explored = sum(e.scene == "explorer" for e in checked.ledger.entries)
     _out.print(
         f"ok: {script}: {len(loaded.scenes)} scenes, {beats} beats, "
-        f"{len(checked.ledger.entries)} numbers on screen verified against the reference, "
+        f"{len(checked.ledger.entries) - explored} numbers on screen and {explored} in the "
+        "explorer verified against the reference, "
         f"{len(checked.ledger.spoken)} spoken numbers each shown by its scene"
     )
 
