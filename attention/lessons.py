@@ -27,6 +27,9 @@ __all__ = [
     "permutation",
     "permuted_weights",
     "positioned_weights",
+    "selected_outputs",
+    "selected_weights",
+    "selection",
     "swap_order",
     "tempered_weights",
     "tokens_times",
@@ -162,6 +165,58 @@ def positioned_weights(example: WorkedExample, order: Sequence[float]) -> Array:
     return head_weights_of(example, x)
 
 
+def selection(tokens: Sequence[float], n: int) -> tuple[int, ...]:
+    """``tokens`` as distinct positions of ``range(n)``; ValueError if they are not.
+
+    Examples
+    --------
+    >>> selection((2.0, 0.0), 3)
+    (2, 0)
+    """
+    picked = tuple(int(i) for i in tokens)
+    if (
+        not picked
+        or len(set(picked)) != len(picked)
+        or any(not 0 <= i < n or float(i) != float(t) for i, t in zip(picked, tokens, strict=True))
+    ):
+        raise ValueError(f"{tuple(tokens)} are not distinct token positions of 0..{n - 1}")
+    return picked
+
+
+def selected_weights(example: WorkedExample, tokens: Sequence[float]) -> Array:  # -> [m, m]
+    """Head 0's weights for a sentence made of only the tokens at ``tokens``, in that order.
+
+    The explorer's experiment starts from a few of the sentence's tokens: their queries,
+    keys and values are the sentence's own, and each softmax runs over those tokens alone.
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> ex = worked_example()
+    >>> bool(np.allclose(selected_weights(ex, range(6)), ex.weights))
+    True
+    """
+    picked = selection(tokens, example.n_tokens)
+    return head_weights_of(example, example.x[list(picked)])
+
+
+def selected_outputs(example: WorkedExample, tokens: Sequence[float]) -> Array:  # -> [m, d_head]
+    """Head 0's outputs for the sentence of only the tokens at ``tokens`` (see
+    :func:`selected_weights`).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> ex = worked_example()
+    >>> bool(np.allclose(selected_outputs(ex, (2, 1)), selected_weights(ex, (2, 1)) @ ex.v[[2, 1]]))
+    True
+    """
+    picked = selection(tokens, example.n_tokens)
+    record = multi_head_attention(example.x[list(picked)], example.record.params[0])
+    outputs: Array = record.heads[0]  # [m, d_head]
+    return outputs
+
+
 def causal_weights(example: WorkedExample) -> Array:  # -> [n, n]
     """Head 0's weights when each token may see only itself and earlier tokens.
 
@@ -252,4 +307,6 @@ LESSONS: dict[str, Callable[[WorkedExample, tuple[float, ...]], Array | float]] 
     "positional_encoding": _positions,
     "attention_cells": _cells,
     "tokens_times": lambda ex, a: float(tokens_times(ex, int(_one(a, "tokens_times")))),
+    "selected_weights": selected_weights,
+    "selected_outputs": selected_outputs,
 }

@@ -228,6 +228,27 @@ def _lessons(x: Matrix, w_q: Matrix, w_k: Matrix, d_head: int, scaled: Matrix) -
     }
 
 
+def _selections(x: Matrix, w_q: Matrix, w_k: Matrix, w_v: Matrix, d_head: int) -> dict[str, Any]:
+    """Head 0 on a sentence of only some of the tokens (``selected_weights(2, 0, 1)``)."""
+
+    def attend(args: Sequence[float]) -> tuple[Matrix, Matrix]:
+        picked = [int(a) for a in args]
+        if (
+            not picked
+            or len(set(picked)) != len(picked)
+            or any(not 0 <= p < len(x) or p != a for p, a in zip(picked, args, strict=True))
+        ):
+            raise ValueError(f"{tuple(args)} are not distinct token positions")
+        rows = [x[p] for p in picked]
+        q, k, v = (_columns(ref_matmul(rows, w), 0, d_head) for w in (w_q, w_k, w_v))
+        return ref_attention(q, k, v)
+
+    return {
+        "selected_weights": lambda a: attend(a)[1],
+        "selected_outputs": lambda a: attend(a)[0],
+    }
+
+
 def _as_lists(a: Any) -> Matrix:
     return [[float(v) for v in row] for row in a]
 
@@ -433,4 +454,5 @@ def _designed_values(example: WorkedExample) -> dict[str, Any]:
         "concat": layer.concat,
         "mha_output": layer.output,
         **_lessons(x, w_q, w_k, d_head, scaled),
+        **_selections(x, w_q, w_k, w_v, d_head),
     }  # fmt: skip

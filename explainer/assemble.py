@@ -14,8 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from attention.example import example_for
 from attention.ledger import NumbersLedger
 from explainer.cache import write_atomic
+from explainer.explore import EXPLORER_PAGE, explorer_html, static_paths
 from explainer.media import run_ffmpeg
 from explainer.mix import Narration
 from explainer.names import output_name
@@ -180,12 +182,25 @@ def write_numbers(a: Assembly) -> list[Path]:
     return [path]
 
 
+def write_explorer(a: Assembly) -> list[Path]:
+    """``explorer.html``: the interactive explorer of the same example, showing the texts of
+    ``numbers.json``'s ``explorer`` entries (verified with the scenes' numbers).
+    """
+    path = a.staging / EXPLORER_PAGE
+    page = explorer_html(example_for(a.timeline.spec), a.numbers, title=a.timeline.title)
+    write_atomic(path, page.encode("utf-8"))
+    return [path]
+
+
 @dataclass(frozen=True)
 class OutputStage:
-    """One output of a render: its name and the function that writes it."""
+    """One output of a render: its name, the function that writes it, and the files
+    besides Python code that shape it (they key the outputs' cache with the code).
+    """
 
     name: str
     write: Callable[[Assembly], list[Path]]
+    assets: tuple[Path, ...] = ()
 
     @property
     def module(self) -> str:
@@ -200,6 +215,7 @@ OUTPUTS: tuple[OutputStage, ...] = (
     OutputStage("subtitles", write_subtitles),
     OutputStage("timeline", write_timeline),
     OutputStage("numbers", write_numbers),
+    OutputStage("explorer", write_explorer, tuple(static_paths())),
 )
 
 

@@ -22,6 +22,7 @@ from attention.spoken import spoken_numbers
 from attention.verify import verify
 from explainer.cache import prune_entries, write_atomic
 from explainer.errors import RenderError, first_of
+from explainer.explore.numbers import explorer_ledger
 from explainer.keys import ledger_key
 from explainer.quality import Quality
 from explainer.scene_jobs import scene_failure
@@ -69,8 +70,10 @@ def check_numbers(script: Script, shown: SceneLedgers) -> CheckedNumbers:
     Returns
     -------
     CheckedNumbers
-        The merged ledger in video order with its ``spoken`` list, and one line per
-        number that disagrees with the reference or is said but not shown.
+        The merged ledger in video order, then the explorer's numbers (scene
+        ``explorer``: the render writes ``explorer.html`` from them), with its ``spoken``
+        list; and one line per number that disagrees with the reference or is said but
+        not shown.
 
     Examples
     --------
@@ -84,14 +87,16 @@ def check_numbers(script: Script, shown: SceneLedgers) -> CheckedNumbers:
     words = example_for(script.spec).record.tokens.words
     # a number that is one of the sentence's own words ("3.5") is read out, not claimed
     spoken, unshown = spoken_numbers(script.spoken_lines(), entries, words)
-    # each chapter's numbers are checked against the example it showed (its own model's)
-    by_spec: dict[ExampleSpec, list[LedgerEntry]] = {}
+    # each chapter's numbers are checked against the example it showed (its own model's);
+    # the explorer, an output of the render, shows the video's own example
+    explorer = explorer_ledger(example_for(script.spec)).entries
+    by_spec: dict[ExampleSpec, list[LedgerEntry]] = {script.spec: list(explorer)}
     for plan in script.scenes:
         by_spec.setdefault(plan.spec, []).extend(shown[plan.scene_id])
     problems = [
         p for spec, own in by_spec.items() for p in verify(NumbersLedger(own), example_for(spec))
     ]
-    return CheckedNumbers(NumbersLedger(entries, spoken), problems + unshown)
+    return CheckedNumbers(NumbersLedger([*entries, *explorer], spoken), problems + unshown)
 
 
 @dataclass(frozen=True)

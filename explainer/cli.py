@@ -1,4 +1,4 @@
-"""The ``explainer`` command line: render, scenes, check, voices, numbers."""
+"""The ``explainer`` command line: render, scenes, check, voices, numbers, explore."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from explainer.checks import check_numbers, scene_checks
 from explainer.errors import ExplainerError, ScriptError, one_line
 from explainer.numbers_table import example_json, print_numbers
 from explainer.quality import Quality
-from explainer.script import DEFAULT_SCRIPT, Script, load_script
+from explainer.script import DEFAULT_SCRIPT, Script, load_script, load_video
 from explainer.timeline import build_timeline
 from explainer.voices import parse_voice, voice_forms, voice_status
 
@@ -418,9 +418,11 @@ def check(
             "fix them and run check again"
         )
     beats = sum(len(p.beats) for p in loaded.scenes)
+    explored = sum(e.scene == "explorer" for e in checked.ledger.entries)
     _out.print(
         f"ok: {script}: {len(loaded.scenes)} scenes, {beats} beats, "
-        f"{len(checked.ledger.entries)} numbers on screen verified against the reference, "
+        f"{len(checked.ledger.entries) - explored} numbers on screen and {explored} in the "
+        "explorer verified against the reference, "
         f"{len(checked.ledger.spoken)} spoken numbers each shown by its scene"
     )
 
@@ -465,6 +467,34 @@ def numbers(
         typer.echo(example_json(example))
     else:
         print_numbers(example, _out)
+
+
+@app.command()
+@friendly_errors
+def explore(
+    script: ScriptArg = DEFAULT_SCRIPT,
+    sentence: SentenceOpt = None,
+    focus: FocusOpt = None,
+    model: ModelOpt = None,
+    out: OutOpt = None,
+) -> None:
+    """Write the interactive explorer of the example without rendering the video.
+
+    One offline page, explorer.html (every view, data and code inline; open it in a
+    browser), and its numbers, explorer-numbers.json, each verified. A render writes the
+    same page beside its video.
+
+    Example: explainer explore --sentence "The bank of the river flooded" --focus bank
+    """
+    from explainer.explore import make_explorer  # the page's code loads only for this command
+
+    settings, spec = load_video(_checked_script_path(script), sentence=sentence, focus=focus,
+                                model=model)  # fmt: skip
+    report = make_explorer(spec, out or Path("media") / script.stem, title=settings.title)
+    _out.print(
+        f"wrote {report.page} ({report.bytes / 1000:.0f} kB, {report.entries} numbers verified) "
+        f"and {report.numbers.name}"
+    )
 
 
 def run() -> None:

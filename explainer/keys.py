@@ -209,6 +209,7 @@ def narration_key(samples: bytes, recipe: str) -> str:
 def outputs_key(
     *,
     stages: Sequence[str],
+    assets: Sequence[Path] = (),
     timeline: dict[str, Any],
     clips: Sequence[str],
     audio: Sequence[tuple[str, int]],
@@ -219,11 +220,12 @@ def outputs_key(
     scene_ids: Sequence[str],
 ) -> str:
     """Everything the outputs are made from, and the code of the output stages that make
-    them (``stages``: their modules): a render whose key is unchanged writes nothing.
+    them (``stages``: their modules; ``assets``: their other files, such as the explorer's
+    script): a render whose key is unchanged writes nothing.
     """
     payload = {
         "render": RENDER_VERSION,
-        "assembly": code_digest(stages),
+        "assembly": code_digest(stages, assets),
         "clips": list(clips),
         "timeline": timeline,
         "audio": [list(a) for a in audio],

@@ -382,6 +382,7 @@ def _outputs_key(
     """A hash of everything the outputs are made from: clips, timeline, numbers, audio."""
     return outputs_key(
         stages=[stage.module for stage in OUTPUTS],
+        assets=[path for stage in OUTPUTS for path in stage.assets],
         timeline=timeline.to_dict(),
         clips=[clip.path.name for clip in clips.clips],
         audio=[

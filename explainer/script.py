@@ -38,6 +38,7 @@ __all__ = [
     "VideoSettings",
     "Script",
     "load_script",
+    "load_video",
 ]
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
@@ -171,7 +172,35 @@ def load_script(
     >>> load_script(PROJECT_ROOT / DEFAULT_SCRIPT, voice="espeak").settings.voice
     'espeak'
     """
-    path = Path(path)
+    path, text, data = _read(Path(path))
+    overrides = {"sentence": sentence, "focus": focus, "voice": voice, "model": model}
+    return _Validator(path, text, data).script(overrides)
+
+
+def load_video(
+    path: str | Path = DEFAULT_SCRIPT,
+    *,
+    sentence: str | None = None,
+    focus: str | None = None,
+    model: str | None = None,
+) -> tuple[VideoSettings, ExampleSpec]:
+    """The script's ``[video]`` settings and example spec, checked, with the command line's
+    overrides; its chapters are not read (``explainer explore`` needs no narration, and a
+    trained ``--model`` need not suit the script's designed-model chapters).
+
+    Examples
+    --------
+    >>> settings, spec = load_video(PROJECT_ROOT / DEFAULT_SCRIPT, focus="cat")
+    >>> settings.title, spec.focus
+    ('Attention, step by step', 'cat')
+    """
+    path, text, data = _read(Path(path))
+    overrides = {"sentence": sentence, "focus": focus, "voice": None, "model": model}
+    return _Validator(path, text, data).header(overrides)
+
+
+def _read(path: Path) -> tuple[Path, str, dict[str, Any]]:
+    """The script's path (the shipped default wherever the command runs), text and TOML."""
     if path == DEFAULT_SCRIPT and not path.is_file():  # e.g. plain manim run from elsewhere
         path = PROJECT_ROOT / DEFAULT_SCRIPT
     try:
@@ -184,9 +213,7 @@ def load_script(
             f"{path}: the script is {len(raw)} bytes, over {_MAX_BYTES}; is it the right file?"
         )
     text = _decode(path, raw)
-    data = _parse_toml(path, text)
-    overrides = {"sentence": sentence, "focus": focus, "voice": voice, "model": model}
-    return _Validator(path, text, data).script(overrides)
+    return path, text, _parse_toml(path, text)
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -295,6 +322,11 @@ class _Validator:
         return ScriptError(f"{self.path}:{line}: {message}")
 
     def script(self, overrides: dict[str, str | None]) -> Script:
+        self.header(overrides)
+        return Script(self.path, self.path.stem, self.settings_, self.spec, self.scenes())
+
+    def header(self, overrides: dict[str, str | None]) -> tuple[VideoSettings, ExampleSpec]:
+        """The ``[video]`` table: the settings and the example spec, checked."""
         self.unknown_keys(self.data, ("video", "scene"), None, "the top level")
         values = self.video(overrides)
         self.settings_ = VideoSettings(
@@ -311,7 +343,7 @@ class _Validator:
         # process picks the same token; every plan refers to this one spec
         self.spec = self.example_.spec
         self.values = narration_values(self.example_)
-        return Script(self.path, self.path.stem, self.settings_, self.spec, self.scenes())
+        return self.settings_, self.spec
 
     # -- [video] -----------------------------------------------------------------------------
 

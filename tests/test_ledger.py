@@ -409,7 +409,12 @@ def test_check_numbers_merges_in_video_order_and_matches_what_is_said() -> None:
     checked = check_numbers(script, {"blend": shown["blend"], "tokens": shown["tokens"]})
     assert checked.problems == []
     checked.raise_problems()  # nothing to raise
-    assert checked.ledger.entries == (*shown["tokens"], *shown["blend"])
+    scenes = (*shown["tokens"], *shown["blend"])
+    assert checked.ledger.entries[: len(scenes)] == scenes
+    # then the explorer's numbers (the render's explorer.html shows them), checked too
+    explorer = checked.ledger.entries[len(scenes) :]
+    assert explorer
+    assert {e.scene for e in explorer} == {"explorer"}
     said = script.scene("blend").beats[2].text
     assert [(s["scene"], s["beat"], s["said"], s["source"]) for s in checked.ledger.spoken] == [
         ("blend", "blend_bar", top.shown, top.source)

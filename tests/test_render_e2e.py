@@ -158,6 +158,19 @@ def test_numbers_json_verifies(rendered: dict[str, Path]) -> None:
     assert numbers["model"] == "hand"
 
 
+def test_the_explorer_beside_the_video_shows_numbers_jsons_explorer_entries(
+    rendered: dict[str, Path],
+) -> None:
+    numbers = json.loads((rendered["out"] / "numbers.json").read_text())
+    recorded = {e["source"]: e["shown"] for e in numbers["entries"] if e["scene"] == "explorer"}
+    assert recorded["weights[2, 1]"] == "0.35"  # the video's sat -> cat
+    page = (rendered["out"] / "explorer.html").read_text(encoding="utf-8")
+    data = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', page)
+    assert data is not None
+    assert json.loads(data.group(1))["shown"] == recorded
+    assert json.loads(data.group(1))["sentence"] == numbers["sentence"]
+
+
 def test_loudness_is_minus_16_lufs_with_true_peak_under_minus_1(
     rendered: dict[str, Path],
 ) -> None:

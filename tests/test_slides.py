@@ -183,6 +183,18 @@ def test_presenter_is_offline_and_names_every_beat(lecture) -> None:
     for reference in re.findall(r'(?:src|href|data-src|data-poster)="([^"#:]+)"', page):
         assert (slides / reference).is_file(), reference
     assert "said: " in page  # a spoken number is listed in the speaker notes
+    # each step links the explorer the render wrote, at its chapter's view
+    links = re.findall(r'data-explore="([^"]+)"', page)
+    assert links == ["../explorer.html#tokens"] * 3 + ["../explorer.html#blend"] * 3
+    assert (slides / ".." / "explorer.html").is_file()
+
+
+def test_a_render_without_an_explorer_gets_no_link(tiny_render, tmp_path: Path) -> None:
+    out = copy_render(tiny_render, tmp_path / "tiny")
+    (out / "explorer.html").unlink()
+    page = make_lecture(LectureInput.from_render(out)).presenter.read_text(encoding="utf-8")
+    assert "data-explore" not in page
+    assert 'id="explore-button" title="Explore this chapter\'s numbers (E)" hidden' in page
 
 
 # -- options, errors, atomicity --------------------------------------------------------------

@@ -55,6 +55,7 @@ class LectureScene:
     frames: int
     beats: tuple[LectureBeat, ...]
     numbers: tuple[NumberShown, ...] = ()
+    class_name: str = ""  # the chapter's class (scenes.catalogue), for the explorer's view
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class LectureInput:
     video: Path
     scenes: tuple[LectureScene, ...]
     silent: bool = False
+    explorer: Path | None = None  # the render's explorer.html, if it wrote one
 
     def beats(self) -> list[tuple[LectureScene, LectureBeat]]:
         """Every beat in order, with its chapter."""
@@ -153,7 +155,11 @@ class LectureInput:
             )
         if not scenes:
             raise LectureError(f"{out_dir}/timeline.json has no scenes; render again")
-        return cls(name, out_dir, title, sentence, fps, video, scenes, silent)
+        explorer = out_dir / "explorer.html"
+        return cls(
+            name, out_dir, title, sentence, fps, video, scenes, silent,
+            explorer if explorer.is_file() else None,
+        )  # fmt: skip
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -205,6 +211,7 @@ def _scene(
         frames=int(raw["frames"]),
         beats=tuple(beats),
         numbers=tuple(NumberShown(str(e["label"]), str(e["shown"])) for e in shown),
+        class_name=str(raw.get("class", "")),
     )
 
 

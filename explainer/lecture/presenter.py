@@ -2,7 +2,9 @@
 
 The page loads only what sits beside it (``presenter.css``, ``presenter.js``,
 ``segments/*.mp4``, ``posters/*.png``), so it works from ``file://`` with no network.
-Every step is an ``<li class="step" data-beat="<scene>/<beat>">`` holding its speaker notes.
+Every step is an ``<li class="step" data-beat="<scene>/<beat>">`` holding its speaker notes
+and, when the render wrote the explorer, ``data-explore``: the page and view (``E`` opens
+``../explorer.html#qkv`` for the chapter on screen).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
+from explainer.explore.views import view_for
 from explainer.lecture.model import LectureInput, NumberShown
 from explainer.lecture.segments import beat_stem
 
@@ -63,6 +66,8 @@ def _step_html(lecture: LectureInput, index: int) -> str:
         "data-frames": str(beat.frames),
         "data-fps": f"{lecture.fps:g}",
     }
+    if lecture.explorer is not None:
+        attrs["data-explore"] = f"../{lecture.explorer.name}#{view_for(scene.class_name)}"
     attr_text = " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items())
     return (
         f'<li class="step" {attr_text}>'
@@ -100,7 +105,11 @@ def write_presenter(lecture: LectureInput, slides_dir: Path) -> Path:
             ticks.append(f'<span class="tick" style="left:{100 * first / len(beats):.3f}%"></span>')
     template = Template((static / "presenter.html").read_text(encoding="utf-8"))
     page = template.substitute(
-        title=escape(lecture.title), steps=steps, chapters="\n".join(chapters), ticks="".join(ticks)
+        title=escape(lecture.title),
+        steps=steps,
+        chapters="\n".join(chapters),
+        ticks="".join(ticks),
+        explore="" if lecture.explorer is not None else " hidden",
     )
     index = slides_dir / "index.html"
     index.write_text(page, encoding="utf-8")

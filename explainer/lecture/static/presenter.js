@@ -99,6 +99,14 @@
     if (opened) peer = opened;
   }
 
+  // the explorer (explorer.html beside the video) at the view of the chapter on screen
+  function openExplorer() {
+    const target = steps[state.index].dataset.explore;
+    if (!target) return;
+    const opened = window.open(target, 'explainer-explorer');
+    if (opened) opened.focus();
+  }
+
   function toggleFlag(name) {
     state[name] = !state[name];
     setFlags();
@@ -132,6 +140,7 @@
       f: toggleFullscreen,
       g: () => toggleMenu(),
       p: openPresenter,
+      e: openExplorer,
       Escape: () => toggleMenu(false),
     };
     const action = actions[key];
@@ -144,6 +153,10 @@
   byId('stage').addEventListener('click', function () {
     if (hint.hidden) show(state.index + 1);
     else play();
+  });
+  byId('explore-button').addEventListener('click', function (event) {
+    event.stopPropagation();
+    openExplorer();
   });
   byId('menu-button').addEventListener('click', function (event) {
     event.stopPropagation();

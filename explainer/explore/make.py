@@ -1,0 +1,87 @@
+"""``explainer explore``: the explorer of one example, written without rendering the video.
+
+Writes ``explorer.html`` and ``explorer-numbers.json`` (the page's numbers in
+``numbers.json``'s format, scene ``explorer``) into the output folder in one atomic
+commit. The numbers are verified against the independent reference first; a render
+writes the same page beside its video (:data:`explainer.assemble.OUTPUTS`), its numbers
+inside the render's ``numbers.json``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from attention.example import example_for
+from attention.ledger import NumbersLedger
+from attention.spec import ExampleSpec
+from attention.verify import verify
+from explainer.cache import write_atomic
+from explainer.errors import ExplainerError, first_of
+from explainer.explore.numbers import explorer_ledger
+from explainer.explore.page import explorer_html
+from explainer.staging import staged_outputs
+
+__all__ = [
+    "EXPLORER_NUMBERS",
+    "EXPLORER_PAGE",
+    "ExplorerReport",
+    "checked_explorer_ledger",
+    "make_explorer",
+]
+
+EXPLORER_PAGE = "explorer.html"
+EXPLORER_NUMBERS = "explorer-numbers.json"
+
+
+@dataclass(frozen=True)
+class ExplorerReport:
+    """What :func:`make_explorer` wrote: the page, its numbers, sizes and time."""
+
+    page: Path
+    numbers: Path
+    entries: int
+    bytes: int
+    seconds: float
+
+
+def checked_explorer_ledger(spec: ExampleSpec) -> NumbersLedger:
+    """The explorer's ledger for ``spec``, every number verified; ExplainerError otherwise."""
+    example = example_for(spec)
+    ledger = explorer_ledger(example)
+    problems = verify(ledger, example)
+    if problems:
+        raise ExplainerError(f"an explorer number does not verify: {first_of(problems)}")
+    return ledger
+
+
+def make_explorer(
+    spec: ExampleSpec, out_dir: Path, *, title: str = "Explore attention"
+) -> ExplorerReport:
+    """Write ``explorer.html`` and ``explorer-numbers.json`` for ``spec`` into ``out_dir``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> report = make_explorer(ExampleSpec("The cat sat on the mat"), Path(tempfile.mkdtemp()))
+    >>> report.page.name, report.bytes < 1_000_000
+    ('explorer.html', True)
+    """
+    started = time.perf_counter()
+    example = example_for(spec)
+    ledger = checked_explorer_ledger(spec)
+    page = explorer_html(example, ledger, title=title).encode("utf-8")
+    numbers = ledger.to_json(example.spec).encode("utf-8")
+    with staged_outputs(Path(out_dir), create_parents=True) as staging:
+        write_atomic(staging.path / EXPLORER_PAGE, page)
+        write_atomic(staging.path / EXPLORER_NUMBERS, numbers)
+        staging.commit()
+        final = staging.out_dir
+    return ExplorerReport(
+        page=final / EXPLORER_PAGE,
+        numbers=final / EXPLORER_NUMBERS,
+        entries=len(ledger.entries),
+        bytes=len(page),
+        seconds=time.perf_counter() - started,
+    )

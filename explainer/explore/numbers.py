@@ -1,0 +1,250 @@
+"""The explorer's numbers ledger: every number the page shows at its default settings.
+
+Each number is recorded once, with its source in the grammar of :mod:`attention.sources`,
+as scene ``explorer``: probability rows through :func:`attention.rounding.round_row` (a
+group per row, so they add up), everything else through
+:func:`attention.rounding.format_number`. The page shows exactly these texts; what it
+recomputes when a setting moves (temperature, mask, edited cells) it formats itself.
+A render verifies these entries with the scenes' (:func:`explainer.checks.check_numbers`)
+and writes them into ``numbers.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from attention.example import WorkedExample
+from attention.ledger import NumbersLedger
+from attention.lessons import (
+    causal_weights,
+    selected_outputs,
+    selected_weights,
+    tempered_weights,
+)
+from attention.rounding import format_number, round_row
+from explainer.explore.experiment import Experiment, experiment_for
+from explainer.explore.heads import HeadCard, head_cards, head_labels, head_sources
+
+__all__ = [
+    "DECIMALS",
+    "EXPLORER_SCENE",
+    "TEMPERATURES",
+    "StoryNames",
+    "cell",
+    "explorer_ledger",
+    "story_names",
+    "tempered_source",
+    "temperature_source",
+]
+
+EXPLORER_SCENE = "explorer"
+DECIMALS = 2  # as the video shows weights, scores and vectors
+# the temperature slider: its low end, its default, its high end (seed 003 drags 0.05-3)
+TEMPERATURES = (0.1, 1.0, 5.0)
+
+Array = NDArray[np.float64]
+Label = Callable[[tuple[int, ...]], str]
+
+
+def cell(name: str, *index: int) -> str:
+    """The source naming ``name[index...]`` (``name`` alone without an index).
+
+    Examples
+    --------
+    >>> cell("weights", 2, 1), cell("sqrt_d_head")
+    ('weights[2, 1]', 'sqrt_d_head')
+    """
+    return f"{name}[{', '.join(str(i) for i in index)}]" if index else name
+
+
+def temperature_source(t: float) -> str:
+    """``temperature(0.1)``: the source of a temperature the page shows.
+
+    Examples
+    --------
+    >>> temperature_source(5.0), temperature_source(0.1)
+    ('temperature(5)', 'temperature(0.1)')
+    """
+    return f"temperature({t:g})"
+
+
+def tempered_source(t: float) -> str:
+    """``tempered_weights(0.1)``: the name of the story head's weights at temperature ``t``."""
+    return f"tempered_weights({t:g})"
+
+
+class _Recorder:
+    """Records numbers into one ledger, each source once, formatted as the page shows it."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self.ledger = NumbersLedger()
+        self.tokens = tokens
+        self._seen: set[str] = set()
+
+    def _record(
+        self, label: str, shown: str, source: str, decimals: int, group: str | None
+    ) -> None:
+        if source not in self._seen:
+            self._seen.add(source)
+            self.ledger.record(EXPLORER_SCENE, label, shown, source, decimals, group)
+
+    def scalar(self, source: str, value: float, label: str, decimals: int = DECIMALS) -> None:
+        self._record(label, format_number(float(value), decimals), source, decimals, None)
+
+    def cells(self, name: str, array: Array, label: Label, prefix: tuple[int, ...] = ()) -> None:
+        """Every entry of ``array`` (any shape) at :data:`DECIMALS`, as ``name[*prefix, ...]``."""
+        for index in np.ndindex(*array.shape):
+            self.scalar(cell(name, *prefix, *index), float(array[index]), label(index))
+
+    def rows(self, name: str, array: Array, label: Label, prefix: tuple[int, ...] = ()) -> None:
+        """Every row (last axis) of ``array`` as a probability row that adds up to 1."""
+        for index in np.ndindex(*array.shape[:-1]):
+            row_index = (*prefix, *index)
+            group = cell(name, *row_index)
+            shown = round_row(array[index].tolist(), DECIMALS)
+            for j, value in enumerate(shown):
+                self._record(
+                    label((*row_index, j)), format_number(value, DECIMALS),
+                    cell(name, *row_index, j), DECIMALS, group,
+                )  # fmt: skip
+
+    def pair(self, name: str) -> Label:
+        """``weights cat→sat``: a label for an entry of a token-by-token matrix."""
+        return lambda index: f"{name} {self.tokens[index[-2]]}→{self.tokens[index[-1]]}"
+
+    def vector(self, name: str) -> Label:
+        """``q sat [2]``: a label for an entry of a per-token vector."""
+        return lambda index: f"{name} {self.tokens[index[0]]} [{index[1]}]"
+
+
+@dataclass(frozen=True)
+class StoryNames:
+    """How the ledger names the story head's numbers (layer 0, head 0) for a model.
+
+    The designed model's are the worked example's own fields (``weights[i, j]``, as the
+    video's); a trained model's are its record's (``attention[0, 0, i, j]``). The names the
+    reference can check only for the designed model (the unscaled scores, the causal and
+    tempered weights, row sums) are None for a trained one: the page computes those itself.
+    """
+
+    weights: str
+    q: str
+    k: str
+    v: str
+    outputs: str
+    logits: str
+    index: tuple[int, ...] = ()
+    scores: str | None = None
+    causal: str | None = None
+    tempered: bool = False
+    sums: bool = False
+
+    def cell(self, name: str, *index: int) -> str:
+        """The source of ``name``'s entry ``index`` (``weights``, 2, 1 -> ``weights[2, 1]``)."""
+        return cell(getattr(self, name), *self.index, *index)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the page: each name's source and index prefix, or None."""
+        names = ("weights", "q", "k", "v", "outputs", "logits", "scores", "causal")
+        return {
+            **{n: None if getattr(self, n) is None else {"source": getattr(self, n),
+                                                        "index": list(self.index)}
+               for n in names},
+            "sums": self.sums,
+        }  # fmt: skip
+
+
+def story_names(example: WorkedExample) -> StoryNames:
+    """The ledger's names for ``example``'s story head (see :class:`StoryNames`).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> story_names(worked_example()).cell("weights", 2, 1)
+    'weights[2, 1]'
+    """
+    if example.kind == "designed":
+        return StoryNames("weights", "q", "k", "v", "outputs", "scaled_scores", (),
+                          "scores", "causal_weights", tempered=True, sums=True)  # fmt: skip
+    return StoryNames("attention", "queries", "keys", "values", "contexts", "logits", (0, 0))
+
+
+def _story(rec: _Recorder, ex: WorkedExample, names: StoryNames) -> None:
+    """The story head: tokens, pairs, blend, Q/K/V, mask and temperature views."""
+    prefix = names.index
+    rec.rows(names.weights, ex.weights, rec.pair("weights"), prefix)
+    rec.cells(names.logits, ex.scaled_scores, rec.pair("q·k/√d"), prefix)
+    for role in ("q", "k", "v", "outputs"):
+        rec.cells(getattr(names, role), getattr(ex, role), rec.vector(role), prefix)
+    if names.scores is not None:
+        rec.cells(names.scores, ex.scores, rec.pair("q·k"))
+    if names.causal is not None:
+        rec.rows(names.causal, causal_weights(ex), rec.pair("causal"))
+    for i, token in enumerate(ex.tokens if names.sums else ()):
+        rec.scalar(f"sum({names.weights}[{i}])", 1.0, f"sum of {token}'s weights")
+        if names.causal is not None:
+            rec.scalar(f"sum({names.causal}[{i}])", 1.0, f"sum of {token}'s causal weights")
+    rec.scalar("sqrt_d_head", np.sqrt(ex.d_head), "√d_head")
+    rec.scalar("d_head", ex.d_head, "d_head", 0)
+    rec.scalar("d_model", ex.d_model, "d_model", 0)
+    rec.scalar("n_heads", ex.n_heads, "heads per layer", 0)
+    rec.scalar("n_tokens", ex.n_tokens, "tokens", 0)
+    for t in TEMPERATURES:
+        # the slider's ends as written (0.1, 5), its value as it moves (1.00)
+        places = DECIMALS if t == 1.0 else len(f"{t:g}".partition(".")[2])
+        rec.scalar(temperature_source(t), t, "temperature", places)
+        if names.tempered:
+            row = tempered_weights(ex, t)[ex.focus_index]
+            rec.rows(tempered_source(t), row, rec.pair(f"T={t:g}"), (ex.focus_index,))
+
+
+def _heads(rec: _Recorder, cards: Sequence[HeadCard]) -> None:
+    for card in cards:
+        name = f"{card.label} {card.layer}.{card.head}"
+        rec.rows(card.source, card.weights, rec.pair(name), card.index)
+
+
+def _experiment(rec: _Recorder, ex: WorkedExample, experiment: Experiment | None) -> None:
+    if experiment is None or experiment.whole_sentence:
+        return  # its numbers are the story head's own, recorded above
+    picked = [ex.tokens[i] for i in experiment.tokens]
+    sub = _Recorder(picked)
+    sub.ledger, sub._seen = rec.ledger, rec._seen
+    sub.rows(experiment.weights, selected_weights(ex, experiment.tokens), sub.pair("experiment"))
+    sub.cells(experiment.outputs, selected_outputs(ex, experiment.tokens), sub.vector("output"))
+
+
+def explorer_ledger(
+    example: WorkedExample,
+    cards: Sequence[HeadCard] | None = None,
+    experiment: Experiment | None = None,
+) -> NumbersLedger:
+    """Every number the explorer of ``example`` shows at its default settings.
+
+    ``cards`` are the head grid's heads (default: every head, named by
+    :func:`explainer.explore.heads.head_labels`); ``experiment`` the experiment's tokens
+    (default :func:`explainer.explore.experiment.experiment_for`).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> from attention.verify import verify
+    >>> ex = worked_example()
+    >>> ledger = explorer_ledger(ex)
+    >>> verify(ledger, ex), {e.scene for e in ledger.entries}
+    ([], {'explorer'})
+    >>> next(e.shown for e in ledger.entries if e.source == "weights[2, 1]")
+    '0.35'
+    """
+    if cards is None:
+        cards = head_cards(example.record, head_labels(example), head_sources(example))
+    rec = _Recorder(example.tokens)
+    _story(rec, example, story_names(example))
+    _heads(rec, cards)
+    _experiment(rec, example, experiment or experiment_for(example))
+    return rec.ledger

