@@ -1,9 +1,9 @@
 """Each voice on the narration scripts: voice stage time, speech rate, recogniser WER, loudness.
 
 A development tool (``make voice-report``), the source of README's voice table. For every
-script and engine it voices every beat into an empty cache (the voice stage, cold, as a
-render runs it), then measures:
+script and engine it voices every beat into an empty cache, as a render does, and measures:
 
+* the voice stage's wall time, cold (the median of ``--repeats`` runs);
 * words per minute: the words said (numbers spelled out) over the beats' speech time;
 * the word error rate of an offline recogniser (``dev/wer.py``, pocketsphinx) against the
   text the engine was given (after :func:`explainer.speech_text.speakable_ascii`);
@@ -60,7 +60,8 @@ class VoiceMeasure:
     speech_seconds: float
     words: int
     words_per_minute: float
-    wer: float
+    wer: float  # the mean over the repeats
+    wer_runs: list[float]
     raw_lufs: float
     raw_true_peak: float
     beat_lufs_spread: float  # standard deviation of the beats' own loudness, dB
@@ -69,17 +70,27 @@ class VoiceMeasure:
     errors: list[str]
 
 
-def measure(script_name: str, engine: str, work: Path) -> VoiceMeasure:
-    """Voice ``script_name`` with ``engine`` into an empty cache under ``work``; measure it."""
+def measure(script_name: str, engine: str, work: Path, repeats: int = 1) -> VoiceMeasure:
+    """Voice ``script_name`` with ``engine`` into an empty cache under ``work``; measure it.
+
+    The voice stage is timed ``repeats`` times, each into an empty cache, and the median
+    kept (a shared machine's load moves single runs by a factor of two); the word error
+    rate is the mean over those voicings; the rest is measured on the last.
+    """
     script = load_script(SCRIPTS[script_name], voice=engine)
     voice = parse_voice(engine)
     voice.check()
-    started = time.perf_counter()
-    plans = synthesize_beats(script.scenes, voice, work / "voice")
-    voice_seconds = time.perf_counter() - started
-    beats = [(plan.scene_id, beat) for plan in plans for beat in plan.beats]
-    pairs = [(f"{s}/{b.id}", speakable_ascii(b.text), b.audio) for s, b in beats if b.audio]
-    results = wer.score(pairs)
+    times, rates = [], []
+    for run in range(repeats):
+        started = time.perf_counter()
+        plans = synthesize_beats(script.scenes, voice, work / f"voice-{run}")
+        times.append(time.perf_counter() - started)
+        # Piper's noise makes each voicing differ: score every one, keep the mean
+        beats = [(plan.scene_id, beat) for plan in plans for beat in plan.beats]
+        pairs = [(f"{s}/{b.id}", speakable_ascii(b.text), b.audio) for s, b in beats if b.audio]
+        results = wer.score(pairs)
+        rates.append(wer.word_error_rate(results))
+    voice_seconds = statistics.median(times)
     speech = sum(b.speech for _, b in beats)
     words = sum(r.ref_words for r in results)
     samples = [_read_mono(b.audio, MIX_RATE) for _, b in beats if b.audio]
@@ -89,7 +100,8 @@ def measure(script_name: str, engine: str, work: Path) -> VoiceMeasure:
     mixed = prepare_narration(timeline, work / "mix").loudness
     return VoiceMeasure(
         script_name, engine, len(beats), round(voice_seconds, 2), round(speech, 1), words,
-        round(words / speech * 60, 1), round(wer.word_error_rate(results), 3),
+        round(words / speech * 60, 1), round(statistics.mean(rates), 3),
+        [round(rate, 3) for rate in rates],
         round(integrated_loudness(joined, MIX_RATE), 1), round(true_peak(joined), 1),
         round(statistics.pstdev(integrated_loudness(s, MIX_RATE) for s in samples), 2),
         mixed.integrated, mixed.true_peak, [e for r in results for e in r.errors],
@@ -118,12 +130,13 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=ENGINES)
     parser.add_argument("--scripts", nargs="+", default=list(SCRIPTS), choices=list(SCRIPTS))
     parser.add_argument("--json", type=Path, help="write every measurement here")
+    parser.add_argument("--repeats", type=int, default=3, help="cold voice stages timed")
     args = parser.parse_args()
     rows = []
     for script_name in args.scripts:
         for engine in args.engines:
             with tempfile.TemporaryDirectory(prefix="voice-report-") as work:
-                rows.append(measure(script_name, engine, Path(work)))
+                rows.append(measure(script_name, engine, Path(work), args.repeats))
             print(table(rows[-1:]).splitlines()[-1], flush=True)
     print(table(rows))
     if args.json:
