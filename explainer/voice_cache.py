@@ -2,7 +2,9 @@
 
 A beat's WAV is keyed by its text, the engine and its settings
 (:func:`explainer.keys.voice_name`); a cached WAV is checked before it is reused, and a new
-one is normalised (mono, 16-bit, 24 kHz, silent edges trimmed) and written atomically.
+one is normalised (mono, 16-bit, silent edges trimmed) and written atomically. Each engine's
+own sample rate is kept (festival 32 kHz, Piper 22.05 kHz, flite 16 kHz, a recording its
+own): the mix resamples every beat once, to a rate that loses none of them.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from explainer.keys import voice_name
 from explainer.voices import Voice
 from scenes.plan import Beat, ScenePlan
 
-__all__ = ["SAMPLE_RATE", "synthesize_beats", "unvoiced_scenes"]
+__all__ = ["synthesize_beats", "unvoiced_scenes"]
 
-SAMPLE_RATE = 24_000  # every cached WAV: mono, 16-bit, 24 kHz, so assembly never resamples
+_RATES = range(8_000, 192_001)  # a cached WAV's rate: the engine's own, within reason
 _SILENCE_DBFS = -50.0  # below this a stretch of audio counts as silence
 _EDGE_MS = 40  # silence kept before and after speech, so consonants are not clipped
 _MIN_RMS = 30  # of 32767: quieter than this for the whole beat means the engine said nothing
@@ -40,21 +42,23 @@ def _cached_duration(path: Path) -> float | None:
             data = handle.readframes(params.nframes)
     except (OSError, EOFError, wave.Error):
         return None
-    if (params.nchannels, params.sampwidth, params.framerate) != (1, 2, SAMPLE_RATE):
+    if (params.nchannels, params.sampwidth) != (1, 2) or params.framerate not in _RATES:
         return None
     samples = len(data) // 2
     if samples == 0 or samples != params.nframes:
         return None
-    return samples / SAMPLE_RATE
+    return samples / params.framerate
 
 
 def _normalise(raw: Path, where: str) -> AudioSegment:
-    """Decode an engine's WAV, make it mono 16-bit 24 kHz, trim silent edges."""
+    """Decode an engine's WAV, make it mono 16-bit at its own rate, trim silent edges."""
     try:
         audio = AudioSegment.from_file(raw, format="wav")
     except (CouldntDecodeError, OSError, EOFError, ValueError, IndexError) as error:
         raise VoiceError(f"{where}: cannot decode {raw.name} as WAV ({one_line(error)})") from None
-    audio = audio.set_channels(1).set_sample_width(2).set_frame_rate(SAMPLE_RATE)
+    audio = audio.set_channels(1).set_sample_width(2)
+    if audio.frame_rate not in _RATES:
+        raise VoiceError(f"{where}: {raw.name} has a sample rate of {audio.frame_rate} Hz")
     if len(audio) == 0 or audio.rms < _MIN_RMS:
         raise VoiceError(
             f"{where}: the voice produced silence; check the engine works "
@@ -110,14 +114,14 @@ def synthesize_beats(
         Called after each beat with its scene id, the voiced beat and whether it came from
         the cache (cached beats first, then the others as they finish).
     jobs
-        Beats voiced at once (each engine call is a separate process); default the
-        number of cores.
+        Beats voiced at once (an engine with a session, Piper, voices one at a time in one
+        process while the others' WAVs are trimmed); default the number of cores.
 
     Returns
     -------
     list[ScenePlan]
-        The same plans, every beat voiced: ``audio`` a mono 16-bit 24 kHz WAV with silent
-        edges trimmed, ``speech`` its duration measured from the decoded samples.
+        The same plans, every beat voiced: ``audio`` a mono 16-bit WAV at the engine's rate
+        with silent edges trimmed, ``speech`` its duration measured from the decoded samples.
 
     Examples
     --------
@@ -143,20 +147,22 @@ def synthesize_beats(
             notify(plan.scene_id, voiced[s, b], True)
     if missing:
         workers = max(1, min(jobs or os.cpu_count() or 1, len(missing)))
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voice")
-        try:
-            futures = {
-                pool.submit(_synthesize_one, scene_id, beat, voice, target): job
-                for job in missing
-                for at, scene_id, beat, target in [job]
-            }
-            for future in as_completed(futures):
-                at, scene_id, beat, target = futures[future]
-                duration = future.result()  # the first failure stops the rest
-                voiced[at] = beat.voiced(duration, target)
-                notify(scene_id, voiced[at], False)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        # a session keeps an engine's model loaded for every beat (Piper: one process)
+        with voice.session():
+            pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voice")
+            try:
+                futures = {
+                    pool.submit(_synthesize_one, scene_id, beat, voice, target): job
+                    for job in missing
+                    for at, scene_id, beat, target in [job]
+                }
+                for future in as_completed(futures):
+                    at, scene_id, beat, target = futures[future]
+                    duration = future.result()  # the first failure stops the rest
+                    voiced[at] = beat.voiced(duration, target)
+                    notify(scene_id, voiced[at], False)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
     return [
         replace(plan, beats=tuple(voiced[s, b] for b in range(len(plan.beats))))
         for s, plan in enumerate(plans)

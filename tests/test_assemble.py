@@ -20,7 +20,7 @@ from explainer.assemble import ChapterMark, write_chapters
 from explainer.errors import ExplainerError, RenderError
 from explainer.loudness import normalize
 from explainer.media import probe_video_frames
-from explainer.mix import AudioPlacement, mix_samples
+from explainer.mix import MIX_RATE, AudioPlacement, mix_samples
 from explainer.staging import MARKER_NAME, check_out_dir, staged_outputs
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
@@ -57,8 +57,31 @@ def test_mix_places_each_beat_on_its_frame_to_the_sample(tmp_path: Path) -> None
 def test_mix_resamples_a_recording_at_another_rate(tmp_path: Path) -> None:
     beat = _write_wav(tmp_path / "r.wav", 0.3 * np.sin(np.arange(44_100) / 7), 44_100)
     track = mix_samples([AudioPlacement(beat, 0)], 30, 30)
-    assert len(track) == 24_000
+    assert MIX_RATE == 48_000
+    assert len(track) == 48_000
     assert np.abs(track).max() > 0.2  # one second of tone, resampled, fills the second
+
+
+# 80 % of each voice's own bandwidth; resample_poly's filter is flat (0.05 dB) to 85 %
+@pytest.mark.parametrize(("rate", "tone_hz"), [(32_000, 12_800), (22_050, 8_820)])
+def test_a_voice_at_its_own_rate_is_mixed_without_loss(
+    tmp_path: Path, rate: int, tone_hz: int
+) -> None:
+    # festival speaks at 32 kHz: 12.8 kHz is above what a 24 kHz mix could carry (12 kHz)
+    n = rate // 2  # half a second
+    tone = 0.3 * np.sin(2 * np.pi * tone_hz * np.arange(n) / rate)
+    beat = _write_wav(tmp_path / "beat.wav", tone, rate)
+    track = mix_samples([AudioPlacement(beat, 15)], 60, 30)  # from frame 15: 0.5 s
+    start, length = MIX_RATE // 2, -(-n * MIX_RATE // rate)  # ceil(n * 48000 / rate)
+    assert np.all(track[:start] == 0)
+    assert np.all(track[start + length :] == 0)
+    assert np.abs(track[start : start + 4]).max() < 0.3, "starts on its frame's sample"
+    middle = track[start + 2400 : start + length - 2400]  # 0.4 s, clear of the edges
+    spectrum = np.abs(np.fft.rfft(middle * np.hanning(len(middle))))
+    peak_hz = np.argmax(spectrum) * MIX_RATE / len(middle)
+    assert abs(peak_hz - tone_hz) < 5
+    rms = float(np.sqrt(np.mean(middle**2)))
+    assert rms == pytest.approx(0.3 / np.sqrt(2), rel=0.005), "the level is kept (0.05 dB)"
 
 
 # -- loudness ---------------------------------------------------------------------------------

