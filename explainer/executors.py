@@ -256,9 +256,16 @@ def _local(workers: int, address: str | None, *, start: bool) -> SceneExecutor:
     return LocalScenePool(workers, start=start)
 
 
+def _dask(workers: int, address: str | None, *, start: bool) -> SceneExecutor:
+    from explainer.dask_cluster import DaskScenePool  # imports distributed: only when asked
+
+    return DaskScenePool(str(address))
+
+
 # executor name -> how to open it: (workers, cluster address, start now) -> executor
 EXECUTORS: dict[str, Callable[..., SceneExecutor]] = {
     "local": _local,
+    "dask": _dask,
 }
 
 
