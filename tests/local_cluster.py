@@ -91,6 +91,7 @@ def _terminate(procs: list[subprocess.Popen[bytes]], grace: float) -> None:
 
 def start_cluster(tmp: Path, workers: int = 2) -> LocalCluster:
     """A scheduler and ``workers`` workers called w0, w1, ... (not waited for)."""
+    tmp.mkdir(parents=True, exist_ok=True)
     cluster = LocalCluster(tmp)
     cluster.start_scheduler()
     for index in range(workers):
