@@ -191,6 +191,7 @@ class _Batch:
                 video=f"{slug}/{report.video.name}",
                 duration=round(report.duration, 2),
                 poster=f"{slug}/{poster.name}",
+                stages={stage: round(seconds, 2) for stage, seconds in report.stages.items()},
             )
         except ClusterError:
             raise
