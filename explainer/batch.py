@@ -249,6 +249,9 @@ def run_batch(
     batch = _Batch(script_path, out_dir, options, _Manifest(out_dir, base.settings.title, head),
                    names, len(base.scenes) + 1, emit)  # fmt: skip
     digest, previous = file_sha256(script_path), _previous(out_dir)
+    # the frame rate is read from Manim's source (ast) once: before the threads, since
+    # CPython 3.11's parser is not safe in concurrent threads
+    options.quality.fps  # noqa: B018
     todo, skipped = [], []
     for variant, slug in zip(variants, names, strict=True):
         fingerprint = _fingerprint(variant, digest, options)
@@ -280,10 +283,22 @@ def _shared_executor(cores: int, cluster: str | None) -> Iterator[SceneExecutor]
     executor.shutdown(cancel=False)
 
 
+def variants_in_flight(workers: int, steps: int) -> int:
+    """How many variants render at once: enough that the workers always have scenes
+    queued while variants make their voices or assemble (``steps``: scenes + 1 each).
+
+    Examples
+    --------
+    >>> variants_in_flight(2, 8), variants_in_flight(40, 8)
+    (3, 7)
+    """
+    return math.ceil(workers / steps) + 2
+
+
 def _render_all(batch: _Batch, todo: list[tuple[Variant, str, str]]) -> None:
     """Keep a few variants in flight until all are done, or the cluster fails."""
     assert batch.executor is not None
-    in_flight = max(2, math.ceil(batch.executor.workers / batch.steps) + 1)
+    in_flight = variants_in_flight(batch.executor.workers, batch.steps)
     queue = list(todo)
     with ThreadPoolExecutor(in_flight, thread_name_prefix="variant") as threads:
         running: set[Future[dict[str, Any]]] = set()

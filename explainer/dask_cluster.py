@@ -27,6 +27,7 @@ import dataclasses
 import importlib.metadata
 import itertools
 import logging
+import os
 import socket
 import threading
 import time
@@ -91,9 +92,10 @@ def run_cluster_job(job: SceneJob) -> RenderedScene:
     """``run_job`` on a Dask worker: only with this machine's code, in the worker's folder.
 
     The key is recomputed from the worker's code, Manim and lexicon: a worker with another
-    install would otherwise put a clip of other code under the client's key. The client's
-    folders do not exist on another machine, so the worker typesets and renders in its own
-    scratch space.
+    install would otherwise put a clip of other code under the client's key. The worker
+    renders in its own scratch space; it shares the client's folder of typeset texts when
+    it can write there (the same machine, or a shared filesystem: each text is then
+    typeset once for all workers and kept for later renders), else keeps its own.
     """
     plan = ScenePlan.from_dict(job.plan)
     if clip_key(plan, Quality(job.quality)) != job.key:
@@ -104,8 +106,11 @@ def run_cluster_job(job: SceneJob) -> RenderedScene:
     from distributed import get_worker
 
     local = get_worker().local_directory
+    typeset = job.typeset_dir
+    if typeset is None or not os.access(typeset, os.W_OK):  # another machine's folder
+        typeset = f"{local}/typeset"
     with _ONE_SCENE_AT_A_TIME:
-        return run_job(dataclasses.replace(job, typeset_dir=f"{local}/typeset", scratch_dir=local))
+        return run_job(dataclasses.replace(job, typeset_dir=typeset, scratch_dir=local))
 
 
 class DaskScenePool:
