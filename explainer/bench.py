@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import resource
@@ -22,6 +21,7 @@ from rich.table import Table
 from explainer.batch import BatchOptions, BatchReport, run_batch
 from explainer.batch_file import Variant
 from explainer.cache import write_atomic
+from explainer.local_cluster import local_cluster
 from explainer.media import probe_video_frames
 from explainer.pipeline import VideoReport, render_video
 from explainer.quality import Quality
@@ -282,15 +282,9 @@ def _batch(bench: Path, label: str, options: BatchOptions) -> BatchReport:
 
 def _batch_throughput(bench: Path) -> tuple[list[Measure], dict[str, Any]]:
     """The same batch on one core in local processes, then on a local 2-worker cluster."""
-    from distributed import LocalCluster
-
     serial = _batch(bench, "serial", BatchOptions(Quality.low, None, 1, bench / "cache-serial"))
-    with LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-        memory_limit=0, silence_logs=logging.CRITICAL,
-    ) as cluster:  # fmt: skip
-        address = cluster.scheduler_address
-        options = BatchOptions(Quality.low, address, None, bench / "cache-cluster")
+    with local_cluster(bench / "dask", workers=2) as cluster:  # the README's commands
+        options = BatchOptions(Quality.low, cluster.address, None, bench / "cache-cluster")
         parallel = _batch(bench, "cluster", options)
     speedup = serial.seconds / parallel.seconds
     measure = Measure(

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 from helpers import one_error_line
-from local_cluster import LocalCluster, start_cluster, wait_for_workers
 from typer.testing import CliRunner
 
 from explainer.cli import app
+from explainer.local_cluster import LocalCluster, local_cluster
 from explainer.media import probe_video_frames
 
 pytestmark = [
@@ -39,12 +39,8 @@ TINY = Path(__file__).parent / "data" / "tiny.toml"  # two short chapters, espea
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[LocalCluster]:
     """A scheduler and two single-threaded workers, stopped after the test."""
-    started = start_cluster(tmp_path / "dask", workers=2)
-    try:
-        wait_for_workers(started.address, 2)
+    with local_cluster(tmp_path / "dask", workers=2) as started:
         yield started
-    finally:
-        started.stop()
 
 
 def _wait_for(predicate: Callable[[], Any], timeout: float = 120.0) -> Any:
