@@ -34,10 +34,11 @@ __all__ = [
 
 # x264 "ultrafast" on one thread per segment: measured on the default script at 1080p60
 # (all seven scenes in one process, under the cpu lock), the render's CPU went from 92 s
-# (veryfast) to 79 s (superfast) to 63 s (ultrafast), the drawing alone being ~38 s; the
-# pictures keep an SSIM of 0.997-0.999 per chapter against the veryfast clips (ffmpeg's
-# ssim filter), at about four times the bytes (2-5 MB per 1080p chapter). One thread:
-# scene workers already fill the cores, and x264's frame threads cost a fifth more CPU.
+# (veryfast) to 79 s (superfast) to 63 s (ultrafast), the drawing alone being ~38 s. The
+# pictures keep an SSIM of 0.995-0.999 per chapter against the veryfast clips of before
+# (ffmpeg's ssim filter, with segment_encoder's conversion), at about four times the bytes
+# (2-6 MB per 1080p chapter). One thread: scene workers already fill the cores, and x264's
+# frame threads cost a fifth more CPU.
 ENCODER_OPTIONS = {"crf": "23", "preset": "ultrafast", "threads": "1"}
 # encode an animation while the next one renders (uses a spare core when one is idle)
 INFLIGHT_ENCODERS = 2
