@@ -166,7 +166,7 @@ ClusterOpt = Annotated[
     typer.Option(
         "--cluster",
         help="Render the scenes on the Dask scheduler at tcp://HOST:PORT (its workers need "
-        "the project installed; clips come back to this cache) [default: local processes].",
+        "the project installed; clips come back to this cache); default: local processes.",
     ),
 ]
 
@@ -461,7 +461,7 @@ def batch(
         Path,
         typer.Argument(
             help="One sentence per line (`sentence | focus`; blank lines and # comments "
-            "skipped), or a .toml file of [[variant]] tables (sentence, focus, voice, model)."
+            "skipped), or a .toml file of \\[\\[variant]] tables (sentence, focus, voice, model)."
         ),
     ],
     script: ScriptArg = DEFAULT_SCRIPT,
