@@ -98,9 +98,8 @@ def render_scene(
     # Manim (1 s to import) loads where a scene is built: here, in the workers, and in a
     # check's dry run; loading a script or `explainer numbers` never pays for it
     from manim import tempconfig
-    from manim.renderer.cairo_renderer import CairoRenderer
 
-    from explainer.segment_encoder import FastSceneFileWriter
+    from explainer.segment_encoder import yuv_renderer
     from scenes.kit.typeset import use_typeset_cache
 
     scene_class = load_scene_class(plan.class_name)
@@ -121,9 +120,7 @@ def render_scene(
         "max_inflight_encoders": INFLIGHT_ENCODERS,
     }
     with tempconfig(settings):
-        scene = scene_class(
-            plan=plan, renderer=CairoRenderer(file_writer_class=FastSceneFileWriter)
-        )
+        scene = scene_class(plan=plan, renderer=yuv_renderer())
         scene.render()
         movie = Path(scene.renderer.file_writer.movie_file_path)
     if not movie.is_file():
