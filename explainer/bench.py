@@ -8,6 +8,8 @@ import os
 import re
 import resource
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,10 +19,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from explainer.batch import BatchOptions, BatchReport, run_batch
+from explainer.batch_file import Variant
 from explainer.cache import write_atomic
+from explainer.local_cluster import local_cluster
+from explainer.media import probe_video_frames
 from explainer.pipeline import VideoReport, render_video
 from explainer.quality import Quality
 from explainer.script import DEFAULT_SCRIPT, Script, load_script
+from scenes.catalogue import chapter_entry
 
 __all__ = ["Measure", "edit_beat", "run_bench", "bench_table", "stages_table", "main"]
 
@@ -29,6 +36,14 @@ TRAINED_SCRIPT = Path("scripts/trained-model.toml")  # compared with the default
 # the beat the warm re-render edits: a mid-video scene, so neighbours must stay cached
 EDIT_SCENE, EDIT_BEAT = "softmax", "bars"
 EDIT_PREFIX = "Now look closely at the bars, one for every token in the sentence: "
+
+# the batch: the course's seed sentences, each with the word its video follows
+BATCH_SENTENCES = (
+    ("She sat on the bank of the river", "bank"),
+    ("The bat flew out of the cave", "bat"),
+    ("The hot dog was too cold to eat", "dog"),
+    ("The trophy did not fit in the case because it was big", "it"),
+)
 
 _console = Console(width=max(120, shutil.get_terminal_size().columns))
 
@@ -235,6 +250,76 @@ def _peak_memory(child_mb: float, quality: Quality) -> Measure:
     )
 
 
+def plain_manim_serial(script: Script, media: Path) -> tuple[float, float]:
+    """Render each chapter with ``manim -qh``, one after another, no voice (the reference
+    of "plain Manim"); return (wall seconds, seconds of video).
+    """
+    started = time.perf_counter()
+    frames = 0
+    for plan in script.scenes:
+        module = chapter_entry(plan.class_name).module
+        source = Path(*module.split(".")).with_suffix(".py")
+        subprocess.run(
+            [sys.executable, "-m", "manim", "render", "-qh", "--disable_caching",
+             "--media_dir", str(media), "--progress_bar", "none", "-v", "WARNING",
+             str(source), plan.class_name],
+            check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        movie = media / "videos" / source.stem / "1080p60" / f"{plan.class_name}.mp4"
+        frames += probe_video_frames(movie)
+    return time.perf_counter() - started, frames / Quality.high.fps
+
+
+def _against_plain_manim(script: Script, bench: Path, ours: VideoReport) -> list[Measure]:
+    _say("plain Manim at 1080p60, chapter after chapter (manim -qh, no voice)...")
+    wall, video = plain_manim_serial(script, bench / "plain-manim")
+    theirs, mine = wall / video, _wall(ours) / ours.duration
+    speed = theirs / mine
+    return [
+        Measure(
+            "speed per video-second vs plain Manim, 1080p60",
+            speed,
+            "x",
+            ">= 2.5x",
+            speed >= 2.5,
+            f"plain Manim serial {wall:.1f} s for {video:.1f} s = {theirs:.2f} s/s; "
+            f"ours cold {_wall(ours):.1f} s for {ours.duration:.1f} s = {mine:.2f} s/s",
+        )
+    ]
+
+
+def _batch(bench: Path, label: str, options: BatchOptions) -> BatchReport:
+    variants = [Variant(sentence, focus) for sentence, focus in BATCH_SENTENCES]
+    _say(f"batch of {len(variants)} sentences at 480p15, {label} (empty caches)...")
+    report = run_batch(variants, DEFAULT_SCRIPT, bench / f"batch-{label}", options)
+    if report.failed or report.skipped:
+        raise AssertionError(f"the {label} batch failed {report.failed}, skipped {report.skipped}")
+    return report
+
+
+def _batch_throughput(bench: Path) -> tuple[list[Measure], dict[str, Any]]:
+    """The same batch on one core in local processes, then on a local 2-worker cluster."""
+    serial = _batch(bench, "serial", BatchOptions(Quality.low, None, 1, bench / "cache-serial"))
+    with local_cluster(bench / "dask", workers=2) as cluster:  # the README's commands
+        options = BatchOptions(Quality.low, cluster.address, None, bench / "cache-cluster")
+        parallel = _batch(bench, "cluster", options)
+    speedup = serial.seconds / parallel.seconds
+    measure = Measure(
+        "batch throughput, 1 worker -> 2 workers (480p15)",
+        speedup,
+        "x",
+        ">= 1.8x",
+        speedup >= 1.8,
+        f"{len(BATCH_SENTENCES)} videos: --jobs 1 {serial.seconds:.1f} s -> "
+        f"2 Dask workers {parallel.seconds:.1f} s",
+    )
+    runs = {
+        "batch_serial_s": round(serial.seconds, 2),
+        "batch_cluster_s": round(parallel.seconds, 2),
+    }
+    return [measure], runs
+
+
 def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR) -> dict[str, Any]:
     """Run every measurement in one go; return them as the ``bench.json`` structure.
 
@@ -262,6 +347,7 @@ def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR
     started = time.perf_counter()
     if not skip_high:
         high_measures, high = _cold_high(script, bench, cache, jobs)
+        high_measures += _against_plain_manim(script, bench, high)
         # measured now: RUSAGE_CHILDREN is a running maximum, and 1080p is the largest
         memory = _peak_memory(high.peak_child_rss_mb, Quality.high)
         runs["cold_high"] = _summary(high)
@@ -273,11 +359,13 @@ def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR
     runs["warm_edit_low"] = _summary(warm)
     noop_measures, noop = _no_op(edited, bench, cache, jobs)
     runs["noop_low"] = _summary(noop)
-    trained_measures, trained = _trained_low(bench, cache, jobs, low)  # last: empties the cache
+    trained_measures, trained = _trained_low(bench, cache, jobs, low)  # empties the cache
     runs["trained_low"] = _summary(trained)
-    # the issue's order: cold high, cold low, speed-up, warm, no-op, memory
+    batch_measures, runs["batch"] = _batch_throughput(bench)
+    # cold high (and against plain Manim), cold low, speed-up, warm, no-op, memory, trained,
+    # batch
     measures = high_measures + low_measures + warm_measures + noop_measures + [memory]
-    measures += trained_measures
+    measures += trained_measures + batch_measures
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "cores": os.cpu_count(),
@@ -308,6 +396,8 @@ def stages_table(result: dict[str, Any]) -> Table:
         table.add_column(stage, justify="right")
     table.add_column("scenes rendered", justify="right")
     for name, run in result["runs"].items():
+        if "stages_s" not in run:  # the batch's totals are in the measures table
+            continue
         seconds = [f"{run['stages_s'].get(stage, 0.0):.1f}" for stage in stages]
         table.add_row(name, *seconds, str(len(run["rendered"])))
     return table

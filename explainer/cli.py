@@ -172,6 +172,14 @@ FocusOpt = Annotated[
     str | None,
     typer.Option("--focus", help=f"The token whose attention the video follows. {FOCUS_RULES}"),
 ]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Render the scenes on the Dask scheduler at tcp://HOST:PORT (its workers need "
+        "the project installed; clips come back to this cache); default: local processes.",
+    ),
+]
 
 
 def _checked_script_path(path: Path) -> Path:
@@ -268,6 +276,7 @@ def render(
     cache: CacheOpt = DEFAULT_CACHE,
     quiet: QuietOpt = False,
     allow_layout_issues: AllowLayoutOpt = False,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Render the narrated video, its per-scene clips, subtitles and number ledger.
 
@@ -287,6 +296,7 @@ def render(
             cache_dir=cache,
             on_progress=on_progress,
             allow_layout_issues=allow_layout_issues,
+            cluster=cluster,
         )
     if not quiet:
         rendered = ", ".join(report.rendered) or "none"
@@ -315,6 +325,7 @@ def slides(
     cache: CacheOpt = DEFAULT_CACHE,
     quiet: QuietOpt = False,
     allow_layout_issues: AllowLayoutOpt = False,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Lecture mode: render (cached), then an offline presenter, PDF handout, deck, thumbnail.
 
@@ -330,7 +341,7 @@ def slides(
         video = render_video(
             loaded, quality=quality, out_dir=out, scene_ids=scene or (), jobs=jobs,
             cache_dir=cache, on_progress=on_progress, lecture=LectureOptions(silent=silent),
-            allow_layout_issues=allow_layout_issues,
+            allow_layout_issues=allow_layout_issues, cluster=cluster,
         )  # fmt: skip
     report = video.lecture
     if report is not None and not quiet:
@@ -495,6 +506,79 @@ def explore(
         f"wrote {report.page} ({report.bytes / 1000:.0f} kB, {report.entries} numbers verified) "
         f"and {report.numbers.name}"
     )
+
+
+@app.command()
+@friendly_errors
+def batch(
+    variants: Annotated[
+        Path,
+        typer.Argument(
+            help="One sentence per line (`sentence | focus`; blank lines and # comments "
+            "skipped), or a .toml file of \\[\\[variant]] tables (sentence, focus, voice, model)."
+        ),
+    ],
+    script: ScriptArg = DEFAULT_SCRIPT,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder of the videos, batch.json, index.html.")
+    ] = Path("media/batch"),
+    quality: QualityOpt = Quality.high,
+    jobs: JobsOpt = None,
+    cache: CacheOpt = DEFAULT_CACHE,
+    cluster: ClusterOpt = None,
+    quiet: QuietOpt = False,
+    allow_layout_issues: AllowLayoutOpt = False,
+) -> None:
+    """Render one video per sentence into OUT/<slug>/, with OUT/index.html to browse them.
+
+    A variant that fails is recorded in OUT/batch.json with its error and the others go
+    on; a re-run skips the variants that finished.
+
+    Example: explainer batch course.txt --out media/course --quality low
+    """
+    from explainer.batch import BatchOptions, run_batch  # the render pipeline: see render
+    from explainer.batch_file import read_variants
+
+    options = BatchOptions(quality, cluster, jobs, cache, allow_layout_issues)
+    with _batch_progress(quiet) as on_progress:
+        report = run_batch(
+            read_variants(variants), _checked_script_path(script), out, options, on_progress
+        )
+    if not quiet:
+        _out.print(
+            f"wrote {report.out_dir / 'index.html'}: {len(report.ok)} videos, "
+            f"{len(report.failed)} failed, {len(report.skipped)} already done, "
+            f"in {report.seconds:.1f} s"
+        )
+    for record in report.records:
+        if record["status"] != "ok":
+            _err.print(f"failed: {record['slug']}: {record['error']}", markup=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _batch_progress(quiet: bool) -> Iterator[Callable[[Any], None]]:
+    """One progress bar for the whole batch (scenes and commits of every variant)."""
+    if quiet:
+        yield lambda event: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_err, transient=True) as progress:
+        task = progress.add_task("batch", total=None)
+        ended = {"ok": 0, "failed": 0}
+
+        def on_event(event: Any) -> None:
+            if event.kind == "start":
+                progress.update(task, total=event.total)
+            elif event.kind == "advance":
+                progress.advance(task, event.steps)
+            else:
+                ended["ok" if event.status == "ok" else "failed"] += 1
+                failed = f", {ended['failed']} failed" if ended["failed"] else ""
+                progress.update(task, description=f"batch: {ended['ok']} done{failed}")
+
+        yield on_event
 
 
 def run() -> None:

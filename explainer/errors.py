@@ -9,6 +9,7 @@ __all__ = [
     "ScriptError",
     "VoiceError",
     "RenderError",
+    "ClusterError",
     "LectureError",
     "first_of",
     "one_line",
@@ -35,6 +36,14 @@ class VoiceError(ExplainerError):
 
 class RenderError(ExplainerError):
     """A scene render or the final assembly failed."""
+
+
+class ClusterError(RenderError):
+    """The cluster failed, not a job: its scheduler unreachable, lost or hung, no workers.
+
+    A batch stops on it (the next variant would fail the same way); a variant's own
+    error is recorded and the batch goes on.
+    """
 
 
 class LectureError(ExplainerError):

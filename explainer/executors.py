@@ -26,6 +26,7 @@ from explainer.scene_jobs import RenderedScene, SceneJob, prepare_worker, run_jo
 
 __all__ = [
     "EXECUTORS",
+    "BorrowedExecutor",
     "LocalScenePool",
     "SceneExecutor",
     "available_cores",
@@ -252,13 +253,47 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.terminate()
 
 
+class BorrowedExecutor:
+    """Another's running executor, used for one video of a batch: its owner starts and
+    shuts it down.
+
+    ``start`` and ``shutdown`` do nothing here: a video that fails must not stop the
+    scenes of the others (its own jobs still in flight run to their end, unread).
+    """
+
+    def __init__(self, executor: SceneExecutor) -> None:
+        self.executor = executor
+
+    @property
+    def workers(self) -> int:
+        """The owner's worker count."""
+        return self.executor.workers
+
+    def start(self, workers: int) -> None:
+        """The owner started the workers (restarting them would stop others' scenes)."""
+
+    def submit(self, job: SceneJob) -> Future[RenderedScene]:
+        """Run ``job`` on the owner's executor."""
+        return self.executor.submit(job)
+
+    def shutdown(self, *, cancel: bool, wait: bool = True) -> None:
+        """Nothing: the owner shuts the executor down."""
+
+
 def _local(workers: int, address: str | None, *, start: bool) -> SceneExecutor:
     return LocalScenePool(workers, start=start)
+
+
+def _dask(workers: int, address: str | None, *, start: bool) -> SceneExecutor:
+    from explainer.dask_cluster import DaskScenePool  # imports distributed: only when asked
+
+    return DaskScenePool(str(address))
 
 
 # executor name -> how to open it: (workers, cluster address, start now) -> executor
 EXECUTORS: dict[str, Callable[..., SceneExecutor]] = {
     "local": _local,
+    "dask": _dask,
 }
 
 

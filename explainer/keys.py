@@ -15,6 +15,7 @@ import ast
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -46,7 +47,7 @@ __all__ = [
     "voice_name",
 ]
 
-RENDER_VERSION = "3"  # bump when the way clips are rendered changes, to invalidate the cache
+RENDER_VERSION = "4"  # bump when the way clips are rendered changes, to invalidate the cache
 VOICE_FORMAT = "v2-mono16-native-trimmed"  # bump when voice_cache's normalisation changes
 _PACKAGES = ("attention", "scenes", "explainer")
 
@@ -71,6 +72,11 @@ def _module_path(module: str) -> Path | None:
     return None
 
 
+# CPython 3.11's parser is not safe in concurrent threads (a batch renders several videos
+# at once): "SystemError: AST constructor recursion depth mismatch"; parse one at a time
+_PARSING = threading.Lock()
+
+
 @functools.cache
 def _imported(path: Path, module: str) -> frozenset[str]:
     """The project modules ``path`` imports anywhere in it (functions included).
@@ -80,7 +86,9 @@ def _imported(path: Path, module: str) -> frozenset[str]:
     """
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    with _PARSING:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

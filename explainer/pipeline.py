@@ -17,14 +17,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from explainer.assemble import OUTPUTS, Assembly, assemble_outputs
 from explainer.checks import CheckedNumbers, SceneCheck, check_numbers, store_scene_check
 from explainer.errors import RenderError, first_of
-from explainer.executors import SceneExecutor, cpu_budget, open_executor
+from explainer.executors import BorrowedExecutor, SceneExecutor, cpu_budget, open_executor
 from explainer.keys import outputs_key
 from explainer.lecture import LectureInput, LectureReport, make_lecture
 from explainer.loudness import Loudness
@@ -176,6 +176,7 @@ def render_video(
     lecture: LectureOptions | None = None,
     allow_layout_issues: bool = False,
     cluster: str | None = None,
+    executor: SceneExecutor | None = None,
 ) -> VideoReport:
     """Script in, finished video out: voices, timeline, clips, numbers, assembly, commit.
 
@@ -204,6 +205,9 @@ def render_video(
     cluster
         Render the scenes on the cluster at this address (``tcp://host:port``); None
         renders them in local processes (see :mod:`explainer.executors`).
+    executor
+        Render the scenes with this running executor instead (a batch shares one across
+        its videos); it is the caller's to shut down.
 
     Examples
     --------
@@ -220,7 +224,11 @@ def render_video(
         staging = stack.enter_context(_staging(script, out_dir))
         voice = parse_voice(script.settings.voice)
         voice.check()
-        executor = stack.enter_context(_scene_executor(script, voice, caches, cores, cluster))
+        executor = stack.enter_context(
+            _scene_executor(script, voice, caches, cores, cluster)
+            if executor is None
+            else nullcontext(BorrowedExecutor(executor))
+        )
         emit(ProgressEvent("voices", "", "start", sum(len(s.beats) for s in script.scenes)))
         script = script.with_scenes(
             synthesize_beats(script.scenes, voice, caches.voice, tally, jobs=cores)
