@@ -63,6 +63,15 @@ def _running_on(address: str) -> dict[str, str]:
     return {a: names[a] for a, running in busy.items() if running}
 
 
+def _sampling_stacks(address: str) -> list[bool]:
+    """Per connected worker: is Dask's statistical profiler sampling its stack?"""
+    from distributed import Client
+
+    with Client(address, timeout=10, set_as_default=False) as client:
+        sampling = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    return list(sampling.values())
+
+
 def _batch(runner: CliRunner, lines: list[str], out: Path, cache: Path, cluster: str) -> Any:
     course = out.parent / "course.txt"
     course.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -86,6 +95,7 @@ def test_a_worker_killed_during_a_batch_has_its_scenes_rerun(
         os.kill(cluster.workers[name].pid, signal.SIGKILL)  # no nanny: the worker itself
         killed.append(cluster.workers[name].pid)
 
+    assert _sampling_stacks(cluster.address) == [True, True]  # Dask's default
     killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
     killer.start()
     sentences = ["The cat sat on the mat", "A dog chased the ball"]
@@ -105,6 +115,7 @@ def test_a_worker_killed_during_a_batch_has_its_scenes_rerun(
         assert probe_video_frames(out / records[sentence]["video"]) == timeline["frames"]
     leftovers = [p for p in cache.rglob("*") if p.name.startswith((".", "tmp"))]
     assert leftovers == []  # no temporaries: clips came back whole, or not at all
+    assert _sampling_stacks(cluster.address) == [False]  # the survivor, told by the client
 
 
 def test_losing_the_scheduler_mid_batch_is_one_line_and_keeps_finished_videos(
