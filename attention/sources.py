@@ -25,6 +25,8 @@ __all__ = [
     "SOURCE_NAMES",
     "Source",
     "SourceError",
+    "call_source",
+    "cell_source",
     "derived_value",
     "parse_source",
 ]
@@ -74,6 +76,30 @@ class Source:
     indices: tuple[int, ...]
     total: bool = False
     args: tuple[float, ...] = ()
+
+
+def cell_source(name: str, *index: int) -> str:
+    """The source naming ``name[index...]`` (``name`` alone without an index).
+
+    Examples
+    --------
+    >>> cell_source("weights", 2, 1), cell_source("sqrt_d_head")
+    ('weights[2, 1]', 'sqrt_d_head')
+    >>> cell_source("tempered_weights(0.5)", 2)
+    'tempered_weights(0.5)[2]'
+    """
+    return f"{name}[{', '.join(str(i) for i in index)}]" if index else name
+
+
+def call_source(name: str, *args: float) -> str:
+    """The source naming derived quantity ``name`` at numeric ``args``.
+
+    Examples
+    --------
+    >>> call_source("tempered_weights", 0.5), call_source("temperature", 5.0)
+    ('tempered_weights(0.5)', 'temperature(5)')
+    """
+    return f"{name}({', '.join(f'{a:g}' for a in args)})"
 
 
 def parse_source(source: str) -> Source:

@@ -13,6 +13,7 @@ from manim import (
     VGroup,
 )
 
+from attention.sources import call_source
 from scenes.kit import (
     BODY,
     FRAME_WIDTH,
@@ -26,6 +27,7 @@ from scenes.kit import (
     TokenRow,
     WeightBars,
     caption,
+    cell_source,
     fit_width,
     temperature_decimals,
     text,
@@ -39,17 +41,6 @@ STATUS_Y = 1.05
 BASELINE_Y = -2.7
 NOTE_Y = -3.35
 BAR_LABEL_GAP = 0.1
-
-
-def weights_source(t: float) -> str:
-    """The ledger name of the focus rows at temperature ``t``: ``tempered_weights(0.5)``.
-
-    Examples
-    --------
-    >>> weights_source(0.5), weights_source(2.0)
-    ('tempered_weights(0.5)', 'tempered_weights(2)')
-    """
-    return f"tempered_weights({t:g})"
 
 
 class Temperature(NarratedScene):
@@ -120,12 +111,15 @@ class Temperature(NarratedScene):
         """Bars of the focus row at temperature ``t``, their numbers, and the status line."""
         ex = self.example
         f = ex.focus_index
-        name = weights_source(t)
+        name = call_source("tempered_weights", t)
         decimals = nums.decimals_to_fit(
-            [f"{name}[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() * 0.95
+            [cell_source(name, f, j) for j in range(ex.n_tokens)], row.slot_width() * 0.95
         )
         values = row.under(nums.weight_row(f, name=name, decimals=decimals), 0)
-        top_weight = max(float(nums.array(weights_source(s))[f].max()) for s in self.temperatures())
+        top_weight = max(
+            float(nums.array(call_source("tempered_weights", s))[f].max())
+            for s in self.temperatures()
+        )
         label_room = values.height + BAR_LABEL_GAP
         full = (STATUS_Y - 0.45 - BASELINE_Y - label_room) / top_weight
         bars = WeightBars(
@@ -143,7 +137,10 @@ class Temperature(NarratedScene):
             VGroup(
                 text("T =", size=BODY, color=TEXT),
                 nums.text(
-                    f"temperature({t:g})", label="T", decimals=temperature_decimals(t), size=BODY
+                    call_source("temperature", t),
+                    label="T",
+                    decimals=temperature_decimals(t),
+                    size=BODY,
                 ),
             ).arrange(RIGHT, buff=0.18),
             VGroup(

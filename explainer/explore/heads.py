@@ -17,7 +17,7 @@ from attention.designed import HEAD_ROLES
 from attention.example import WorkedExample
 from attention.model import ForwardRecord
 from attention.patterns import head_patterns
-from attention.sources import SOURCE_NAMES
+from attention.sources import SOURCE_NAMES, cell_source
 
 __all__ = [
     "HeadCard",
@@ -56,7 +56,7 @@ class HeadCard:
         >>> card.cell_source(0, 1)
         'head_weights[1, 0, 1]'
         """
-        return f"{self.source}[{', '.join(str(k) for k in (*self.index, i, j))}]"
+        return cell_source(self.source, *self.index, i, j)
 
 
 def head_cards(record: ForwardRecord, label: HeadLabel, source: HeadSource) -> list[HeadCard]:

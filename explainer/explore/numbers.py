@@ -27,6 +27,7 @@ from attention.lessons import (
     tempered_weights,
 )
 from attention.rounding import format_number, round_row
+from attention.sources import call_source, cell_source
 from explainer.explore.experiment import Experiment, experiment_for
 from explainer.explore.heads import HeadCard, head_cards, head_labels, head_sources
 
@@ -35,11 +36,8 @@ __all__ = [
     "EXPLORER_SCENE",
     "TEMPERATURES",
     "StoryNames",
-    "cell",
     "explorer_ledger",
     "story_names",
-    "tempered_source",
-    "temperature_source",
 ]
 
 EXPLORER_SCENE = "explorer"
@@ -49,33 +47,6 @@ TEMPERATURES = (0.1, 1.0, 5.0)
 
 Array = NDArray[np.float64]
 Label = Callable[[tuple[int, ...]], str]
-
-
-def cell(name: str, *index: int) -> str:
-    """The source naming ``name[index...]`` (``name`` alone without an index).
-
-    Examples
-    --------
-    >>> cell("weights", 2, 1), cell("sqrt_d_head")
-    ('weights[2, 1]', 'sqrt_d_head')
-    """
-    return f"{name}[{', '.join(str(i) for i in index)}]" if index else name
-
-
-def temperature_source(t: float) -> str:
-    """``temperature(0.1)``: the source of a temperature the page shows.
-
-    Examples
-    --------
-    >>> temperature_source(5.0), temperature_source(0.1)
-    ('temperature(5)', 'temperature(0.1)')
-    """
-    return f"temperature({t:g})"
-
-
-def tempered_source(t: float) -> str:
-    """``tempered_weights(0.1)``: the name of the story head's weights at temperature ``t``."""
-    return f"tempered_weights({t:g})"
 
 
 class _Recorder:
@@ -99,18 +70,18 @@ class _Recorder:
     def cells(self, name: str, array: Array, label: Label, prefix: tuple[int, ...] = ()) -> None:
         """Every entry of ``array`` (any shape) at :data:`DECIMALS`, as ``name[*prefix, ...]``."""
         for index in np.ndindex(*array.shape):
-            self.scalar(cell(name, *prefix, *index), float(array[index]), label(index))
+            self.scalar(cell_source(name, *prefix, *index), float(array[index]), label(index))
 
     def rows(self, name: str, array: Array, label: Label, prefix: tuple[int, ...] = ()) -> None:
         """Every row (last axis) of ``array`` as a probability row that adds up to 1."""
         for index in np.ndindex(*array.shape[:-1]):
             row_index = (*prefix, *index)
-            group = cell(name, *row_index)
+            group = cell_source(name, *row_index)
             shown = round_row(array[index].tolist(), DECIMALS)
             for j, value in enumerate(shown):
                 self._record(
                     label((*row_index, j)), format_number(value, DECIMALS),
-                    cell(name, *row_index, j), DECIMALS, group,
+                    cell_source(name, *row_index, j), DECIMALS, group,
                 )  # fmt: skip
 
     def pair(self, name: str) -> Label:
@@ -146,7 +117,7 @@ class StoryNames:
 
     def cell(self, name: str, *index: int) -> str:
         """The source of ``name``'s entry ``index`` (``weights``, 2, 1 -> ``weights[2, 1]``)."""
-        return cell(getattr(self, name), *self.index, *index)
+        return cell_source(getattr(self, name), *self.index, *index)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the page: each name's source and index prefix, or None."""
@@ -197,10 +168,12 @@ def _story(rec: _Recorder, ex: WorkedExample, names: StoryNames) -> None:
     for t in TEMPERATURES:
         # the slider's ends as written (0.1, 5), its value as it moves (1.00)
         places = DECIMALS if t == 1.0 else len(f"{t:g}".partition(".")[2])
-        rec.scalar(temperature_source(t), t, "temperature", places)
+        rec.scalar(call_source("temperature", t), t, "temperature", places)
         if names.tempered:
             row = tempered_weights(ex, t)[ex.focus_index]
-            rec.rows(tempered_source(t), row, rec.pair(f"T={t:g}"), (ex.focus_index,))
+            rec.rows(
+                call_source("tempered_weights", t), row, rec.pair(f"T={t:g}"), (ex.focus_index,)
+            )
 
 
 def _heads(rec: _Recorder, cards: Sequence[HeadCard]) -> None:

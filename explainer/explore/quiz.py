@@ -13,14 +13,8 @@ from typing import Any
 import numpy as np
 
 from attention.example import WorkedExample
-from explainer.explore.numbers import (
-    TEMPERATURES,
-    StoryNames,
-    cell,
-    story_names,
-    temperature_source,
-    tempered_source,
-)
+from attention.sources import call_source, cell_source
+from explainer.explore.numbers import TEMPERATURES, StoryNames, story_names
 
 __all__ = ["Part", "Question", "quiz_for"]
 
@@ -111,8 +105,8 @@ def _cold(ex: WorkedExample, names: StoryNames) -> Question:
     winner: list[Part] = [_tok(top[0])] if len(top) == 1 else [_tok(top[0]), " and ", _tok(top[1])]
     options = [["all the weight goes to ", *winner], ["they become equal"], ["they stay the same"]]
     why = ["Dividing the scores by a small T stretches their gaps: at T = ",
-           _num(temperature_source(low)), ", ", _tok(top[0]), " already gets ",
-           _weight(cell(tempered_source(low), f, top[0])), "."]  # fmt: skip
+           _num(call_source("temperature", low)), ", ", _tok(top[0]), " already gets ",
+           _weight(cell_source(call_source("tempered_weights", low), f, top[0])), "."]  # fmt: skip
     if not names.tempered:  # the reference checks tempered rows for the designed model only
         why = ["Dividing the scores by a small T stretches their gaps, until the top score "
                "takes almost all the weight: drag the temperature to see it."]  # fmt: skip
@@ -129,8 +123,8 @@ def _hot(ex: WorkedExample, names: StoryNames) -> Question:
         ["they stay the same"],
     ]
     why: list[Part] = ["A large T shrinks the gaps between scores: at T = ",
-                       _num(temperature_source(high)), ", ", _tok(top[0]), " gets ",
-                       _weight(cell(tempered_source(high), f, top[0])),
+                       _num(call_source("temperature", high)), ", ", _tok(top[0]), " gets ",
+                       _weight(cell_source(call_source("tempered_weights", high), f, top[0])),
                        ", and in the limit each of the ", _num("n_tokens"),
                        " tokens gets the same share."]  # fmt: skip
     if not names.tempered:
@@ -145,8 +139,9 @@ def _masked_first(ex: WorkedExample, names: StoryNames) -> Question:
     prompt: list[Part] = ["With the causal mask on, which words may the first token, ", _tok(0),
                           ", attend to?"]  # fmt: skip
     options: list[list[Part]] = [["only itself"], ["every word"], ["none"]]
-    why: list[Part] = ["Nothing comes before it, so all of its weight, ",
-                       _weight(cell("causal_weights", 0, 0)), ", stays on itself."]  # fmt: skip
+    first = cell_source("causal_weights", 0, 0)
+    why: list[Part] = ["Nothing comes before it, so all of its weight, ", _weight(first),
+                       ", stays on itself."]  # fmt: skip
     if names.causal is None:
         why = ["Nothing comes before it, so all of its weight stays on itself."]
     return Question("mask", prompt, options, 0, why)

@@ -16,7 +16,14 @@ import numpy as np
 from manim import RIGHT, Text, VGroup
 
 from attention import format_number, round_row
-from attention.sources import DERIVED, Source, SourceError, derived_value, parse_source
+from attention.sources import (
+    DERIVED,
+    Source,
+    SourceError,
+    cell_source,
+    derived_value,
+    parse_source,
+)
 from scenes.kit.palette import TEXT, WEIGHT
 from scenes.kit.style import NUMBER, NUMBER_FONT, SMALL_NUMBER
 from scenes.kit.typeset import KitText
@@ -35,19 +42,6 @@ __all__ = [
 
 MIN_SCALE = SMALL_NUMBER / NUMBER  # smallest scale of digits legible at 480p (TokenRow.under's)
 DIGIT_WIDTH = 0.153  # width of one DejaVu Sans Mono character at font size NUMBER
-
-
-def cell_source(name: str, *index: int) -> str:
-    """The ledger source naming ``name[index...]``.
-
-    Examples
-    --------
-    >>> cell_source("weights", 2, 1), cell_source("sqrt_d_head")
-    ('weights[2, 1]', 'sqrt_d_head')
-    >>> cell_source("tempered_weights(0.5)", 2)
-    'tempered_weights(0.5)[2]'
-    """
-    return f"{name}[{', '.join(str(i) for i in index)}]" if index else name
 
 
 def source_array(example: WorkedExample, source: Source) -> np.ndarray:
