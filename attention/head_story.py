@@ -12,14 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from attention.example import WorkedExample
-from attention.patterns import COUNTED, HABITS, THRESHOLD, HeadPattern, head_patterns
+from attention.patterns import (
+    COUNTED,
+    THRESHOLD,
+    HeadPattern,
+    habit_counts,
+    head_patterns,
+    sink_count,
+)
 from attention.rounding import format_number, round_row
 
 __all__ = [
     "HABIT_ORDER",
     "TRAINED_PLACEHOLDERS",
     "StoryHeads",
-    "habit_counts",
     "quantifier",
     "story_heads",
     "trained_values",
@@ -76,12 +82,6 @@ def story_heads(example: WorkedExample) -> StoryHeads:
     others = [p for p in unplaced if words[p.link[0]].casefold() != said]
     other = max(others, key=lambda p: p.link[1]) if others else None
     return StoryHeads(link, positional, sink, other, patterns)
-
-
-def habit_counts(patterns: tuple[tuple[HeadPattern, ...], ...]) -> list[int]:
-    """How many heads have each habit of :data:`HABIT_ORDER` (``mixed`` last)."""
-    habits = [p.habit or "mixed" for layer in patterns for p in layer]
-    return [habits.count(name) for name in HABIT_ORDER]
 
 
 def quantifier(count: int, total: int) -> str:
@@ -149,7 +149,7 @@ def trained_values(example: WorkedExample) -> dict[str, str]:
     tokens = example.record.tokens
     counts = habit_counts(heads.patterns)
     total = len(heads.all)
-    sinks = counts[HABIT_ORDER.index("start")] + counts[HABIT_ORDER.index("end")]
+    sinks = sink_count(counts)
     mixed = counts[HABIT_ORDER.index("mixed")]
     link, f = heads.link, example.focus_index
     row = example.attention[link.layer, link.head, f]
@@ -263,4 +263,3 @@ TRAINED_PLACEHOLDERS: dict[str, str] = {
     "other_head": "that head, from 1",
     "other_word": "the word the focus links to most there",
 }
-assert set(HABITS) <= set(HABIT_ORDER)

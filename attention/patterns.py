@@ -30,7 +30,9 @@ __all__ = [
     "PATTERNS",
     "THRESHOLD",
     "HeadPattern",
+    "habit_counts",
     "head_patterns",
+    "sink_count",
     "head_shares",
     "measure_roles",
     "word_attention",
@@ -187,18 +189,35 @@ def _measure(index: int) -> Callable[[WorkedExample, tuple[float, ...]], Array]:
     return value
 
 
+def habit_counts(patterns: tuple[tuple[HeadPattern, ...], ...]) -> list[int]:
+    """How many heads have each habit of :data:`COUNTED` (``mixed``: no habit, last).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> counts = habit_counts(head_patterns(worked_example(model="minilm")))
+    >>> len(counts) == len(COUNTED), sum(counts)
+    (True, 72)
+    """
+    habits = [p.habit or "mixed" for layer in patterns for p in layer]
+    return [habits.count(name) for name in COUNTED]
+
+
+def sink_count(counts: Sequence[int]) -> int:
+    """The heads of ``counts`` (:func:`habit_counts`) that park their weight on [CLS] or [SEP]."""
+    return counts[COUNTED.index("start")] + counts[COUNTED.index("end")]
+
+
 def _habit_counts(example: WorkedExample, args: Sequence[float]) -> Array:
     if args:
         raise ValueError("habit_counts takes no arguments")
-    habits = [p.habit or "mixed" for layer in head_patterns(example) for p in layer]
-    return np.array([habits.count(name) for name in COUNTED], dtype=np.float64)
+    return np.array(habit_counts(head_patterns(example)), dtype=np.float64)
 
 
 def _sink_heads(example: WorkedExample, args: Sequence[float]) -> float:
     if args:
         raise ValueError("sink_heads takes no arguments")
-    counts = _habit_counts(example, ())
-    return float(counts[COUNTED.index("start")] + counts[COUNTED.index("end")])
+    return float(sink_count(habit_counts(head_patterns(example))))
 
 
 def _word_attention(example: WorkedExample, args: Sequence[float]) -> Array:
