@@ -13,7 +13,6 @@ line with nothing to say crashes it, so such lines are refused before they are s
 
 from __future__ import annotations
 
-import functools
 import importlib
 import os
 import queue
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from explainer.cache import file_sha256
+from attention.pretrained import file_sha256
 from explainer.errors import VoiceError
 from explainer.speech_text import has_words, speakable_ascii
 
@@ -42,7 +41,6 @@ __all__ = [
     "PiperProcess",
     "PiperVoice",
     "bundled_model",
-    "model_digest",
     "piper_command",
 ]
 
@@ -82,20 +80,6 @@ def bundled_model() -> Path:
             f"the bundled piper voice is not installed; {_INSTALL.format(BUNDLED_PACKAGE)}"
         ) from None
     return Path(str(package.model_path()))
-
-
-@functools.lru_cache(maxsize=16)
-def _sha256_of(path: Path, size: int, mtime_ns: int) -> str:
-    return file_sha256(path)
-
-
-def model_digest(path: Path) -> str:
-    """The SHA-256 of a model file, read once per process while its size and time hold.
-
-    A 63 MB model takes a fifth of a second to hash; every beat's cache key needs it.
-    """
-    stat = path.stat()
-    return _sha256_of(path.resolve(), stat.st_size, stat.st_mtime_ns)
 
 
 class PiperProcess:
@@ -244,11 +228,12 @@ class PiperVoice:
         piper_command()
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        # the model's own bytes, not its path: a retrained model at the same path re-voices
+        # the model's own bytes, not its path: a retrained model at the same path re-voices;
+        # hashed once per process while the file is unchanged (63 MB: a fifth of a second)
         self.check_model()
         return {
             "engine": "piper",
-            "model": model_digest(self.model_file),
+            "model": file_sha256(self.model_file),
             "config": file_sha256(self.config),
             "settings": " ".join(PIPER_SETTINGS),
         }

@@ -14,6 +14,7 @@ import textwrap
 import wave
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,12 +133,17 @@ def test_the_key_has_the_models_bytes_hashed_once_per_process(
     model = tmp_path / "voice.onnx"
     model.write_bytes(b"weights A")
     Path(f"{model}.json").write_text("{}")
-    read: list[Path] = []
-    real_sha256 = piper_voice.file_sha256
-    monkeypatch.setattr(piper_voice, "file_sha256", lambda p: read.append(p) or real_sha256(p))
+    opened: list[Path] = []
+    real_open = Path.open
+
+    def spy(path: Path, *args: Any, **kwargs: Any) -> Any:
+        opened.append(path.resolve())
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy)
     voice = PiperVoice(model)
     first = [voice.cache_key("s", f"b{i}") for i in range(5)]
-    assert read.count(model.resolve()) == 1, "hashed once, not once per beat"
+    assert opened.count(model.resolve()) == 1, "read and hashed once, not once per beat"
     assert all(key == first[0] for key in first)
     assert first[0]["settings"] == "--no-normalize"
     stat = model.stat()
