@@ -24,6 +24,7 @@ from attention.spec import DEFAULT_MODEL
 from explainer import __version__
 from explainer.checks import check_numbers, scene_checks
 from explainer.errors import ExplainerError, ScriptError, one_line
+from explainer.explore import make_explorer
 from explainer.numbers_table import example_json, print_numbers
 from explainer.quality import Quality
 from explainer.script import DEFAULT_SCRIPT, Script, load_script, load_video
@@ -497,8 +498,6 @@ def explore(
 
     Example: explainer explore --sentence "The bank of the river flooded" --focus bank
     """
-    from explainer.explore import make_explorer  # the page's code loads only for this command
-
     settings, spec = load_video(_checked_script_path(script), sentence=sentence, focus=focus,
                                 model=model)  # fmt: skip
     report = make_explorer(spec, out or Path("media") / script.stem, title=settings.title)

@@ -14,7 +14,13 @@ chapter on screen (:func:`view_for`).
 
 from __future__ import annotations
 
-from explainer.explore.heads import HeadCard, head_cards, head_labels, head_sources
+from explainer.explore.heads import (
+    HeadCard,
+    example_cards,
+    head_cards,
+    head_labels,
+    head_sources,
+)
 from explainer.explore.make import (
     EXPLORER_NUMBERS,
     EXPLORER_PAGE,
@@ -37,6 +43,7 @@ __all__ = [
     "checked_explorer_ledger",
     "explorer_html",
     "explorer_ledger",
+    "example_cards",
     "head_cards",
     "head_labels",
     "head_sources",

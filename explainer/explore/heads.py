@@ -23,6 +23,7 @@ __all__ = [
     "HeadCard",
     "HeadLabel",
     "HeadSource",
+    "example_cards",
     "head_cards",
     "head_labels",
     "head_sources",
@@ -111,3 +112,16 @@ def head_sources(example: WorkedExample) -> HeadSource:
     if "attention" not in SOURCE_NAMES:
         raise ValueError("a model of several layers needs the attention[l, h, i, j] source")
     return lambda layer, head: ("attention", (layer, head))
+
+
+def example_cards(example: WorkedExample) -> list[HeadCard]:
+    """The head grid of ``example``'s page: every head, named by its measured habit (a
+    trained model) or its designed role, under the ledger's names for its weights.
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> [card.cell_source(0, 1) for card in example_cards(worked_example())][:2]
+    ['head_weights[0, 0, 1]', 'head_weights[1, 0, 1]']
+    """
+    return head_cards(example.record, head_labels(example), head_sources(example))

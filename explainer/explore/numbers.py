@@ -29,7 +29,7 @@ from attention.lessons import (
 from attention.rounding import format_number, round_row
 from attention.sources import call_source, cell_source
 from explainer.explore.experiment import Experiment, experiment_for
-from explainer.explore.heads import HeadCard, head_cards, head_labels, head_sources
+from explainer.explore.heads import HeadCard, example_cards
 
 __all__ = [
     "DECIMALS",
@@ -84,13 +84,16 @@ class _Recorder:
                     cell_source(name, *row_index, j), DECIMALS, group,
                 )  # fmt: skip
 
-    def pair(self, name: str) -> Label:
-        """``weights cat→sat``: a label for an entry of a token-by-token matrix."""
-        return lambda index: f"{name} {self.tokens[index[-2]]}→{self.tokens[index[-1]]}"
+    def pair(self, name: str, tokens: Sequence[str] | None = None) -> Label:
+        """``weights cat→sat``: a label for an entry of a matrix over ``tokens`` (default:
+        the sentence's)."""
+        t = self.tokens if tokens is None else tokens
+        return lambda index: f"{name} {t[index[-2]]}→{t[index[-1]]}"
 
-    def vector(self, name: str) -> Label:
-        """``q sat [2]``: a label for an entry of a per-token vector."""
-        return lambda index: f"{name} {self.tokens[index[0]]} [{index[1]}]"
+    def vector(self, name: str, tokens: Sequence[str] | None = None) -> Label:
+        """``q sat [2]``: a label for an entry of a vector per token of ``tokens``."""
+        t = self.tokens if tokens is None else tokens
+        return lambda index: f"{name} {t[index[0]]} [{index[1]}]"
 
 
 @dataclass(frozen=True)
@@ -186,22 +189,18 @@ def _experiment(rec: _Recorder, ex: WorkedExample, experiment: Experiment | None
     if experiment is None or experiment.whole_sentence:
         return  # its numbers are the story head's own, recorded above
     picked = [ex.tokens[i] for i in experiment.tokens]
-    sub = _Recorder(picked)
-    sub.ledger, sub._seen = rec.ledger, rec._seen
-    sub.rows(experiment.weights, selected_weights(ex, experiment.tokens), sub.pair("experiment"))
-    sub.cells(experiment.outputs, selected_outputs(ex, experiment.tokens), sub.vector("output"))
+    weights, outputs = (
+        selected_weights(ex, experiment.tokens),
+        selected_outputs(ex, experiment.tokens),
+    )
+    rec.rows(experiment.weights, weights, rec.pair("experiment", picked))
+    rec.cells(experiment.outputs, outputs, rec.vector("output", picked))
 
 
-def explorer_ledger(
-    example: WorkedExample,
-    cards: Sequence[HeadCard] | None = None,
-    experiment: Experiment | None = None,
-) -> NumbersLedger:
-    """Every number the explorer of ``example`` shows at its default settings.
-
-    ``cards`` are the head grid's heads (default: every head, named by
-    :func:`explainer.explore.heads.head_labels`); ``experiment`` the experiment's tokens
-    (default :func:`explainer.explore.experiment.experiment_for`).
+def explorer_ledger(example: WorkedExample) -> NumbersLedger:
+    """Every number the explorer of ``example`` shows at its default settings: the story
+    head's, the head grid's (:func:`explainer.explore.heads.example_cards`) and the
+    experiment's (:func:`explainer.explore.experiment.experiment_for`).
 
     Examples
     --------
@@ -214,10 +213,8 @@ def explorer_ledger(
     >>> next(e.shown for e in ledger.entries if e.source == "weights[2, 1]")
     '0.35'
     """
-    if cards is None:
-        cards = head_cards(example.record, head_labels(example), head_sources(example))
     rec = _Recorder(example.tokens)
     _story(rec, example, story_names(example))
-    _heads(rec, cards)
-    _experiment(rec, example, experiment or experiment_for(example))
+    _heads(rec, example_cards(example))
+    _experiment(rec, example, experiment_for(example))
     return rec.ledger

@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Sequence
 from html import escape
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from attention.model import TokenizedSentence
 from attention.patterns import measure_roles
 from attention.registry import MODELS, load_model
 from explainer.explore.experiment import experiment_for
-from explainer.explore.heads import HeadCard, head_cards, head_labels, head_sources
+from explainer.explore.heads import HeadCard, example_cards
 from explainer.explore.numbers import EXPLORER_SCENE, TEMPERATURES, story_names
 from explainer.explore.palette import PALETTE_FILE, css_variables
 from explainer.explore.quiz import Part, quiz_for
@@ -55,7 +54,11 @@ def static_paths() -> list[Path]:
     >>> [path.name for path in static_paths()]
     ['explorer.html', 'explorer.css', 'explorer.js', 'palette.py']
     """
-    return [Path(__file__).parent / "static" / name for name in STATIC_FILES] + [PALETTE_FILE]
+    return [*_static_files(), PALETTE_FILE]
+
+
+def _static_files() -> list[Path]:
+    return [Path(__file__).parent / "static" / name for name in STATIC_FILES]
 
 
 def _plain(a: np.ndarray, decimals: int | None = None) -> Any:
@@ -141,7 +144,6 @@ def page_data(
     ledger: NumbersLedger,
     *,
     title: str,
-    cards: Sequence[HeadCard] | None = None,
 ) -> dict[str, Any]:
     """Everything the page's script reads, as plain JSON-ready data.
 
@@ -156,8 +158,7 @@ def page_data(
     >>> data["tokens"][data["focus"]], data["shown"]["weights[2, 1]"], data["model"]["features"]
     ('sat', '0.35', ['agent', 'place', 'thing', 'quality'])
     """
-    if cards is None:
-        cards = head_cards(example.record, head_labels(example), head_sources(example))
+    cards = example_cards(example)
     experiment = experiment_for(example)
     tokens = example.record.tokens
     return {
@@ -201,7 +202,6 @@ def explorer_html(
     ledger: NumbersLedger,
     *,
     title: str = "Explore attention",
-    cards: Sequence[HeadCard] | None = None,
 ) -> str:
     """The explorer page of ``example``, showing ``ledger``'s ``explorer`` texts.
 
@@ -214,14 +214,14 @@ def explorer_html(
     >>> page.startswith("<!doctype html>"), "http" in page.replace("http-equiv", "")
     (True, False)
     """
-    static = files("explainer.explore") / "static"
+    # the files static_paths() names, which the render's up-to-date key covers
+    template, style, script = (path.read_text(encoding="utf-8") for path in _static_files())
     parts = {
         "title": escape(f"{title}: {example.sentence}"),
         "palette": css_variables(),
-        "style": (static / "explorer.css").read_text(encoding="utf-8"),
-        "script": (static / "explorer.js").read_text(encoding="utf-8"),
-        "data": _json_for_script(page_data(example, ledger, title=title, cards=cards)),
+        "style": style,
+        "script": script,
+        "data": _json_for_script(page_data(example, ledger, title=title)),
     }
-    template = (static / "explorer.html").read_text(encoding="utf-8")
     # one pass: the inserted stylesheet, script and data are never scanned for marks
     return _MARK.sub(lambda m: parts[m.group(1)], template)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from explainer.errors import LectureError
+from explainer.explore.make import EXPLORER_PAGE
 from explainer.names import output_name
 
 __all__ = ["NumberShown", "LectureBeat", "LectureScene", "LectureInput", "LectureReport"]
@@ -155,7 +156,7 @@ class LectureInput:
             )
         if not scenes:
             raise LectureError(f"{out_dir}/timeline.json has no scenes; render again")
-        explorer = out_dir / "explorer.html"
+        explorer = out_dir / EXPLORER_PAGE
         return cls(
             name, out_dir, title, sentence, fps, video, scenes, silent,
             explorer if explorer.is_file() else None,
