@@ -11,6 +11,7 @@ __all__ = [
     "RenderError",
     "ClusterError",
     "LectureError",
+    "exit_detail",
     "first_of",
     "one_line",
 ]
@@ -59,6 +60,17 @@ def one_line(error: BaseException) -> str:
     ('no such file', 'KeyError')
     """
     return " ".join(str(error).split()) or type(error).__name__
+
+
+def exit_detail(output: str, limit: int = 200) -> str:
+    r"""The end of what a program printed before it exited, on one line, for an error.
+
+    Examples
+    --------
+    >>> exit_detail("Traceback ...\n  ValueError:  bad\n"), exit_detail("")
+    ('Traceback ... ValueError: bad', 'no message')
+    """
+    return " ".join(output.split())[-limit:] or "no message"
 
 
 def first_of(problems: Sequence[str]) -> str:

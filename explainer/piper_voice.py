@@ -23,7 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from attention.pretrained import file_sha256
-from explainer.errors import VoiceError
+from explainer.errors import VoiceError, exit_detail
 from explainer.speech_text import has_words, speakable_ascii
 
 __all__ = [
@@ -106,7 +105,7 @@ class PiperProcess:
             shutil.rmtree(self._work, ignore_errors=True)
             raise VoiceError(f"piper failed to start ({error})") from None
         self._lines: queue.Queue[str | None] = queue.Queue()
-        self._last: deque[str] = deque(maxlen=1)  # its last words (a traceback's error line)
+        self._last = ""  # its last words (a traceback's error line)
         threading.Thread(target=self._drain, name="piper-stderr", daemon=True).start()
 
     def _drain(self) -> None:
@@ -147,14 +146,13 @@ class PiperProcess:
             if got is None:
                 code = self._process.wait()
                 self.close()
-                detail = " ".join(" ".join(self._last).split())[-200:]
-                raise VoiceError(f"piper exited with {code}: {detail or 'no message'}")
+                raise VoiceError(f"piper exited with {code}: {exit_detail(self._last)}")
             wrote = _WROTE.match(got)
             if wrote:
                 shutil.move(wrote["path"], out_wav)
                 return
             if got.strip():
-                self._last.append(got)
+                self._last = got
 
     def close(self, *, kill: bool = False) -> None:
         """End the process (stdin closed: piper exits by itself) and remove its folder."""

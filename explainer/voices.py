@@ -19,7 +19,7 @@ from glob import glob
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from explainer.errors import VoiceError
+from explainer.errors import VoiceError, exit_detail
 from explainer.piper_voice import BUNDLED_PACKAGE, PIPER_PACKAGE, PiperVoice, piper_command
 from explainer.speech_text import speakable, speakable_ascii
 
@@ -104,10 +104,9 @@ def _run(command: list[str], *, scene_id: str, beat_id: str) -> None:
             f"beat {scene_id}/{beat_id}: {Path(command[0]).name} failed to run ({error})"
         ) from None
     if result.returncode != 0:
-        detail = " ".join((result.stderr or result.stdout).split())[-200:]
         raise VoiceError(
             f"beat {scene_id}/{beat_id}: {Path(command[0]).name} exited with "
-            f"{result.returncode}: {detail or 'no message'}"
+            f"{result.returncode}: {exit_detail(result.stderr or result.stdout)}"
         )
 
 
