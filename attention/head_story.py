@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from attention.example import WorkedExample
 from attention.patterns import (
     COUNTED,
+    HABITS,
     THRESHOLD,
     HeadPattern,
     habit_counts,
@@ -113,7 +114,7 @@ def _head_name(p: HeadPattern) -> str:
 
 
 def _positional_phrase(p: HeadPattern) -> str:
-    kind = "previous" if p.shares["previous"] >= p.shares["next"] else "next"
+    kind = p.stronger("previous", "next")
     share = _shown(p.shares[kind])
     if p.habit == kind:
         return (f"{_head_name(p)} looks at the {kind} token: {share} of its weight on "
@@ -123,8 +124,8 @@ def _positional_phrase(p: HeadPattern) -> str:
 
 
 def _sink_phrase(p: HeadPattern, count: int, total: int) -> str:
-    where = "[CLS]" if p.shares["start"] >= p.shares["end"] else "[SEP]"
-    share = _shown(max(p.shares["start"], p.shares["end"]))
+    side = p.stronger("start", "end")
+    where, share = HABITS[side], _shown(p.shares[side])
     if count == 0:
         return (f"no head parks half its weight on [CLS] or [SEP]; the closest, "
                 f"{_head_name(p)}, gives {where} {share}")  # fmt: skip

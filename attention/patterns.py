@@ -144,6 +144,18 @@ class HeadPattern:
         """The share of its habit (its largest measure when it has none)."""
         return self.shares[self.habit] if self.habit else max(self.shares.values())
 
+    def stronger(self, first: str, second: str) -> str:
+        """Which of two measures this head favours (``first`` on a tie): the side of a
+        neighbour (previous or next) or of a sink (start or end) the screen and the voice name.
+
+        Examples
+        --------
+        >>> p = HeadPattern(0, 0, {"previous": 0.2, "next": 0.6}, "next", (1, 0.3))
+        >>> p.stronger("previous", "next")
+        'next'
+        """
+        return first if self.shares[first] >= self.shares[second] else second
+
 
 def _links(example: WorkedExample) -> Array:  # -> (L, H, n_words): the focus row per word
     tokens = example.record.tokens

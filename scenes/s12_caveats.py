@@ -41,6 +41,7 @@ from scenes.kit import (
     TokenRow,
     caption,
     fit_width,
+    head_name,
     story_heads,
     text,
 )
@@ -252,7 +253,7 @@ class Caveats(NarratedScene):
             first = lines.line_tokens(k).start
             right = min(float(r[first].get_left()[0]) for r in rows) - 0.25
             for p, offset in zip(shown, TRAINED_ROWS, strict=False):
-                label = text(f"layer {p.layer + 1} · head {p.head + 1}", size=LABEL, color=MUTED)
+                label = text(head_name(p.layer, p.head), size=LABEL, color=MUTED)
                 if right - label.width >= -FRAME_WIDTH / 2 + MARGIN:
                     labels.add(label.move_to([0, y + offset, 0]).align_to([right, 0, 0], RIGHT))
         words, focus = self.example.record.tokens.words, self.example.focus
@@ -261,9 +262,9 @@ class Caveats(NarratedScene):
         where = (
             ["", ""] if rows_named or len(shown) == 1 else ["upper numbers: ", "lower numbers: "]
         )
-        said = [f"{where[0]}in layer {p.layer + 1} · head {p.head + 1}, “{focus}” looks most "
+        said = [f"{where[0]}in {head_name(p.layer, p.head)}, “{focus}” looks most "
                 f"at “{words[p.link[0]]}”" for p in shown[:1]]  # fmt: skip
-        said += [f"{where[1]}in layer {p.layer + 1} · head {p.head + 1}, at "
+        said += [f"{where[1]}in {head_name(p.layer, p.head)}, at "
                  f"“{words[p.link[0]]}”" for p in shown[1:]] or [
                      "every other head that links words agrees"]  # fmt: skip
         notes = VGroup(
@@ -281,7 +282,6 @@ class Caveats(NarratedScene):
         mosaic = HeadMosaic.of_colors(shades, width=7.4, height=3.9)
         mosaic.shift([-FRAME_WIDTH / 2 + MARGIN - mosaic.get_left()[0],
                       2.85 - mosaic.get_top()[1], 0])  # fmt: skip
-        mosaic.place_labels()
         legend = VGroup()
         for k, habit in enumerate(HABIT_ORDER):
             swatch = Square(0.26, fill_color=HABIT_SHADES[habit], fill_opacity=1.0,

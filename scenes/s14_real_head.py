@@ -51,6 +51,7 @@ from scenes.kit import (
     WorkedExample,
     caption,
     fit_width,
+    head_name,
     story_heads,
     text,
 )
@@ -99,7 +100,7 @@ def work_top(lines: TokenLines, geometry: RowGeometry) -> float:
 
 def head_label(layer: int, head: int) -> Mobject:
     """ "layer 3 · head 2" (from 1), top right, level with the chapter header."""
-    label = text(f"layer {layer + 1} · head {head + 1}", size=LABEL, color=TEXT)
+    label = text(head_name(layer, head), size=LABEL, color=TEXT)
     return label.move_to([0, HEADER_Y, 0]).align_to([FRAME_WIDTH / 2 - MARGIN, 0, 0], RIGHT)
 
 
@@ -144,6 +145,13 @@ class RealHead(NarratedScene):
         ex, f, nums, header, _ = self.open_chapter()
         link = story_heads(ex).link
         self.layer, self.h = link.layer, link.head
+        # the focus row of the story head, its top token, and the q·k entries shown as
+        # numbers: the query-key step marks them, the blend shows the same entries
+        self.row = ex.attention[self.layer, self.h, f]
+        self.best = int(self.row.argmax())
+        self.entries = shown_entries(
+            ex.queries[self.layer, self.h, f], ex.keys[self.layer, self.h, self.best]
+        )
         lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=_pitches())
         geo = RowGeometry.for_rows(len(lines.rows))
         top = work_top(lines, geo)
@@ -178,8 +186,7 @@ class RealHead(NarratedScene):
     ) -> Group:
         layer, h, f = self.layer, self.h, ex.focus_index
         keys = self.strip_rows(ex.keys[layer, h], lines, geo, KEY)
-        best = int(ex.attention[layer, h, f].argmax())
-        entries = shown_entries(ex.queries[layer, h, f], ex.keys[layer, h, best])
+        best, entries = self.best, self.entries
         work = self.query_and_key(nums, f, best, entries)
         in_work_area(work, top)
         work[1].add(self.entry_boxes(work, entries))
@@ -221,15 +228,13 @@ class RealHead(NarratedScene):
         self, nums: Numbers, lines: TokenLines, geo: RowGeometry, top: float,
         keys: Group, logits: VGroup, label: VGroup,
     ) -> None:  # fmt: skip
-        ex, f, layer, h = self.example, self.example.focus_index, self.layer, self.h
-        row = ex.attention[layer, h, f]
+        f, layer, h = self.example.focus_index, self.layer, self.h
         weights = lines.under(nums.weight_row(f, name="attention", prefix=(layer, h)),
                               geo.numbers_y(0.0))  # fmt: skip
-        bars = self.bars(row, lines, geo)
-        best = int(row.argmax())
-        line, place = lines.position(best)
+        bars = self.bars(self.row, lines, geo)
+        line, place = lines.position(self.best)
         mark = SurroundingRectangle(
-            VGroup(bars[line].bar(place), weights[best]), color=TEXT, buff=0.06
+            VGroup(bars[line].bar(place), weights[self.best]), color=TEXT, buff=0.06
         )
         total = VGroup(text("the weights add up to", size=LABEL, color=MUTED),
                        nums.text(f"sum(attention[{layer}, {h}, {f}])", label="sum of weights",
@@ -249,13 +254,10 @@ class RealHead(NarratedScene):
         self.softmax_parts = VGroup(*bars, mark, total)
 
     def play_blend(self, nums: Numbers, lines: TokenLines, geo: RowGeometry, top: float) -> None:
-        ex, f, layer, h = self.example, self.example.focus_index, self.layer, self.h
-        row = ex.attention[layer, h, f]
-        values = self.strip_rows(ex.values[layer, h], lines, geo, VALUE,
+        ex, f, row = self.example, self.example.focus_index, self.row
+        values = self.strip_rows(ex.values[self.layer, self.h], lines, geo, VALUE,
                                  opacities=np.maximum(row / row.max(), 0.12))  # fmt: skip
-        best = int(row.argmax())
-        entries = shown_entries(ex.queries[layer, h, f], ex.keys[layer, h, best])
-        output = in_work_area(self.output(nums, f, entries), top)
+        output = in_work_area(self.output(nums, f, self.entries), top)
         with self.beat("blend") as beat:
             self.play(FadeOut(self.softmax_parts), run_time=beat.share(0.15))
             self.play(LaggedStart(*(FadeIn(v, shift=0.15 * DOWN) for v in values),

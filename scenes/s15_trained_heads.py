@@ -47,12 +47,13 @@ from scenes.kit import (
     Numbers,
     caption,
     fit_width,
+    head_name,
     story_heads,
     text,
 )
 from scenes.narration import NarratedScene
 
-__all__ = ["TrainedHeads", "head_name"]
+__all__ = ["TrainedHeads"]
 
 GRID_TOP = 3.05  # the full mosaic's head labels start here (under the header's line)
 GRID_BOTTOM = -2.95
@@ -62,11 +63,6 @@ PANEL_LEFT = 1.1  # the panel for one head starts here
 PANEL_TOP = 2.8
 HEAT_SIDE = 3.9
 LINE_GAP = 0.42  # between the panel's text lines
-
-
-def head_name(p: HeadPattern) -> str:
-    """ "layer 3 · head 2": a head, counted from 1."""
-    return f"layer {p.layer + 1} · head {p.head + 1}"
 
 
 class TrainedHeads(NarratedScene):
@@ -85,7 +81,6 @@ class TrainedHeads(NarratedScene):
         big = HeadMosaic.of_weights(ex.attention, width=SAFE_WIDTH,
                                     height=GRID_TOP - GRID_BOTTOM)  # fmt: skip
         big.shift([0, GRID_TOP - big.get_top()[1], 0]).set_x(0)
-        big.place_labels()
         size = self.size_note(nums).move_to([0, NOTE_Y, 0])
         with self.beat("grid") as beat:
             self.play(FadeIn(header), run_time=beat.share(0.1))
@@ -103,7 +98,6 @@ class TrainedHeads(NarratedScene):
         small = HeadMosaic.of_weights(self.example.attention, width=width, height=3.6)
         small.shift([-FRAME_WIDTH / 2 + MARGIN - small.get_left()[0],
                      PANEL_TOP - small.get_top()[1], 0])  # fmt: skip
-        small.place_labels()
         return small
 
     def size_note(self, nums: Numbers) -> VGroup:
@@ -120,12 +114,12 @@ class TrainedHeads(NarratedScene):
 
     def play_positional(self, nums: Numbers, big: HeadMosaic, small: HeadMosaic) -> None:
         p = self.heads.positional
-        kind = "previous" if p.shares["previous"] >= p.shares["next"] else "next"
+        kind = p.stronger("previous", "next")
         layer, h = p.layer, p.head
         heat, axes = self.panel_heat(p)
         habit = f"habit: the {HABITS[kind]}" if p.habit == kind else "no habit; the closest"
         lines = self.panel_lines([
-            [text(head_name(p), size=LABEL, color=TEXT)],
+            [text(head_name(p.layer, p.head), size=LABEL, color=TEXT)],
             [text(habit, size=LABEL, color=TEXT)],
             [nums.text(f"{kind}_weight[{layer}, {h}]", label=f"{kind}-token share", size=LABEL,
                        color=WEIGHT),
@@ -145,8 +139,8 @@ class TrainedHeads(NarratedScene):
     def play_sinks(self, nums: Numbers, small: HeadMosaic) -> None:
         s = self.heads.sink
         layer, h = s.layer, s.head
-        where = "start" if s.shares["start"] >= s.shares["end"] else "end"
-        token = "[CLS]" if where == "start" else "[SEP]"
+        where = s.stronger("start", "end")
+        token = HABITS[where]
         heat, _ = self.panel_heat(s)
         columns = [j for j, w in enumerate(self.example.record.tokens.word_of) if w is None]
         column = columns[0] if where == "start" else columns[-1]
@@ -161,7 +155,7 @@ class TrainedHeads(NarratedScene):
             [text("or more on [CLS] or [SEP]", size=LABEL)],
         ])  # fmt: skip
         lines = self.panel_lines([
-            [text(f"{head_name(s)}: {token} takes", size=LABEL),
+            [text(f"{head_name(s.layer, s.head)}: {token} takes", size=LABEL),
              nums.text(f"{where}_weight[{layer}, {h}]", label=f"{token} share", size=LABEL,
                        color=WEIGHT)],
             [caption("every row must add up to one: with")],
@@ -193,7 +187,7 @@ class TrainedHeads(NarratedScene):
              text("heads (bright) follow no single habit here", size=LABEL, color=TEXT)],
         ])  # fmt: skip
         lines = self.panel_lines([
-            [text(head_name(p), size=LABEL, color=TEXT)],
+            [text(head_name(p.layer, p.head), size=LABEL, color=TEXT)],
             [text(ex.focus, size=LABEL, color=QUERY), text("gives", size=LABEL, color=MUTED),
              text(tokens.words[word], size=LABEL, color=KEY),
              nums.text(f"word_attention[{layer}, {h}, {f}, {word}]", label="link weight",

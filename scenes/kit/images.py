@@ -360,7 +360,7 @@ class HeadMosaic(Group):
             image_w = min(image_w, (height - label_h) * w_px / h_px)
         self.image = sharp_image(canvas, image_w, image_w * h_px / w_px)
         super().__init__(self.image, self.layer_labels, self.head_labels, self.head_caption)
-        self.place_labels()
+        self._place_labels()
 
     @classmethod
     def of_weights(
@@ -383,8 +383,8 @@ class HeadMosaic(Group):
                          * 255).astype(np.uint8)  # fmt: skip
         return cls(tiles, width, height)
 
-    def place_labels(self) -> None:
-        """Put the layer and head labels back beside the image (after it moved or scaled)."""
+    def _place_labels(self) -> None:
+        """Put the layer and head labels beside the image (they move with it afterwards)."""
         for layer, label in enumerate(self.layer_labels):
             label.next_to(self.tile_center(layer, 0), np.array([-1.0, 0, 0]),
                           buff=self.tile_size / 2 + 0.15)  # fmt: skip

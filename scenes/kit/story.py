@@ -25,6 +25,7 @@ from attention.placeholders import (
 )
 
 __all__ = [
+    "head_name",
     "DEFAULT_TEMPERATURES",
     "HABITS",
     "HABIT_ORDER",
@@ -58,3 +59,14 @@ def dimension_names(example: WorkedExample) -> Sequence[str]:
     ('agent', 'place')
     """
     return tuple(example.dimensions)
+
+
+def head_name(layer: int, head: int) -> str:
+    """How a chapter labels a head of a trained model, counted from 1.
+
+    Examples
+    --------
+    >>> head_name(2, 1)
+    'layer 3 · head 2'
+    """
+    return f"layer {layer + 1} · head {head + 1}"
