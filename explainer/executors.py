@@ -172,11 +172,13 @@ class LocalScenePool:
         attempt: int,
         broken: ProcessPoolExecutor | None,
     ) -> None:
+        pool = None
         try:
             pool = self._current(broken)
             inner = pool.submit(run_job, job)
         except Exception as error:  # the pool broke or was shut down meanwhile
-            self._failed(outer, job, attempt, None, error)
+            # a broken pool is named, so the retry gets a new one instead of this again
+            self._failed(outer, job, attempt, pool, error)
             return
         inner.add_done_callback(lambda done: self._done(outer, job, attempt, pool, done))
 

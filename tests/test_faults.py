@@ -12,7 +12,10 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,6 +26,7 @@ from attention.spec import ExampleSpec
 from explainer import staging as staging_module
 from explainer.cli import app
 from explainer.errors import ExplainerError
+from explainer.executors import LocalScenePool
 from explainer.keys import clip_key
 from explainer.pipeline import render_video
 from explainer.quality import Quality
@@ -463,6 +467,44 @@ def _render_killing_workers(root: Path, kills: int) -> tuple[subprocess.Complete
             pytest.fail("the render hung after its scene worker was killed")
     done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     return done, killed
+
+
+class _StandInPool:
+    """A process pool that is broken (every submit raises, as once a worker has died) or
+    answers at once (the job's result is the job)."""
+
+    def __init__(self, broken: bool) -> None:
+        self.broken, self.submitted = broken, 0
+
+    def submit(self, function: Any, job: Any) -> Future[Any]:
+        self.submitted += 1
+        if self.broken:
+            raise BrokenProcessPool("a child process terminated abruptly")
+        done: Future[Any] = Future()
+        done.set_result(job)
+        return done
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+def test_a_pool_found_broken_when_a_scene_is_submitted_is_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a worker killed between two submits: the next submit meets the broken pool before
+    # the dead worker's own job reports it; that scene must go to a new pool, not fail
+    made: list[_StandInPool] = []
+    states = iter([True, False])
+
+    def new_pool(self: LocalScenePool) -> _StandInPool:
+        made.append(_StandInPool(broken=next(states)))
+        return made[-1]
+
+    monkeypatch.setattr(LocalScenePool, "_new_pool", new_pool)
+    job = SimpleNamespace(scene_id="tokens")
+    with LocalScenePool(1, start=False) as pool:
+        assert pool.submit(job).result(timeout=5) is job  # type: ignore[arg-type]
+    assert [p.submitted for p in made] == [1, 1]
 
 
 @needs_tools
