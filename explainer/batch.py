@@ -249,9 +249,6 @@ def run_batch(
     batch = _Batch(script_path, out_dir, options, _Manifest(out_dir, base.settings.title, head),
                    names, len(base.scenes) + 1, emit)  # fmt: skip
     digest, previous = file_sha256(script_path), _previous(out_dir)
-    # the frame rate is read from Manim's source (ast) once: before the threads, since
-    # CPython 3.11's parser is not safe in concurrent threads
-    options.quality.fps  # noqa: B018
     todo, skipped = [], []
     for variant, slug in zip(variants, names, strict=True):
         fingerprint = _fingerprint(variant, digest, options)

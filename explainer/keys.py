@@ -15,7 +15,6 @@ import ast
 import functools
 import hashlib
 import json
-import threading
 from collections.abc import Iterable, Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from attention.registry import load_model
 from attention.spec import ExampleSpec
+from explainer.python_source import parse_python
 from scenes.catalogue import chapter_entry
 from scenes.plan import Beat, ScenePlan
 from scenes.scripts import PROJECT_ROOT
@@ -72,11 +72,6 @@ def _module_path(module: str) -> Path | None:
     return None
 
 
-# CPython 3.11's parser is not safe in concurrent threads (a batch renders several videos
-# at once): "SystemError: AST constructor recursion depth mismatch"; parse one at a time
-_PARSING = threading.Lock()
-
-
 @functools.cache
 def _imported(path: Path, module: str) -> frozenset[str]:
     """The project modules ``path`` imports anywhere in it (functions included).
@@ -86,8 +81,7 @@ def _imported(path: Path, module: str) -> frozenset[str]:
     """
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
-    with _PARSING:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse_python(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)

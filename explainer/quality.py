@@ -9,6 +9,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from explainer.python_source import parse_python
+
 __all__ = ["Quality", "manim_qualities"]
 
 
@@ -29,7 +31,7 @@ def manim_qualities() -> dict[str, dict[str, Any]]:
     if spec is None or spec.origin is None:
         raise RuntimeError("Manim is not installed; run make setup")
     source = (Path(spec.origin).parent / "constants.py").read_text(encoding="utf-8")
-    for node in ast.parse(source).body:
+    for node in parse_python(source).body:
         if isinstance(node, ast.AnnAssign | ast.Assign) and node.value is not None:
             targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
             if any(isinstance(t, ast.Name) and t.id == "QUALITIES" for t in targets):
