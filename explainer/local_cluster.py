@@ -22,15 +22,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["LocalCluster", "local_cluster", "start_cluster", "wait_for_workers"]
+from scenes.scripts import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]  # where the packages are: the workers import them
+__all__ = ["LocalCluster", "local_cluster", "start_cluster", "wait_for_workers"]
 
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     # the workers import this checkout's packages, as the client does
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
     return env
 
 
@@ -46,11 +46,10 @@ class LocalCluster:
     def start_scheduler(self, timeout: float = 30.0) -> str:
         """Start the scheduler on a free port; return its address."""
         sfile = self.tmp / "scheduler.json"
-        self.scheduler = subprocess.Popen(
-            [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", "0",
-             "--no-dashboard", "--scheduler-file", str(sfile), "--idle-timeout", "120s"],
-            stdout=subprocess.DEVNULL, stderr=(self.tmp / "scheduler.log").open("wb"),
-            env=_env(), cwd=ROOT, start_new_session=True,
+        self.scheduler = self._spawn(
+            ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", str(sfile), "--idle-timeout", "120s"],
+            "scheduler",
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -65,16 +64,22 @@ class LocalCluster:
 
     def start_worker(self, name: str) -> subprocess.Popen[bytes]:
         """One single-threaded worker process called ``name``."""
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "dask", "worker", self.address, "--name", name,
-             "--nworkers", "1", "--nthreads", "1", "--no-nanny", "--no-dashboard",
-             "--memory-limit", "0", "--death-timeout", "10",
+        proc = self._spawn(
+            ["worker", self.address, "--name", name, "--nworkers", "1", "--nthreads", "1",
+             "--no-nanny", "--no-dashboard", "--memory-limit", "0", "--death-timeout", "10",
              "--local-directory", str(self.tmp / name)],
-            stdout=subprocess.DEVNULL, stderr=(self.tmp / f"{name}.log").open("wb"),
-            env=_env(), cwd=ROOT, start_new_session=True,
+            name,
         )  # fmt: skip
         self.workers[name] = proc
         return proc
+
+    def _spawn(self, args: list[str], log: str) -> subprocess.Popen[bytes]:
+        """``dask ARGS`` in its own session, its stderr in ``tmp/LOG.log``."""
+        with (self.tmp / f"{log}.log").open("wb") as stderr:  # the child keeps its own copy
+            return subprocess.Popen(
+                [sys.executable, "-m", "dask", *args], stdout=subprocess.DEVNULL, stderr=stderr,
+                env=_env(), cwd=PROJECT_ROOT, start_new_session=True,
+            )  # fmt: skip
 
     def stop(self, grace: float = 3.0) -> None:
         """Workers first, then the scheduler (both at once makes workers log tracebacks);
