@@ -212,3 +212,11 @@ def test_scripts_of_other_models_refuse_smollm2_in_one_line(runner: CliRunner) -
         line = one_error_line(result)
         assert f"chapter class {chapter} is written for" in line, line
         assert "cannot show 'smollm2', a decoder" in line, line
+
+
+def test_the_explorer_refuses_a_decoder_in_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "explore"
+    result = runner.invoke(app, ["explore", "--model", "smollm2", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "the explorer has no view of a decoder" in one_error_line(result)
+    assert not out.exists()
