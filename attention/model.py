@@ -86,9 +86,13 @@ class TokenizedSentence:
 class ModelConfig:
     """A model's shape and kind.
 
-    ``kind`` is ``"designed"`` (hand-made, named dimensions) or ``"trained"``;
-    ``dimensions`` names the columns of the first layer's input when they have names, and
-    ``head_features`` what each head's query and key columns stand for.
+    ``kind`` is ``"designed"`` (hand-made, named dimensions), ``"trained"`` (a trained
+    model's attention) or ``"decoder"`` (a trained model that also predicts the next token:
+    its records carry ``next_logits``); ``dimensions`` names the columns of the first layer's
+    input when they have names, and ``head_features`` what each head's query and key columns
+    stand for. ``n_kv_heads`` is the number of key/value heads when fewer than ``n_heads``
+    (grouped-query attention: query head ``h`` reads key/value head ``h // (n_heads //
+    n_kv_heads)``), else 0.
     """
 
     kind: str
@@ -100,6 +104,7 @@ class ModelConfig:
     dimensions: tuple[str, ...] = ()
     head_features: tuple[tuple[str, ...], ...] = ()
     description: str = ""
+    n_kv_heads: int = 0
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,9 @@ class ForwardRecord:
     Arrays are read-only. ``layers[l]`` is layer ``l``'s attention record (heads first);
     ``params[l]`` the projections it used; ``hidden[l]`` is what layer ``l``'s attention
     reads and ``hidden[-1]`` the last layer's output. ``sources[i]`` says where token
-    ``i``'s input vector came from.
+    ``i``'s input vector came from. A decoder's record also has ``next_logits``: its output
+    at the last position, one score per token of its vocabulary, whose softmax is the
+    probability of each token coming next (None for a model that predicts no token).
     """
 
     tokens: TokenizedSentence
@@ -119,6 +126,7 @@ class ForwardRecord:
     hidden: Array  # (n_layers + 1, n, d_model)
     sources: tuple[str, ...] = ()
     causal: bool = False  # each token saw only itself and the tokens before it
+    next_logits: Array | None = None  # (vocab_size,): the next token's scores, before softmax
 
     def stacked(self, field: str) -> Array:
         """Field ``field`` of every layer's record, stacked: ``(n_layers, n_heads, ...)``.

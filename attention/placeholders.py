@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from attention.decoder_story import decoder_values
 from attention.designed import HEAD_FEATURES
 from attention.example import WorkedExample, default_focus
 from attention.head_story import trained_values
@@ -228,6 +229,8 @@ def narration_values(example: WorkedExample) -> dict[str, str]:
     """
     if example.kind == "trained":  # heads picked and counted by measurement
         return trained_values(example)
+    if example.kind == "decoder":
+        return decoder_values(example)
     f, tokens = example.focus_index, example.tokens
     row = example.weights[f]
     shown = [format_number(w, 2) for w in round_row(row.tolist(), 2)]

@@ -16,6 +16,7 @@ from attention.designed import HEAD_FEATURES
 from attention.example import WorkedExample, example_record
 from attention.patterns import MEASURES, THRESHOLD, head_patterns
 from attention.rounding import format_number, round_row
+from explainer.decoder_numbers import decoder_record, print_decoder
 
 __all__ = ["example_json", "matrix_text", "print_heads", "print_numbers", "trained_record"]
 
@@ -25,7 +26,10 @@ LABEL_WIDTH = 10
 
 def example_json(example: WorkedExample) -> str:
     """The worked example as one JSON document: :func:`attention.example_record` for the
-    designed model, :func:`trained_record` for a trained one."""
+    designed model, :func:`trained_record` for a trained one, and
+    :func:`explainer.decoder_numbers.decoder_record` for a decoder."""
+    if example.kind == "decoder":
+        return json.dumps(decoder_record(example), ensure_ascii=False)
     record = trained_record(example) if example.kind == "trained" else example_record(example)
     return json.dumps(record, ensure_ascii=False)
 
@@ -138,7 +142,11 @@ def matrix_text(
 
 def print_numbers(example: WorkedExample, console: Console) -> None:
     """Tables of the worked example: for the designed model its sources, X, head 0's Q, K,
-    V, scores and weights; for a trained model every head with its measured pattern."""
+    V, scores and weights; for a trained model every head with its measured pattern; for a
+    decoder its next token and its heads' habits."""
+    if example.kind == "decoder":
+        print_decoder(example, console)
+        return
     if example.kind == "trained":
         print_heads(example, console)
         return

@@ -39,7 +39,8 @@ class ChapterEntry:
     beat_ids: tuple[str, ...]
     title: str
     params: tuple[SceneParam, ...] = ()
-    models: str = "designed"  # what it can show: "designed", "trained" or "any"
+    # what it can show: "designed", "trained", "any" (either of those two) or "decoder"
+    models: str = "designed"
 
 
 _TEMPERATURES = SceneParam(
@@ -132,7 +133,8 @@ def chapter_spec(spec: ExampleSpec, entry: ChapterEntry, params: Mapping[str, An
     video of the designed model, the same sentence read by its ``model`` parameter.
 
     Raises :class:`ChapterModelError` naming the fix when the chapter cannot show the video's
-    model (a designed-model chapter, with its named dimensions, in a trained-model video).
+    model (a designed-model chapter, with its named dimensions, in a trained-model video; a
+    designed or trained chapter in a decoder's video, or a decoder's chapter in another's).
 
     Examples
     --------
@@ -141,10 +143,26 @@ def chapter_spec(spec: ExampleSpec, entry: ChapterEntry, params: Mapping[str, An
     ExampleSpec(sentence='The cat sat', focus=None, model='minilm')
     """
     kind = load_model(spec.model).config.kind
-    if entry.models in ("any", kind):
+    if entry.models == kind or (entry.models == "any" and kind in ("designed", "trained")):
         return spec
-    if entry.models == "trained":
+    if entry.models == "trained" and kind == "designed":
         return replace(spec, model=str(params.get("model", "minilm")))
+    if kind == "decoder":
+        written_for = {
+            "designed": "the hand-designed model (--model hand)",
+            "trained": "a trained encoder (--model minilm)",
+            "any": "the designed model or a trained encoder (--model hand or minilm)",
+        }
+        raise ChapterModelError(
+            f"chapter class {entry.class_name} is written for "
+            f"{written_for.get(entry.models, repr(entry.models))} and cannot show "
+            f"{spec.model!r}, a decoder; run this script with that model"
+        )  # fmt: skip
+    if entry.models == "decoder":
+        raise ChapterModelError(
+            f"chapter class {entry.class_name} shows a decoder's next-token predictions and "
+            f"cannot show {spec.model!r}; use --model smollm2"
+        )
     raise ChapterModelError(
         f"chapter class {entry.class_name} shows the hand-designed model's named dimensions "
         f"and cannot show {spec.model!r}; use --model hand, or a trained-model script such "
