@@ -88,6 +88,7 @@ class VoiceMeasure:
     mixed_lufs: float
     mixed_true_peak: float
     misheard: list[str] = field(default_factory=list)
+    heard: list[tuple[str, str, str]] = field(default_factory=list)  # (ids, text, transcript)
 
 
 def subtitle_pace(srt: str) -> float:
@@ -182,6 +183,7 @@ def measure(
         round(statistics.pstdev(integrated_loudness(s, MIX_RATE) for s in samples), 2),
         round(min(b.speech for b in beats), 2), round(max(b.speech for b in beats), 2),
         mixed.integrated, mixed.true_peak, [e for r in results for e in r.errors],
+        [(r.id, r.text, r.hypothesis) for r in results],
     )  # fmt: skip
 
 

@@ -126,24 +126,26 @@ def number_words(token: str) -> str:
 
 
 def normalise(text: str) -> list[str]:
-    """Lowercase words: numbers spelled out, letters said one by one apart, marks out.
+    """Lowercase words: numbers spelled out, letters said one by one run together, marks out.
 
     Only what a listener cannot hear is undone: how numbers are written, case, punctuation,
-    apostrophes (``it's``/``its``, ``token's``/``tokens``), and capitals run together
-    (``WQ`` for the letters "W Q").
+    apostrophes (``it's``/``its``, ``token's``/``tokens``), and whether letters said one by
+    one are written apart or together (``W Q``/``WQ``, ``C L S``/``CLS``; the words "A" and
+    "I" are never joined). A word written in capitals stays a word (``SAT`` is "sat").
 
     Examples
     --------
     >>> normalise("Sat gives cat 0.35, (the) soft max!")
     ['sat', 'gives', 'cat', 'zero', 'point', 'three', 'five', 'the', 'softmax']
-    >>> normalise("It's 50% one-hot: WQ and the token's CLS.")
-    ['its', 'fifty', 'percent', 'one', 'hot', 'w', 'q', 'and', 'the', 'tokens', 'c', 'l', 's']
+    >>> normalise("It's 50% one-hot: W Q and V, the token's C L S, A SAT.")
+    ['its', 'fifty', 'percent', 'one', 'hot', 'wq', 'and', 'v', 'the', 'tokens', 'cls', 'a', 'sat']
     """
     text = re.sub(r"['’]", "", text).replace("%", " percent")
     text = _NUMBER.sub(lambda m: f" {number_words(m.group())} ", text)
-    text = re.sub(r"\b[A-Z]{2,3}\b", lambda m: " ".join(m.group()), text)
-    text = re.sub(r"[^a-z0-9 ]+", " ", text.lower())
-    joined = " ".join(text.split())
+    text = " ".join(re.sub(r"[^A-Za-z0-9]+", " ", text).split())
+    letters = r"[B-HJ-Z]"  # a capital said as a letter ("A" and "I" are words too)
+    text = re.sub(rf"\b{letters}(?: {letters}\b)+", lambda m: m.group().replace(" ", ""), text)
+    joined = " ".join(text.lower().split())
     for parts, compound in COMPOUNDS.items():
         joined = re.sub(rf"\b{parts}\b", compound, joined)
     return joined.split()

@@ -30,6 +30,9 @@ _SPEC.loader.exec_module(wer)
         ("minus zero point two three", "-0.23"),
         ("W Q gives the query", "WQ gives the Query!"),
         ("the C L S token's score", "the CLS tokens score"),
+        ("Q, K and V", "QK and V."),
+        ("the word sat looks at cat", "The word SAT looks at CAT."),  # capitals, still words
+        ("A head, and I", "a head and i"),
         ("fifty percent, one hot", "50% one-hot"),
         ("one thousand and five", "1000 and 5"),
         ("soft max", "softmax"),
