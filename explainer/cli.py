@@ -134,6 +134,14 @@ VoiceOpt = Annotated[
     str | None,
     typer.Option("--voice", help=f"The voice engine: {voice_forms()}."),
 ]
+RateOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--rate",
+        help="The voice's speaking speed relative to its natural one (0.9: a tenth slower), "
+        "in place of the script's [video] rate.",
+    ),
+]
 JobsOpt = Annotated[
     int | None,
     typer.Option(
@@ -199,9 +207,15 @@ def _load(
     focus: str | None = None,
     voice: str | None = None,
     model: str | None = None,
+    rate: float | None = None,
 ) -> Script:
     return load_script(
-        _checked_script_path(path), sentence=sentence, focus=focus, voice=voice, model=model
+        _checked_script_path(path),
+        sentence=sentence,
+        focus=focus,
+        voice=voice,
+        model=model,
+        rate=rate,
     )
 
 
@@ -272,6 +286,7 @@ def render(
     focus: FocusOpt = None,
     model: ModelOpt = None,
     voice: VoiceOpt = None,
+    rate: RateOpt = None,
     jobs: JobsOpt = None,
     out: OutOpt = None,
     cache: CacheOpt = DEFAULT_CACHE,
@@ -286,7 +301,7 @@ def render(
     # the render pipeline (with scipy, 0.5 s) loads only for the commands that render
     from explainer.pipeline import render_video
 
-    loaded = _load(script, sentence, focus, voice, model)
+    loaded = _load(script, sentence, focus, voice, model, rate)
     with _progress(quiet) as on_progress:
         report = render_video(
             loaded,
@@ -318,6 +333,7 @@ def slides(
     focus: FocusOpt = None,
     model: ModelOpt = None,
     voice: VoiceOpt = None,
+    rate: RateOpt = None,
     silent: Annotated[
         bool, typer.Option("--silent", help="Segments, presenter and deck without narration.")
     ] = False,
@@ -337,7 +353,7 @@ def slides(
     """
     from explainer.pipeline import LectureOptions, render_video  # see render
 
-    loaded = _load(script, sentence, focus, voice, model)
+    loaded = _load(script, sentence, focus, voice, model, rate)
     with _progress(quiet) as on_progress:
         video = render_video(
             loaded, quality=quality, out_dir=out, scene_ids=scene or (), jobs=jobs,
@@ -419,7 +435,7 @@ def check(
     checked = check_numbers(loaded, {scene_id: found.entries for scene_id, found in scenes.items()})
     problems = [*checked.problems, *(p for found in scenes.values() for p in found.layout)]
     try:
-        parse_voice(loaded.settings.voice).check()
+        parse_voice(loaded.settings.voice, loaded.settings.rate).check()
     except ExplainerError as error:
         problems.append(f"voice: {one_line(error)}")
     for problem in problems:

@@ -222,7 +222,7 @@ def render_video(
     with ExitStack() as stack:
         cores = stack.enter_context(cpu_budget(jobs))
         staging = stack.enter_context(_staging(script, out_dir))
-        voice = parse_voice(script.settings.voice)
+        voice = parse_voice(script.settings.voice, script.settings.rate)
         voice.check()
         executor = stack.enter_context(
             _scene_executor(script, voice, caches, cores, cluster)

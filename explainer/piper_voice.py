@@ -14,6 +14,7 @@ line with nothing to say crashes it, so such lines are refused before they are s
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import queue
 import re
@@ -195,6 +196,7 @@ class PiperVoice:
 
     model: Path | None = None
     name: str = ""
+    rate: float = 1.0  # speed relative to the model's own (its config's length scale)
     _session: _Session = field(default_factory=_Session, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -225,6 +227,21 @@ class PiperVoice:
         self.check_model()
         piper_command()
 
+    def settings(self) -> tuple[str, ...]:
+        """Every setting passed to piper: :data:`PIPER_SETTINGS`, and at a rate other than 1
+        a ``--length-scale`` (which replaces the config's own: the rate divides that)."""
+        if self.rate == 1:
+            return PIPER_SETTINGS
+        try:  # read as piper reads it (piper/config.py): 1 where the config gives none
+            inference = json.loads(self.config.read_text(encoding="utf-8")).get("inference", {})
+            length_scale = float(inference.get("length_scale", 1.0)) / self.rate
+        except (OSError, ValueError, TypeError, AttributeError):
+            raise VoiceError(
+                f"piper model config {self.config} is not a voice's config (JSON with an "
+                "inference table); use the .onnx.json that came with the model"
+            ) from None
+        return (*PIPER_SETTINGS, "--length-scale", repr(length_scale))
+
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
         # the model's own bytes, not its path: a retrained model at the same path re-voices;
         # hashed once per process while the file is unchanged (63 MB: a fifth of a second)
@@ -233,7 +250,7 @@ class PiperVoice:
             "engine": "piper",
             "model": file_sha256(self.model_file),
             "config": file_sha256(self.config),
-            "settings": " ".join(PIPER_SETTINGS),
+            "settings": " ".join(self.settings()),
         }
 
     @contextmanager
@@ -266,7 +283,7 @@ class PiperVoice:
                 if process is None:
                     process = self._session.process = PiperProcess(
                         [*piper_command(), "--model", str(self.model_file),
-                         "--config", str(self.config), *PIPER_SETTINGS]
+                         "--config", str(self.config), *self.settings()]
                     )  # fmt: skip
                 process.say(line, out_wav)
             except VoiceError as error:

@@ -27,7 +27,7 @@ from attention.placeholders import (
 from attention.spec import DEFAULT_MODEL, DEFAULT_SENTENCE, ExampleSpec
 from attention.tokens import tokenize
 from explainer.errors import ScriptError, VoiceError, one_line
-from explainer.voices import parse_voice
+from explainer.voices import RATE_RANGE, parse_voice, rated_kinds
 from scenes.catalogue import CHAPTERS, ChapterEntry, ChapterModelError, chapter_spec
 from scenes.plan import Beat, SceneParam, ScenePlan, describe_value, spoken_beat
 from scenes.scripts import BEAT_PAUSE, DEFAULT_SCRIPT, PROJECT_ROOT, SCENE_PAUSE
@@ -54,6 +54,7 @@ _VIDEO_KEYS: dict[str, tuple[tuple[type, ...], Any]] = {
     "sentence": ((str,), DEFAULT_SENTENCE),
     "focus": ((str,), None),
     "voice": ((str,), "festival"),
+    "rate": ((int, float, dict), None),  # one number, or a table of them by voice kind
     "model": ((str,), DEFAULT_MODEL),
     "target_seconds": ((int, float), 110.0),
     "beat_pause": ((int, float), BEAT_PAUSE),
@@ -69,6 +70,8 @@ class VideoSettings:
     """The ``[video]`` table but its example: the title, the voice and the pacing.
 
     (The sentence, focus and model are the script's :class:`attention.spec.ExampleSpec`.)
+    ``rate`` is the voice's speaking speed relative to its natural one, as the script (or
+    ``--rate``) sets it for this voice; None leaves the engine's default.
 
     Examples
     --------
@@ -81,6 +84,7 @@ class VideoSettings:
     target_seconds: float
     beat_pause: float
     scene_pause: float
+    rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ def load_script(
     focus: str | None = None,
     voice: str | None = None,
     model: str | None = None,
+    rate: float | None = None,
 ) -> Script:
     """Read, validate and return the narration script at ``path``.
 
@@ -155,6 +160,8 @@ def load_script(
         the new sentence. A relative ``piper:``/``recorded:`` path written in the file is
         relative to the file's folder; one given as ``voice`` is relative to the working
         directory.
+    rate
+        The voice's speaking rate from the command line, in place of the file's ``rate``.
 
     Returns
     -------
@@ -174,7 +181,7 @@ def load_script(
     """
     path, text, data = _read(Path(path))
     overrides = {"sentence": sentence, "focus": focus, "voice": voice, "model": model}
-    return _Validator(path, text, data).script(overrides)
+    return _Validator(path, text, data).script(overrides, rate)
 
 
 def load_video(
@@ -263,6 +270,12 @@ class _Lines:
     def scene(self, index: int) -> int:
         return self.scenes[index] if index < len(self.scenes) else 1
 
+    def table(self, dotted: str) -> int | None:
+        """The line of the header ``[a.b]`` of a nested table, or None if it has none."""
+        parts = r"\s*\.\s*".join(re.escape(part) for part in dotted.split("."))
+        header = re.compile(rf"\s*\[\s*{parts}\s*\]")
+        return next((i + 1 for i, ln in enumerate(self.lines) if header.match(ln)), None)
+
     def beat(self, scene_index: int, beat_index: int) -> int:
         start = self.scene(scene_index)
         end = self.scene(scene_index + 1) if scene_index + 1 < len(self.scenes) else None
@@ -321,11 +334,13 @@ class _Validator:
     def fail(self, line: int, message: str) -> ScriptError:
         return ScriptError(f"{self.path}:{line}: {message}")
 
-    def script(self, overrides: dict[str, str | None]) -> Script:
-        self.header(overrides)
+    def script(self, overrides: dict[str, str | None], rate: float | None = None) -> Script:
+        self.header(overrides, rate)
         return Script(self.path, self.path.stem, self.settings_, self.spec, self.scenes())
 
-    def header(self, overrides: dict[str, str | None]) -> tuple[VideoSettings, ExampleSpec]:
+    def header(
+        self, overrides: dict[str, str | None], rate: float | None = None
+    ) -> tuple[VideoSettings, ExampleSpec]:
         """The ``[video]`` table: the settings and the example spec, checked."""
         self.unknown_keys(self.data, ("video", "scene"), None, "the top level")
         values = self.video(overrides)
@@ -335,6 +350,7 @@ class _Validator:
             target_seconds=float(values["target_seconds"]),
             beat_pause=float(values["beat_pause"]),
             scene_pause=float(values["scene_pause"]),
+            rate=self.voice_rate(values["rate"], values["voice"], rate),
         )
         self.overridden = {k for k, v in overrides.items() if v is not None}
         spec = ExampleSpec(values["sentence"], values["focus"], values["model"].strip())
@@ -389,6 +405,7 @@ class _Validator:
         value = video[key]
         if isinstance(value, bool) or not isinstance(value, kinds):
             wanted = "a number" if float in kinds else "a string in double quotes"
+            wanted += " or a table of them by voice" if dict in kinds else ""
             raise self.fail(
                 self.where.key(key, line),
                 f"[video] {key} must be {wanted}, not {describe_value(value)}",
@@ -436,6 +453,41 @@ class _Validator:
         if overridden or not argument or Path(argument.strip()).expanduser().is_absolute():
             return spec.strip()
         return f"{kind}:{self.path.parent / argument.strip()}"
+
+    def voice_rate(self, given: Any, voice: str, override: float | None) -> float | None:
+        """The speaking rate for ``voice``: ``--rate``, else the file's number, else the
+        file's table's entry for the voice's kind; None (the engine's default) if none.
+        The file's rate is checked even when ``--rate`` replaces it."""
+        line = self.where.key("rate", self.where.video)
+        chosen = given
+        if isinstance(given, dict):
+            table = self.where.table("video.rate") or line
+            kinds = rated_kinds()
+            self.unknown_keys(given, kinds, table, "[video.rate] (the voices a rate applies to)")
+            for kind, value in given.items():
+                at = self.where.key(kind, table)
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise self.fail(
+                        at, f"[video.rate] {kind} must be a number, not {describe_value(value)}"
+                    )
+                self.check_rate(value, f"{self.path}:{at}", f"[video.rate] {kind}")
+            chosen = given.get(voice.partition(":")[0])
+        elif given is not None:
+            self.check_rate(given, f"{self.path}:{line}", "[video] rate")
+        if override is not None:
+            return self.check_rate(override, str(self.path), "--rate")
+        return None if chosen is None else float(chosen)
+
+    @staticmethod
+    def check_rate(value: float, where: str, what: str) -> float:
+        """``value`` if it is a rate within :data:`RATE_RANGE`; ScriptError at ``where``."""
+        low, high = RATE_RANGE
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ScriptError(
+                f"{where}: {what} = {value:g} is out of range; use the voice's speed relative "
+                f"to its natural one, from {low:g} to {high:g} (0.9 is a tenth slower)"
+            )
+        return float(value)
 
     def example(self, spec: ExampleSpec, line: int | None = None) -> WorkedExample:
         """The worked example of a spec (the numbers it narrates); a problem is reported on

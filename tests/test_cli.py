@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from explainer import __version__
 from explainer import checks as checks_module
 from explainer.cli import app
+from explainer.errors import ExplainerError
+from explainer.script import Script
 from explainer.staging import staged_outputs
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
@@ -65,6 +67,32 @@ def test_bad_sentence_in_numbers_is_one_line(runner: CliRunner) -> None:
     result = runner.invoke(app, ["numbers", "--sentence", "   "])
     assert result.exit_code == 1
     one_error_line(result)
+
+
+def test_a_bad_rate_is_one_line_and_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(TINY), "--rate", "0", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "--rate = 0 is out of range" in one_error_line(result)
+    assert not out.exists()
+
+
+def test_the_rate_reaches_the_render(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from explainer import pipeline
+
+    seen: list[tuple[str, float | None]] = []
+
+    def stop(script: Script, **_: object) -> None:
+        seen.append((script.settings.voice, script.settings.rate))
+        raise ExplainerError("stopped before rendering")
+
+    monkeypatch.setattr(pipeline, "render_video", stop)
+    args = ["render", str(TINY), "--voice", "flite", "--rate", "0.85", "--out", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert seen == [("flite", 0.85)]
 
 
 def test_out_inside_a_file_is_refused(runner: CliRunner, tmp_path: Path) -> None:

@@ -152,6 +152,22 @@ def test_the_key_has_the_models_bytes_hashed_once_per_process(
     assert voice.cache_key("s", "b0")["model"] != first[0]["model"]
 
 
+def test_a_rate_divides_the_models_own_length_scale(tmp_path: Path) -> None:
+    model = tmp_path / "voice.onnx"
+    model.write_bytes(b"weights")
+    config = Path(f"{model}.json")
+    config.write_text('{"inference": {"noise_scale": 0.667, "length_scale": 1.1}}')
+    assert PiperVoice(model).settings() == ("--no-normalize",), "rate 1: as before rates"
+    slower = PiperVoice(model, rate=0.8)
+    assert slower.settings() == ("--no-normalize", "--length-scale", repr(1.1 / 0.8))
+    assert slower.cache_key("s", "b") != PiperVoice(model).cache_key("s", "b")
+    config.write_text("{}")  # piper's own default length scale, 1
+    assert PiperVoice(model, rate=0.5).settings()[-1] == "2.0"
+    config.write_text("[1, 2]")
+    with pytest.raises(VoiceError, match=r"is not a voice's config"):
+        PiperVoice(model, rate=0.5).settings()
+
+
 def _piper_installed() -> bool:
     try:
         version("piper-tts")
@@ -184,3 +200,18 @@ def test_the_bundled_voice_speaks_at_its_own_rate_from_one_process(
         assert handle.getframerate() == 22_050  # the voice's own rate, kept
     # 19 words spoken ("zero point three five" is four) at 120 to 260 words a minute
     assert 19 / 260 * 60 < voiced[0].speech < 19 / 120 * 60, voiced[0].speech
+
+
+@pytest.mark.skipif(not _piper_installed(), reason="piper-tts or the bundled voice is missing")
+def test_the_bundled_voice_at_a_lower_rate_speaks_longer(tmp_path: Path) -> None:
+    text = "The weights add up to one, so the output is a blend of the values."
+    speech = [
+        synthesize_beats(scene(text), PiperVoice(rate=rate), tmp_path / str(rate))[0]
+        .beats[0]
+        .speech
+        for rate in (1.0, 0.8)
+    ]
+    # a length scale of 1.25 lengthens this line by less than that (1.11 times with the
+    # noise off, measured; 2 gives 1.73): dev/voice_report.py calibrates rates by measured
+    # pace. The model's noise moves a line's length by a few percent
+    assert 1.08 < speech[1] / speech[0] < 1.3, speech

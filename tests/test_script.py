@@ -178,6 +178,60 @@ def test_bad_values_in_the_good_file(tmp_path: Path, old: str, new: str, what: s
     assert what in message
 
 
+RATE_TABLE = "\n[video.rate]\nfestival = 0.9\npiper = 0.85\n"
+
+
+def with_rate(text: str) -> str:
+    """The good script with ``text`` after its [video] keys."""
+    return GOOD.replace("scene_pause = 0.8\n", f"scene_pause = 0.8\n{text}\n", 1)
+
+
+def test_a_rate_is_one_number_or_one_per_voice(tmp_path: Path) -> None:
+    assert load_script(DATA / "good.toml").settings.rate is None, "unset: the engine's default"
+    one = write(tmp_path, with_rate("rate = 0.9"))
+    assert load_script(one).settings.rate == 0.9
+    assert load_script(one, voice="piper").settings.rate == 0.9
+    table = write(tmp_path, with_rate(RATE_TABLE))
+    assert load_script(table).settings.rate is None, "the file's voice, espeak, has no entry"
+    assert load_script(table, voice="festival").settings.rate == 0.9
+    assert load_script(table, voice="piper:/m/en.onnx").settings.rate == 0.85
+    assert load_script(table, voice="piper", rate=1.2).settings.rate == 1.2
+    inline = write(tmp_path, with_rate("rate = { espeak = 1 }"))
+    assert load_script(inline).settings.rate == 1.0
+
+
+@pytest.mark.parametrize(
+    ("rate", "what"),
+    [
+        ("rate = 0", "[video] rate = 0 is out of range; use the voice's speed relative to"),
+        ("rate = -0.9", "[video] rate = -0.9 is out of range"),
+        ("rate = 20", "[video] rate = 20 is out of range"),
+        ("rate = inf", "[video] rate = inf is out of range"),
+        ('rate = "slow"', "[video] rate must be a number or a table of them by voice"),
+        ("[video.rate]\nfestival = 0.9\npiper = 0  # ERROR", "[video.rate] piper = 0 is out"),
+        ("[video.rate]\nfestivl = 0.9  # ERROR", "unknown key 'festivl' in [video.rate]"),
+        ('[video.rate]\nflite = "x"  # ERROR', "[video.rate] flite must be a number"),
+        ("rate = { recorded = 1 }", "allowed: festival, espeak, flite, piper"),
+    ],
+)
+def test_a_bad_rate_is_named_on_its_line(tmp_path: Path, rate: str, what: str) -> None:
+    marked = rate if "# ERROR" in rate else rate + "  # ERROR"
+    path = write(tmp_path, with_rate(marked))
+    message = error_of(path)
+    assert message.startswith(f"{path}:{marked_line(path)}: "), message
+    assert what in message
+
+
+def test_a_bad_rate_override_is_named_and_the_files_rate_still_checked(tmp_path: Path) -> None:
+    path = DATA / "good.toml"
+    with pytest.raises(ScriptError, match=r": --rate = 0 is out of range") as caught:
+        load_script(path, rate=0)
+    assert str(caught.value).startswith(f"{path}: --rate")
+    bad = write(tmp_path, with_rate("rate = 9  # ERROR"))
+    with pytest.raises(ScriptError, match=rf"^{re.escape(str(bad))}:{marked_line(bad)}: "):
+        load_script(bad, rate=0.9)
+
+
 def test_missing_pieces(tmp_path: Path) -> None:
     no_video = write(tmp_path, GOOD.replace("[video]", "[videos]"))
     assert "unknown key 'videos' in the top level; did you mean 'video'?" in error_of(no_video)

@@ -286,6 +286,24 @@ def test_parse_voice_accepts_every_form() -> None:
     assert recorded.directory == Path("takes")
 
 
+def test_parse_voice_gives_every_synthesising_engine_the_rate() -> None:
+    for spec in ("festival", "espeak", "flite", "piper", "piper:models/en.onnx"):
+        assert parse_voice(spec, 0.85).rate == 0.85, spec
+        assert parse_voice(spec).rate == 1.0, "by default the natural speed"
+    assert isinstance(parse_voice("recorded:takes", 0.85), RecordedVoice)  # played as recorded
+    assert voices.rated_kinds() == ("festival", "espeak", "flite", "piper")
+
+
+def test_the_rate_is_part_of_every_engines_key() -> None:
+    beat = Beat("hello", "Hello there.", 1.0, 0.35)
+    for spec in ("festival", "espeak", "flite"):
+        names = {voice_name("intro", beat, parse_voice(spec, rate)) for rate in (1.0, 0.9, 1.1)}
+        assert len(names) == 3, spec
+    # espeak's key has always held its words a minute: at rate 1 it is what it was
+    assert EspeakVoice(rate=1.0).cache_key("s", "b")["wpm"] == "165"
+    assert EspeakVoice(rate=0.8).cache_key("s", "b")["wpm"] == "132"
+
+
 @pytest.mark.parametrize(
     "spec", ["", "Festival", "sapi", "piper:", "recorded:  ", "recorded", "espeak:x", "flite:"]
 )
@@ -427,6 +445,50 @@ def test_real_engine_speaks_a_line(
     assert wav_format(audio.audio) == (1, 2, rate)
     # ten words at 2 to 5 words per second
     assert 1.5 < audio.speech < 6.0, audio.speech
+
+
+SLOW_LINE = "The weights add up to one, so the output is a blend of the values."
+
+
+@pytest.mark.parametrize(
+    ("voice", "by_hand"),
+    [
+        (FestivalVoice(), ["text2wave", "-eval", "(voice_cmu_us_slt_arctic_hts)", "-o"]),
+        (FliteVoice(), ["flite", "-voice", "slt", "-f", "{text}", "-o"]),
+    ],
+)
+def test_at_rate_one_an_engine_writes_what_it_writes_without_a_rate(
+    voice: voices.Voice, by_hand: list[str], tmp_path: Path
+) -> None:
+    if shutil.which(by_hand[0]) is None:
+        pytest.skip(f"{by_hand[0]} is not installed")
+    text = tmp_path / "line.txt"
+    text.write_text(SLOW_LINE + "\n", encoding="ascii")
+    plain = tmp_path / "plain.wav"
+    command = [str(text) if part == "{text}" else part for part in by_hand]
+    # the engine's own command line, as the voice ran it before rates existed
+    tail = [str(plain)] if "{text}" in by_hand else [str(plain), str(text)]
+    subprocess.run(command + tail, check=True, capture_output=True, timeout=120)
+    voice.synthesize(SLOW_LINE, tmp_path / "rated.wav", scene_id="s", beat_id="b")
+    assert (tmp_path / "rated.wav").read_bytes() == plain.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("spec", "binary"), [("festival", "text2wave"), ("espeak", "espeak-ng"), ("flite", "flite")]
+)
+def test_a_rate_below_one_slows_the_speech_in_proportion(
+    spec: str, binary: str, tmp_path: Path
+) -> None:
+    if shutil.which(binary) is None:
+        pytest.skip(f"{binary} is not installed")
+
+    def speech(rate: float) -> float:
+        plans = [plan("s", ("b", SLOW_LINE))]
+        return synthesize_beats(plans, parse_voice(spec, rate), tmp_path)[0].beats[0].speech
+
+    # a fifth slower: 1.25 times as long, but for the 80 ms of silence kept at the edges
+    natural, slower = speech(1.0), speech(0.8)
+    assert slower / natural == pytest.approx(1.25, abs=0.04), (natural, slower)
 
 
 def test_text_for_latin1_engines_keeps_words_and_drops_the_rest() -> None:
