@@ -8,7 +8,9 @@ class with the :class:`Voice` shape and one row. The WAV cache is
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +21,7 @@ from glob import glob
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from explainer.cache import file_sha256
 from explainer.errors import VoiceError, exit_detail
 from explainer.piper_voice import BUNDLED_PACKAGE, PIPER_PACKAGE, PiperVoice, piper_command
 from explainer.speech_text import speakable, speakable_ascii
@@ -32,6 +35,7 @@ __all__ = [
     "FliteVoice",
     "PiperVoice",
     "RecordedVoice",
+    "engine_version",
     "parse_voice",
     "speakable",
     "speakable_ascii",
@@ -42,6 +46,7 @@ __all__ = [
 _ENGINE_TIMEOUT = 120  # seconds; a single beat never takes this long on any engine
 
 _FESTIVAL_VOICE = "cmu_us_slt_arctic_hts"
+_FESTIVAL_PACKAGES = "festival festvox-us-slt-hts"
 
 
 @runtime_checkable
@@ -89,6 +94,37 @@ def _require(binary: str, package: str) -> str:
     return found
 
 
+@functools.cache
+def engine_version(binary: str, package: str) -> str:
+    """The version an installed engine reports (``BINARY --version``), once per process.
+
+    Part of each beat's cache key: an upgraded engine re-voices. The number alone when the
+    output has one (espeak-ng's also names its data folder; flite's exits with 1).
+
+    Examples
+    --------
+    >>> engine_version("espeak-ng", "espeak-ng").count(".") >= 1
+    True
+    """
+    try:
+        done = subprocess.run([_require(binary, package), "--version"], capture_output=True,
+                              text=True, timeout=_ENGINE_TIMEOUT, check=False)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise VoiceError(f"{binary} --version failed to run ({error})") from None
+    said = " ".join((done.stdout + done.stderr).split())
+    number = re.search(r"\b\d+\.\d+(?:\.\d+)*\b", said)
+    return number.group(0) if number else said
+
+
+@functools.cache
+def _folder_sha256(folder: Path) -> str:
+    """One hash of every file under ``folder`` (names and bytes), once per process."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(folder)}\0{file_sha256(path)}\0".encode())
+    return digest.hexdigest()
+
+
 def _run(command: list[str], *, scene_id: str, beat_id: str) -> None:
     """Run an engine; a crash or timeout becomes a VoiceError naming the beat."""
     try:
@@ -118,7 +154,7 @@ class FestivalVoice(_ProcessPerBeat):
     voice: str = _FESTIVAL_VOICE
 
     def check(self) -> None:
-        _require("text2wave", "festival festvox-us-slt-hts")
+        _require("text2wave", _FESTIVAL_PACKAGES)
         if not glob(f"/usr/share/festival/voices/*/{self.voice}"):
             raise VoiceError(
                 f"festival voice {self.voice} is not installed; install it with: "
@@ -126,7 +162,17 @@ class FestivalVoice(_ProcessPerBeat):
             )
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        return {"engine": "festival", "voice": self.voice}
+        self.check()
+        return {
+            "engine": "festival",
+            "version": engine_version("festival", _FESTIVAL_PACKAGES),
+            "voice": self.voice,
+            "voice_files": _folder_sha256(self.voice_folder()),
+        }
+
+    def voice_folder(self) -> Path:
+        """Where the voice's data lives (its HTS models: they make the sound)."""
+        return Path(sorted(glob(f"/usr/share/festival/voices/*/{self.voice}"))[0])
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.check()
@@ -152,7 +198,8 @@ class EspeakVoice(_ProcessPerBeat):
         _require("espeak-ng", "espeak-ng")
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        return {"engine": "espeak-ng", "voice": self.voice, "wpm": str(self.words_per_minute)}
+        return {"engine": "espeak-ng", "version": engine_version("espeak-ng", "espeak-ng"),
+                "voice": self.voice, "wpm": str(self.words_per_minute)}  # fmt: skip
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.check()
@@ -187,7 +234,7 @@ class FliteVoice(_ProcessPerBeat):
         _require("flite", "flite")
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        return {"engine": "flite", "voice": self.voice}
+        return {"engine": "flite", "version": engine_version("flite", "flite"), "voice": self.voice}
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.check()
