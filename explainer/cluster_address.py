@@ -9,7 +9,7 @@ is refused). The certificate files come from Dask's own configuration, the same 
 ``dask scheduler`` and ``dask worker`` read: the environment variables of
 :data:`TLS_VARIABLES` or a YAML file in ``~/.config/dask/``.
 
-Imports nothing of ``distributed`` until a ``tls://`` address needs its ``Security``.
+Imports nothing of Dask until :func:`tls_security` prepares a connection.
 """
 
 from __future__ import annotations
@@ -131,9 +131,18 @@ def tls_security(address: ClusterAddress) -> Any:
     Raises
     ------
     ClusterError
-        No CA or client certificate is configured, or a configured file does not exist.
+        No CA or client certificate is configured, or a configured file does not exist; or
+        the address is ``tcp://`` and Dask's configuration requires encryption.
     """
+    import dask.config
+
     if address.scheme != "tls":
+        if dask.config.get("distributed.comm.require-encryption", False):
+            raise ClusterError(
+                f"--cluster {address.url}: Dask's configuration requires encryption "
+                "(DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION); give the scheduler's "
+                f"tls://{address.url.removeprefix('tcp://')} address"
+            )
         return None
     from distributed.security import Security
 

@@ -39,7 +39,7 @@ from contextlib import suppress
 from typing import Any
 
 from explainer.cluster_address import parse_address, tls_security
-from explainer.errors import ClusterError, RenderError
+from explainer.errors import ClusterError, RenderError, one_line
 from explainer.keys import clip_key
 from explainer.quality import Quality
 from explainer.scene_jobs import RenderedScene, SceneJob, run_job
@@ -310,8 +310,11 @@ def _connect(address: str, timeout: float) -> Any:
             return Client(  # type: ignore[no-untyped-call]
                 parsed.url, timeout=timeout, set_as_default=False, security=security
             )
-    except (OSError, TimeoutError) as error:  # not a Dask scheduler, or a hung one
-        raise ClusterError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
+    except (OSError, TimeoutError) as error:  # not a Dask scheduler, a hung one, TLS refused
+        hint = "; a scheduler started with TLS takes tls://" if parsed.scheme == "tcp" else ""
+        raise ClusterError(
+            f"cannot connect to the Dask scheduler at {address}: {one_line(error)}{hint}"
+        ) from None
 
 
 def _stop_stack_sampling(client: Any) -> None:

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
+import distributed  # noqa: F401 - its configuration's defaults, before any dask.config.set
 import psutil
 import pytest
 from helpers import one_error_line
@@ -113,8 +115,6 @@ def test_the_warning_is_one_line_before_anything_connects(
 
 
 def test_a_tls_address_without_certificates_is_one_line(tmp_path: Path, runner: CliRunner) -> None:
-    import dask
-
     unset = {"distributed.comm.tls.ca-file": None, "distributed.comm.tls.client.cert": None}
     with dask.config.set(unset):
         result = runner.invoke(
@@ -128,9 +128,23 @@ def test_a_tls_address_without_certificates_is_one_line(tmp_path: Path, runner: 
     assert not (tmp_path / "out" / "tiny.mp4").exists()
 
 
-def test_a_missing_certificate_file_is_named(tmp_path: Path, tls: TlsFiles) -> None:
-    import dask
+def test_plain_tcp_where_dask_requires_encryption_is_one_line(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    with dask.config.set({"distributed.comm.require-encryption": True}):
+        result = runner.invoke(
+            app, ["render", str(TINY), "--quality", "low", "--out", str(tmp_path / "out"),
+                  "--cache", str(tmp_path / "cache"), "--cluster", "tcp://127.0.0.1:1"],
+        )  # fmt: skip
+    assert result.exit_code == 1
+    assert one_error_line(result) == (
+        "error: --cluster tcp://127.0.0.1:1: Dask's configuration requires encryption "
+        "(DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION); give the scheduler's "
+        "tls://127.0.0.1:1 address"
+    )
 
+
+def test_a_missing_certificate_file_is_named(tmp_path: Path, tls: TlsFiles) -> None:
     missing = tmp_path / "nowhere.pem"
     settings = {"distributed.comm.tls.ca-file": str(tls.ca),
                 "distributed.comm.tls.client.cert": str(missing)}  # fmt: skip
@@ -168,8 +182,6 @@ def test_a_render_goes_through_a_tls_cluster_with_dask_s_environment_variables(
 def test_a_tls_cluster_refuses_plain_tcp_and_another_ca_s_certificate(
     tls_cluster: LocalCluster, tmp_path: Path, runner: CliRunner
 ) -> None:
-    import dask
-
     host_port = tls_cluster.address.removeprefix("tls://")
     rogue = make_tls_files(tmp_path / "rogue", authority="someone else's CA")
     settings = {"distributed.comm.tls.ca-file": str(rogue.ca),
@@ -184,4 +196,8 @@ def test_a_tls_cluster_refuses_plain_tcp_and_another_ca_s_certificate(
         assert result.exit_code == 1, address
         line = one_error_line(result)
         assert line.startswith(f"error: cannot connect to the Dask scheduler at {address}: ")
+        if address.startswith("tcp://"):
+            assert line.endswith("; a scheduler started with TLS takes tls://")
+        else:
+            assert "TLS certificate does not match" in line
     assert parse_address(tls_cluster.address).loopback
