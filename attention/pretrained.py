@@ -226,6 +226,18 @@ def file_sha256(path: Path) -> str:
     return _file_sha256(path, stat.st_size, stat.st_mtime_ns)
 
 
+def _check_pinned(folder: Path, pinned: Mapping[str, str]) -> None:
+    """ModelError naming the first file of ``pinned`` with other bytes (a missing one is
+    reported by :func:`_config`, with what a model folder holds)."""
+    for name, sha256 in pinned.items():
+        path = folder / name
+        if path.is_file() and file_sha256(path) != sha256:
+            raise ModelError(
+                f"{path} is not the file this model was checked with (SHA-256 "
+                f"{sha256[:12]}...); reinstall it (make setup)"
+            )
+
+
 def _config(folder: Path) -> dict[str, Any]:
     if not folder.is_dir():
         raise ModelError(
@@ -260,8 +272,9 @@ class PretrainedModel:
         The model folder.
     name
         The name the user gave (default: the folder).
-    sha256
-        If given, ``model.safetensors`` must have this SHA-256 (a pinned download).
+    pinned
+        If given, file name -> SHA-256 that each of those files must have (a pinned
+        download); checked before any of them is read.
 
     Examples
     --------
@@ -271,16 +284,14 @@ class PretrainedModel:
     (6, 12, 5, 5)
     """
 
-    def __init__(self, folder: Path, name: str = "", sha256: str | None = None) -> None:
+    def __init__(
+        self, folder: Path, name: str = "", pinned: Mapping[str, str] | None = None
+    ) -> None:
         self.folder = Path(folder)
         self.name = name or str(folder)
+        _check_pinned(self.folder, pinned or {})
         self.raw_config = _config(self.folder)
         self.architecture = ARCHITECTURES[self.raw_config["model_type"]]
-        if sha256 is not None and file_sha256(self.folder / "model.safetensors") != sha256:
-            raise ModelError(
-                f"{self.folder}/model.safetensors is not the file this model was checked "
-                f"with (SHA-256 {sha256[:12]}...); reinstall it (make setup)"
-            )
         self.tensors = _Tensors(
             self._weights(), self.folder, self.architecture.family, self.architecture.prefixes
         )

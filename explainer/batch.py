@@ -10,7 +10,8 @@ stops the batch leaves them listing the variants that finished.
 A variant that fails (a sentence the model cannot take, a layout that does not fit) is
 recorded with its one-line error and the others go on; a cluster that fails
 (:class:`~explainer.errors.ClusterError`) stops the batch, since every variant after it
-would fail the same way. A re-run skips the variants that finished with the same inputs.
+would fail the same way. A re-run skips the variants that finished with the same inputs:
+the same sentence, script, options, code, Manim, model files and voice engine.
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ from explainer.batch_page import write_index, write_poster
 from explainer.cache import file_sha256, write_atomic
 from explainer.errors import ClusterError, ExplainerError, one_line
 from explainer.executors import SceneExecutor, cpu_budget, open_executor
+from explainer.keys import video_inputs
 from explainer.pipeline import ProgressEvent, render_video
 from explainer.quality import Quality
 from explainer.script import Script, load_script
 from explainer.staging import check_out_dir, sigterm_as_interrupt
+from explainer.voices import parse_voice
 
 __all__ = ["BatchEvent", "BatchOptions", "BatchReport", "run_batch"]
 
@@ -119,13 +122,27 @@ def _previous(out_dir: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def _fingerprint(variant: Variant, script_digest: str, options: BatchOptions) -> str:
-    """Everything a finished variant was made from that a re-run could change."""
+def _fingerprint(variant: Variant, base: Script, script_digest: str, options: BatchOptions) -> str:
+    """Everything a finished variant was made from that a re-run could change: the variant,
+    the script's bytes, the options, and :func:`~explainer.keys.video_inputs` (the code,
+    Manim, the models' files, the voice engine's version and settings); "" when one of them
+    cannot be known now (a voice that does not run here): the render then says why.
+
+    The base script stands in for the variant's own (its chapters' models and beat ids are
+    the variant's): loading every variant's script again would cost a forward pass each.
+    """
+    models = [variant.model or base.spec.model, *(plan.spec.model for plan in base.scenes)]
+    beats = [(plan.scene_id, beat.id) for plan in base.scenes for beat in plan.beats]
+    try:
+        inputs = video_inputs(models, parse_voice(variant.voice or base.settings.voice), beats)
+    except (ExplainerError, ExampleError):
+        return ""
     made_of = {
         **variant.identity(),
         "script": script_digest,
         "quality": options.quality.value,
         "allow_layout_issues": options.allow_layout_issues,
+        **inputs,
     }
     return hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
 
@@ -133,6 +150,7 @@ def _fingerprint(variant: Variant, script_digest: str, options: BatchOptions) ->
 def _finished(old: dict[str, Any] | None, fingerprint: str, out_dir: Path) -> bool:
     return bool(
         old
+        and fingerprint
         and old.get("status") == "ok"
         and old.get("fingerprint") == fingerprint
         and (out_dir / str(old.get("video"))).is_file()
@@ -251,7 +269,7 @@ def run_batch(
     digest, previous = file_sha256(script_path), _previous(out_dir)
     todo, skipped = [], []
     for variant, slug in zip(variants, names, strict=True):
-        fingerprint = _fingerprint(variant, digest, options)
+        fingerprint = _fingerprint(variant, base, digest, options)
         if _finished(previous.get(slug), fingerprint, out_dir):
             batch.manifest.put(previous[slug], names)
             skipped.append(slug)

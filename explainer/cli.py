@@ -181,12 +181,27 @@ FocusOpt = Annotated[
     str | None,
     typer.Option("--focus", help=f"The token whose attention the video follows. {FOCUS_RULES}"),
 ]
+
+
+def _warn_if_exposed(address: str | None) -> str | None:
+    """``--cluster``'s check: a plain tcp:// scheduler on another machine gets one warning."""
+    from explainer.cluster_address import exposure_warning
+
+    warning = exposure_warning(address) if address else None
+    if warning:
+        typer.echo(f"warning: {warning}", err=True)
+    return address
+
+
 ClusterOpt = Annotated[
     str | None,
     typer.Option(
         "--cluster",
-        help="Render the scenes on the Dask scheduler at tcp://HOST:PORT (its workers need "
-        "the project installed; clips come back to this cache); default: local processes.",
+        help="Render the scenes on the Dask scheduler at tcp://127.0.0.1:PORT, or on another "
+        "machine at tls://HOST:PORT with the certificates of Dask's DASK_DISTRIBUTED__COMM__TLS__* "
+        "settings (its workers need the project installed; clips come back to this cache); "
+        "default: local processes.",
+        callback=_warn_if_exposed,
     ),
 ]
 

@@ -1,11 +1,13 @@
-"""Scene jobs on a Dask distributed cluster (``--cluster tcp://HOST:PORT``).
+"""Scene jobs on a Dask distributed cluster (``--cluster tcp://HOST:PORT`` or ``tls://``).
 
 The executor seam's cluster row: :class:`DaskScenePool` sends each
 :class:`~explainer.scene_jobs.SceneJob` to the scheduler with ``client.submit`` and hands
 back a plain ``concurrent.futures.Future``, so the render's loop is the one it uses for
 local processes. The job returns the clip's bytes, which the client stores in its own
 cache: no shared filesystem. Workers need only the project installed; each runs one scene
-at a time (Manim's config is process-global: start them with ``--nthreads 1``).
+at a time (Manim's config is process-global: start them with ``--nthreads 1``). A
+``tls://`` address connects with the certificates of Dask's configuration
+(:mod:`explainer.cluster_address`).
 
 Faults, measured with distributed 2026.8 on 127.0.0.1:
 
@@ -35,37 +37,17 @@ import warnings
 from concurrent.futures import Future, InvalidStateError
 from contextlib import suppress
 from typing import Any
-from urllib.parse import urlsplit
 
-from explainer.errors import ClusterError, RenderError
+from explainer.cluster_address import parse_address, tls_security
+from explainer.errors import ClusterError, RenderError, one_line
 from explainer.keys import clip_key
 from explainer.quality import Quality
 from explainer.scene_jobs import RenderedScene, SceneJob, run_job
 from scenes.plan import ScenePlan
 
-__all__ = ["DaskScenePool", "parse_address", "quiet_dask_logging", "run_cluster_job"]
+__all__ = ["DaskScenePool", "quiet_dask_logging", "run_cluster_job"]
 
 DISTRIBUTION = "attention-explainer"  # what every worker must have, at our version
-
-
-def parse_address(address: str) -> tuple[str, int]:
-    """``tcp://HOST:PORT`` (or ``HOST:PORT``) as host and port; anything else is an error.
-
-    Examples
-    --------
-    >>> parse_address("tcp://10.0.0.5:8786"), parse_address("localhost:8786")
-    (('10.0.0.5', 8786), ('localhost', 8786))
-    """
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if parts.scheme != "tcp" or not parts.hostname or not port:
-        raise ClusterError(
-            f"--cluster {address!r}: give the Dask scheduler's address as tcp://HOST:PORT"
-        )
-    return parts.hostname, port
 
 
 def quiet_dask_logging(level: int = logging.CRITICAL + 1) -> None:
@@ -119,7 +101,7 @@ class DaskScenePool:
     Parameters
     ----------
     address
-        ``tcp://HOST:PORT`` of a running ``dask scheduler``.
+        ``tcp://HOST:PORT`` or ``tls://HOST:PORT`` of a running ``dask scheduler``.
     connect_timeout
         Seconds to reach the scheduler and shake hands.
     probe_every, probe_timeout
@@ -308,9 +290,10 @@ class DaskScenePool:
 
 def _connect(address: str, timeout: float) -> Any:
     """A distributed ``Client`` of the scheduler at ``address``, or a ClusterError."""
-    host, port = parse_address(address)
+    parsed = parse_address(address)
+    security = tls_security(parsed)  # tls://: the certificates, checked before connecting
     try:  # a refused or unresolvable address fails now, not after Client's retries
-        socket.create_connection((host, port), timeout=timeout).close()
+        socket.create_connection((parsed.host, parsed.port), timeout=timeout).close()
     except OSError as error:
         raise ClusterError(
             f"cannot reach the Dask scheduler at {address}: {error.strerror or error}; "
@@ -324,9 +307,14 @@ def _connect(address: str, timeout: float) -> Any:
         with warnings.catch_warnings():
             # python/cloudpickle/msgpack versions that differ: jobs are plain data
             warnings.simplefilter("ignore", VersionMismatchWarning)
-            return Client(address, timeout=timeout, set_as_default=False)  # type: ignore[no-untyped-call]
-    except (OSError, TimeoutError) as error:  # not a Dask scheduler, or a hung one
-        raise ClusterError(f"cannot connect to the Dask scheduler at {address}: {error}") from None
+            return Client(  # type: ignore[no-untyped-call]
+                parsed.url, timeout=timeout, set_as_default=False, security=security
+            )
+    except (OSError, TimeoutError) as error:  # not a Dask scheduler, a hung one, TLS refused
+        hint = "; a scheduler started with TLS takes tls://" if parsed.scheme == "tcp" else ""
+        raise ClusterError(
+            f"cannot connect to the Dask scheduler at {address}: {one_line(error)}{hint}"
+        ) from None
 
 
 def _stop_stack_sampling(client: Any) -> None:

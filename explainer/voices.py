@@ -14,7 +14,9 @@ stretch. A rate of 1 gives the engine's unchanged output.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +27,7 @@ from glob import glob
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from explainer.cache import file_sha256
 from explainer.errors import VoiceError, exit_detail
 from explainer.piper_voice import BUNDLED_PACKAGE, PIPER_PACKAGE, PiperVoice, piper_command
 from explainer.speech_text import speakable, speakable_ascii
@@ -39,6 +42,7 @@ __all__ = [
     "FliteVoice",
     "PiperVoice",
     "RecordedVoice",
+    "engine_version",
     "parse_voice",
     "rated_kinds",
     "speakable",
@@ -51,6 +55,7 @@ _ENGINE_TIMEOUT = 120  # seconds; a single beat never takes this long on any eng
 
 _FESTIVAL_VOICE = "cmu_us_slt_arctic_hts"
 RATE_RANGE = (0.5, 2.0)  # half to twice an engine's natural speed; beyond is a typo
+_FESTIVAL_PACKAGES = "festival festvox-us-slt-hts"
 
 
 @runtime_checkable
@@ -98,6 +103,37 @@ def _require(binary: str, package: str) -> str:
     return found
 
 
+@functools.cache
+def engine_version(binary: str, package: str) -> str:
+    """The version an installed engine reports (``BINARY --version``), once per process.
+
+    Part of each beat's cache key: an upgraded engine re-voices. The number alone when the
+    output has one (espeak-ng's also names its data folder; flite's exits with 1).
+
+    Examples
+    --------
+    >>> engine_version("espeak-ng", "espeak-ng").count(".") >= 1
+    True
+    """
+    try:
+        done = subprocess.run([_require(binary, package), "--version"], capture_output=True,
+                              text=True, timeout=_ENGINE_TIMEOUT, check=False)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise VoiceError(f"{binary} --version failed to run ({error})") from None
+    said = " ".join((done.stdout + done.stderr).split())
+    number = re.search(r"\b\d+\.\d+(?:\.\d+)*\b", said)
+    return number.group(0) if number else said
+
+
+@functools.cache
+def _folder_sha256(folder: Path) -> str:
+    """One hash of every file under ``folder`` (names and bytes), once per process."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(folder)}\0{file_sha256(path)}\0".encode())
+    return digest.hexdigest()
+
+
 def _run(command: list[str], *, scene_id: str, beat_id: str) -> None:
     """Run an engine; a crash or timeout becomes a VoiceError naming the beat."""
     try:
@@ -128,7 +164,7 @@ class FestivalVoice(_ProcessPerBeat):
     rate: float = 1.0
 
     def check(self) -> None:
-        _require("text2wave", "festival festvox-us-slt-hts")
+        _require("text2wave", _FESTIVAL_PACKAGES)
         if not glob(f"/usr/share/festival/voices/*/{self.voice}"):
             raise VoiceError(
                 f"festival voice {self.voice} is not installed; install it with: "
@@ -136,7 +172,18 @@ class FestivalVoice(_ProcessPerBeat):
             )
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        return {"engine": "festival", "voice": self.voice, "rate": f"{self.rate:g}"}
+        self.check()
+        return {
+            "engine": "festival",
+            "version": engine_version("festival", _FESTIVAL_PACKAGES),
+            "voice": self.voice,
+            "voice_files": _folder_sha256(self.voice_folder()),
+            "rate": f"{self.rate:g}",
+        }
+
+    def voice_folder(self) -> Path:
+        """Where the voice's data lives (its HTS models: they make the sound)."""
+        return Path(sorted(glob(f"/usr/share/festival/voices/*/{self.voice}"))[0])
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.check()
@@ -173,7 +220,8 @@ class EspeakVoice(_ProcessPerBeat):
         _require("espeak-ng", "espeak-ng")
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        return {"engine": "espeak-ng", "voice": self.voice, "wpm": str(self.speed)}
+        return {"engine": "espeak-ng", "version": engine_version("espeak-ng", "espeak-ng"),
+                "voice": self.voice, "wpm": str(self.speed)}  # fmt: skip
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.check()
@@ -209,7 +257,8 @@ class FliteVoice(_ProcessPerBeat):
         _require("flite", "flite")
 
     def cache_key(self, scene_id: str, beat_id: str) -> dict[str, str]:
-        return {"engine": "flite", "voice": self.voice, "rate": f"{self.rate:g}"}
+        return {"engine": "flite", "version": engine_version("flite", "flite"), "voice": self.voice,
+                "rate": f"{self.rate:g}"}  # fmt: skip
 
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.check()

@@ -7,6 +7,7 @@ line and a non-zero exit, and the variants that finished are kept.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from helpers import one_error_line
 from typer.testing import CliRunner
 
 from explainer.cli import app
-from explainer.local_cluster import LocalCluster, local_cluster
+from explainer.local_cluster import LocalCluster, local_cluster, wait_for_workers
 from explainer.media import probe_video_frames
 
 pytestmark = [
@@ -165,3 +166,113 @@ def test_an_unreachable_scheduler_is_one_line_at_once(
     line = one_error_line(result)
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1" in line
     assert time.monotonic() - started < 15  # the voices may be made first; no 30 s retries
+
+
+def test_a_scheduler_that_stops_answering_is_one_line_within_the_watchdog_s_timeout(
+    cluster: LocalCluster, tmp_path: Path, runner: CliRunner
+) -> None:
+    """SIGSTOP freezes the scheduler mid-render: its socket stays open and the kernel still
+    ACKs, as on a frozen machine, so only the watchdog's 5 s probe can tell."""
+    assert cluster.scheduler is not None
+    scheduler = cluster.scheduler.pid
+    stopped: list[float] = []
+
+    def freeze_the_scheduler_while_a_scene_renders() -> None:
+        _wait_for(lambda: _running_on(cluster.address))
+        os.kill(scheduler, signal.SIGSTOP)
+        stopped.append(time.monotonic())
+
+    freezer = threading.Thread(target=freeze_the_scheduler_while_a_scene_renders, daemon=True)
+    freezer.start()
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    try:
+        result = runner.invoke(
+            app, ["render", str(TINY), "--quality", "low", "--out", str(out), "--cache",
+                  str(cache), "--cluster", cluster.address, "--quiet"],
+        )  # fmt: skip
+        ended = time.monotonic()
+    finally:
+        freezer.join(5)
+        os.kill(scheduler, signal.SIGCONT)  # for the fixture's orderly stop
+
+    assert stopped, "no scene was running to freeze the scheduler under"
+    assert result.exit_code == 1, result.output
+    assert "the Dask scheduler at " in one_error_line(result)
+    assert "stopped answering (no reply in 5 s)" in one_error_line(result)
+    waited = ended - stopped[0]
+    assert waited < 12, f"{waited:.1f} s from the freeze to the error"  # 5 s probe + closing
+    assert not list(out.glob("*.mp4")), "no video from a render that failed"
+    assert not [p for p in out.rglob("*") if p.name.startswith((".partial", "tmp"))]
+    assert not [p for p in cache.rglob("*") if p.name.startswith((".", "tmp"))]
+
+
+@pytest.fixture
+def scheduler_alone(tmp_path: Path) -> Iterator[LocalCluster]:
+    """A scheduler with no worker yet: the test starts its own."""
+    with local_cluster(tmp_path / "dask", workers=0) as started:
+        yield started
+
+
+def _render_on(address: str, tmp_path: Path, runner: CliRunner) -> Any:
+    return runner.invoke(
+        app, ["render", str(TINY), "--quality", "low", "--out", str(tmp_path / "out"),
+              "--cache", str(tmp_path / "cache"), "--cluster", address, "--quiet"],
+    )  # fmt: skip
+
+
+def test_a_worker_with_another_version_of_the_project_is_refused_when_connecting(
+    scheduler_alone: LocalCluster, tmp_path: Path, runner: CliRunner
+) -> None:
+    """The worker's import path starts with a folder that installs attention-explainer 9.9.9
+    (a dist-info of its own, as another machine's install would): it reports that version."""
+    other = tmp_path / "other-install"
+    info = other / "attention_explainer-9.9.9.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: attention-explainer\n"
+                                   "Version: 9.9.9\n")  # fmt: skip
+    scheduler_alone.start_worker("old", path=[other])
+    wait_for_workers(scheduler_alone.address, 1)
+    ours = importlib.metadata.version("attention-explainer")
+    assert ours != "9.9.9"
+
+    result = _render_on(scheduler_alone.address, tmp_path, runner)
+
+    assert result.exit_code == 1, result.output
+    line = one_error_line(result)
+    assert f"has attention-explainer 9.9.9, this machine {ours}" in line
+    assert "install the same version there" in line
+    assert not (tmp_path / "out" / "tiny.mp4").exists()
+
+
+def _copy_of_the_project(to: Path) -> Path:
+    """This checkout's packages and settings, as another machine would have them."""
+    root = Path(__file__).parents[1]
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for package in ("attention", "scenes", "explainer", "scripts"):
+        shutil.copytree(root / package, to / package, ignore=ignore)
+    shutil.copy2(root / "manim.cfg", to / "manim.cfg")
+    return to
+
+
+def test_a_worker_with_other_code_is_refused_by_the_clip_key_it_recomputes(
+    scheduler_alone: LocalCluster, tmp_path: Path, runner: CliRunner
+) -> None:
+    """The worker runs a copy of the project whose blend chapter differs by one comment:
+    the same installed version, other code. Its clip key for that chapter differs from the
+    client's, so it refuses the scene instead of filing another chapter's clip under it."""
+    copy = _copy_of_the_project(tmp_path / "other-machine")
+    with (copy / "scenes" / "s5_blend.py").open("a", encoding="utf-8") as chapter:
+        chapter.write("\n# edited on the other machine\n")
+    scheduler_alone.start_worker("edited", root=copy)
+    wait_for_workers(scheduler_alone.address, 1)
+
+    result = _render_on(scheduler_alone.address, tmp_path, runner)
+
+    assert result.exit_code == 1, result.output
+    line = one_error_line(result)
+    assert "scene 'blend': the Dask worker on " in line
+    assert "has other attention-explainer code, Manim or WordNet than this machine" in line
+    assert not (tmp_path / "out" / "tiny.mp4").exists()
+    clips = tmp_path / "cache" / "clips"
+    assert list(clips.glob("tokens-*.mp4")), "the chapter both have alike rendered there"
+    assert not list(clips.glob("blend-*")), "no clip of other code kept"

@@ -8,6 +8,7 @@ so they are quick and need no model; one test runs the real piper with the bundl
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -215,3 +216,65 @@ def test_the_bundled_voice_at_a_lower_rate_speaks_longer(tmp_path: Path) -> None
     # noise off, measured; 2 gives 1.73): dev/voice_report.py calibrates rates by measured
     # pace. The model's noise moves a line's length by a few percent
     assert 1.08 < speech[1] / speech[0] < 1.3, speech
+
+
+def _as_if_installed(monkeypatch: pytest.MonkeyPatch, piper: str) -> None:
+    """importlib.metadata says piper-tts ``piper`` is installed (everything else is real)."""
+    monkeypatch.setattr(
+        piper_voice, "version", lambda name: piper if name == "piper-tts" else version(name)
+    )
+
+
+def test_another_piper_version_is_one_line_before_any_piper_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a two-minute timeout on the first beat: what is installed and what is needed."""
+    model = tmp_path / "voice.onnx"
+    model.write_bytes(b"model")
+    Path(f"{model}.json").write_text("{}")
+    _as_if_installed(monkeypatch, "1.9.0")
+    started: list[object] = []
+    monkeypatch.setattr(piper_voice, "PiperProcess", lambda command: started.append(command))
+    needed = (
+        r"^piper-tts 1\.9\.0 is installed, but this project speaks piper-tts 1\.8\.0's "
+        r"protocol; install it with: make setup \(or pip install 'piper-tts==1\.8\.0'\)$"
+    )
+    with pytest.raises(VoiceError, match=needed):
+        PiperVoice(model).check()
+    with pytest.raises(VoiceError, match=needed):  # the beats' keys are made first
+        synthesize_beats(scene("The cat sat."), PiperVoice(model), tmp_path / "cache")
+    assert started == []
+
+
+def test_the_engine_version_is_part_of_each_beat_s_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "voice.onnx"
+    model.write_bytes(b"model")
+    Path(f"{model}.json").write_text("{}")
+    _as_if_installed(monkeypatch, piper_voice.PIPER_VERSION)
+    assert PiperVoice(model).cache_key("s", "b")["version"] == "1.8.0"
+
+
+@pytest.mark.skipif(not _piper_installed(), reason="piper-tts or the bundled voice is missing")
+def test_the_piper_in_the_environment_it_runs_from_is_the_one_checked(tmp_path: Path) -> None:
+    """A real process whose import path installs piper-tts 1.9.0 first (a dist-info of its
+    own, as another environment would): the command fails in one line, at once."""
+    other = tmp_path / "other-env"
+    info = other / "piper_tts-1.9.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: piper-tts\nVersion: 1.9.0\n")
+    root = Path(__file__).parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(other), str(root)])}
+    done = subprocess.run(
+        [sys.executable, "-m", "explainer", "render", str(root / "tests/data/tiny.toml"),
+         "--voice", "piper", "--quality", "low", "--out", str(tmp_path / "out"),
+         "--cache", str(tmp_path / "cache"), "--quiet"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: piper-tts 1.9.0 is installed, but this project speaks piper-tts 1.8.0's "
+        "protocol; install it with: make setup (or pip install 'piper-tts==1.8.0')"
+    ]
+    assert not (tmp_path / "out" / "tiny.mp4").exists()

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from manim import tempconfig
 
-from attention.example import MAX_TOKENS
 from attention.spec import ExampleSpec
 from explainer.script import load_script
 from scenes import load_scene_class
@@ -197,13 +196,8 @@ def _hard_cases() -> list[Any]:
         for sentence, focus, designed, pieces in HARD_SENTENCES:
             if trained and sentence not in (LONG_SENTENCE, SIXTEEN_TOKENS):
                 continue
-            marks = (
-                [pytest.mark.skipif(MAX_TOKENS < 16, reason=f"at most {MAX_TOKENS} words")]
-                if sentence == SIXTEEN_TOKENS
-                else []
-            )
             tokens = pieces if trained else designed
-            cases.append(pytest.param(class_name, sentence, focus, tokens, marks=marks))
+            cases.append(pytest.param(class_name, sentence, focus, tokens))
     return cases
 
 

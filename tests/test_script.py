@@ -323,8 +323,6 @@ def test_mutated_script_loads_or_raises_script_error(tmp_path: Path, text: str) 
 
 def test_default_script_loads_with_the_real_scenes(monkeypatch: pytest.MonkeyPatch) -> None:
     default = Path(__file__).parents[1] / "scripts" / "attention.toml"
-    if not default.exists():
-        pytest.skip("scripts/attention.toml is not written yet")
     monkeypatch.undo()  # the real catalogue, not the fake one
     script = load_script(default)
     assert script.scenes

@@ -353,8 +353,9 @@ def test_piper_needs_its_model_and_never_downloads(
         VoiceError, match=r"install it with: make setup \(or pip install 'piper-tts=="
     ):
         PiperVoice(model).check()
-    # the cache key needs only the model files, so cached beats replay without piper
-    assert PiperVoice(model).cache_key("s", "b")["engine"] == "piper"
+    # the engine's version is part of each beat's key: without piper, no key, the same line
+    with pytest.raises(VoiceError, match=r"piper is not installed; install it with"):
+        PiperVoice(model).cache_key("s", "b")
 
 
 def test_a_missing_bundled_voice_names_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -532,3 +533,41 @@ def test_festival_says_the_minus_the_screen_shows() -> None:
     assert words(voices.speakable_ascii("you -0.23")) == [
         "you", "minus", "zero", "point", "two", "three"
     ]  # fmt: skip
+
+
+ENGINES_HERE = [
+    (voice, binary)
+    for voice, binary in ((FestivalVoice(), "festival"), (EspeakVoice(), "espeak-ng"),
+                          (FliteVoice(), "flite"))
+    if shutil.which(binary)
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("voice", "binary"), ENGINES_HERE, ids=[b for _, b in ENGINES_HERE])
+def test_the_engine_s_own_version_keys_its_beats(
+    voice: voices.Voice, binary: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
+    key = voice.cache_key("s", "b")
+    assert key["version"] in said.stdout + said.stderr  # what the engine itself says
+    assert any(ch.isdigit() for ch in key["version"])
+    beat = Beat("b", "Hello there.", 1.0, 0.3)
+    before = voice_name("s", beat, voice)
+    monkeypatch.setattr(voices, "engine_version", lambda binary, package: "99.0-upgraded")
+    assert voice_name("s", beat, voice) != before, "an upgraded engine re-voices its beats"
+
+
+def test_voice_keys_are_the_same_in_another_process() -> None:
+    """The cache outlives the process: every engine's key, made again by a new Python,
+    names the same files."""
+    beat = "Beat('b', 'Hello there.', 1.0, 0.3)"
+    engines = ", ".join(f"{type(v).__name__}()" for v, _ in ENGINES_HERE)
+    program = (
+        "from explainer.keys import voice_name; from scenes.plan import Beat; "
+        f"from explainer.voices import *; print([voice_name('s', {beat}, v) for v in ({engines},)])"
+    )
+    here = str([voice_name("s", Beat("b", "Hello there.", 1.0, 0.3), v) for v, _ in ENGINES_HERE])
+    root = str(Path(__file__).parents[1])
+    again = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                           cwd=root, check=True).stdout.strip()  # fmt: skip
+    assert again == here
