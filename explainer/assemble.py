@@ -2,7 +2,9 @@
 
 :data:`OUTPUTS` is the ordered list of output stages; :func:`assemble_outputs` runs them and
 the render's up-to-date key covers exactly their code (:func:`explainer.keys.outputs_key`),
-so adding an output is a function taking an :class:`Assembly` and one row.
+so adding an output is a function naming its files, one writing them, and one row. The
+names are known before anything renders (:func:`planned_outputs`), so a file in the way is
+found before the user waits for a render.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from explainer.mix import Narration
 from explainer.names import output_name
 from explainer.subtitles import to_srt, to_vtt
 from explainer.timeline import Timeline
+from scenes.plan import ScenePlan
 
 __all__ = [
     "OUTPUTS",
@@ -32,6 +35,7 @@ __all__ = [
     "assemble_outputs",
     "concat_video",
     "mux_clip",
+    "planned_outputs",
     "write_chapters",
 ]
 
@@ -131,75 +135,100 @@ class Assembly:
     jobs: int = 1
 
 
-def write_clips(a: Assembly) -> list[Path]:
-    """``clips/03-scores.mp4``: each scene's clip with its narration, titled."""
-    clip_dir = a.staging / "clips"
-    clip_dir.mkdir(parents=True, exist_ok=True)
-    scenes = zip(a.timeline.scenes, a.clips, a.narration.scenes, strict=True)
+def clip_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:
+    """``clips/03-scores.mp4``: one per scene."""
+    return ["clips/" + output_name(plan.chapter, plan.scene_id, suffix=".mp4") for plan in plans]
+
+
+def write_clips(a: Assembly, targets: Sequence[Path]) -> None:
+    """Each scene's clip with its narration, titled."""
+    for folder in {target.parent for target in targets}:
+        folder.mkdir(parents=True, exist_ok=True)
+    scenes = zip(a.timeline.scenes, a.clips, a.narration.scenes, targets, strict=True)
     with ThreadPoolExecutor(max_workers=a.jobs or os.cpu_count() or 1) as pool:
         muxed = [
-            pool.submit(
-                mux_clip, silent, audio,
-                clip_dir / output_name(scene.chapter, scene.id, suffix=".mp4"), title=scene.title,
-            )
-            for scene, silent, audio in scenes
-        ]  # fmt: skip
-        return [future.result() for future in muxed]
+            pool.submit(mux_clip, silent, audio, target, title=scene.title)
+            for scene, silent, audio, target in scenes
+        ]
+        for future in muxed:
+            future.result()
 
 
-def write_video(a: Assembly) -> list[Path]:
-    """``<name>.mp4``: the clips joined, the whole narration over them, chapter markers."""
+def video_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:
+    """``<name>.mp4``."""
+    return [f"{name}.mp4"]
+
+
+def write_video(a: Assembly, targets: Sequence[Path]) -> None:
+    """The clips joined, the whole narration over them, chapter markers."""
     chapters = [
         ChapterMark(scene.title, scene.start, scene.start + scene.duration)
         for scene in a.timeline.scenes
     ]
     metadata = write_chapters(chapters, a.work_dir / "chapters.txt", title=a.timeline.title)
-    out = a.staging / f"{a.name}.mp4"
-    return [concat_video(a.clips, a.narration.full, metadata, out, a.work_dir)]
+    concat_video(a.clips, a.narration.full, metadata, targets[0], a.work_dir)
 
 
-def write_subtitles(a: Assembly) -> list[Path]:
-    """``<name>.srt`` and ``<name>.vtt``: one cue per beat."""
-    srt, vtt = a.staging / f"{a.name}.srt", a.staging / f"{a.name}.vtt"
+def subtitle_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:
+    """``<name>.srt`` and ``<name>.vtt``."""
+    return [f"{name}.srt", f"{name}.vtt"]
+
+
+def write_subtitles(a: Assembly, targets: Sequence[Path]) -> None:
+    """One cue per beat, as SubRip and as WebVTT."""
+    srt, vtt = targets
     srt.write_text(to_srt(a.timeline), encoding="utf-8")
     vtt.write_text(to_vtt(a.timeline), encoding="utf-8")
-    return [srt, vtt]
 
 
-def write_timeline(a: Assembly) -> list[Path]:
-    """``timeline.json``: every scene's and beat's start and length."""
-    path = a.staging / "timeline.json"
-    write_atomic(path, a.timeline.to_json().encode("utf-8"))
-    return [path]
+def timeline_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:
+    """``timeline.json``."""
+    return ["timeline.json"]
 
 
-def write_numbers(a: Assembly) -> list[Path]:
-    """``numbers.json``: every number shown, with its source, and every number spoken."""
-    path = a.staging / "numbers.json"
+def write_timeline(a: Assembly, targets: Sequence[Path]) -> None:
+    """Every scene's and beat's start and length."""
+    write_atomic(targets[0], a.timeline.to_json().encode("utf-8"))
+
+
+def numbers_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:
+    """``numbers.json``."""
+    return ["numbers.json"]
+
+
+def write_numbers(a: Assembly, targets: Sequence[Path]) -> None:
+    """Every number shown, with its source, and every number spoken."""
     spec = a.timeline.spec
     own = {s.id: s.plan.spec for s in a.timeline.scenes if s.plan.spec != spec}
-    write_atomic(path, a.numbers.to_json(spec, own).encode("utf-8"))
-    return [path]
+    write_atomic(targets[0], a.numbers.to_json(spec, own).encode("utf-8"))
 
 
-def write_explorer(a: Assembly) -> list[Path]:
-    """``explorer.html``: the interactive explorer of the same example, showing the texts of
+def explorer_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:
+    """``explorer.html``."""
+    return [EXPLORER_PAGE]
+
+
+def write_explorer(a: Assembly, targets: Sequence[Path]) -> None:
+    """The interactive explorer of the same example, showing the texts of
     ``numbers.json``'s ``explorer`` entries (verified with the scenes' numbers).
     """
-    path = a.staging / EXPLORER_PAGE
     page = explorer_html(example_for(a.timeline.spec), a.numbers, title=a.timeline.title)
-    write_atomic(path, page.encode("utf-8"))
-    return [path]
+    write_atomic(targets[0], page.encode("utf-8"))
+
+
+OutputFiles = Callable[[str, Sequence[ScenePlan]], list[str]]
 
 
 @dataclass(frozen=True)
 class OutputStage:
-    """One output of a render: its name, the function that writes it, and the files
+    """One output of a render: its name, the files it makes (relative paths, from the
+    video's name and the scenes), the function that writes exactly those, and the files
     besides Python code that shape it (they key the outputs' cache with the code).
     """
 
     name: str
-    write: Callable[[Assembly], list[Path]]
+    files: OutputFiles
+    write: Callable[[Assembly, Sequence[Path]], None]
     assets: tuple[Path, ...] = ()
 
     @property
@@ -210,15 +239,35 @@ class OutputStage:
 
 # every output of a render, in the order they are written
 OUTPUTS: tuple[OutputStage, ...] = (
-    OutputStage("clips", write_clips),
-    OutputStage("video", write_video),
-    OutputStage("subtitles", write_subtitles),
-    OutputStage("timeline", write_timeline),
-    OutputStage("numbers", write_numbers),
-    OutputStage("explorer", write_explorer, tuple(static_paths())),
+    OutputStage("clips", clip_files, write_clips),
+    OutputStage("video", video_files, write_video),
+    OutputStage("subtitles", subtitle_files, write_subtitles),
+    OutputStage("timeline", timeline_files, write_timeline),
+    OutputStage("numbers", numbers_files, write_numbers),
+    OutputStage("explorer", explorer_files, write_explorer, tuple(static_paths())),
 )
+
+
+def planned_outputs(
+    name: str, plans: Sequence[ScenePlan], stages: Sequence[OutputStage] = OUTPUTS
+) -> list[str]:
+    """Every file a render of ``plans`` named ``name`` writes, relative to its folder.
+
+    Examples
+    --------
+    >>> from scenes.scripts import default_plan
+    >>> planned_outputs("talk", [default_plan("Tokens")])[:3]
+    ['clips/01-tokens.mp4', 'talk.mp4', 'talk.srt']
+    """
+    return [file for stage in stages for file in stage.files(name, plans)]
 
 
 def assemble_outputs(assembly: Assembly, stages: Sequence[OutputStage] = OUTPUTS) -> list[Path]:
     """Write every output of ``stages`` into ``assembly.staging``; return the paths."""
-    return [path for stage in stages for path in stage.write(assembly)]
+    plans = [scene.plan for scene in assembly.timeline.scenes]
+    written = []
+    for stage in stages:
+        targets = [assembly.staging / file for file in stage.files(assembly.name, plans)]
+        stage.write(assembly, targets)
+        written += targets
+    return written

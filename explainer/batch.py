@@ -12,6 +12,10 @@ recorded with its one-line error and the others go on; a cluster that fails
 (:class:`~explainer.errors.ClusterError`) stops the batch, since every variant after it
 would fail the same way. A re-run skips the variants that finished with the same inputs:
 the same sentence, script, options, code, Manim, model files and voice engine.
+
+Only files explainer wrote are replaced, in ``DIR`` and in every ``DIR/<slug>/``
+(:mod:`explainer.manifest`): a file of the user's where one goes stops the batch before
+anything renders, unless ``force``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,15 +35,16 @@ from typing import Any
 
 from attention.example import ExampleError
 from explainer.batch_file import Variant, slugs, variant_record
-from explainer.batch_page import write_index, write_poster
+from explainer.batch_page import INDEX_NAME, POSTER_NAME, write_index, write_poster
 from explainer.cache import file_sha256, write_atomic
-from explainer.errors import ClusterError, ExplainerError, one_line
+from explainer.errors import ClusterError, ExplainerError, OutputInTheWay, one_line
 from explainer.executors import SceneExecutor, cpu_budget, open_executor
 from explainer.keys import video_inputs
-from explainer.pipeline import ProgressEvent, render_video
+from explainer.manifest import Blocker, Manifest, Older, in_the_way_message
+from explainer.pipeline import ProgressEvent, render_outputs, render_video
 from explainer.quality import Quality
 from explainer.script import Script, load_script
-from explainer.staging import check_out_dir, sigterm_as_interrupt
+from explainer.staging import Staging, sigterm_as_interrupt, staged_outputs
 from explainer.voices import parse_voice
 
 __all__ = ["BatchEvent", "BatchOptions", "BatchReport", "run_batch"]
@@ -55,6 +61,7 @@ class BatchOptions:
     jobs: int | None = None
     cache_dir: Path = Path("media/cache")
     allow_layout_issues: bool = False
+    force: bool = False  # replace files in the way that explainer did not write
 
 
 @dataclass(frozen=True)
@@ -95,9 +102,9 @@ class BatchReport:
 
 @dataclass
 class _Manifest:
-    """``batch.json`` and ``index.html``, rewritten under a lock as variants end."""
+    """``batch.json`` and ``index.html``, committed together under a lock as variants end."""
 
-    out_dir: Path
+    staging: Staging  # the batch folder's, held for the whole batch
     title: str
     head: dict[str, Any]
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -109,8 +116,41 @@ class _Manifest:
             listed = [self.records[slug] for slug in order if slug in self.records]
             body = {**self.head, "variants": listed}
             text = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-            write_atomic(self.out_dir / MANIFEST_NAME, text.encode("utf-8"))
-            write_index(self.out_dir, listed, self.title)
+            write_atomic(self.staging.path / MANIFEST_NAME, text.encode("utf-8"))
+            write_index(self.staging.path, listed, self.title)
+            self.staging.commit(by="batch")
+
+
+def _older_batch(out_dir: Path) -> list[str]:
+    """``batch.json`` and ``index.html`` of an older batch, which kept no other record:
+    its ``batch.json`` is the trace of both (they were always written together).
+    """
+    return [MANIFEST_NAME, INDEX_NAME] if _previous(out_dir) else []
+
+
+def _older_posters(previous: dict[str, dict[str, Any]]) -> Older:
+    """The poster of a variant folder that the last run's ``batch.json`` lists."""
+
+    def listed(folder: Path) -> list[str]:
+        poster = previous.get(folder.name, {}).get("poster")
+        return [POSTER_NAME] if poster == f"{folder.name}/{POSTER_NAME}" else []
+
+    return listed
+
+
+def _check_variant_folders(
+    out_dir: Path, slugs: list[str], files: list[str], force: bool, older: Older
+) -> None:
+    """Refuse before anything renders if a file of the user's is where a variant's
+    outputs go (``--force``: only what it cannot replace).
+    """
+    for slug in slugs:
+        folder = out_dir / slug
+        if os.path.lexists(folder) and not folder.is_dir():
+            blocker = Blocker(slug, "a file where explainer needs a folder", forceable=False)
+            raise OutputInTheWay(in_the_way_message(out_dir, [blocker]))
+        if folder.is_dir():
+            Manifest.read(folder, older).check(files, force=force)
 
 
 def _previous(out_dir: Path) -> dict[str, dict[str, Any]]:
@@ -179,6 +219,7 @@ class _Batch:
     order: list[str]
     steps: int  # progress steps per variant: its scenes and its commit
     emit: BatchProgress
+    older_posters: Older
     executor: SceneExecutor | None = None
     cores: int = 1
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -196,14 +237,16 @@ class _Batch:
                 self.emit(BatchEvent("advance", steps=1))
 
         started = time.perf_counter()
+        force = self.options.force
         try:
             report = render_video(
                 _load_variant(self.script_path, variant), quality=self.options.quality,
                 out_dir=self.out_dir / slug, jobs=self.cores, cache_dir=self.options.cache_dir,
                 on_progress=on_event, allow_layout_issues=self.options.allow_layout_issues,
-                executor=self.executor,
+                executor=self.executor, force=force,
             )  # fmt: skip
-            poster = write_poster(report.out_dir, report.video.stem)
+            poster = write_poster(report.out_dir, report.video.stem, force=force,
+                                  older=self.older_posters)  # fmt: skip
             record.update(
                 status="ok",
                 video=f"{slug}/{report.video.name}",
@@ -244,7 +287,8 @@ def run_batch(
         Where the videos, ``batch.json`` and ``index.html`` go (created; its parent must
         exist).
     options
-        Quality, cluster address, cores, cache and layout tolerance, for every variant.
+        Quality, cluster address, cores, cache, layout tolerance and ``force``, for every
+        variant.
     on_progress
         Receives :class:`BatchEvent`\\ s: one bar's worth for the whole batch.
 
@@ -252,6 +296,8 @@ def run_batch(
     ------
     ClusterError
         The cluster failed; ``batch.json`` lists the variants that finished.
+    OutputInTheWay
+        Before anything renders: a file explainer did not write is where an output goes.
 
     Examples
     --------
@@ -261,27 +307,33 @@ def run_batch(
     started = time.perf_counter()
     emit = on_progress or (lambda event: None)
     base = load_script(script_path)  # a broken script fails the batch, not each variant
-    out_dir = check_out_dir(out_dir)
     names = slugs(variants)
     head = {"script": str(script_path), "quality": options.quality.value}
-    batch = _Batch(script_path, out_dir, options, _Manifest(out_dir, base.settings.title, head),
-                   names, len(base.scenes) + 1, emit)  # fmt: skip
-    digest, previous = file_sha256(script_path), _previous(out_dir)
-    todo, skipped = [], []
-    for variant, slug in zip(variants, names, strict=True):
-        fingerprint = _fingerprint(variant, base, digest, options)
-        if _finished(previous.get(slug), fingerprint, out_dir):
+    with staged_outputs(out_dir, force=options.force, older=_older_batch) as root:
+        out_dir = root.out_dir
+        root.check([MANIFEST_NAME, INDEX_NAME])
+        digest, previous = file_sha256(script_path), _previous(out_dir)
+        batch = _Batch(script_path, out_dir, options, _Manifest(root, base.settings.title, head),
+                       names, len(base.scenes) + 1, emit, _older_posters(previous))  # fmt: skip
+        todo, skipped = [], []
+        for variant, slug in zip(variants, names, strict=True):
+            fingerprint = _fingerprint(variant, base, digest, options)
+            if _finished(previous.get(slug), fingerprint, out_dir):
+                skipped.append(slug)
+            else:
+                todo.append((variant, slug, fingerprint))
+        _check_variant_folders(out_dir, [slug for _, slug, _ in todo],
+                               [*render_outputs(base), POSTER_NAME], options.force,
+                               batch.older_posters)  # fmt: skip
+        for slug in skipped:
             batch.manifest.put(previous[slug], names)
-            skipped.append(slug)
-        else:
-            todo.append((variant, slug, fingerprint))
-    emit(BatchEvent("start", total=len(variants) * batch.steps))
-    emit(BatchEvent("advance", steps=len(skipped) * batch.steps))
-    if todo:
-        with sigterm_as_interrupt(), cpu_budget(options.jobs) as cores:
-            batch.cores = cores
-            with _shared_executor(cores, options.cluster) as batch.executor:
-                _render_all(batch, todo)
+        emit(BatchEvent("start", total=len(variants) * batch.steps))
+        emit(BatchEvent("advance", steps=len(skipped) * batch.steps))
+        if todo:
+            with sigterm_as_interrupt(), cpu_budget(options.jobs) as cores:
+                batch.cores = cores
+                with _shared_executor(cores, options.cluster) as batch.executor:
+                    _render_all(batch, todo)
     records = [batch.manifest.records[slug] for slug in names if slug in batch.manifest.records]
     return BatchReport(out_dir, records, skipped, time.perf_counter() - started)
 

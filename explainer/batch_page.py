@@ -2,7 +2,8 @@
 
 The page is one offline HTML file beside the videos (relative links, no scripts, no
 network): a card per variant with its poster, sentence, focus, duration and a link to
-the video; a failed variant shows its one-line error instead.
+the video; a failed variant shows its one-line error instead. The poster is committed into
+the video's folder like its other outputs (:func:`explainer.staging.staged_outputs`).
 """
 
 from __future__ import annotations
@@ -15,31 +16,38 @@ from typing import Any
 from explainer.cache import write_atomic
 from explainer.lecture import LectureInput
 from explainer.lecture.thumbnail import best_scene
+from explainer.manifest import Older
 from explainer.media import run_ffmpeg
+from explainer.staging import staged_outputs
 
-__all__ = ["POSTER_NAME", "format_duration", "write_index", "write_poster"]
+__all__ = ["INDEX_NAME", "POSTER_NAME", "format_duration", "write_index", "write_poster"]
 
+INDEX_NAME = "index.html"
 POSTER_NAME = "poster.jpg"
 POSTER_WIDTH = 640
 
 
-def write_poster(render_dir: Path, name: str) -> Path:
+def write_poster(
+    render_dir: Path, name: str, *, force: bool = False, older: Older | None = None
+) -> Path:
     """``render_dir/poster.jpg``: the last frame of the chapter with the most weights on
     screen (the lecture thumbnail's choice), 640 px wide.
+
+    A poster explainer did not write stops it (one line), unless ``force``; ``older``
+    names a poster an older version wrote (see :mod:`explainer.manifest`).
     """
     lecture = LectureInput.from_render(render_dir, name=name)
     scene = best_scene(lecture)
-    target = render_dir / POSTER_NAME
-    partial = render_dir / f".{POSTER_NAME}.partial.jpg"
     # the chapter's last beat holds its final picture: two frames before the end is in it
     seconds = max(0.0, (scene.frames - 2) / lecture.fps)
-    run_ffmpeg(
-        ["-ss", f"{seconds:.3f}", "-i", scene.clip, "-frames:v", "1",
-         "-vf", f"scale={POSTER_WIDTH}:-2", "-q:v", "4", partial],
-        what=f"writing the poster of {render_dir.name}",
-    )  # fmt: skip
-    partial.replace(target)
-    return target
+    with staged_outputs(render_dir, force=force, older=older) as staging:
+        run_ffmpeg(
+            ["-ss", f"{seconds:.3f}", "-i", scene.clip, "-frames:v", "1",
+             "-vf", f"scale={POSTER_WIDTH}:-2", "-q:v", "4", staging.path / POSTER_NAME],
+            what=f"writing the poster of {render_dir.name}",
+        )  # fmt: skip
+        staging.commit(by="poster")
+    return render_dir / POSTER_NAME
 
 
 def format_duration(seconds: float | None) -> str:
@@ -101,6 +109,6 @@ def write_index(out_dir: Path, records: Sequence[dict[str, Any]], title: str) ->
         f"<header><h1>{html.escape(title)}</h1><p>{summary}</p></header>"
         f"<main>{''.join(_card(r) for r in records)}</main></body></html>\n"
     )
-    target = out_dir / "index.html"
+    target = out_dir / INDEX_NAME
     write_atomic(target, page.encode("utf-8"))
     return target

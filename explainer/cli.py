@@ -155,6 +155,15 @@ OutOpt = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Output directory [default: media/<script name>]."),
 ]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write outputs even over a file explainer did not write (or one edited since); "
+        "by default such a file stops the command before it does anything. Files elsewhere "
+        "in the folder are never touched.",
+    ),
+]
 CacheOpt = Annotated[
     Path, typer.Option("--cache", help="Voice, clip, ledger and text cache directory.")
 ]
@@ -308,6 +317,7 @@ def render(
     quiet: QuietOpt = False,
     allow_layout_issues: AllowLayoutOpt = False,
     cluster: ClusterOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Render the narrated video, its per-scene clips, subtitles and number ledger.
 
@@ -328,6 +338,7 @@ def render(
             on_progress=on_progress,
             allow_layout_issues=allow_layout_issues,
             cluster=cluster,
+            force=force,
         )
     if not quiet:
         rendered = ", ".join(report.rendered) or "none"
@@ -358,6 +369,7 @@ def slides(
     quiet: QuietOpt = False,
     allow_layout_issues: AllowLayoutOpt = False,
     cluster: ClusterOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Lecture mode: render (cached), then an offline presenter, PDF handout, deck, thumbnail.
 
@@ -373,7 +385,7 @@ def slides(
         video = render_video(
             loaded, quality=quality, out_dir=out, scene_ids=scene or (), jobs=jobs,
             cache_dir=cache, on_progress=on_progress, lecture=LectureOptions(silent=silent),
-            allow_layout_issues=allow_layout_issues, cluster=cluster,
+            allow_layout_issues=allow_layout_issues, cluster=cluster, force=force,
         )  # fmt: skip
     report = video.lecture
     if report is not None and not quiet:
@@ -520,6 +532,7 @@ def explore(
     focus: FocusOpt = None,
     model: ModelOpt = None,
     out: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write the interactive explorer of the example without rendering the video.
 
@@ -531,7 +544,9 @@ def explore(
     """
     settings, spec = load_video(_checked_script_path(script), sentence=sentence, focus=focus,
                                 model=model)  # fmt: skip
-    report = make_explorer(spec, out or Path("media") / script.stem, title=settings.title)
+    report = make_explorer(
+        spec, out or Path("media") / script.stem, title=settings.title, force=force
+    )
     _out.print(
         f"wrote {report.page} ({report.bytes / 1000:.0f} kB, {report.entries} numbers verified) "
         f"and {report.numbers.name}"
@@ -558,6 +573,7 @@ def batch(
     cluster: ClusterOpt = None,
     quiet: QuietOpt = False,
     allow_layout_issues: AllowLayoutOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Render one video per sentence into OUT/<slug>/, with OUT/index.html to browse them.
 
@@ -569,7 +585,7 @@ def batch(
     from explainer.batch import BatchOptions, run_batch  # the render pipeline: see render
     from explainer.batch_file import read_variants
 
-    options = BatchOptions(quality, cluster, jobs, cache, allow_layout_issues)
+    options = BatchOptions(quality, cluster, jobs, cache, allow_layout_issues, force)
     with _batch_progress(quiet) as on_progress:
         report = run_batch(
             read_variants(variants), _checked_script_path(script), out, options, on_progress

@@ -11,6 +11,7 @@ __all__ = [
     "RenderError",
     "ClusterError",
     "LectureError",
+    "OutputInTheWay",
     "exit_detail",
     "first_of",
     "one_line",
@@ -49,6 +50,13 @@ class ClusterError(RenderError):
 
 class LectureError(ExplainerError):
     """The lecture exports cannot be made (no finished render, a damaged file, no fonts)."""
+
+
+class OutputInTheWay(ExplainerError):
+    """A file explainer did not write (or one changed since) sits where an output goes.
+
+    Raised before anything is written; ``--force`` overwrites such files instead.
+    """
 
 
 def one_line(error: BaseException) -> str:

@@ -6,6 +6,9 @@
            ──numbers──> checked NumbersLedger ──assemble (OUTPUTS)──> outputs
            ──commit──> media/<name>/ ──lecture (if asked)──> slides/, handout, deck
 
+Nothing starts while a file explainer did not write sits where an output goes
+(:mod:`explainer.manifest`).
+
 Each stage is a function of its own module with typed input and output; this module only
 calls them in order, times them, and reports progress. Scene jobs go through the executor
 the caller names (local processes, or a cluster); the outputs are the rows of
@@ -21,12 +24,12 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager, nullco
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from explainer.assemble import OUTPUTS, Assembly, assemble_outputs
+from explainer.assemble import OUTPUTS, Assembly, assemble_outputs, planned_outputs
 from explainer.checks import CheckedNumbers, SceneCheck, check_numbers, store_scene_check
 from explainer.errors import RenderError, first_of
 from explainer.executors import BorrowedExecutor, SceneExecutor, cpu_budget, open_executor
 from explainer.keys import outputs_key
-from explainer.lecture import LectureInput, LectureReport, make_lecture
+from explainer.lecture import LectureInput, LectureReport, lecture_files, make_lecture
 from explainer.loudness import Loudness
 from explainer.mix import Narration, prepare_narration
 from explainer.quality import Quality
@@ -38,7 +41,15 @@ from explainer.voice_cache import synthesize_beats, unvoiced_scenes
 from explainer.voices import Voice, parse_voice
 from scenes.plan import Beat
 
-__all__ = ["Caches", "LectureOptions", "ProgressEvent", "StageTimer", "VideoReport", "render_video"]
+__all__ = [
+    "Caches",
+    "LectureOptions",
+    "ProgressEvent",
+    "StageTimer",
+    "VideoReport",
+    "render_outputs",
+    "render_video",
+]
 
 
 @dataclass(frozen=True)
@@ -177,6 +188,7 @@ def render_video(
     allow_layout_issues: bool = False,
     cluster: str | None = None,
     executor: SceneExecutor | None = None,
+    force: bool = False,
 ) -> VideoReport:
     """Script in, finished video out: voices, timeline, clips, numbers, assembly, commit.
 
@@ -208,6 +220,9 @@ def render_video(
     executor
         Render the scenes with this running executor instead (a batch shares one across
         its videos); it is the caller's to shut down.
+    force
+        Replace files in the way that explainer did not write; without it such a file
+        stops the render before anything is done (``OutputInTheWay``).
 
     Examples
     --------
@@ -221,7 +236,8 @@ def render_video(
     caches, timer, tally = Caches(Path(cache_dir)), StageTimer(), _VoiceTally(emit)
     with ExitStack() as stack:
         cores = stack.enter_context(cpu_budget(jobs))
-        staging = stack.enter_context(_staging(script, out_dir))
+        staging = stack.enter_context(_staging(script, out_dir, force))
+        staging.check(render_outputs(script, lecture is not None))  # before any work
         voice = parse_voice(script.settings.voice, script.settings.rate)
         voice.check()
         executor = stack.enter_context(
@@ -254,11 +270,11 @@ def render_video(
             )  # fmt: skip
             loudness = made.loudness
             timer.lap("assemble")
-            written = staging.commit(key=key, prune=() if scene_ids else ("clips",))
+            written = staging.commit(by=f"render {script.name}", key=key, prune=not scene_ids)
             timer.lap("commit")
         emit(ProgressEvent("assemble", "video", "done"))
     timer.lap("finish")  # stopping the workers, removing scratch files, releasing the lock
-    lectured = _lecture_stage(staging.out_dir, script, scene_ids, lecture, cores, emit)
+    lectured = _lecture_stage(staging.out_dir, script, scene_ids, lecture, cores, emit, force)
     timer.lap("lecture")
     return VideoReport(
         out_dir=staging.out_dir,
@@ -279,7 +295,15 @@ def render_video(
     )
 
 
-def _staging(script: Script, out_dir: Path | None) -> AbstractContextManager[Staging]:
+def render_outputs(script: Script, lecture: bool = False) -> list[str]:
+    """Every file :func:`render_video` of ``script`` writes (with ``lecture``, the lecture
+    exports too), relative to its folder; known before anything renders.
+    """
+    files = planned_outputs(script.name, script.scenes)
+    return files + lecture_files(script.name, script.scenes) if lecture else files
+
+
+def _staging(script: Script, out_dir: Path | None, force: bool) -> AbstractContextManager[Staging]:
     """The locked, staged output directory: ``out_dir`` or ``media/<script name>``."""
     if script.name in ("", ".", ".."):  # "...toml" would put media/.. (the project) at risk
         raise RenderError(
@@ -287,8 +311,8 @@ def _staging(script: Script, out_dir: Path | None) -> AbstractContextManager[Sta
             "cannot name output files; rename the script, e.g. to attention.toml"
         )
     if out_dir is None:
-        return staged_outputs(Path("media") / script.name, create_parents=True)
-    return staged_outputs(Path(out_dir))
+        return staged_outputs(Path("media") / script.name, create_parents=True, force=force)
+    return staged_outputs(Path(out_dir), force=force)
 
 
 @contextmanager
@@ -364,6 +388,7 @@ def _lecture_stage(
     options: LectureOptions | None,
     cores: int,
     emit: Progress,
+    force: bool,
 ) -> LectureReport | None:
     """The lecture stage: exports made from the committed render folder alone."""
     if options is None:
@@ -374,6 +399,7 @@ def _lecture_stage(
             out_dir, name=script.name, scene_ids=scene_ids, silent=options.silent
         ),
         jobs=cores,
+        force=force,
     )
     emit(ProgressEvent("lecture", "slides", "done"))
     return made

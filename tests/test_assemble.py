@@ -19,9 +19,10 @@ from helpers import ffmpeg_loudness
 from explainer.assemble import ChapterMark, write_chapters
 from explainer.errors import ExplainerError, RenderError
 from explainer.loudness import normalize
+from explainer.manifest import MANIFEST_NAME, Manifest
 from explainer.media import probe_video_frames
 from explainer.mix import MIX_RATE, AudioPlacement, mix_samples
-from explainer.staging import MARKER_NAME, check_out_dir, staged_outputs
+from explainer.staging import LOCK_NAME, check_out_dir, staged_outputs
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
@@ -166,11 +167,13 @@ def test_commit_moves_everything_into_place(tmp_path: Path) -> None:
         (staging.path / "clips" / "01-a.mp4").write_text("clip")
         (staging.path / "v.mp4").write_text("video")
         (staging.work / "scratch.wav").write_text("not an output")
-        written = staging.commit()
+        written = staging.commit(by="render v")
     assert sorted(written) == [Path("clips/01-a.mp4"), Path("v.mp4")]  # relative to out
     assert (out / "v.mp4").read_text() == "video"
     assert (out / "clips" / "01-a.mp4").read_text() == "clip"
-    assert sorted(p.name for p in out.iterdir()) == [".lock", "clips", "v.mp4"]
+    # the lock and the scratch folder are gone; the manifest records what was written
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST_NAME, "clips", "v.mp4"]
+    assert sorted(Manifest.read(out).files) == ["clips/01-a.mp4", "v.mp4"]
 
 
 def test_a_commit_with_a_key_is_found_unchanged_until_an_output_changes(tmp_path: Path) -> None:
@@ -180,19 +183,21 @@ def test_a_commit_with_a_key_is_found_unchanged_until_an_output_changes(tmp_path
         (staging.path / "clips").mkdir()
         (staging.path / "clips" / "01-a.mp4").write_text("clip")
         (staging.path / "v.mp4").write_text("video")
-        written = staging.commit(key="k1")
-    assert sorted(p.name for p in out.iterdir()) == [".lock", MARKER_NAME, "clips", "v.mp4"]
+        written = staging.commit(by="render v", key="k1")
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST_NAME, "clips", "v.mp4"]
     with staged_outputs(out) as staging:
         assert sorted(staging.unchanged("k1") or []) == sorted(written)
         assert staging.unchanged("k2") is None  # made from something else
     (out / "v.mp4").write_text("edited by hand")  # another size
     with staged_outputs(out) as staging:
         assert staging.unchanged("k1") is None
-    with staged_outputs(out) as staging:  # a commit without a key records nothing
-        (staging.path / "v.mp4").write_text("video")
-        staging.commit()
+    (out / "v.mp4").write_text("video")  # what explainer wrote, again
+    with staged_outputs(out) as staging:  # a keyless commit over a file the key vouches for
+        assert staging.unchanged("k1") is not None
+        (staging.path / "v.mp4").write_text("video 2")
+        staging.commit(by="explorer")
         assert staging.unchanged("k1") is None
-    assert not (out / MARKER_NAME).exists()
+    assert Manifest.read(out).made_from is None
 
 
 def test_failed_render_keeps_previous_outputs_and_cleans_up(tmp_path: Path) -> None:
@@ -208,18 +213,29 @@ def test_failed_render_keeps_previous_outputs_and_cleans_up(tmp_path: Path) -> N
     with pytest.raises(RuntimeError, match="scene failed"):
         failing_render()
     assert (out / "v.mp4").read_text() == "previous good video"
-    assert sorted(p.name for p in out.iterdir()) == [".lock", "v.mp4"]
+    assert sorted(p.name for p in out.iterdir()) == ["v.mp4"]
 
 
-def test_full_render_prunes_clips_of_removed_scenes(tmp_path: Path) -> None:
+def test_full_render_prunes_its_own_clips_of_removed_scenes_only(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    (out / "clips").mkdir(parents=True)
-    (out / "clips" / "09-gone.mp4").write_text("old")
+    with staged_outputs(out) as staging:
+        (staging.path / "clips").mkdir()
+        (staging.path / "clips" / "01-a.mp4").write_text("old a")
+        (staging.path / "clips" / "09-gone.mp4").write_text("old")
+        (staging.path / "clips" / "08-edited.mp4").write_text("old")
+        staging.commit(by="render v")
+    (out / "clips" / "mine.mp4").write_text("the user's")
+    (out / "clips" / "08-edited.mp4").write_text("edited by the user")
     with staged_outputs(out) as staging:
         (staging.path / "clips").mkdir()
         (staging.path / "clips" / "01-a.mp4").write_text("new")
-        staging.commit(prune=("clips",))
-    assert [p.name for p in (out / "clips").iterdir()] == ["01-a.mp4"]
+        staging.commit(by="render v", prune=True)
+    # the project's own stale clip goes; the user's file and a clip they edited stay
+    assert sorted(p.name for p in (out / "clips").iterdir()) == [
+        "01-a.mp4", "08-edited.mp4", "mine.mp4"
+    ]  # fmt: skip
+    assert (out / "clips" / "08-edited.mp4").read_text() == "edited by the user"
+    assert sorted(Manifest.read(out).files) == ["clips/01-a.mp4"]  # the edited one is theirs
 
 
 def test_lock_refuses_a_second_writer_and_names_the_pid(tmp_path: Path) -> None:
@@ -228,11 +244,11 @@ def test_lock_refuses_a_second_writer_and_names_the_pid(tmp_path: Path) -> None:
             pass
 
     with staged_outputs(tmp_path):
-        assert (tmp_path / ".lock").read_text() == str(os.getpid())
+        assert (tmp_path / LOCK_NAME).read_text() == str(os.getpid())
         with pytest.raises(ExplainerError) as caught:
             second_render()
     assert f"(pid {os.getpid()})" in str(caught.value)
-    # released afterwards
+    assert not (tmp_path / LOCK_NAME).exists()  # released, and removed
     with staged_outputs(tmp_path):
         pass
 
@@ -283,7 +299,7 @@ def test_sigterm_leaves_previous_outputs_and_no_partial_files(tmp_path: Path) ->
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 130
     assert (out / "v.mp4").read_text() == "previous good video"
-    assert sorted(p.name for p in out.iterdir()) == [".lock", "v.mp4"]
+    assert sorted(p.name for p in out.iterdir()) == ["v.mp4"]
 
 
 def test_a_keyless_commit_of_other_files_keeps_the_outputs_up_to_date(tmp_path: Path) -> None:
@@ -291,10 +307,10 @@ def test_a_keyless_commit_of_other_files_keeps_the_outputs_up_to_date(tmp_path: 
     out = tmp_path / "out"
     with staged_outputs(out) as staging:
         (staging.path / "v.mp4").write_text("video")
-        written = staging.commit(key="k1")
+        written = staging.commit(by="render v", key="k1")
     with staged_outputs(out) as staging:
         (staging.path / "slides").mkdir()
         (staging.path / "slides" / "index.html").write_text("<html></html>")
-        staging.commit(prune=("slides",))
+        staging.commit(by="lecture v", prune=True)
     with staged_outputs(out) as staging:
         assert staging.unchanged("k1") == written

@@ -204,13 +204,16 @@ def test_the_outputs_key_follows_the_pages_script(tmp_path: Path) -> None:
 
 def test_explore_command_writes_the_page_and_its_numbers(runner, tmp_path: Path) -> None:
     from explainer.cli import app
+    from explainer.manifest import MANIFEST_NAME
 
     out = tmp_path / "mine"
     result = runner.invoke(
         app, ["explore", "--sentence", "The bank of the river flooded", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == [".lock", EXPLORER_NUMBERS, EXPLORER_PAGE]
+    assert sorted(p.name for p in out.iterdir()) == [
+        MANIFEST_NAME, EXPLORER_NUMBERS, EXPLORER_PAGE
+    ]  # fmt: skip
     data = page_json((out / EXPLORER_PAGE).read_text(encoding="utf-8"))
     assert data["sentence"] == "The bank of the river flooded"
     assert data["tokens"][data["focus"]] == "flooded"  # the first verb (FOCUS_RULES)

@@ -28,6 +28,7 @@ from explainer.cli import app
 from explainer.errors import ExplainerError
 from explainer.executors import LocalScenePool
 from explainer.keys import clip_key
+from explainer.manifest import MANIFEST_NAME
 from explainer.pipeline import render_video
 from explainer.quality import Quality
 from explainer.render import lookup_clip
@@ -45,11 +46,11 @@ needs_tools = pytest.mark.skipif(
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``folder`` except the lock (its pid changes)."""
+    """SHA-256 of every file under ``folder``."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".lock"
+        if p.is_file()
     }
 
 
@@ -204,12 +205,16 @@ def test_disk_full_while_committing_is_one_line_and_leaves_whole_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "video.mp4").write_bytes(b"old video")
+    with staged_outputs(out) as staging:
+        (staging.path / "video.mp4").write_bytes(b"old video")
+        staging.commit(by="render video")
     real_replace = os.replace
     moved: list[str] = []
 
     def replace_until_full(source: str | Path, target: str | Path) -> None:
+        if Path(target).name.startswith(MANIFEST_NAME):  # the record is small: it fits
+            real_replace(source, target)
+            return
         if moved:  # the first file fits, then the disk is full
             raise OSError(errno.ENOSPC, "No space left on device", str(target))
         moved.append(str(target))
@@ -220,7 +225,7 @@ def test_disk_full_while_committing_is_one_line_and_leaves_whole_files(
         (staging.path / "a.srt").write_text("small, goes first")
         (staging.path / "video.mp4").write_bytes(b"new video, larger, goes last")
         with pytest.raises(ExplainerError) as caught:
-            staging.commit()
+            staging.commit(by="render video")
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith("no space left on the device while writing ")
@@ -302,8 +307,8 @@ def test_scratch_left_by_a_killed_render_is_removed_by_the_next(tmp_path: Path) 
     (stale / "video.mp4").write_bytes(b"half a video")
     with staged_outputs(tmp_path) as staging:
         (staging.path / "video.mp4").write_bytes(b"a whole video")
-        staging.commit()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "video.mp4"]
+        staging.commit(by="render video")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST_NAME, "video.mp4"]
     assert (tmp_path / "video.mp4").read_bytes() == b"a whole video"
 
 

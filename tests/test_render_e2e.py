@@ -21,6 +21,7 @@ from attention.spec import ExampleSpec
 from attention.verify import verify
 from explainer import keys as keys_module
 from explainer.cli import app
+from explainer.errors import OutputInTheWay
 from explainer.keys import clip_key
 from explainer.pipeline import render_video
 from explainer.quality import Quality
@@ -209,10 +210,15 @@ def test_rerender_uses_the_cache_and_detects_a_corrupt_clip(rendered: dict[str, 
     assert again.video.is_file()
     assert [c.name for c in again.clips] == ["01-tokens.mp4", "02-blend.mp4"]
 
-    (rendered["out"] / "tiny.srt").write_text("1\n")  # a damaged output is rebuilt
+    (rendered["out"] / "tiny.srt").write_text("1\n")  # damaged, or edited: not explainer's now
+    with pytest.raises(OutputInTheWay, match=r"tiny.srt is in the way \(changed since"):
+        render_video(script, quality=Quality.low, out_dir=rendered["out"],
+                     cache_dir=rendered["cache"], jobs=1)  # fmt: skip
+    assert (rendered["out"] / "tiny.srt").read_text() == "1\n"
     rebuilt = render_video(
-        script, quality=Quality.low, out_dir=rendered["out"], cache_dir=rendered["cache"], jobs=1
-    )
+        script, quality=Quality.low, out_dir=rendered["out"], cache_dir=rendered["cache"], jobs=1,
+        force=True,
+    )  # fmt: skip
     assert rebuilt.assembled
     assert rebuilt.rendered == []
     assert "-->" in (rendered["out"] / "tiny.srt").read_text()

@@ -4,11 +4,13 @@ Writes ``explorer.html`` and ``explorer-numbers.json`` (the page's numbers in
 ``numbers.json``'s format, scene ``explorer``) into the output folder in one atomic
 commit. The numbers are verified against the independent reference first; a render
 writes the same page beside its video (:data:`explainer.assemble.OUTPUTS`), its numbers
-inside the render's ``numbers.json``.
+inside the render's ``numbers.json``. A page or numbers file explainer did not write is
+never replaced (without ``--force``).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ __all__ = [
     "ExplorerReport",
     "checked_explorer_ledger",
     "make_explorer",
+    "older_explorer",
 ]
 
 EXPLORER_PAGE = "explorer.html"
@@ -62,9 +65,12 @@ def checked_explorer_ledger(spec: ExampleSpec) -> NumbersLedger:
 
 
 def make_explorer(
-    spec: ExampleSpec, out_dir: Path, *, title: str = "Explore attention"
+    spec: ExampleSpec, out_dir: Path, *, title: str = "Explore attention", force: bool = False
 ) -> ExplorerReport:
     """Write ``explorer.html`` and ``explorer-numbers.json`` for ``spec`` into ``out_dir``.
+
+    A file of either name that explainer did not write stops it (one line), unless
+    ``force``.
 
     Examples
     --------
@@ -78,10 +84,12 @@ def make_explorer(
     ledger = checked_explorer_ledger(spec)
     page = explorer_html(example, ledger, title=title).encode("utf-8")
     numbers = ledger.to_json(example.spec).encode("utf-8")
-    with staged_outputs(Path(out_dir), create_parents=True) as staging:
+    with staged_outputs(
+        Path(out_dir), create_parents=True, force=force, older=older_explorer
+    ) as staging:
         write_atomic(staging.path / EXPLORER_PAGE, page)
         write_atomic(staging.path / EXPLORER_NUMBERS, numbers)
-        staging.commit()
+        staging.commit(by="explorer")
         final = staging.out_dir
     return ExplorerReport(
         page=final / EXPLORER_PAGE,
@@ -90,3 +98,21 @@ def make_explorer(
         bytes=len(page),
         seconds=time.perf_counter() - started,
     )
+
+
+def older_explorer(folder: Path) -> list[str]:
+    """The page and numbers an older ``explainer explore`` wrote into ``folder``, which kept
+    no record: its numbers file (only explore writes one) is the trace of both.
+
+    Examples
+    --------
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / EXPLORER_PAGE).write_text("<html>"); older_explorer(folder)
+    []
+    """
+    try:
+        numbers = json.loads((folder / EXPLORER_NUMBERS).read_text(encoding="utf-8"))
+        scenes = {entry["scene"] for entry in numbers["entries"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [EXPLORER_PAGE, EXPLORER_NUMBERS] if scenes == {"explorer"} else []

@@ -13,11 +13,14 @@ a :class:`LectureReport`::
 
 Everything is written into a scratch folder and moved into place only when all of it is
 done (:func:`explainer.staging.staged_outputs`), so Ctrl-C leaves the old exports whole.
+The names are known before the render (:func:`lecture_files`); only files explainer wrote
+are replaced, and the steps of a removed beat are deleted.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from explainer.lecture.deck import write_deck
@@ -29,10 +32,11 @@ from explainer.lecture.model import (
     LectureScene,
     NumberShown,
 )
-from explainer.lecture.presenter import write_presenter
-from explainer.lecture.segments import beat_stills, cut_scenes
+from explainer.lecture.presenter import PAGE, STATIC_FILES, write_presenter
+from explainer.lecture.segments import beat_stems, beat_stills, cut_scenes
 from explainer.lecture.thumbnail import write_thumbnail
 from explainer.staging import staged_outputs
+from scenes.plan import ScenePlan
 
 __all__ = [
     "LectureBeat",
@@ -40,12 +44,50 @@ __all__ = [
     "LectureReport",
     "LectureScene",
     "NumberShown",
+    "lecture_files",
     "make_lecture",
 ]
 
+SLIDES, SEGMENTS, POSTERS = "slides", "segments", "posters"
+THUMBNAIL = "thumbnail.png"
+
+
+def _handout(name: str) -> str:
+    return f"{name}-handout.pdf"
+
+
+def _deck(name: str) -> str:
+    return f"{name}.pptx"
+
+
+def lecture_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:
+    """Every file :func:`make_lecture` writes beside a render of ``plans`` named ``name``.
+
+    Examples
+    --------
+    >>> from scenes.scripts import default_plan
+    >>> files = lecture_files("talk", [default_plan("Tokens")])
+    >>> files[:2], files[-3:]
+    (['slides/index.html', 'slides/presenter.css'], ['talk-handout.pdf', 'talk.pptx', \
+'thumbnail.png'])
+    """
+    stems = [
+        stem
+        for plan in plans
+        for stem in beat_stems(plan.chapter, plan.scene_id, [beat.id for beat in plan.beats])
+    ]
+    return [
+        *(f"{SLIDES}/{file}" for file in (PAGE, *STATIC_FILES)),
+        *(f"{SLIDES}/{SEGMENTS}/{stem}.mp4" for stem in stems),
+        *(f"{SLIDES}/{POSTERS}/{stem}.png" for stem in stems),
+        _handout(name),
+        _deck(name),
+        THUMBNAIL,
+    ]
+
 
 def make_lecture(
-    lecture: LectureInput, *, jobs: int | None = None, method: str = "auto"
+    lecture: LectureInput, *, jobs: int | None = None, method: str = "auto", force: bool = False
 ) -> LectureReport:
     """Write every lecture export of ``lecture`` into its render folder, atomically.
 
@@ -58,6 +100,8 @@ def make_lecture(
     method
         How segments are cut: ``auto`` (stream copy at the beats' keyframes, re-encoding
         a chapter whose clip lacks them), ``copy`` or ``re-encode``.
+    force
+        Replace files in the way that explainer did not write (``--force``).
 
     Returns
     -------
@@ -71,18 +115,18 @@ def make_lecture(
     'index.html'
     """
     started = time.perf_counter()
-    with staged_outputs(lecture.out_dir) as staging:
-        slides = staging.path / "slides"
+    with staged_outputs(lecture.out_dir, force=force) as staging:
+        slides = staging.path / SLIDES
         cut = cut_scenes(
-            lecture.scenes, slides / "segments", staging.work, lecture.fps,
+            lecture.scenes, slides / SEGMENTS, staging.work, lecture.fps,
             silent=lecture.silent, jobs=jobs, method=method,
         )  # fmt: skip
         segments = [path for scene in cut for path in scene.segments]
-        stills = [p for scene in lecture.scenes for p in beat_stills(scene, slides / "posters")]
+        stills = [p for scene in lecture.scenes for p in beat_stills(scene, slides / POSTERS)]
         write_presenter(lecture, slides)
-        write_handout(lecture, stills, staging.path / f"{lecture.name}-handout.pdf")
-        write_deck(lecture, segments, stills, staging.path / f"{lecture.name}.pptx")
-        write_thumbnail(lecture, stills, staging.path / "thumbnail.png")
+        write_handout(lecture, stills, staging.path / _handout(lecture.name))
+        write_deck(lecture, segments, stills, staging.path / _deck(lecture.name))
+        write_thumbnail(lecture, stills, staging.path / THUMBNAIL)
         final = staging.out_dir
 
         def moved(path: Path) -> Path:
@@ -90,15 +134,15 @@ def make_lecture(
 
         report = LectureReport(
             out_dir=final,
-            presenter=final / "slides" / "index.html",
-            handout=final / f"{lecture.name}-handout.pdf",
-            deck=final / f"{lecture.name}.pptx",
-            thumbnail=final / "thumbnail.png",
+            presenter=final / SLIDES / PAGE,
+            handout=final / _handout(lecture.name),
+            deck=final / _deck(lecture.name),
+            thumbnail=final / THUMBNAIL,
             segments=[moved(p) for p in segments],
             posters=[moved(p) for p in stills],
             cut={scene.scene_id: scene.method for scene in cut},
         )
-        # the slides folder belongs to this stage: a step of a removed beat goes with it
-        staging.commit(prune=("slides", "slides/segments", "slides/posters"))
+        # a step of a removed beat goes with it (only what an earlier export wrote)
+        staging.commit(by=f"lecture {lecture.name}", prune=True)
     report.seconds = time.perf_counter() - started
     return report

@@ -20,8 +20,9 @@ from explainer.explore.views import view_for
 from explainer.lecture.model import LectureInput, NumberShown
 from explainer.lecture.segments import beat_stem
 
-__all__ = ["STATIC_FILES", "write_presenter", "chapter_label"]
+__all__ = ["PAGE", "STATIC_FILES", "write_presenter", "chapter_label"]
 
+PAGE = "index.html"
 STATIC_FILES = ("presenter.css", "presenter.js")
 
 
@@ -111,6 +112,6 @@ def write_presenter(lecture: LectureInput, slides_dir: Path) -> Path:
         ticks="".join(ticks),
         explore="" if lecture.explorer is not None else " hidden",
     )
-    index = slides_dir / "index.html"
+    index = slides_dir / PAGE
     index.write_text(page, encoding="utf-8")
     return index

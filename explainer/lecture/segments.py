@@ -24,7 +24,7 @@ from explainer.lecture.model import LectureBeat, LectureScene
 from explainer.media import probe_streams, probe_video_frames, run_ffmpeg
 from explainer.names import output_name
 
-__all__ = ["CutScene", "beat_stem", "cut_scene", "cut_scenes", "beat_stills"]
+__all__ = ["CutScene", "beat_stem", "beat_stems", "cut_scene", "cut_scenes", "beat_stills"]
 
 _X264 = ("-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p")
 _AAC = ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "96k")
@@ -48,8 +48,19 @@ def beat_stem(scene: LectureScene, beat: LectureBeat) -> str:
     >>> beat_stem(LectureScene("tokens", "Tokens", 1, Path("c.mp4"), 67, (b,)), b)
     '01-1-tokens-split'
     """
-    index = scene.beats.index(beat) + 1
-    return output_name(scene.chapter, str(index), scene.id, beat.id)
+    stems = beat_stems(scene.chapter, scene.id, [b.id for b in scene.beats])
+    return stems[scene.beats.index(beat)]
+
+
+def beat_stems(chapter: int, scene_id: str, beat_ids: Sequence[str]) -> list[str]:
+    """The stems of a chapter's beats, in order (known before it renders).
+
+    Examples
+    --------
+    >>> beat_stems(3, "scores", ["compare", "term_by_term"])
+    ['03-1-scores-compare', '03-2-scores-term_by_term']
+    """
+    return [output_name(chapter, str(i), scene_id, b) for i, b in enumerate(beat_ids, 1)]
 
 
 def _check_clip(scene: LectureScene) -> None:
