@@ -56,7 +56,7 @@ def rounded_note(size: float = LABEL) -> Text:
 
     Examples
     --------
-    >>> ROUNDED, rounded_note().width > 0
+    >>> ROUNDED, bool(rounded_note().width > 0)
     ('each weight rounded', True)
     """
     return text(ROUNDED, size=size, color=MUTED)
