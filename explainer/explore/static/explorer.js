@@ -156,8 +156,8 @@
   // under a matrix with a Σ column, when some row's rounded weights do not add up to it
   function roundedNote(rows) {
     if (rows.every((r) => r.addsUp)) return null;
-    return h('p', { class: 'note rounded' }, 'Σ is each row\'s exact sum; ' + ROUNDED +
-      ' on its own, so some rows\' shown weights add to a little more or less.');
+    return h('p', { class: 'note rounded' }, 'Σ is the exact sum of a row. Each weight is ' +
+      'rounded on its own, so a row\'s shown weights may add up to a little more or less.');
   }
 
   function tokenName(i, tokens) {
