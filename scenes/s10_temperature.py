@@ -136,6 +136,7 @@ class Temperature(NarratedScene):
         for value, bar in zip(values, bars.bars, strict=True):
             value.next_to(bar, UP, buff=BAR_LABEL_GAP)
         top = int(nums.array(name)[f].argmax())
+        total = sum_line(nums, [ShownRow(f, name, decimals=decimals)])
         status = VGroup(
             VGroup(
                 text("T =", size=BODY, color=TEXT),
@@ -150,7 +151,7 @@ class Temperature(NarratedScene):
                 text(f"top weight, {ex.tokens[top]}:", size=BODY, color=MUTED),
                 VGroup(*nums.weight_row(f, name=name, decimals=decimals, size=BODY))[top],
             ).arrange(RIGHT, buff=0.18),
-            sum_line(nums, [ShownRow(f, name, decimals=decimals)]),
+            *([total] if len(total) else []),
         ).arrange(RIGHT, buff=0.7)
         fit_width(status, SAFE_WIDTH).move_to([0, STATUS_Y, 0])
         chart = VGroup(bars, values, status)

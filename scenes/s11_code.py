@@ -143,8 +143,10 @@ class Code(NarratedScene):
             shown = mini.under(nums.weight_row(f), PANEL_VALUES_Y)
             label3 = self.panel_label(f"weights of “{ex.focus}”: softmax of those scores")
             # the row's true sum at the label's far end, where the rounded weights miss it
-            total = sum_line(nums, [ShownRow(f)]).move_to([0, PANEL_LABEL_Y, 0])
-            label3.add(total.align_to([FRAME_WIDTH / 2 - MARGIN, 0, 0], RIGHT))
+            total = sum_line(nums, [ShownRow(f)])
+            if len(total):
+                label3.add(total.move_to([0, PANEL_LABEL_Y, 0])
+                           .align_to([FRAME_WIDTH / 2 - MARGIN, 0, 0], RIGHT))  # fmt: skip
             mark3 = self.highlight(glyphs[where["weights"]], code, len(lines))
             self.play(
                 ReplacementTransform(mark2, mark3),

@@ -95,7 +95,9 @@ class ValueBlend(NarratedScene):
         caption = text(f"{ex.focus} after attention =", size=LABEL, color=MUTED)
         caption.next_to(bar.segments, UP, buff=0.15).align_to(bar.segments, LEFT)
         # the weights' true sum over the bar's right end, where the rounded ones do not add up
-        total = sum_line(nums, [ShownRow(f)]).match_y(caption).align_to(bar.segments, RIGHT)
+        total = sum_line(nums, [ShownRow(f)])
+        if len(total):
+            total.match_y(caption).align_to(bar.segments, RIGHT)
         with self.beat("blend_bar") as beat:
             self.play(
                 FadeIn(caption),

@@ -137,7 +137,7 @@ class MultiHead(NarratedScene):
         full.move_to([0, (GRID_TOP + GRID_BOTTOM) / 2, 0])
         rows = [ShownRow(i) for i in range(ex.n_tokens)] if len(full.numbers) else []
         total = sum_line(nums, rows, stacked=True) if rows else VGroup()
-        return full, total.next_to(full.cells, RIGHT, buff=0.4)
+        return full, total.next_to(full.cells, RIGHT, buff=0.4) if len(total) else total
 
     def head_titles(self, heads: VGroup) -> VGroup:
         """ "head 1", "head 2" above the heads' matrices."""

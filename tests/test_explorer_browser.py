@@ -273,10 +273,11 @@ def _texts(row: np.ndarray) -> list[str]:
 
 def _sum_line(driver: Any) -> tuple[str, bool]:
     """The Σ under the bars, and whether it says the weights are rounded."""
-    return driver.execute_script(
+    text, rounded = driver.execute_script(
         "const p = document.querySelector('.result .sum, #panel > .view > .sum');"
         "return [p.querySelector('.num').textContent, !!p.querySelector('.rounded')]"
     )
+    return text, rounded
 
 
 def _honest_sum(row: np.ndarray, shown: list[str] | None = None) -> tuple[str, bool]:
