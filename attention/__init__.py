@@ -25,7 +25,7 @@ from attention.example import (
 from attention.ledger import LedgerEntry, NumbersLedger
 from attention.model import ForwardRecord, Model
 from attention.registry import load_model
-from attention.rounding import format_number, round_row
+from attention.rounding import format_number, format_row, parts_add_up
 from attention.spec import ExampleSpec
 from attention.verify import verify
 
@@ -45,10 +45,11 @@ __all__ = [
     "example_for",
     "example_record",
     "format_number",
+    "format_row",
     "load_model",
     "merge_heads",
     "multi_head_attention",
-    "round_row",
+    "parts_add_up",
     "scaled_dot_product_attention",
     "softmax",
     "split_heads",

@@ -21,7 +21,7 @@ from attention.patterns import (
     head_patterns,
     sink_count,
 )
-from attention.rounding import format_number, round_row
+from attention.rounding import format_number
 
 __all__ = [
     "HABIT_ORDER",
@@ -154,7 +154,7 @@ def trained_values(example: WorkedExample) -> dict[str, str]:
     mixed = counts[HABIT_ORDER.index("mixed")]
     link, f = heads.link, example.focus_index
     row = example.attention[link.layer, link.head, f]
-    shown = [_shown(w) for w in round_row(row.tolist(), 2)]
+    shown = [_shown(w) for w in row.tolist()]
     top = int(row.argmax())
     other = heads.other
     n = example.n_tokens

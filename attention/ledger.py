@@ -34,7 +34,6 @@ class LedgerEntry:
     shown: str
     source: str
     decimals: int
-    group: str | None = None
 
 
 class NumbersLedger:
@@ -72,14 +71,13 @@ class NumbersLedger:
         shown: str,
         source: str,
         decimals: int,
-        group: str | None = None,
     ) -> str:
         """Record one displayed number and return ``shown`` (so it can be used inline).
 
         Raises :class:`SourceError` at once if ``source`` does not follow the grammar.
         """
         parse_source(source)
-        self._entries.append(LedgerEntry(scene, label, shown, source, decimals, group))
+        self._entries.append(LedgerEntry(scene, label, shown, source, decimals))
         return shown
 
     def extend(self, entries: Iterable[LedgerEntry] | NumbersLedger) -> None:

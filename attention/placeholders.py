@@ -22,7 +22,7 @@ from attention.lessons import (
     tempered_weights,
 )
 from attention.lexicon import sentence_embeddings
-from attention.rounding import format_number, round_row
+from attention.rounding import format_number, format_row
 
 __all__ = [
     "LESSON_PARAMS",
@@ -218,7 +218,7 @@ def _in_words(names: tuple[str, ...]) -> str:
 def narration_values(example: WorkedExample) -> dict[str, str]:
     """Every placeholder's text, formatted exactly as the screen shows it.
 
-    Weights come from :func:`round_row` of the focus row at 2 decimals.
+    Weights are the nearest values at 2 decimals, as every chapter shows them.
 
     Examples
     --------
@@ -233,12 +233,12 @@ def narration_values(example: WorkedExample) -> dict[str, str]:
         return decoder_values(example)
     f, tokens = example.focus_index, example.tokens
     row = example.weights[f]
-    shown = [format_number(w, 2) for w in round_row(row.tolist(), 2)]
+    shown = format_row(row, 2)
     named = named_tokens(example)
     top, second, least = named[0], named[1], named[-1]
     head1_row = example.head_weights[1, f]
     head1_top = _ranked(head1_row)[0]
-    head1_shown = [format_number(w, 2) for w in round_row(head1_row.tolist(), 2)]
+    head1_shown = format_row(head1_row, 2)
     return {
         "sentence": example.sentence,
         "focus": example.focus,
@@ -289,7 +289,7 @@ def temperature_decimals(t: float) -> int:
 
 
 def _shown_row(row: np.ndarray) -> list[str]:
-    return [format_number(w, 2) for w in round_row(row.tolist(), 2)]
+    return format_row(row, 2)
 
 
 def swapped_sentence(tokens: tuple[str, ...], order: tuple[int, ...]) -> str:

@@ -1,31 +1,35 @@
-"""How a number is shown: fixed decimals, and probability rows that add up to exactly 1.
+"""How a number is shown: the nearest value at its decimals, and whether shown parts add up.
 
-Scenes, narration and the checker format every number with these two functions, so the
-screen, the voice and the verification agree on the text.
+Scenes, narration, the explorer and the checker format every number with
+:func:`format_number`, so the screen, the voice and the verification agree on the text. A
+row of weights is shown value by value, each the nearest at its decimals, so equal weights
+look equal; such a row need not add up to its rounded total (six weights of 1/6 show 0.17
+each), and :func:`parts_add_up` says when a chapter must say so beside the true sum.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
-__all__ = ["SNAP_DECIMALS", "format_number", "round_row"]
+__all__ = ["SNAP_DECIMALS", "format_number", "format_row", "parts_add_up"]
 
 # Decimals to which a value is snapped before it is rounded for display (see format_number).
 SNAP_DECIMALS = 9
 
 
 def format_number(x: float, decimals: int) -> str:
-    """Fixed-point text with ``decimals`` places; never a negative zero.
+    """The nearest value at ``decimals`` places, as fixed-point text; never a negative zero.
 
     The value is first snapped to 9 decimals, so two float computations of the same
     number (numpy's and the reference's differ in the last bits) print the same text even
-    on a rounding tie such as -0.15 at one decimal.
+    on a rounding tie such as -0.15 at one decimal. A tie goes to the side the snapped
+    value's float lies on (Python's ``format``; the explorer's JavaScript does the same).
 
     Examples
     --------
-    >>> format_number(-0.001, 2), format_number(1.005, 1)
-    ('0.00', '1.0')
+    >>> format_number(-0.001, 2), format_number(1.005, 1), format_number(0.2435, 2)
+    ('0.00', '1.0', '0.24')
     >>> format_number(-0.14999999999999997, 1) == format_number(-0.15000000000000002, 1)
     True
     """
@@ -33,39 +37,28 @@ def format_number(x: float, decimals: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
-def round_row(values: Sequence[float], decimals: int) -> list[float]:
-    """Round a probability row so it adds up to exactly 1 at ``decimals`` places.
-
-    Largest-remainder method, in integer units of ``10**-decimals``: floor every value,
-    then give the missing units to the largest remainders (earlier position wins ties).
-    Equal values (the weights of "The" and "the") are given their units together, so
-    they show the same number, unless no whole group of equal values fits the units left;
-    only then are they split. Every shown value is its value rounded down or up.
+def format_row(values: Iterable[float], decimals: int) -> list[str]:
+    """Each value of a row as :func:`format_number` shows it: equal values, equal texts.
 
     Examples
     --------
-    >>> round_row([1 / 3, 1 / 3, 1 / 3], 2)
-    [0.34, 0.33, 0.33]
-    >>> round_row([0.135, 0.135, 0.73], 2)  # not 0.14 and 0.13 for two equal weights
-    [0.13, 0.13, 0.74]
-    >>> round_row([0.125] * 8 + [0.0] * 4, 2)[6:]  # an exact 0 is never rounded up
-    [0.12, 0.12, 0.0, 0.0, 0.0, 0.0]
+    >>> format_row([1 / 6] * 6, 2)
+    ['0.17', '0.17', '0.17', '0.17', '0.17', '0.17']
     """
-    scale = 10**decimals
-    # snapped like format_number, so 0.29 * 100 = 28.999999999999996 floors to 29
-    scaled = [round(v * scale, SNAP_DECIMALS - decimals) for v in values]
-    units = [math.floor(s) for s in scaled]
-    missing = scale - sum(units)
-    if not 0 <= missing <= len(values):
-        raise ValueError(f"row sums to {sum(values)}, not 1: cannot round it as probabilities")
-    by_remainder = sorted(range(len(values)), key=lambda i: (-(scaled[i] - units[i]), i))
-    equal_values: dict[float, list[int]] = {}
-    for i in by_remainder:
-        equal_values.setdefault(scaled[i], []).append(i)
-    raised: set[int] = set()
-    for group in equal_values.values():
-        masked = scaled[group[0]] == 0  # an exact zero (a masked weight) always shows 0.00
-        if not masked and len(group) <= missing - len(raised):
-            raised.update(group)
-    raised.update([i for i in by_remainder if i not in raised][: missing - len(raised)])
-    return [(u + (i in raised)) / scale for i, u in enumerate(units)]
+    return [format_number(float(v), decimals) for v in values]
+
+
+def parts_add_up(parts: Sequence[str], total: str) -> bool:
+    """Whether the shown ``parts`` add up exactly to the shown ``total`` (decimal arithmetic).
+
+    Where they do not, a chapter shows the true sum beside the parts and marks the parts as
+    rounded; it never changes a part.
+
+    Examples
+    --------
+    >>> parts_add_up(format_row([1 / 6] * 6, 2), format_number(1.0, 2))
+    False
+    >>> parts_add_up(["0.25", "0.75"], "1.00")
+    True
+    """
+    return sum((Decimal(p) for p in parts), Decimal(0)) == Decimal(total)

@@ -8,7 +8,7 @@ from typing import Any
 from attention.example import WorkedExample
 from attention.ledger import LedgerEntry, NumbersLedger
 from attention.reference import reference_values
-from attention.rounding import format_number, round_row
+from attention.rounding import format_number
 from attention.sources import Source, SourceError, parse_source
 
 __all__ = ["resolve", "verify"]
@@ -60,88 +60,28 @@ def _where(e: LedgerEntry) -> str:
 
 
 def _check_entry(e: LedgerEntry, values: Mapping[str, Any]) -> list[str]:
+    """The entry's text must be the nearest value at its decimals (within half a unit of
+    its last place, ties as :func:`format_number` breaks them): never nudged."""
     try:
         value = resolve(values, e.source)
     except SourceError as err:
         return [f"{_where(e)} has a bad source: {err}"]
     expected = format_number(value, e.decimals)
-    if e.group is None and e.shown.strip() != expected:
+    if e.shown.strip() != expected:
         exact = f"{value:.{e.decimals + 2}f}"
-        return [f"{_where(e)} shows {e.shown} but {e.source} = {exact} -> {expected}"]
-    return []
-
-
-def _units(shown: str, decimals: int) -> int | None:
-    try:
-        return int(round(float(shown) * 10**decimals))
-    except ValueError:
-        return None
-
-
-def _distinct_by_source(
-    group: str, entries: list[LedgerEntry]
-) -> tuple[list[LedgerEntry], list[str]]:
-    """One entry per source: a row shown twice in a scene is still one row of numbers."""
-    first: dict[str, LedgerEntry] = {}
-    problems = []
-    for e in entries:
-        seen = first.setdefault(e.source, e)
-        if seen.shown.strip() != e.shown.strip():
-            problems.append(
-                f"{_where(e)} shows {e.shown} but {_where(seen)} shows {seen.shown} "
-                f"for the same {e.source} in group {group!r}"
-            )
-    return list(first.values()), problems
-
-
-def _check_group(group: str, entries: list[LedgerEntry], values: Mapping[str, Any]) -> list[str]:
-    entries, problems = _distinct_by_source(group, entries)
-    decimals = {e.decimals for e in entries}
-    if len(decimals) != 1:
         return [
-            *problems,
-            f"group {group!r} mixes precisions {sorted(decimals)}: show one row at one precision",
+            f"{_where(e)} shows {e.shown} but {e.source} = {exact} -> {expected} "
+            f"(the nearest at {e.decimals} decimals)"
         ]
-    d = decimals.pop()
-    units = [_units(e.shown, d) for e in entries]
-    if None in units:
-        return [*problems, f"group {group!r} has a value that is not a number"]
-    total = sum(u for u in units if u is not None)
-    if total != 10**d:
-        problems.append(
-            f"group {group!r} (scene {entries[0].scene!r}) sums to "
-            f"{format_number(total / 10**d, d)}, not {format_number(1, d)} at {d} decimals"
-        )
-    for e in entries:
-        try:
-            src = parse_source(e.source)
-            row = _lookup(values, Source(src.name, src.indices[:-1], args=src.args), e.source)
-        except SourceError:
-            continue  # already reported by the entry check
-        if src.total or not src.indices or not _is_rows(row):
-            problems.append(f"{_where(e)} is in group {group!r} but {e.source} is not a row item")
-            continue
-        try:
-            expected = format_number(round_row(list(row), d)[src.indices[-1]], d)
-        except (TypeError, ValueError):
-            problems.append(
-                f"{_where(e)} is in group {group!r} but {e.source} is not a probability"
-            )
-            continue
-        if e.shown.strip() != expected:
-            problems.append(
-                f"{_where(e)} shows {e.shown} but the largest-remainder rounding of "
-                f"{src.name}{list(src.indices[:-1])} gives {expected} for {e.source}"
-            )
-    return problems
+    return []
 
 
 def verify(ledger: NumbersLedger, example: WorkedExample) -> list[str]:
     """Recompute every entry with the independent reference; return one line per problem.
 
-    An empty list means every number is verified: each shown value is the reference value
-    at its precision, and each group (one displayed probability row) adds up to exactly 1
-    and is the largest-remainder rounding of the reference row.
+    An empty list means every number is verified: each shown text is the reference value
+    rounded to the nearest at its decimals. A shown row of weights is its values one by one,
+    never nudged to add up; its sum is an entry of its own (``sum(weights[2])``).
 
     Examples
     --------
@@ -152,12 +92,4 @@ def verify(ledger: NumbersLedger, example: WorkedExample) -> list[str]:
     []
     """
     values = reference_values(example)
-    problems = [p for e in ledger.entries for p in _check_entry(e, values)]
-    # a group is one displayed row within one scene; other scenes may show the same row
-    groups: dict[tuple[str, str], list[LedgerEntry]] = {}
-    for e in ledger.entries:
-        if e.group is not None:
-            groups.setdefault((e.scene, e.group), []).append(e)
-    for (_, name), members in groups.items():
-        problems.extend(_check_group(name, members, values))
-    return problems
+    return [p for e in ledger.entries for p in _check_entry(e, values)]

@@ -15,7 +15,7 @@ from rich.table import Table
 from attention.designed import HEAD_FEATURES
 from attention.example import WorkedExample, example_record
 from attention.patterns import MEASURES, THRESHOLD, head_patterns
-from attention.rounding import format_number, round_row
+from attention.rounding import format_number, format_row
 from explainer.decoder_numbers import decoder_record, print_decoder
 
 __all__ = ["example_json", "matrix_text", "print_heads", "print_numbers", "trained_record"]
@@ -74,10 +74,12 @@ def _label(token: str) -> str:
 
 
 def _cells(matrix: NDArray[np.float64], decimals: int, probabilities: bool) -> list[list[str]]:
-    rows: list[list[float]] = [[float(v) for v in row] for row in matrix]
-    if probabilities:
-        rows = [round_row(row, decimals) for row in rows]
-    return [[format_number(v, decimals) for v in row] for row in rows]
+    """Each value the nearest at ``decimals``; a probability row ends with its exact sum."""
+    return [
+        format_row(row, decimals) + ([format_number(float(np.sum(row)), decimals)]
+                                     if probabilities else [])
+        for row in matrix
+    ]  # fmt: skip
 
 
 def _no_leading_zero(cell: str) -> str:
@@ -113,15 +115,16 @@ def matrix_text(
     """``matrix`` as aligned text no wider than ``width`` when it can be.
 
     Tries, in order: the given column labels, column numbers instead (with a legend line),
-    the leading zero dropped (.35), then one decimal fewer. Probability rows are rounded
-    with :func:`round_row`, so each still adds up to 1 at the precision shown.
+    the leading zero dropped (.35), then one decimal fewer. Every value is the nearest at
+    its decimals; a probability row ends with a column Σ, its exact sum, which its rounded
+    parts need not add up to.
 
     Examples
     --------
-    >>> print(matrix_text("w", np.array([[0.25, 0.75]]), ["a"], ["a", "b"], probabilities=True))
+    >>> print(matrix_text("w", np.array([[1 / 3] * 3]), ["a"], ["a", "b", "c"], probabilities=True))
     w
-         a    b
-    a 0.25 0.75
+         a    b    c    Σ
+    a 0.33 0.33 0.33 1.00
     """
     numbered = [str(j) for j in range(len(col_labels))]
     attempts = [(list(col_labels), decimals, False), (numbered, decimals, False),
@@ -131,7 +134,7 @@ def matrix_text(
         cells = _cells(matrix, places, probabilities)
         if strip:
             cells = [[_no_leading_zero(c) for c in row] for row in cells]
-        text = _layout(cells, row_labels, labels)
+        text = _layout(cells, row_labels, [*labels, "Σ"] if probabilities else labels)
         if max(len(line) for line in text.splitlines()) <= width:
             break
     if labels is numbered:
@@ -180,8 +183,8 @@ def print_numbers(example: WorkedExample, console: Console) -> None:
     say(matrix_text("scaled scores = Q K^T / sqrt(d_head)", example.scaled_scores, tokens,
                     tokens))  # fmt: skip
     say("")
-    say(matrix_text("weights = softmax(scaled scores), rows sum to 1", example.weights, tokens,
-                    tokens, probabilities=True))  # fmt: skip
+    say(matrix_text("weights = softmax(scaled scores), each rounded; Σ = the row's exact sum",
+                    example.weights, tokens, tokens, probabilities=True))  # fmt: skip
 
 
 def print_heads(example: WorkedExample, console: Console) -> None:

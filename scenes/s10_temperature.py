@@ -24,11 +24,13 @@ from scenes.kit import (
     SAFE_WIDTH,
     TEXT,
     Numbers,
+    ShownRow,
     TokenRow,
     WeightBars,
     caption,
     cell_source,
     fit_width,
+    sum_line,
     temperature_decimals,
     text,
 )
@@ -47,7 +49,8 @@ class Temperature(NarratedScene):
     """The focus row's scaled scores through softmax at several temperatures, as bars.
 
     Beats: ``knob`` (the scaled scores and the formula softmax(s ÷ T)), ``sweep`` (the bars
-    at each temperature of the ``temperatures`` parameter, the top weight stated at each),
+    at each temperature of the ``temperatures`` parameter, the top weight stated at each, and
+    the row's true sum "Σ = 1.00 · each weight rounded" where the rounded ones do not add up),
     ``root_d`` (dividing by √d is this same knob, set once).
     """
 
@@ -133,6 +136,7 @@ class Temperature(NarratedScene):
         for value, bar in zip(values, bars.bars, strict=True):
             value.next_to(bar, UP, buff=BAR_LABEL_GAP)
         top = int(nums.array(name)[f].argmax())
+        total = sum_line(nums, [ShownRow(f, name, decimals=decimals)])
         status = VGroup(
             VGroup(
                 text("T =", size=BODY, color=TEXT),
@@ -147,6 +151,7 @@ class Temperature(NarratedScene):
                 text(f"top weight, {ex.tokens[top]}:", size=BODY, color=MUTED),
                 VGroup(*nums.weight_row(f, name=name, decimals=decimals, size=BODY))[top],
             ).arrange(RIGHT, buff=0.18),
+            *([total] if len(total) else []),
         ).arrange(RIGHT, buff=0.7)
         fit_width(status, SAFE_WIDTH).move_to([0, STATUS_Y, 0])
         chart = VGroup(bars, values, status)

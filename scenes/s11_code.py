@@ -36,10 +36,12 @@ from scenes.kit import (
     KitText,
     Matrix,
     Numbers,
+    ShownRow,
     TokenRow,
     caption,
     fit_width,
     scaled_dot_product_attention,
+    sum_line,
     text,
 )
 from scenes.narration import NarratedScene
@@ -91,8 +93,9 @@ class Code(NarratedScene):
 
     Beats: ``source`` (the function, read with ``inspect.getsource`` at render time),
     ``inputs`` (the query of the focus), ``scores`` (its scaled scores under the tokens),
-    ``weights`` (its weights), ``result`` (calling the function on the worked example gives
-    the focus output the blend chapter showed; the scene checks the two are equal).
+    ``weights`` (its weights, and their true sum where the rounded ones miss it),
+    ``result`` (calling the function on the worked example gives the focus output the blend
+    chapter showed; the scene checks the two are equal).
     """
 
     def construct(self) -> None:
@@ -139,6 +142,11 @@ class Code(NarratedScene):
         with self.beat("weights") as beat:
             shown = mini.under(nums.weight_row(f), PANEL_VALUES_Y)
             label3 = self.panel_label(f"weights of “{ex.focus}”: softmax of those scores")
+            # the row's true sum at the label's far end, where the rounded weights miss it
+            total = sum_line(nums, [ShownRow(f)])
+            if len(total):
+                label3.add(total.move_to([0, PANEL_LABEL_Y, 0])
+                           .align_to([FRAME_WIDTH / 2 - MARGIN, 0, 0], RIGHT))  # fmt: skip
             mark3 = self.highlight(glyphs[where["weights"]], code, len(lines))
             self.play(
                 ReplacementTransform(mark2, mark3),

@@ -36,6 +36,7 @@ from scenes.kit import (
     HeadMosaic,
     HeadPattern,
     Numbers,
+    ShownRow,
     StoryHeads,
     TokenLines,
     TokenRow,
@@ -43,6 +44,7 @@ from scenes.kit import (
     fit_width,
     head_name,
     story_heads,
+    sum_beside,
     text,
 )
 from scenes.narration import NarratedScene
@@ -64,7 +66,8 @@ class Caveats(NarratedScene):
     """Three warnings, each shown with the model's own numbers.
 
     Beats: ``quadratic`` (score grids for n, 2n and 4n tokens, their cells counted),
-    ``not_explanations`` (the focus row in both heads: they disagree about the same word),
+    ``not_explanations`` (the focus row in both heads: they disagree about the same word;
+    the rows' true sum beside them where their rounded weights do not add up to it),
     ``not_concepts`` (these heads were designed; learned heads mix many patterns).
 
     On a trained model: ``not_explanations`` shows the focus row in the story head and in
@@ -85,6 +88,9 @@ class Caveats(NarratedScene):
             for h, y in zip(range(ex.n_heads), HEAD_YS, strict=True)
         ]
         labels = self.head_labels(row)
+        # both rows' true sum beside them, where their rounded weights do not add up to it
+        total = sum_beside(nums, [ShownRow(f, "head_weights", (h,)) for h in range(ex.n_heads)],
+                           VGroup(*rows), (HEAD_YS[-1] + NOTE_YS[0]) / 2)  # fmt: skip
         tops = VGroup(
             *(
                 SurroundingRectangle(
@@ -110,6 +116,7 @@ class Caveats(NarratedScene):
             )
             self.play(
                 LaggedStart(*(FadeIn(r, shift=0.1 * DOWN) for r in rows), lag_ratio=0.4),
+                FadeIn(total),
                 run_time=beat.share(0.3),
             )
             self.play(Create(tops), FadeIn(notes, shift=0.1 * UP), run_time=beat.share(0.25))
@@ -223,6 +230,9 @@ class Caveats(NarratedScene):
         ]  # fmt: skip
         tops = VGroup(*(self.word_box(rows[k], p) for k, p in enumerate(shown)))
         labels, notes = self.trained_labels(lines, rows, shown)
+        notes.add(sum_beside(nums, [ShownRow(ex.focus_index, "attention", (p.layer, p.head))
+                                    for p in shown], VGroup(*rows),
+                             notes[-1].get_y() - 0.45))  # fmt: skip
         with self.beat("not_explanations") as beat:
             self.play(FadeOut(cost), run_time=beat.share(0.15))
             self.play(FadeIn(lines), Create(lines.outline(ex.focus_index, QUERY)),

@@ -45,6 +45,7 @@ from scenes.kit import (
     WEIGHT,
     ColorStrip,
     Numbers,
+    ShownRow,
     StripRow,
     TokenLines,
     WeightBars,
@@ -53,6 +54,7 @@ from scenes.kit import (
     fit_width,
     head_name,
     story_heads,
+    sum_line,
     text,
 )
 from scenes.narration import NarratedScene
@@ -137,7 +139,8 @@ class RealHead(NarratedScene):
     marked as the model's own), ``query_key`` (the story head's label; every key as a strip
     under its token; q of the focus and k of its top token as strips with a few entries as
     numbers), ``scores`` (q·k/√32 under every token, √32 shown), ``softmax`` (the weights,
-    adding up to 1.00, as numbers and bars, the top token marked), ``blend`` (every value
+    their true sum 1.00 (and "each weight rounded" where the shown ones add up to something
+    else), as numbers and bars, the top token marked), ``blend`` (every value
     strip faded by its weight, poured into the output strip).
     """
 
@@ -236,10 +239,9 @@ class RealHead(NarratedScene):
         mark = SurroundingRectangle(
             VGroup(bars[line].bar(place), weights[self.best]), color=TEXT, buff=0.06
         )
-        total = VGroup(text("the weights add up to", size=LABEL, color=MUTED),
-                       nums.text(f"sum(attention[{layer}, {h}, {f}])", label="sum of weights",
-                                 color=WEIGHT))  # fmt: skip
-        in_work_area(total.arrange(RIGHT, buff=0.2), top)
+        total = sum_line(nums, [ShownRow(f, "attention", (layer, h))],
+                         lead="the weights add up to", always=True)  # fmt: skip
+        in_work_area(total, top)
         new_label = self.margin_labels(lines, geo, "weight", WEIGHT)
         with self.beat("softmax") as beat:
             self.play(FadeOut(keys), FadeOut(self.formula), run_time=beat.share(0.15))

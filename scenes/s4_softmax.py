@@ -1,4 +1,8 @@
-"""Chapter 4: softmax turns the scaled scores into weights in [0, 1] that add up to 1."""
+"""Chapter 4: softmax turns the scaled scores into weights in [0, 1] that add up to 1.
+
+The sum shown is the row's true sum; where the weights, each rounded, do not add up to it,
+the line says so ("each weight rounded").
+"""
 
 from __future__ import annotations
 
@@ -25,12 +29,16 @@ from scenes.kit import (
     MARGIN,
     MUTED,
     QUERY,
+    SAFE_WIDTH,
     TEXT,
     WEIGHT,
     Numbers,
+    ShownRow,
     TokenRow,
     WeightBars,
+    fit_width,
     named_tokens,
+    sum_line,
     text,
 )
 from scenes.narration import NarratedScene
@@ -46,7 +54,7 @@ SUM_Y = -3.2
 
 
 class Softmax(NarratedScene):
-    """Scaled scores -> weights; a bar per token; the shown weights add up to 1.00."""
+    """Scaled scores -> weights; a bar per token; their true sum, 1.00."""
 
     def construct(self) -> None:
         ex, f, nums, header, row = self.open_chapter()
@@ -105,6 +113,7 @@ class Softmax(NarratedScene):
                 ),
                 FadeIn(total[0]),
                 FadeIn(total[1], scale=0.8),
+                FadeIn(total[2:]),
                 run_time=beat.share(0.45),
             )
 
@@ -154,15 +163,10 @@ class Softmax(NarratedScene):
         return bars, on_bars
 
     def weight_sum(self, nums: Numbers, f: int) -> VGroup:
-        """ "sum of weights = 1.00" under the bars."""
-        return (
-            VGroup(
-                text("sum of weights =", size=BODY, color=MUTED),
-                nums.text(f"sum(weights[{f}])", label="sum of weights", size=BODY, color=WEIGHT),
-            )
-            .arrange(RIGHT, buff=0.2)
-            .move_to([0, SUM_Y, 0])
-        )
+        """ "sum of weights = 1.00" under the bars (" · each weight rounded" where the shown
+        weights add up to something else)."""
+        line = sum_line(nums, [ShownRow(f)], lead="sum of weights =", size=BODY, always=True)
+        return fit_width(line, SAFE_WIDTH).move_to([0, SUM_Y, 0])
 
     def row_labels(self, row: TokenRow) -> tuple[VGroup, VGroup]:
         """ "q·k/√d" and "weight" left of the rows, or nothing when the rows fill the width."""

@@ -30,12 +30,14 @@ from scenes.kit import (
     WEIGHT,
     KitMarkupText,
     Numbers,
+    ShownRow,
     StackedBlendBar,
     TokenRow,
     VectorColumn,
     columns_under,
     dim,
     meaning_shift,
+    sum_line,
     text,
 )
 from scenes.narration import NarratedScene
@@ -55,7 +57,8 @@ class ValueBlend(NarratedScene):
 
     Beats: ``weigh`` (weights appear over the value columns, which dim by weight), ``add``
     (the scaled values pour into the output column), ``blend_bar`` (the same weights as one
-    stacked bar: how much of each word the output is).
+    stacked bar: how much of each word the output is; their true sum "Σ = 1.00 · each weight
+    rounded" where the rounded ones do not add up).
     """
 
     def construct(self) -> None:
@@ -91,13 +94,18 @@ class ValueBlend(NarratedScene):
         bar.move_to([0, BAR_Y, 0])
         caption = text(f"{ex.focus} after attention =", size=LABEL, color=MUTED)
         caption.next_to(bar.segments, UP, buff=0.15).align_to(bar.segments, LEFT)
+        # the weights' true sum over the bar's right end, where the rounded ones do not add up
+        total = sum_line(nums, [ShownRow(f)])
+        if len(total):
+            total.match_y(caption).align_to(bar.segments, RIGHT)
         with self.beat("blend_bar") as beat:
             self.play(
                 FadeIn(caption),
                 LaggedStart(*(GrowFromEdge(s, LEFT) for s in bar.segments), lag_ratio=0.15),
                 run_time=beat.share(0.35),
             )
-            self.play(FadeIn(bar.labels), FadeIn(bar.numbers), run_time=beat.share(0.2))
+            self.play(FadeIn(bar.labels), FadeIn(bar.numbers), FadeIn(total),
+                      run_time=beat.share(0.2))  # fmt: skip
             # the focus token now carries its context: its ring takes the output colour
             self.play(focus_ring.animate.set_stroke(OUTPUT), run_time=beat.share(0.1))
 

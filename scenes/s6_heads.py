@@ -29,7 +29,9 @@ from scenes.kit import (
     KitMarkupText,
     Matrix,
     Numbers,
+    ShownRow,
     fit_width,
+    sum_line,
     text,
 )
 from scenes.narration import NarratedScene
@@ -57,7 +59,7 @@ class MultiHead(NarratedScene):
         # one colour scale for both heads, stretched over the weights' range so that nearly
         # uniform rows still show their pattern
         vmin, vmax = float(ex.head_weights.min()), float(ex.head_weights.max())
-        full = self.story_grid(nums, vmin, vmax)
+        full, total = self.story_grid(nums, vmin, vmax)
         with self.beat("all_queries") as beat:
             self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), run_time=beat.share(0.12))
             # the sentence's words become the keys across the top and the queries down the side
@@ -81,11 +83,12 @@ class MultiHead(NarratedScene):
                 run_time=beat.share(0.35),
             )  # fmt: skip
             outline = full.row_outline(f)
-            self.play(Create(outline), run_time=beat.share(0.12))
+            self.play(Create(outline), FadeIn(total), run_time=beat.share(0.12))
         heads = self.head_grids(vmin, vmax)
         titles = self.head_titles(heads)
         with self.beat("heads") as beat:
-            self.play(FadeOut(full.numbers), FadeOut(outline), run_time=beat.share(0.12))
+            self.play(FadeOut(full.numbers), FadeOut(outline), FadeOut(total),
+                      run_time=beat.share(0.12))  # fmt: skip
             left = heads[0]
             self.play(
                 Transform(
@@ -122,14 +125,19 @@ class MultiHead(NarratedScene):
             )
             self.play(FadeIn(project), FadeIn(final, shift=0.2 * DOWN), run_time=beat.share(0.25))
 
-    def story_grid(self, nums: Numbers, vmin: float, vmax: float) -> HeatGrid:
-        """Every query's weights in the story head, with their numbers, centred."""
+    def story_grid(self, nums: Numbers, vmin: float, vmax: float) -> tuple[HeatGrid, VGroup]:
+        """Every query's weights in the story head, with their numbers, centred, and beside
+        it the rows' true sum and "each weight rounded" where a row's shown weights add up to
+        something else (nothing when the cells show no numbers)."""
         ex = self.example
         full = HeatGrid(
             ex.weights, ex.tokens, nums=nums, vmax=vmax, vmin=vmin,
             max_width=SAFE_WIDTH - 2 * 3.4, max_height=GRID_TOP - GRID_BOTTOM,
         )  # fmt: skip
-        return full.move_to([0, (GRID_TOP + GRID_BOTTOM) / 2, 0])
+        full.move_to([0, (GRID_TOP + GRID_BOTTOM) / 2, 0])
+        rows = [ShownRow(i) for i in range(ex.n_tokens)] if len(full.numbers) else []
+        total = sum_line(nums, rows, stacked=True) if rows else VGroup()
+        return full, total.next_to(full.cells, RIGHT, buff=0.4) if len(total) else total
 
     def head_titles(self, heads: VGroup) -> VGroup:
         """ "head 1", "head 2" above the heads' matrices."""

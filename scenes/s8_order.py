@@ -30,9 +30,11 @@ from scenes.kit import (
     SAFE_WIDTH,
     TEXT,
     Numbers,
+    ShownRow,
     TokenRow,
     caption,
     fit_width,
+    sum_beside,
     swap_order,
     swap_positions,
     text,
@@ -46,6 +48,7 @@ WEIGHTS_A_Y = 1.85
 ROW_B_Y = 0.6  # the sentence with two words swapped
 WEIGHTS_B_Y = -0.15
 NOTE_Y = -1.05
+SUM_Y = (WEIGHTS_A_Y + ROW_B_Y) / 2  # the rows' true sum, when it has no room beside them
 FORMULA_Y = -3.4
 WAVES_Y = (NOTE_Y + FORMULA_Y) / 2  # the position signal, between the note and the formula
 
@@ -56,7 +59,8 @@ class WordOrder(NarratedScene):
 
     Beats: ``swap`` (the sentence and its swapped twin, each with the focus outlined),
     ``same_numbers`` (both focus rows, computed separately: the same numbers, moved with
-    their words), ``positions`` (the sinusoidal position signal, one mix per place),
+    their words; their true sum beside them where the rounded weights do not add up to it),
+    ``positions`` (the sinusoidal position signal, one mix per place),
     ``pattern`` (the rows recomputed with positions: the swapped word's weight differs).
     """
 
@@ -83,6 +87,12 @@ class WordOrder(NarratedScene):
             row_b.outline(order.index(a), TEXT), row_b.outline(order.index(b), TEXT),
         )  # fmt: skip
         labels = self.row_labels(row_a, row_b)
+        # both rows' true sum beside them, where their rounded weights do not add up to it
+        plain_sum = sum_beside(
+            nums, [ShownRow(f, names[0]), ShownRow(f_b, names[1])], VGroup(plain_a, plain_b), SUM_Y
+        )
+        placed_sum = sum_beside(nums, [ShownRow(f, names[2]), ShownRow(f_b, names[3])],
+                                VGroup(placed_a, placed_b), SUM_Y)  # fmt: skip
 
         with self.beat("swap") as beat:
             self.play(FadeIn(header), FadeIn(row_a), Create(rings[0]), run_time=beat.share(0.2))
@@ -96,7 +106,7 @@ class WordOrder(NarratedScene):
         note = self.note("the same numbers, moved with their words: attention sees a bag of words")
         with self.beat("same_numbers") as beat:
             self.play(
-                LaggedStart(FadeIn(plain_a), FadeIn(plain_b), lag_ratio=0.5),
+                LaggedStart(FadeIn(plain_a), FadeIn(plain_b), FadeIn(plain_sum), lag_ratio=0.5),
                 run_time=beat.share(0.4),
             )
             same = VGroup(
@@ -121,6 +131,8 @@ class WordOrder(NarratedScene):
             self.play(
                 *(FadeTransform(x, y) for x, y in zip(plain_a, placed_a, strict=True)),
                 *(FadeTransform(x, y) for x, y in zip(plain_b, placed_b, strict=True)),
+                FadeOut(plain_sum),
+                FadeIn(placed_sum),
                 run_time=beat.share(0.35),
             )
             differ = VGroup(
@@ -134,7 +146,7 @@ class WordOrder(NarratedScene):
         return swap_positions(self.example, tuple(self.param("swap")))
 
     def weight_row(self, nums: Numbers, row: TokenRow, name: str, f: int, y: float) -> VGroup:
-        """The focus row of ``name`` (recorded as a group), each number under its token."""
+        """The focus row of ``name`` (recorded), each number under its token."""
         return row.under(nums.weight_row(f, name=name), y)
 
     def row_labels(self, row_a: TokenRow, row_b: TokenRow) -> VGroup:

@@ -28,8 +28,11 @@ from scenes.kit import (
     WEIGHT,
     HeatGrid,
     Numbers,
+    ShownRow,
     caption,
     fit_width,
+    rounded_note,
+    rows_add_up,
     text,
 )
 from scenes.narration import NarratedScene
@@ -43,6 +46,7 @@ GRID_WIDTH = GRID_RIGHT + FRAME_WIDTH / 2 - MARGIN
 CAPTION_YS = (-2.95, -3.45)
 TABLE_HEAD_Y = 2.8
 TABLE_BOTTOM = -3.45  # the sums' row
+NOTE_ROOM = 0.4  # a footnote's line under the sums ("each weight rounded")
 TOKEN_RIGHT = 2.75  # right edge of the table's token column
 COLUMN_XS = (3.85, 5.55)  # centres of the "all" and "back only" columns
 
@@ -52,7 +56,8 @@ class CausalMask(NarratedScene):
 
     Beats: ``triangle`` (the attention matrix; cells above the diagonal go dark),
     ``zeros`` (the focus row as computed without a mask, beside its tokens), ``renormalise``
-    (the masked row: later tokens exactly 0.00, the rest renormalised, both rows sum to 1.00;
+    (the masked row: later tokens exactly 0.00, the rest renormalised, both rows' true sums
+    1.00, marked where the rounded weights add up to something else;
     the matrix takes the masked weights), ``generation`` (why: text is written one token at
     a time).
     """
@@ -136,11 +141,14 @@ class CausalMask(NarratedScene):
 
         Returns a VGroup with parts ``tokens``, ``heads`` (focus, "all", "back only"),
         ``before``, ``after``, ``hidden`` (a bracket-like note on the later tokens) and
-        ``sums`` (both rows add up to 1.00).
+        ``sums`` (each row's true sum, 1.00, and "each weight rounded" left of them where a
+        column's shown weights add up to something else).
         """
         ex = self.example
         f, n = ex.focus_index, ex.n_tokens
-        pitch = min(0.42, (TABLE_HEAD_Y - 0.5 - TABLE_BOTTOM) / n)
+        rounded = not rows_add_up(nums, [ShownRow(f), ShownRow(f, "causal_weights")])
+        bottom = TABLE_BOTTOM + (NOTE_ROOM if rounded else 0.0)  # the footnote's line below
+        pitch = min(0.42, (TABLE_HEAD_Y - 0.5 - bottom) / n)
         ys = [TABLE_HEAD_Y - 0.5 - i * pitch for i in range(n)]
         if row_ys is not None:
             ys, pitch = row_ys, min(0.6, row_ys[0] - row_ys[1]) if n > 1 else 0.6
@@ -177,13 +185,16 @@ class CausalMask(NarratedScene):
                 hidden.add(mark)
         sums = VGroup(
             text("sum", size=size, color=MUTED),
-            nums.text(f"sum(weights[{f}])", label="sum, all", size=size, color=WEIGHT),
-            nums.text(f"sum(causal_weights[{f}])", label="sum, back only", size=size, color=WEIGHT),
+            nums.row_total(f, label="sum, all", size=size),
+            nums.row_total(f, name="causal_weights", label="sum, back only", size=size),
         )
         sum_y = ys[-1] - pitch
         sums[0].move_to([0, sum_y, 0]).align_to([TOKEN_RIGHT, 0, 0], RIGHT)
         sums[1].move_to([COLUMN_XS[0], sum_y, 0])
         sums[2].move_to([COLUMN_XS[1], sum_y, 0])
+        if rounded:  # a table's footnote: the weights above do not add up to these sums
+            sums.add(rounded_note(SMALL_NUMBER).next_to(sums, DOWN, buff=0.15)
+                     .align_to(sums[2], RIGHT))  # fmt: skip
         group = VGroup(tokens, heads, before, after, hidden, sums)
         group.tokens, group.heads, group.before = tokens, heads, before  # type: ignore[attr-defined]
         group.after, group.hidden, group.sums = after, hidden, sums  # type: ignore[attr-defined]

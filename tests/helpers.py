@@ -1,11 +1,32 @@
-"""Checks shared by the test modules: ffmpeg's loudness meter and the CLI's error line."""
+"""Checks shared by the test modules: ffmpeg's loudness meter, the CLI's error line, and
+the nearest rounding of a number, computed here with :mod:`decimal` (not the project's code)."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
+
+
+def nearest(x: float, decimals: int) -> str:
+    """``x`` rounded to the nearest value at ``decimals`` places, by decimal arithmetic.
+
+    The exact binary value is snapped to 9 decimals (as the project documents, so two float
+    computations of one number agree), then rounded half to even. An exact tie of the
+    snapped value (0.165 at two decimals) may go either way in the project; everywhere else
+    this is the one right text.
+    """
+    snapped = Decimal(x).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
+    text = f"{snapped.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN):f}"
+    return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
+
+
+def nearest_row(values: Iterable[float], decimals: int = 2) -> list[str]:
+    """Every value of a row as :func:`nearest` shows it."""
+    return [nearest(float(v), decimals) for v in values]
 
 
 def ffmpeg_loudness(path: Path) -> tuple[float, float]:

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import one_error_line
+from helpers import nearest, nearest_row, one_error_line
 
 from attention import ExampleSpec, NumbersLedger, example_for, verify, worked_example
-from attention.rounding import format_number, round_row
 from explainer.explore import (
     CHAPTER_VIEWS,
     EXPLORER_NUMBERS,
@@ -73,15 +72,17 @@ def test_every_explorer_number_verifies_against_the_reference(
     } <= set(sources)
 
 
-def test_the_weights_shown_are_numpys_rounded_rows() -> None:
+def test_the_weights_shown_are_numpys_weights_each_at_its_nearest() -> None:
     ex = worked_example()
     shown = {e.source: e.shown for e in explorer_ledger(ex).entries}
     q, k = np.asarray(ex.q), np.asarray(ex.k)
     weights = np.array([softmax(row) for row in q @ k.T / np.sqrt(q.shape[1])])
     for i, row in enumerate(weights):
-        texts = [format_number(w, 2) for w in round_row(row.tolist(), 2)]
-        assert [shown[f"weights[{i}, {j}]"] for j in range(len(row))] == texts
+        assert [shown[f"weights[{i}, {j}]"] for j in range(len(row))] == nearest_row(row)
+        assert shown[f"sum(weights[{i}])"] == nearest(float(sum(row)), 2) == "1.00"
     assert shown["weights[2, 1]"] == "0.35"  # sat -> cat, as the video says
+    assert shown["weights[2, 5]"] == "0.24"  # mat: 0.2435, never nudged to 0.25
+    assert {shown[f"weights[0, {j}]"] for j in range(6)} == {"0.17"}  # The: six of 1/6
     assert shown["temperature(1)"] == "1.00"
     assert (shown["temperature(0.1)"], shown["temperature(5)"]) == ("0.1", "5")
 
@@ -138,10 +139,9 @@ def test_the_experiment_keeps_the_focus_and_the_words_it_weighs_most() -> None:
     weights = np.array([softmax(r) for r in q @ k.T / 2.0])
     shown = {e.source: e.shown for e in explorer_ledger(ex).entries}
     for r, wrow in enumerate(weights):
-        texts = [format_number(w, 2) for w in round_row(wrow.tolist(), 2)]
-        assert [shown[f"{picked.weights}[{r}, {c}]"] for c in range(len(idx))] == texts
+        assert [shown[f"{picked.weights}[{r}, {c}]"] for c in range(len(idx))] == nearest_row(wrow)
     out = weights @ v
-    assert shown[f"{picked.outputs}[0, 0]"] == format_number(out[0, 0], 2)
+    assert shown[f"{picked.outputs}[0, 0]"] == nearest(float(out[0, 0]), 2)
 
 
 def test_the_page_embeds_exactly_the_ledgers_texts_and_fetches_nothing() -> None:
@@ -290,7 +290,7 @@ def test_a_trained_models_explorer_names_every_head_by_its_measured_habit(tmp_pa
     recorded = {e["source"]: e["shown"] for e in numbers["entries"]}
     assert data["shown"] == recorded
     f = ex.focus_index
-    assert recorded[f"attention[0, 0, {f}, 0]"] == format_number(
-        round_row(np.asarray(ex.attention)[0, 0, f].tolist(), 2)[0], 2
-    )
+    row = np.asarray(ex.attention)[0, 0, f]
+    assert recorded[f"attention[0, 0, {f}, 0]"] == nearest(float(row[0]), 2)
+    assert recorded[f"sum(attention[0, 0, {f}])"] == nearest(float(row.sum()), 2) == "1.00"
     assert f"attention[5, 11, {f}, {f}]" in recorded

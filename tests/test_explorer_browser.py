@@ -12,15 +12,17 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from browser_helpers import chromium, console_errors, needs_chromium, press
+from helpers import nearest, nearest_row
 
 from attention import ExampleSpec, example_for
-from attention.rounding import format_number, round_row
+from attention.rounding import format_number
 from explainer.explore import VIEWS, ExplorerReport, make_explorer
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -265,7 +267,24 @@ def _numpy_softmax(rows: np.ndarray) -> np.ndarray:
 
 
 def _texts(row: np.ndarray) -> list[str]:
-    return [format_number(w, 2) for w in round_row(row.tolist(), 2)]
+    """Each weight at its nearest, two decimals (decimal arithmetic, tests/helpers.py)."""
+    return nearest_row(row)
+
+
+def _sum_line(driver: Any) -> tuple[str, bool]:
+    """The Σ under the bars, and whether it says the weights are rounded."""
+    text, rounded = driver.execute_script(
+        "const p = document.querySelector('.result .sum, #panel > .view > .sum');"
+        "return [p.querySelector('.num').textContent, !!p.querySelector('.rounded')]"
+    )
+    return text, rounded
+
+
+def _honest_sum(row: np.ndarray, shown: list[str] | None = None) -> tuple[str, bool]:
+    """The true sum at two decimals, and whether the shown parts fail to add up to it."""
+    total = nearest(float(np.sum(row)), 2)
+    parts = _texts(row) if shown is None else shown
+    return total, sum(Decimal(p) for p in parts) != Decimal(total)
 
 
 def _bar_texts(driver: Any) -> list[str]:
@@ -296,6 +315,7 @@ def test_temperature_and_mask_match_numpy_for_random_settings(driver: Any, pages
             expected = _numpy_softmax(scaled[query] / t)
             np.testing.assert_allclose(got["temperatureWeights"], expected, rtol=0, atol=1e-9)
             assert _bar_texts(driver) == _texts(expected)
+            assert _sum_line(driver) == _honest_sum(expected)
         open_page(driver, report, "mask")
         click(driver, "mask-toggle")
         hidden = np.triu(np.ones((n, n), dtype=bool), k=1)
@@ -306,6 +326,7 @@ def test_temperature_and_mask_match_numpy_for_random_settings(driver: Any, pages
             click(driver, f"mrow-{row}")
             shown = _bar_texts(driver)
             assert shown[: row + 1] == _texts(expected[row])[: row + 1]
+            assert _sum_line(driver) == _honest_sum(expected[row])
     assert console_errors(driver) == []
 
 
@@ -369,7 +390,8 @@ def test_edited_cells_and_the_buttons_match_numpy(driver: Any, pages) -> None:
             "return [...document.querySelectorAll('#exp-results .matrix tbody tr')]"
             ".map((tr) => [...tr.querySelectorAll('.num')].map((e) => e.textContent))"
         )
-        assert shown == [_texts(row) for row in weights], f"step {step}"
+        # each row's weights at their nearest, then its true sum (Σ)
+        assert shown == [[*_texts(row), nearest(float(row.sum()), 2)] for row in weights], step
     click(driver, "exp-reset")
     assert_numbers_are_the_ledgers(driver, entries(report), "experiment after reset")
     assert console_errors(driver) == []
@@ -388,11 +410,19 @@ def test_the_pages_rounding_is_pythons(driver: Any, pages) -> None:
     )
     assert got == [[format_number(x, d) for d in range(4)] for x in values]
     rows = [[1 / 3] * 3, [0.125] * 8, [0.135, 0.135, 0.73], [0.125] * 8 + [0.0] * 4, [1.0, 0.0]]
+    rows += [[1 / 6] * 6, [0.1476] * 4 + [0.1803, 0.2292]]
     rows += [_numpy_softmax(rng.normal(0, s, int(rng.integers(2, 17)))).tolist() for s in (1, 4, 9)]
     got = driver.execute_script(
-        "return arguments[0].map((r) => window.explorer.math.roundRow(r, 2))", rows
+        "return arguments[0].map((r) => { const m = window.explorer.math, t = m.rowTexts(r);"
+        " return [t, m.partsAddUp(t, m.formatNumber(r.reduce((a, b) => a + b, 0), 2))]; })",
+        rows,
     )
-    assert got == [round_row(row, 2) for row in rows]
+    # each weight at its nearest (equal weights alike), and whether the row adds up, computed
+    # here with decimal arithmetic
+    assert got == [[nearest_row(row), sum(Decimal(t) for t in nearest_row(row)) == 1]
+                   for row in rows]  # fmt: skip
+    assert got[5] == [["0.17"] * 6, False]  # six of 1/6: 1.02, never nudged to 1.00
+    assert got[6][0][:4] == ["0.15"] * 4
     assert console_errors(driver) == []
 
 

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
+from helpers import nearest
 
 from explainer.errors import ScriptError
 from explainer.script import load_script
@@ -15,7 +16,7 @@ TWO_TEMPERATURES = Path(__file__).parent / "data" / "two_temperatures.toml"
 
 def _top_weight_at(temperature: float) -> str:
     """The focus's top weight at ``temperature``, computed here from q and k."""
-    from attention import format_number, round_row, worked_example
+    from attention import worked_example
 
     ex = worked_example("The cat sat on the mat", "sat")
     f = ex.focus_index
@@ -23,7 +24,7 @@ def _top_weight_at(temperature: float) -> str:
     row = [math.exp(s - max(scaled)) for s in scaled]
     row = [w / sum(row) for w in row]
     top = max(range(len(row)), key=lambda j: ex.weights[f, j])
-    return format_number(round_row(row, 2)[top], 2)
+    return nearest(row[top], 2)
 
 
 def test_the_same_scene_twice_says_the_numbers_of_its_own_parameters() -> None:

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
-from fractions import Fraction
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import nearest, nearest_row
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attention import LedgerEntry, NumbersLedger, format_number, round_row, verify, worked_example
+from attention import (
+    LedgerEntry,
+    NumbersLedger,
+    format_number,
+    format_row,
+    parts_add_up,
+    verify,
+    worked_example,
+)
 from attention.reference import reference_values
 from attention.sources import SourceError, parse_source
 from attention.spec import ExampleSpec
@@ -48,70 +58,80 @@ def test_format_number_agrees_on_a_tie_the_two_summation_orders_reach() -> None:
     assert format_number(forward, 1) == format_number(backward, 1)
 
 
-def test_round_row_uses_largest_remainders() -> None:
-    # By hand: 0.333.. floors to 33 units each (99); one unit left goes to the first tie.
-    assert round_row([1 / 3, 1 / 3, 1 / 3], 2) == [0.34, 0.33, 0.33]
-    # 0.125, 0.125, 0.75 at 1 decimal: floors 1, 1, 7 (9 units); remainders .25 .25 .5 -> last.
-    assert round_row([0.125, 0.125, 0.75], 1) == [0.1, 0.1, 0.8]
-    # Plain rounding would give 0.17 * 6 = 1.02.
-    assert sum(round(x, 2) for x in [1 / 6] * 6) > 1
-    assert round_row([1 / 6] * 6, 2) == [0.17, 0.17, 0.17, 0.17, 0.16, 0.16]
+def test_a_row_shows_each_weight_at_its_nearest_even_when_the_row_does_not_add_up() -> None:
+    # By hand: 1/3 is 0.333.., nearest 0.33 (three of them show 0.99); 1/6 is 0.1666..,
+    # nearest 0.17 (six of them show 1.02). No part is nudged to make 1.00.
+    assert format_row([1 / 3] * 3, 2) == ["0.33"] * 3
+    assert format_row([1 / 6] * 6, 2) == ["0.17"] * 6
+    assert format_row([0.125, 0.125, 0.75], 1) == ["0.1", "0.1", "0.8"]
+    assert not parts_add_up(format_row([1 / 6] * 6, 2), format_number(1.0, 2))
+    assert parts_add_up(["0.25", "0.75"], "1.00")
+    assert not parts_add_up(["0.33", "0.33", "0.33"], "1.00")
+    assert parts_add_up(["-0.05", "1.05"], "1.00")
+
+
+def test_the_story_row_shows_mat_at_its_nearest() -> None:
+    # sat's scaled scores are 1.25 (cat), 0.88 (mat) and 0 for the four others (the designed
+    # model's tables, docs/ARCHITECTURE.md); softmax by hand: mat gets 0.2435, shown 0.24, not
+    # the 0.25 a row nudged to add up to 1.00 showed.
+    ex = worked_example()
+    scaled = [float(s) for s in ex.scaled_scores[ex.focus_index]]
+    assert [round(s, 2) for s in scaled] == [0.0, 1.25, 0.0, 0.0, 0.0, 0.88]
+    exps = [math.exp(s) for s in scaled]
+    row = [e / sum(exps) for e in exps]
+    assert 0.2430 < row[5] < 0.2440
+    assert format_row(ex.weights[ex.focus_index], 2) == nearest_row(row) == [
+        "0.10", "0.35", "0.10", "0.10", "0.10", "0.24"]  # fmt: skip
 
 
 @given(
     st.lists(st.floats(0.001, 1000), min_size=1, max_size=12),
     st.integers(1, 3),
+    st.data(),
 )
-def test_round_row_always_sums_to_exactly_one(raw: list[float], decimals: int) -> None:
+def test_every_shown_weight_is_within_half_a_unit_and_equal_weights_look_equal(
+    raw: list[float], decimals: int, data: st.DataObject
+) -> None:
+    # some values repeated, so rows have equal weights (as "The" and "the" do)
+    repeats = data.draw(st.lists(st.sampled_from(raw), max_size=4))
+    raw = raw + repeats
     total = sum(raw)
     row = [x / total for x in raw]
-    shown = round_row(row, decimals)
-    units = [Fraction(format_number(s, decimals)) * 10**decimals for s in shown]
-    assert all(u.denominator == 1 for u in units)
-    assert sum(units) == 10**decimals
-    for s, x in zip(shown, row, strict=True):
-        assert abs(s - x) < 10**-decimals + 1e-12  # never more than one unit away
+    shown = format_row(row, decimals)
+    unit = Decimal(1).scaleb(-decimals)
+    for text, x in zip(shown, row, strict=True):
+        # half a unit, plus the documented snap to 9 decimals
+        assert abs(Decimal(text) - Decimal(x)) <= unit / 2 + Decimal("1e-9")
+        snapped = Decimal(x).quantize(Decimal("1e-9"))
+        if (snapped / unit) % 1 != Decimal("0.5"):  # not an exact tie: one right answer
+            assert text == nearest(x, decimals)
+    for i, j in itertools.combinations(range(len(row)), 2):
+        if row[i] == row[j]:
+            assert shown[i] == shown[j]
+    assert parts_add_up(shown, format_number(1.0, decimals)) == (
+        sum(Decimal(t) for t in shown) == 1
+    )
 
 
-def test_round_row_shows_equal_weights_as_equal_numbers() -> None:
-    # 0.135, 0.135, 0.73: floors 13 + 13 + 73 = 99 units, one missing. The two equal
-    # weights cannot both take it, so the 0.73 does: 0.13, 0.13, 0.74 (each still its
-    # value rounded down or up), never 0.14 next to 0.13 for the same weight.
-    assert round_row([0.135, 0.135, 0.73], 2) == [0.13, 0.13, 0.74]
-    # 0.125, 0.125, 0.375, 0.375: 98 units, two missing, one whole pair takes them (the
-    # earlier pair on equal remainders).
-    assert round_row([0.125, 0.125, 0.375, 0.375], 2) == [0.13, 0.13, 0.37, 0.37]
-    # Three equal thirds with one unit missing: no whole group fits, so it is split.
-    assert round_row([1 / 3] * 3, 1) == [0.4, 0.3, 0.3]
-
-
-def test_round_row_of_the_example_shows_the_and_the_alike() -> None:
+def test_the_and_the_look_equal_in_every_row_of_the_example() -> None:
     ex = worked_example()
     reference = reference_values(ex)
     the, the_lower = ex.tokens.index("The"), ex.tokens.index("the")
     rows = [*reference["weights"], *(r for head in reference["head_weights"] for r in head)]
     for row in rows:
-        # identical embeddings give identical weights ...
+        # identical embeddings give identical weights, and so identical texts
         assert math.isclose(row[the], row[the_lower], rel_tol=1e-12)
-        shown = round_row(row, 2)
-        assert sum(round(v * 100) for v in shown) == 100
-        # ... shown at most one unit apart (six equal weights of 1/6 cannot all show
-        # the same number and still add up to 1.00) ...
-        assert abs(shown[the] - shown[the_lower]) <= 0.01 + 1e-12
-    # ... and equal in the story row: sat's scaled scores are 1.25 (cat), 0.88 (mat) and 0,
-    # so its weights are 0.3525, 0.2435 and 0.1010 for each of the four others: floors
-    # 35 + 24 + 4 * 10 = 99 units, and the one missing unit goes to mat (remainder .35).
-    row = reference["weights"][ex.focus_index]
-    assert round_row(row, 2) == [0.10, 0.35, 0.10, 0.10, 0.10, 0.25]
+        shown = format_row(row, 2)
+        assert shown[the] == shown[the_lower] == nearest(row[the], 2)
 
 
 def test_record_returns_what_is_shown_and_keeps_order() -> None:
     ledger = NumbersLedger()
     assert ledger.record("scores", "q·k cat", "2.69", "scores[2, 1]", 2) == "2.69"
-    ledger.record("weights", "w cat", "0.34", "weights[2, 1]", 2, group="weights[2]")
+    ledger.record("weights", "w cat", "0.34", "weights[2, 1]", 2)
     assert ledger.entries == (
         LedgerEntry("scores", "q·k cat", "2.69", "scores[2, 1]", 2),
-        LedgerEntry("weights", "w cat", "0.34", "weights[2, 1]", 2, "weights[2]"),
+        LedgerEntry("weights", "w cat", "0.34", "weights[2, 1]", 2),
     )
     other = NumbersLedger()
     other.extend(ledger)
@@ -152,9 +172,8 @@ def correct_ledger() -> NumbersLedger:
     f = ex.focus_index
     for j, token in enumerate(ex.tokens):
         ledger.record("scores", f"q·k {token}", f"{ex.scores[f, j]:.2f}", f"scores[{f}, {j}]", 2)
-    for j, w in enumerate(round_row(list(ex.weights[f]), 2)):
-        ledger.record("weights", f"w {ex.tokens[j]}", f"{w:.2f}", f"weights[{f}, {j}]", 2,
-                      group=f"weights[{f}]")  # fmt: skip
+    for j, w in enumerate(ex.weights[f]):
+        ledger.record("weights", f"w {ex.tokens[j]}", nearest(w, 2), f"weights[{f}, {j}]", 2)
     ledger.record("scale", "sqrt d", f"{np.sqrt(4):.2f}", "sqrt_d_head", 2)
     ledger.record("dims", "d_model", "8", "d_model", 0)
     ledger.record("x", "x cat 0", f"{ex.x[1, 0]:.1f}", "x[1, 0]", 1)
@@ -197,7 +216,7 @@ def test_verify_reports_a_tampered_value_at_the_displayed_precision() -> None:
     problems = check(tampered({"shown": wrong}, 1))
     assert problems == [
         f"scene 'scores': 'q·k cat' shows {wrong} but scores[2, 1] = "
-        f"{ex.scores[2, 1]:.4f} -> {true}"
+        f"{ex.scores[2, 1]:.4f} -> {true} (the nearest at 2 decimals)"
     ]
 
 
@@ -215,42 +234,56 @@ def test_verify_reports_unknown_or_malformed_sources(source: str) -> None:
     assert "'q·k cat'" in problems[0]
 
 
-def test_verify_reports_a_group_that_does_not_sum_to_one() -> None:
-    ex = worked_example()
-    plain = [f"{w:.2f}" for w in ex.weights[2]]  # plain rounding, not largest remainder
+def _sat_row(shown: list[str]) -> NumbersLedger:
     ledger = NumbersLedger()
-    for j, text in enumerate(plain):
-        ledger.record("weights", f"w{j}", text, f"weights[2, {j}]", 2, group="row")
-    total = sum(int(t.replace(".", "")) for t in plain)
-    problems = check(ledger)
-    if total != 100:
-        assert any("sums to" in p and "'row'" in p for p in problems)
-    largest_remainder = [f"{w:.2f}" for w in round_row(list(ex.weights[2]), 2)]
-    differing = sum(a != b for a, b in zip(plain, largest_remainder, strict=True))
-    assert sum("largest-remainder" in p for p in problems) == differing
-    assert len(problems) == (total != 100) + differing
-    # The default row is one where plain rounding is wrong, so this test checks something.
-    assert problems
+    for j, text in enumerate(shown):
+        ledger.record("softmax", f"w{j}", text, f"weights[2, {j}]", 2)
+    return ledger
 
 
-def test_verify_reports_a_group_value_moved_between_tokens() -> None:
-    entries = list(correct_ledger().entries)
-    weights = [e for e in entries if e.group]
-    a, b = weights[1], weights[2]  # swap two shown values: the sum stays 1.00
-    swapped = [
-        LedgerEntry(
-            e.scene,
-            e.label,
-            b.shown if e is a else a.shown if e is b else e.shown,
-            e.source,
-            e.decimals,
-            e.group,
-        )  # fmt: skip
-        for e in entries
+def test_verify_reports_a_weight_nudged_to_make_the_row_add_up() -> None:
+    # sat's row by hand (scaled scores 1.25, 0.88 and 0): mat's weight is 0.2435. Shown at
+    # its nearest, 0.24, the row adds up to 0.99; nudged to 0.25 it adds up to 1.00, and
+    # that text is more than half a unit (0.005) from the weight: the check fails it.
+    exps = [math.exp(s) for s in (0.0, 1.25, 0.0, 0.0, 0.0, 0.88)]
+    mat = exps[5] / sum(exps)
+    honest = ["0.10", "0.35", "0.10", "0.10", "0.10", "0.24"]
+    assert check(_sat_row(honest)) == []
+    nudged = [*honest[:5], "0.25"]
+    assert abs(0.25 - mat) > 0.005
+    assert check(_sat_row(nudged)) == [
+        f"scene 'softmax': 'w5' shows 0.25 but weights[2, 5] = {worked_example().weights[2, 5]:.4f}"
+        " -> 0.24 (the nearest at 2 decimals)"
     ]
-    problems = check(NumbersLedger(swapped))
+
+
+def test_verify_passes_six_equal_weights_shown_alike_with_their_true_sum() -> None:
+    # "The" asks for nothing: six weights of 1/6, each 0.17 (1.02 together), sum 1.00
+    ledger = NumbersLedger()
+    for j in range(6):
+        ledger.record("heads", f"w{j}", "0.17", f"weights[0, {j}]", 2)
+    ledger.record("heads", "Σ The", "1.00", "sum(weights[0])", 2)
+    assert check(ledger) == []
+    # the old largest-remainder row (two of the six nudged down to 0.16) fails twice
+    nudged = NumbersLedger()
+    for j, text in enumerate(["0.17"] * 4 + ["0.16"] * 2):
+        nudged.record("heads", f"w{j}", text, f"weights[0, {j}]", 2)
+    problems = check(nudged)
+    assert [p.split(" shows")[0] for p in problems] == [
+        "scene 'heads': 'w4'", "scene 'heads': 'w5'"]  # fmt: skip
+
+
+def test_verify_reports_weights_moved_between_tokens() -> None:
+    entries = list(correct_ledger().entries)
+    weights = [e for e in entries if e.source.startswith("weights[")]
+    a, b = weights[1], weights[5]  # cat 0.35 and mat 0.24 swapped
+    swapped = NumbersLedger(
+        dataclasses.replace(e, shown=b.shown if e is a else a.shown if e is b else e.shown)
+        for e in entries
+    )
+    problems = check(swapped)
     assert len(problems) == 2
-    assert all("largest-remainder" in p for p in problems)
+    assert all("(the nearest at 2 decimals)" in p for p in problems)
 
 
 def test_verify_uses_the_sentence_and_focus_it_is_given() -> None:
@@ -258,59 +291,6 @@ def test_verify_uses_the_sentence_and_focus_it_is_given() -> None:
     ledger.record("dims", "tokens", "4", "n_tokens", 0)
     assert check(ledger, "A dog ran home", None) == []
     assert len(check(ledger)) == 1
-
-
-def test_verify_reports_a_tampered_group_value_and_the_broken_sum() -> None:
-    entries = list(correct_ledger().entries)
-    i = next(n for n, e in enumerate(entries) if e.group and e.label == "w mat")
-    e = entries[i]
-    bumped = f"{float(e.shown) + 0.01:.2f}"
-    entries[i] = LedgerEntry(e.scene, e.label, bumped, e.source, e.decimals, e.group)
-    problems = check(NumbersLedger(entries))
-    assert problems == [
-        "group 'weights[2]' (scene 'weights') sums to 1.01, not 1.00 at 2 decimals",
-        f"scene 'weights': 'w mat' shows {bumped} but the largest-remainder rounding of "
-        f"weights[2] gives {e.shown} for weights[2, 5]",
-    ]
-
-
-def test_verify_reports_a_group_over_something_that_is_not_a_probability_row() -> None:
-    ledger = NumbersLedger()
-    ledger.record("scores", "s0", "0.50", "scores[2, 0]", 2, group="scores[2]")
-    ledger.record("scores", "s1", "0.50", "scores[2, 1]", 2, group="scores[2]")
-    problems = check(ledger)
-    assert len(problems) == 2
-    assert all("is not a probability" in p for p in problems)
-
-
-def _weight_row_entries(scene: str, shown: list[str]) -> list[LedgerEntry]:
-    f = worked_example(SENTENCE, FOCUS).focus_index
-    return [
-        LedgerEntry(scene, f"w{j}", s, f"weights[{f}, {j}]", 2, group=f"weights[{f}]")
-        for j, s in enumerate(shown)
-    ]
-
-
-def test_verify_counts_a_row_shown_twice_in_a_scene_once() -> None:
-    ex = worked_example(SENTENCE, FOCUS)
-    shown = [f"{w:.2f}" for w in round_row(list(ex.weights[ex.focus_index]), 2)]
-    # the same row as numbers and as bar labels, and again in another scene
-    entries = _weight_row_entries("softmax", shown) * 2 + _weight_row_entries("blend", shown)
-    assert check(NumbersLedger(entries)) == []
-
-
-def test_verify_reports_one_source_shown_two_ways_in_a_group() -> None:
-    ex = worked_example(SENTENCE, FOCUS)
-    shown = [f"{w:.2f}" for w in round_row(list(ex.weights[ex.focus_index]), 2)]
-    plain = [f"{w:.2f}" for w in ex.weights[ex.focus_index]]  # naive rounding
-    differs = [j for j in range(len(shown)) if shown[j] != plain[j]]
-    assert differs, "the default row needs largest-remainder rounding to sum to 1"
-    second = list(shown)
-    second[differs[0]] = plain[differs[0]]
-    entries = _weight_row_entries("softmax", shown) + _weight_row_entries("softmax", second)
-    problems = check(NumbersLedger(entries))
-    assert len(problems) == 1
-    assert f"for the same weights[{ex.focus_index}, {differs[0]}]" in problems[0]
 
 
 def test_spoken_numbers_pairs_each_said_number_with_what_its_scene_shows() -> None:
@@ -384,17 +364,16 @@ def tiny_ledgers() -> dict[str, list[LedgerEntry]]:
     """What the tiny script's two scenes could show, built here from the worked example."""
     ex = worked_example(SENTENCE, FOCUS)
     f = ex.focus_index
-    row = round_row(list(ex.weights[f]), 2)
+    row = nearest_row(ex.weights[f])
     top = int(np.argmax(ex.weights[f]))
-    group = f"weights[{f}]"
     return {
         "tokens": [LedgerEntry("tokens", "d_model", "8", "d_model", 0)],
         "blend": [
-            LedgerEntry("blend", f"w {ex.tokens[j]}", f"{w:.2f}", f"weights[{f}, {j}]", 2, group)
+            LedgerEntry("blend", f"w {ex.tokens[j]}", w, f"weights[{f}, {j}]", 2)
             for j, w in enumerate(row)
         ],
         # not a scene: the entry the narration's {top_weight} repeats
-        "top": [LedgerEntry("blend", "top", f"{row[top]:.2f}", f"weights[{f}, {top}]", 2)],
+        "top": [LedgerEntry("blend", "top", row[top], f"weights[{f}, {top}]", 2)],
     }
 
 
@@ -434,10 +413,10 @@ def test_check_numbers_reports_a_wrong_number_and_an_unshown_spoken_one() -> Non
     blend = shown["blend"]
     shown["blend"] = [e for e in blend if e.shown not in script.scene("blend").beats[2].text]
     checked = check_numbers(script, shown)
-    assert len(checked.problems) == 3, checked.problems  # 7 != 6; a broken group; unshown
+    assert len(checked.problems) == 2, checked.problems  # 7 != 8; a said number unshown
     assert checked.problems[0].startswith("scene 'tokens': 'd_model' shows 7")
     assert checked.problems[-1].startswith("scene 'blend', beat 'blend_bar' says ")
-    with pytest.raises(RenderError, match=r"a number does not verify: scene 'tokens'.*2 more"):
+    with pytest.raises(RenderError, match=r"a number does not verify: scene 'tokens'.*1 more"):
         checked.raise_problems()
 
 

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from helpers import nearest_row
 
 from attention import NumbersLedger, scaled_dot_product_attention, verify, worked_example
 from attention.core import causal_mask, positional_encoding, softmax
@@ -22,7 +23,7 @@ from attention.lessons import (
 )
 from attention.placeholders import lesson_values
 from attention.reference import ref_attention, ref_positional_encoding
-from attention.rounding import format_number, round_row
+from attention.rounding import format_number
 from attention.sources import SourceError, parse_source
 
 SENTENCES = [
@@ -35,8 +36,8 @@ SENTENCES = [
 
 
 def shown(matrix: np.ndarray) -> list[list[str]]:
-    """Every row as the screen shows it (largest remainder, 2 decimals)."""
-    return [[format_number(w, 2) for w in round_row(row.tolist(), 2)] for row in matrix]
+    """Every row as the screen shows it: each weight the nearest at 2 decimals."""
+    return [nearest_row(row) for row in matrix]
 
 
 @pytest.mark.parametrize(("sentence", "focus"), SENTENCES)
@@ -96,9 +97,9 @@ def test_causal_weights_are_exactly_zero_ahead_and_rows_sum_to_one(
     _, ref = ref_attention(ex.q.tolist(), ex.k.tolist(), ex.v.tolist(), causal_mask(n).tolist())
     np.testing.assert_allclose(w, core, rtol=0, atol=1e-12)
     np.testing.assert_allclose(w, ref, rtol=0, atol=1e-12)
-    for row in shown(w):  # the screen shows 0.00 and a row that adds up to 1.00
-        assert sum(round(float(s) * 100) for s in row) == 100
+    # the screen shows every later weight as 0.00 exactly, and the first token's as 1.00
     assert all(s == "0.00" for i, row in enumerate(shown(w)) for s in row[i + 1 :])
+    assert shown(w)[0][0] == "1.00"
 
 
 @pytest.mark.parametrize(("sentence", "focus"), SENTENCES)
@@ -167,10 +168,9 @@ def test_lesson_sources_parse_and_verify() -> None:
             parse_source(bad)
     ex = worked_example()
     ledger = NumbersLedger()
-    row = round_row(tempered_weights(ex, 0.5)[2].tolist(), 2)
-    for j, value in enumerate(row):
-        ledger.record("t", f"w{j}", format_number(value, 2), f"tempered_weights(0.5)[2, {j}]", 2,
-                      group="tempered_weights(0.5)[2]")  # fmt: skip
+    for j, text in enumerate(nearest_row(tempered_weights(ex, 0.5)[2])):
+        ledger.record("t", f"w{j}", text, f"tempered_weights(0.5)[2, {j}]", 2)
+    ledger.record("t", "Σ", "1.00", "sum(tempered_weights(0.5)[2])", 2)
     ledger.record("t", "cells", "144", "attention_cells(12)", 0)
     ledger.record("t", "pe", format_number(math.sin(1.0), 2), "positional_encoding[1, 0]", 2)
     assert verify(ledger, ex) == []

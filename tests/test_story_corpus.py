@@ -22,10 +22,11 @@ import math
 
 import numpy as np
 import pytest
+from helpers import nearest_row
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attention import ExampleError, round_row, tokenize, worked_example
+from attention import ExampleError, tokenize, worked_example
 from attention.reference import reference_values
 from attention.wordnet import wordnet_dir
 
@@ -120,7 +121,7 @@ def test_the_focus_looks_at_what_a_reader_expects(sentence: str, focus: str, exp
     assert ex.tokens[top] in want, f"{focus} looks most at {ex.tokens[top]}, not {want}"
     function = [i for i in others
                 if ex.tokens[i].lower() in FUNCTION_WORDS and ex.tokens[i] not in want]  # fmt: skip
-    shown = round_row(list(row), 2)
+    shown = [float(t) for t in nearest_row(row)]
     for i in function:
         assert row[top] >= MARGIN * row[i], f"{ex.tokens[top]} vs {ex.tokens[i]}"
         assert shown[top] > shown[i]

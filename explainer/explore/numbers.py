@@ -1,10 +1,11 @@
 """The explorer's numbers ledger: every number the page shows at its default settings.
 
 Each number is recorded once, with its source in the grammar of :mod:`attention.sources`,
-as scene ``explorer``: probability rows through :func:`attention.rounding.round_row` (a
-group per row, so they add up), everything else through
-:func:`attention.rounding.format_number`. The page shows exactly these texts; what it
-recomputes when a setting moves (temperature, mask, edited cells) it formats itself.
+as scene ``explorer``, each the nearest value at its decimals
+(:func:`attention.rounding.format_number`); a row of weights is its values one by one, and
+its true sum (``sum(weights[2])``) is recorded beside it, so the page can show it where the
+rounded parts do not add up. The page shows exactly these texts; what it recomputes when a
+setting moves (temperature, mask, edited cells) it formats itself, by the same rule.
 A render verifies these entries with the scenes' (:func:`explainer.checks.check_numbers`)
 and writes them into ``numbers.json``.
 """
@@ -26,7 +27,7 @@ from attention.lessons import (
     selected_weights,
     tempered_weights,
 )
-from attention.rounding import format_number, round_row
+from attention.rounding import format_number
 from attention.sources import call_source, cell_source
 from explainer.explore.experiment import Experiment, experiment_for
 from explainer.explore.heads import HeadCard, example_cards
@@ -49,6 +50,21 @@ Array = NDArray[np.float64]
 Label = Callable[[tuple[int, ...]], str]
 
 
+@dataclass(frozen=True)
+class Pairs:
+    """Labels of a matrix over tokens: ``weights cat→sat`` for an entry, ``Σ weights cat``
+    for a row's sum."""
+
+    name: str
+    tokens: tuple[str, ...]
+
+    def __call__(self, index: tuple[int, ...]) -> str:
+        return f"{self.name} {self.tokens[index[-2]]}→{self.tokens[index[-1]]}"
+
+    def row(self, index: tuple[int, ...]) -> str:
+        return f"Σ {self.name} {self.tokens[index[-1]]}"
+
+
 class _Recorder:
     """Records numbers into one ledger, each source once, formatted as the page shows it."""
 
@@ -57,38 +73,33 @@ class _Recorder:
         self.tokens = tokens
         self._seen: set[str] = set()
 
-    def _record(
-        self, label: str, shown: str, source: str, decimals: int, group: str | None
-    ) -> None:
+    def _record(self, label: str, shown: str, source: str, decimals: int) -> None:
         if source not in self._seen:
             self._seen.add(source)
-            self.ledger.record(EXPLORER_SCENE, label, shown, source, decimals, group)
+            self.ledger.record(EXPLORER_SCENE, label, shown, source, decimals)
 
     def scalar(self, source: str, value: float, label: str, decimals: int = DECIMALS) -> None:
-        self._record(label, format_number(float(value), decimals), source, decimals, None)
+        self._record(label, format_number(float(value), decimals), source, decimals)
 
     def cells(self, name: str, array: Array, label: Label, prefix: tuple[int, ...] = ()) -> None:
         """Every entry of ``array`` (any shape) at :data:`DECIMALS`, as ``name[*prefix, ...]``."""
         for index in np.ndindex(*array.shape):
             self.scalar(cell_source(name, *prefix, *index), float(array[index]), label(index))
 
-    def rows(self, name: str, array: Array, label: Label, prefix: tuple[int, ...] = ()) -> None:
-        """Every row (last axis) of ``array`` as a probability row that adds up to 1."""
+    def rows(self, name: str, array: Array, label: Pairs, prefix: tuple[int, ...] = ()) -> None:
+        """Every row (last axis) of ``array``: its weights, each the nearest value, and its
+        true sum (``sum(name[i])``), which the page shows beside the rounded parts."""
         for index in np.ndindex(*array.shape[:-1]):
-            row_index = (*prefix, *index)
-            group = cell_source(name, *row_index)
-            shown = round_row(array[index].tolist(), DECIMALS)
-            for j, value in enumerate(shown):
-                self._record(
-                    label((*row_index, j)), format_number(value, DECIMALS),
-                    cell_source(name, *row_index, j), DECIMALS, group,
-                )  # fmt: skip
+            row = (*prefix, *index)
+            for j, value in enumerate(array[index]):
+                self.scalar(cell_source(name, *row, j), float(value), label((*row, j)))
+            self.scalar(f"sum({cell_source(name, *row)})", float(np.sum(array[index])),
+                        label.row(row))  # fmt: skip
 
-    def pair(self, name: str, tokens: Sequence[str] | None = None) -> Label:
-        """``weights cat→sat``: a label for an entry of a matrix over ``tokens`` (default:
-        the sentence's)."""
-        t = self.tokens if tokens is None else tokens
-        return lambda index: f"{name} {t[index[-2]]}→{t[index[-1]]}"
+    def pair(self, name: str, tokens: Sequence[str] | None = None) -> Pairs:
+        """``weights cat→sat``: labels for the entries of a matrix over ``tokens`` (default:
+        the sentence's), and ``Σ weights cat`` for its rows' sums."""
+        return Pairs(name, tuple(self.tokens if tokens is None else tokens))
 
     def vector(self, name: str, tokens: Sequence[str] | None = None) -> Label:
         """``q sat [2]``: a label for an entry of a vector per token of ``tokens``."""
@@ -103,7 +114,7 @@ class StoryNames:
     The designed model's are the worked example's own fields (``weights[i, j]``, as the
     video's); a trained model's are its record's (``attention[0, 0, i, j]``). The names the
     reference can check only for the designed model (the unscaled scores, the causal and
-    tempered weights, row sums) are None for a trained one: the page computes those itself.
+    tempered weights) are None for a trained one: the page computes those itself.
     """
 
     weights: str
@@ -116,7 +127,6 @@ class StoryNames:
     scores: str | None = None
     causal: str | None = None
     tempered: bool = False
-    sums: bool = False
 
     def cell(self, name: str, *index: int) -> str:
         """The source of ``name``'s entry ``index`` (``weights``, 2, 1 -> ``weights[2, 1]``)."""
@@ -125,12 +135,9 @@ class StoryNames:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the page: each name's source and index prefix, or None."""
         names = ("weights", "q", "k", "v", "outputs", "logits", "scores", "causal")
-        return {
-            **{n: None if getattr(self, n) is None else {"source": getattr(self, n),
-                                                        "index": list(self.index)}
-               for n in names},
-            "sums": self.sums,
-        }  # fmt: skip
+        return {n: None if getattr(self, n) is None else {"source": getattr(self, n),
+                                                         "index": list(self.index)}
+                for n in names}  # fmt: skip
 
 
 def story_names(example: WorkedExample) -> StoryNames:
@@ -144,7 +151,7 @@ def story_names(example: WorkedExample) -> StoryNames:
     """
     if example.kind == "designed":
         return StoryNames("weights", "q", "k", "v", "outputs", "scaled_scores", (),
-                          "scores", "causal_weights", tempered=True, sums=True)  # fmt: skip
+                          "scores", "causal_weights", tempered=True)  # fmt: skip
     return StoryNames("attention", "queries", "keys", "values", "contexts", "logits", (0, 0))
 
 
@@ -159,10 +166,6 @@ def _story(rec: _Recorder, ex: WorkedExample, names: StoryNames) -> None:
         rec.cells(names.scores, ex.scores, rec.pair("q·k"))
     if names.causal is not None:
         rec.rows(names.causal, causal_weights(ex), rec.pair("causal"))
-    for i, token in enumerate(ex.tokens if names.sums else ()):
-        rec.scalar(f"sum({names.weights}[{i}])", 1.0, f"sum of {token}'s weights")
-        if names.causal is not None:
-            rec.scalar(f"sum({names.causal}[{i}])", 1.0, f"sum of {token}'s causal weights")
     rec.scalar("sqrt_d_head", np.sqrt(ex.d_head), "√d_head")
     rec.scalar("d_head", ex.d_head, "d_head", 0)
     rec.scalar("d_model", ex.d_model, "d_model", 0)

@@ -80,7 +80,7 @@ def _looks_at_most(ex: WorkedExample, names: StoryNames) -> Question:
 def _adds_up_to(ex: WorkedExample, names: StoryNames) -> Question:
     f = ex.focus_index
     prompt: list[Part] = ["What do ", _tok(f), "'s weights add up to?"]
-    total: Part = _weight(f"sum({names.weights}[{f}])") if names.sums else "one"
+    total: Part = _weight(f"sum({names.cell('weights', f)})")
     options: list[list[Part]] = [
         [total],
         [_num("n_tokens"), ", the number of tokens"],

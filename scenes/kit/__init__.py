@@ -85,6 +85,14 @@ from scenes.kit.style import (
     subscripted,
     text,
 )
+from scenes.kit.sums import (
+    ROUNDED,
+    ShownRow,
+    rounded_note,
+    rows_add_up,
+    sum_beside,
+    sum_line,
+)
 from scenes.kit.token_lines import TokenLines
 from scenes.kit.typeset import KitMarkupText, KitText
 from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, columns_under, scale_to_room
@@ -144,6 +152,12 @@ __all__ = [
     "HeatGrid",
     "weight_color",
     "StackedBlendBar",
+    "ROUNDED",
+    "ShownRow",
+    "rounded_note",
+    "rows_add_up",
+    "sum_beside",
+    "sum_line",
     "ColorStrip",
     "StripRow",
     "HeatImage",

@@ -27,8 +27,8 @@ class StackedBlendBar(VGroup):
 
     It reads as "the output is this much of each word": seed 000's weighted blend. Segment
     widths are the exact weights (they add up to ``width``); each segment carries its token
-    when the word fits inside it, and, if ``nums`` is given, the rounded weights under it
-    when they all fit (recorded as one row, so the shown numbers add up to 1).
+    when the word fits inside it, and, if ``nums`` is given, the weights under it (each the
+    nearest value, recorded) when they all fit.
 
     Parameters
     ----------
@@ -112,7 +112,7 @@ class StackedBlendBar(VGroup):
         return labels
 
     def _make_numbers(self, nums: Numbers, row: int, head: int | None, size: float) -> VGroup:
-        """Rounded weights under the segments; all or none, so a shown row adds up to 1."""
+        """Rounded weights under the segments; all or none, so the row is whole."""
         name, prefix = ("weights", ()) if head is None else ("head_weights", (head,))
         shown = nums.rounded_row(row, name=name, prefix=prefix)
         fits = all(

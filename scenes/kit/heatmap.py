@@ -52,8 +52,9 @@ class HeatGrid(VGroup):
     is its weight in the WEIGHT colour, scaled so ``vmax`` is full violet. The grid sizes its
     cells (never the text) to fit ``max_width`` x ``max_height``, so labels and numbers keep
     their font size; column labels turn vertical when they are wider than a cell. Numbers
-    appear in the cells only when a cell is wide enough for them at a legible size, and then
-    each row is rounded with :func:`attention.round_row` and recorded in the ledger.
+    appear in the cells only when a cell is wide enough for them at a legible size, each the
+    nearest value at its decimals (a row need not add up: see :mod:`scenes.kit.sums`), and
+    are recorded in the ledger.
 
     Parameters
     ----------
@@ -73,8 +74,8 @@ class HeatGrid(VGroup):
     numbers
         Show the weights in the cells when they fit legibly (needs ``nums``).
     nums
-        The scene's :class:`scenes.kit.numbers.Numbers`: the rows shown are rounded to
-        its decimals with ``round_row`` and recorded in its ledger, one group per row.
+        The scene's :class:`scenes.kit.numbers.Numbers`: the weights shown are rounded to
+        its decimals and recorded in its ledger.
     head
         ``None`` shows (and records) ``weights[i, j]``; an int ``head_weights[head, i, j]``.
     labels, captions

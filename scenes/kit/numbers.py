@@ -3,19 +3,21 @@
 A scene never types a number it displays: it names the number's source in the worked
 example (``"scores[2, 1]"``, grammar in docs/ARCHITECTURE.md) and :class:`Numbers` looks the
 value up, formats it with :func:`attention.format_number`, records it in the ledger and
-returns the Text. Probability rows go through :func:`attention.round_row` so they add up.
+returns the Text. A row of weights is its values one by one, each the nearest at its
+decimals (equal weights look equal); where the shown parts do not add up to the row's sum,
+:meth:`Numbers.row_total` says so beside the true sum (``sum(weights[2])``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from manim import RIGHT, Text, VGroup
 
-from attention import format_number, round_row
+from attention import format_number, format_row, parts_add_up
 from attention.sources import (
     DERIVED,
     Source,
@@ -136,7 +138,7 @@ class Numbers:
         self.example = example
         self.scene_id = scene_id
         self.decimals = decimals
-        self._recorded: set[tuple[str, str, str | None]] = set()
+        self._recorded: set[tuple[str, str]] = set()
 
     def array(self, name: str) -> np.ndarray:
         """The whole field ``name`` names (``"q"``, ``"tempered_weights(0.5)"``)."""
@@ -172,7 +174,7 @@ class Numbers:
         """
         places = self._decimals(decimals)
         shown = format_number(self.value(source), places)
-        self._record(label or source, shown, source, places, None)
+        self._record(label or source, shown, source, places)
         return number_text(shown, color, size)
 
     def vector(
@@ -239,25 +241,23 @@ class Numbers:
         color: str = WEIGHT,
         size: float = NUMBER,
     ) -> list[Text]:
-        """A probability row rounded so the shown values add up to exactly 1, recorded.
+        """Row ``row`` of a matrix of weights, each the nearest value at its decimals, recorded.
 
-        The row is recorded with ``group=`` its own source (``"weights[2]"``).
+        Never nudged to add up: six weights of 1/6 show 0.17 each. Where that shows,
+        the scene puts :meth:`row_total` beside the row.
 
         Examples
         --------
         >>> row = nums.weight_row(2)                                    # doctest: +SKIP
-        >>> sum(float(t.text) for t in row)                             # doctest: +SKIP
-        1.0
+        >>> [t.text for t in row]                                       # doctest: +SKIP
+        ['0.10', '0.35', '0.10', '0.10', '0.10', '0.24']
         """
         places = self._decimals(decimals)
-        values = self.array(name)[(*prefix, row)]
-        shown = self.rounded_row(row, name=name, prefix=prefix, decimals=places)
-        group = cell_source(name, *prefix, row)
         texts = []
-        for j, (text_value, _) in enumerate(zip(shown, values, strict=True)):
+        for j, shown in enumerate(self.rounded_row(row, name=name, prefix=prefix, decimals=places)):
             source = cell_source(name, *prefix, row, j)
-            self._record(source, text_value, source, places, group)
-            texts.append(number_text(text_value, color, size))
+            self._record(source, shown, source, places)
+            texts.append(number_text(shown, color, size))
         return texts
 
     def rounded_row(
@@ -268,9 +268,43 @@ class Numbers:
         prefix: Sequence[int] = (),
         decimals: int | None = None,
     ) -> list[str]:
-        """The displayed strings of a probability row (largest remainder), not recorded."""
-        values = self.array(name)[(*prefix, row)]
-        return _as_strings(round_row(values, self._decimals(decimals)), self._decimals(decimals))
+        """The displayed strings of row ``row`` (each the nearest value), not recorded."""
+        return format_row(self.array(name)[(*prefix, row)], self._decimals(decimals))
+
+    def row_adds_up(
+        self,
+        row: int,
+        *,
+        name: str = "weights",
+        prefix: Sequence[int] = (),
+        decimals: int | None = None,
+    ) -> bool:
+        """Whether the row's shown parts add up to its shown sum (else they are marked)."""
+        places = self._decimals(decimals)
+        total = self.shown(_sum_source(name, prefix, row), places)
+        return parts_add_up(self.rounded_row(row, name=name, prefix=prefix, decimals=places), total)
+
+    def row_total(
+        self,
+        row: int,
+        *,
+        name: str = "weights",
+        prefix: Sequence[int] = (),
+        decimals: int | None = None,
+        color: str = WEIGHT,
+        size: float = NUMBER,
+        label: str = "sum of weights",
+    ) -> Text:
+        """The true sum of row ``row`` (``sum(weights[2])``, from the unrounded weights),
+        recorded: what a scene shows beside rounded parts that may not add up to it.
+
+        Examples
+        --------
+        >>> nums.row_total(2).text                                      # doctest: +SKIP
+        '1.00'
+        """
+        return self.text(_sum_source(name, prefix, row), label=label, decimals=decimals,
+                         color=color, size=size)  # fmt: skip
 
     def decimals_to_fit(
         self, sources: Sequence[str], max_width: float, size: float = NUMBER
@@ -297,32 +331,18 @@ class Numbers:
     def _decimals(self, decimals: int | None) -> int:
         return self.decimals if decimals is None else decimals
 
-    def _record(
-        self, label: str, shown: str, source: str, decimals: int, group: str | None
-    ) -> None:
+    def _record(self, label: str, shown: str, source: str, decimals: int) -> None:
         parse_source(source)  # the checker's grammar: a bad source fails here, not later
-        key = (source, shown, group)
+        key = (source, shown)
         if key in self._recorded:  # a number shown twice is one number
             return
         self._recorded.add(key)
-        entry: dict[str, Any] = {
-            "scene": self.scene_id,
-            "label": label,
-            "shown": shown,
-            "source": source,
-            "decimals": decimals,
-        }
-        if group is not None:
-            entry["group"] = group
-        self.ledger.record(**entry)
+        self.ledger.record(self.scene_id, label, shown, source, decimals)
 
 
-def _as_strings(rounded: Sequence[Any], decimals: int) -> list[str]:
-    """``round_row``'s result as display strings, whatever form it returns them in."""
-    return [
-        value if isinstance(value, str) else format_number(float(value), decimals)
-        for value in rounded
-    ]
+def _sum_source(name: str, prefix: Sequence[int], row: int) -> str:
+    """``sum(weights[2])``: the ledger source of a row added up."""
+    return f"sum({cell_source(name, *prefix, row)})"
 
 
 def arrange_grid(

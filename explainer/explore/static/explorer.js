@@ -61,35 +61,15 @@
     return text;
   }
 
-  // attention.rounding.round_row: largest remainder, equal values kept together
-  function roundRow(values, d) {
-    const scale = Math.pow(10, d);
-    const scaled = values.map((v) => Number(roundDecimal(v * scale, 9 - d)));
-    const units = scaled.map(Math.floor);
-    const missing = scale - units.reduce((a, b) => a + b, 0);
-    if (!(missing >= 0 && missing <= values.length)) throw new Error('row does not add up to 1');
-    const byRemainder = values.map((_, i) => i).sort((a, b) => {
-      const ra = scaled[a] - units[a];
-      const rb = scaled[b] - units[b];
-      return ra === rb ? a - b : rb - ra;
-    });
-    const groups = new Map();
-    byRemainder.forEach((i) => {
-      if (!groups.has(scaled[i])) groups.set(scaled[i], []);
-      groups.get(scaled[i]).push(i);
-    });
-    const raised = new Set();
-    groups.forEach((group) => {
-      const masked = scaled[group[0]] === 0;
-      if (!masked && group.length <= missing - raised.size) group.forEach((i) => raised.add(i));
-    });
-    byRemainder.filter((i) => !raised.has(i)).slice(0, missing - raised.size)
-      .forEach((i) => raised.add(i));
-    return units.map((u, i) => (u + (raised.has(i) ? 1 : 0)) / scale);
+  // a row of weights as shown: each the nearest value, never nudged to add up
+  function rowTexts(row) {
+    return row.map((v) => formatNumber(v, DECIMALS));
   }
 
-  function rowTexts(row) {
-    return roundRow(row, DECIMALS).map((v) => formatNumber(v, DECIMALS));
+  // attention.rounding.parts_add_up: do the shown parts add up exactly to the shown total?
+  function partsAddUp(texts, total) {
+    const units = (t) => BigInt(t.replace('.', ''));
+    return texts.reduce((acc, t) => acc + units(t), 0n) === units(total);
   }
 
   function argmax(row) {
@@ -144,6 +124,40 @@
   // a number this page computed for a moved setting
   function computedNum(text, role) {
     return h('span', { class: 'num computed ' + (role || ''), text: text });
+  }
+
+  // One shown row of weights: its texts (the ledger's, by source, or the page's own for a
+  // moved setting), its exact sum Σ (the ledger's sum(...) or the page's), and whether the
+  // rounded parts add up to Σ; where they do not, the view says the parts are rounded.
+  function shownRow(row, part, total) {
+    const texts = part ? row.map((_, j) => shown(part(j))) : rowTexts(row);
+    const sumText = total ? shown(total) : formatNumber(row.reduce((a, b) => a + b, 0), DECIMALS);
+    return {
+      texts: texts,
+      num: (j) => (part ? ledgerNum(part(j), 'w') : computedNum(texts[j], 'w')),
+      sum: () => (total ? ledgerNum(total, 'w') : computedNum(sumText, 'w')),
+      addsUp: partsAddUp(texts, sumText),
+    };
+  }
+
+  // the story head's row i of ``kind`` (weights, causal) as the ledger shows it
+  function ledgerRow(kind, row, i) {
+    return shownRow(row, (j) => named(kind, i, j), 'sum(' + named(kind, i) + ')');
+  }
+
+  const ROUNDED = 'each weight rounded';
+
+  // "Σ = 1.00" under a row's bars, and "each weight rounded" where the parts do not add up
+  function sumLine(r) {
+    return h('p', { class: 'sum' }, 'Σ = ', r.sum(),
+      r.addsUp ? null : h('span', { class: 'rounded note', text: ' · ' + ROUNDED }));
+  }
+
+  // under a matrix with a Σ column, when some row's rounded weights do not add up to it
+  function roundedNote(rows) {
+    if (rows.every((r) => r.addsUp)) return null;
+    return h('p', { class: 'note rounded' }, 'Σ is the exact sum of a row. Each weight is ' +
+      'rounded on its own, so a row\'s shown weights may add up to a little more or less.');
   }
 
   function tokenName(i, tokens) {
@@ -274,6 +288,7 @@
     const head = h('tr', {}, h('th', { class: 'corner', scope: 'col' },
       h('span', { class: 'q-label' }, 'query'), ' \\ ', h('span', { class: 'k-label' }, 'key')));
     tokens.forEach((token) => head.append(h('th', { scope: 'col', class: 'col-key name', text: token })));
+    if (opts.rows) head.append(h('th', { scope: 'col', class: 'col-sum', text: 'Σ' }));
     table.append(h('thead', {}, head));
     const body = h('tbody');
     tokens.forEach((token, i) => {
@@ -292,12 +307,13 @@
           on: opts.onRow ? { click: () => opts.onRow(i) } : null,
         }, blocked ? h('span', { class: 'sr', text: 'hidden' }) : opts.number(i, j)));
       });
+      if (opts.rows) tr.append(h('td', { class: 'sum-cell' }, opts.rows[i].sum()));
       body.append(tr);
     });
     table.append(body);
     const note = tokens.length > 8 ? h('p', { class: 'narrow-note note' },
       'On a narrow screen the cells show their colours only; the bars list a row\'s numbers.') : null;
-    return h('div', { class: 'matrix-wrap' }, table, note);
+    return h('div', { class: 'matrix-wrap' }, table, opts.rows ? roundedNote(opts.rows) : null, note);
   }
 
   function section(title, intro) {
@@ -325,12 +341,12 @@
   views.tokens = function () {
     const i = state.query;
     const row = story.weights[i];
+    const shownAs = ledgerRow('weights', row, i);
     const top = topOther(row, -1);
     return section('Tokens', 'Pick a word (click it, or Tab to it and press Enter): the bars show ' +
       'where its attention goes. Its weights add up to one budget.',
       tokenRow(i, select), tokensNote(),
-      weightBars(row, (j) => ledgerNum(named('weights', i, j), 'w')),
-      data.names.sums ? h('p', { class: 'sum' }, 'Σ = ', ledgerNum('sum(weights[' + i + '])', 'w')) : null,
+      weightBars(row, shownAs.num), sumLine(shownAs),
       caption(tokenName(i), ' looks most at ', tokenName(top), ' (',
         ledgerNum(named('weights', i, top), 'w'), ').'));
   };
@@ -346,6 +362,7 @@
       weightMatrix({
         value: (i, j) => story.weights[i][j], selected: state.query, onRow: select,
         number: (i, j) => ledgerNum(named('weights', i, j), 'w'),
+        rows: story.weights.map((row, i) => ledgerRow('weights', row, i)),
       }),
       caption('Sharpest row: ', tokenName(sharp), ' gives ', tokenName(sharpTop), ' ',
         ledgerNum(named('weights', sharp, sharpTop), 'w'), '. Flattest: ', tokenName(flat),
@@ -387,13 +404,15 @@
     row.forEach((_, j) => body.append(h('tr', {}, h('th', { class: 'name', text: data.tokens[j] }),
       h('td', {}, ledgerNum(named('weights', i, j), 'w')),
       vectorCells(data.story.v[j], (c) => named('v', j, c), 'v'))));
-    body.append(h('tr', { class: 'total' }, h('th', { class: 'o-label', text: 'output' }), h('td', {}),
+    const shownAs = ledgerRow('weights', row, i);
+    body.append(h('tr', { class: 'total' }, h('th', { class: 'o-label', text: 'output' }),
+      h('td', { class: 'sum-cell' }, 'Σ ', shownAs.sum()),
       vectorCells(story.outputs[i], (c) => named('outputs', i, c), 'o')));
     table.append(body);
     const [first, second] = order;
     return section('The blend', 'What the query word becomes: a mix of every word\'s value, ' +
       'each segment as wide as its weight.',
-      tokenRow(i, select), bar, h('div', { class: 'table-wrap' }, table),
+      tokenRow(i, select), bar, h('div', { class: 'table-wrap' }, table), roundedNote([shownAs]),
       caption(tokenName(i), '\'s output is mostly ', tokenName(first), '\'s value (',
         ledgerNum(named('weights', i, first), 'w'), ') and ', tokenName(second), '\'s (',
         ledgerNum(named('weights', i, second), 'w'), ').'));
@@ -480,6 +499,9 @@
       style: '--columns:' + perLayer, role: 'group', 'aria-label': 'every head' });
     data.heads.forEach((c, index) => grid.append(headCard(c, index)));
     const cellSource = (i, j) => source.apply(null, [card.source].concat(card.index, [i, j]));
+    const cardRow = (i) => shownRow(card.weights[i], (j) => cellSource(i, j),
+      'sum(' + source.apply(null, [card.source].concat(card.index, [i])) + ')');
+    const focusRow = cardRow(state.query);
     const many = data.heads.length > perLayer;
     const trained = data.model.kind !== 'designed';
     return section('Heads', 'Every head of the model on the same sentence: pick one.' +
@@ -493,10 +515,11 @@
       h('h3', {}, many ? h('span', { class: 'name', text: 'layer ' + card.layer + ' · head ' +
         card.head + ': ' }) : 'head ', h('span', { class: 'name', text: card.label })),
       tokenRow(state.query, select),
-      weightBars(card.weights[state.query], (j) => ledgerNum(cellSource(state.query, j), 'w')),
+      weightBars(card.weights[state.query], focusRow.num), sumLine(focusRow),
       weightMatrix({
         value: (i, j) => card.weights[i][j], selected: state.query, onRow: select, prefix: 'hrow',
         number: (i, j) => ledgerNum(cellSource(i, j), 'w'), label: card.label + ' weights',
+        rows: card.weights.map((_, i) => cardRow(i)),
       }));
   };
 
@@ -523,9 +546,15 @@
   // a masked weight: the ledger's text where it has causal rows (the designed model), else the
   // page's own rounding of what it computed (a trained model's causal rows are not checked)
   function maskNum(i, j) {
-    if (!state.mask) return ledgerNum(named('weights', i, j), 'w');
-    if (data.names.causal) return ledgerNum(named('causal', i, j), 'w');
-    return computedNum(rowTexts(causal.weights[i])[j], 'w');
+    return maskRow(i).num(j);
+  }
+
+  // row i as the mask view shows it: the story row, or its causal row (the ledger's where it
+  // has causal rows, the page's own otherwise)
+  function maskRow(i) {
+    if (!state.mask) return ledgerRow('weights', story.weights[i], i);
+    if (data.names.causal) return ledgerRow('causal', causal.weights[i], i);
+    return shownRow(causal.weights[i], null, null);
   }
 
   views.mask = function () {
@@ -544,9 +573,7 @@
       ? h('span', { class: 'pair' }, maskNum(r, j), state.mask
         ? h('span', { class: 'was' }, ' was ', ledgerNum(named('weights', r, j), 'w')) : null)
       : h('span', { class: 'num-blocked', text: 'hidden' })));
-    const sum = data.names.causal && data.names.sums
-      ? [': its weights add up to ', ledgerNum('sum(causal_weights[' + r + '])', 'w'), ' over them alone.']
-      : [': its weights renormalise over them alone.'];
+    const sum = [': its weights renormalise to add up to one over them alone.'];
     const encoder = data.model.kind !== 'designed' ? h('p', { class: 'note' }, 'This model reads ' +
       'in both directions and was trained without a mask: with it on, you see what a decoder\'s ' +
       'mask would do to this head\'s own scores.') : null;
@@ -559,9 +586,10 @@
         onRow: (i) => { state.maskRow = i; render(); },
         blocked: state.mask ? (i, j) => j > i : null,
         number: maskNum,
+        rows: data.tokens.map((_, i) => maskRow(i)),
       }),
       h('h3', {}, 'row ', tokenName(r)),
-      compare,
+      compare, sumLine(maskRow(r)),
       caption(state.mask
         ? [tokenName(r), ' may see ', seen.join(', '), sum]
         : ['Without the mask, ', tokenName(r), ' sees every word. Turn the mask on to hide the ' +
@@ -579,9 +607,9 @@
   function temperatureResult(container) {
     const i = state.query;
     const row = temperatureRow();
-    const texts = rowTexts(row);
     const plain = isDefaultTemperature();
-    const number = (j) => (plain ? ledgerNum(named('weights', i, j), 'w') : computedNum(texts[j], 'w'));
+    const shownAs = plain ? ledgerRow('weights', row, i) : shownRow(row, null, null);
+    const number = shownAs.num;
     const top = argmax(row);
     const value = () => (plain ? ledgerNum('temperature(1)')
       : computedNum(formatNumber(state.temperature, DECIMALS)));
@@ -589,7 +617,7 @@
     if (plain) say = ['At T = ', value(), ' this is the row the video shows: '];
     else if (state.temperature < 1) say = ['Below one, T sharpens the row: '];
     container.replaceChildren(h('p', { class: 'tvalue' }, 'T = ', value()),
-      weightBars(row, number), caption(say, tokenName(top), ' gets ', number(top), '.'));
+      weightBars(row, number), sumLine(shownAs), caption(say, tokenName(top), ' gets ', number(top), '.'));
   }
 
   views.temperature = function () {
@@ -730,8 +758,10 @@
     const result = experimentResult();
     const names = expTokens();
     const plain = atDefaults(e);
-    const texts = result.weights.map(rowTexts);
     const wName = data.experiment.weights;
+    const rows = result.weights.map((row, r) => (plain
+      ? shownRow(row, (c) => source(wName, r, c), 'sum(' + source(wName, r) + ')')
+      : shownRow(row, null, null)));
     const oName = data.experiment.outputs;
     const outputs = h('table', { class: 'vectors', 'aria-label': 'outputs' },
       h('caption', { class: 'o-label', text: 'outputs' }),
@@ -742,7 +772,7 @@
     container.replaceChildren(h('div', {},
       weightMatrix({
         tokens: names, value: (r, c) => result.weights[r][c], label: 'experiment weights',
-        number: (r, c) => (plain ? ledgerNum(source(wName, r, c), 'w') : computedNum(texts[r][c], 'w')),
+        number: (r, c) => rows[r].num(c), rows: rows,
       }),
       caption(weightSentence(result))),
       h('div', {}, h('div', { class: 'table-wrap' }, outputs), caption(outputSentence(result))));
@@ -872,13 +902,16 @@
   // numbers it recomputes would drift from the ones it was given. A mismatch is an error.
   function checkAgainstLedger() {
     const rows = [['weights', story.weights], ['causal', causal.weights]];
-    rows.forEach(([kind, matrix]) => data.names[kind] && matrix.forEach((row, i) =>
-      rowTexts(row).forEach((text, j) => {
-        const src = named(kind, i, j);
-        if (shown(src) !== text) {
-          console.error('explorer: ' + src + ' computes as ' + text + ' but the ledger shows ' + shown(src));
-        }
-      })));
+    const agree = (src, text) => {
+      if (shown(src) !== text) {
+        console.error('explorer: ' + src + ' computes as ' + text + ' but the ledger shows ' + shown(src));
+      }
+    };
+    rows.forEach(([kind, matrix]) => data.names[kind] && matrix.forEach((row, i) => {
+      const own = shownRow(row, null, null);
+      own.texts.forEach((text, j) => agree(named(kind, i, j), text));
+      agree('sum(' + named(kind, i) + ')', formatNumber(row.reduce((a, b) => a + b, 0), DECIMALS));
+    }));
   }
 
   // what the tests read: the numbers each live view computed for its current settings
@@ -897,7 +930,8 @@
   }
 
   window.explorer = {
-    math: { attend: attend, softmax: softmax, roundRow: roundRow, formatNumber: formatNumber },
+    math: { attend: attend, softmax: softmax, rowTexts: rowTexts, formatNumber: formatNumber,
+      partsAddUp: partsAddUp },
     snapshot: snapshot,
     show: show,
   };
