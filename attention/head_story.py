@@ -234,8 +234,8 @@ def _disagreement(example: WorkedExample, heads: StoryHeads) -> str:
     focus = example.focus
     if not link.links:
         return (f"in {_head_name(link)}, no other word takes a third of {focus}'s weight "
-                f"and more than the rest; its largest share, {_shown(link.link[1])}, goes "
-                f"to {words[link.link[0]]}")  # fmt: skip
+                f"and more than the rest; its largest share for another word goes to "
+                f"{words[link.link[0]]}")  # fmt: skip
     first = f"in {_head_name(link)}, {focus} links most to {words[link.link[0]]}"
     if other is None:
         return f"{first}, and every other head that links it to a word agrees"

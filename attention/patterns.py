@@ -79,22 +79,26 @@ def measure_roles(
 ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """The start tokens ([CLS]), end tokens ([SEP]) and punctuation tokens of a sentence.
 
-    Tokens the model adds have no word; those before the first word are the start, those
-    after the last word the end, and a token between words without a word is punctuation.
+    Tokens of no word that the model added itself (``tokens.added``) are the start before
+    the first word and the end after the last; any other token of no word is punctuation,
+    a sentence's final period too. When ``added`` is not known, every token of no word
+    before the first word is the start and after the last word the end.
 
     Examples
     --------
-    >>> t = TokenizedSentence("a, b", ("[CLS]", "a", ",", "b", "[SEP]"), ("a", "b"),
-    ...                       (None, 0, None, 1, None))
+    >>> t = TokenizedSentence("a, b.", ("[CLS]", "a", ",", "b", ".", "[SEP]"), ("a", "b"),
+    ...                       (None, 0, None, 1, None, None), (),
+    ...                       (True, False, False, False, False, True))
     >>> measure_roles(t)
-    ((0,), (4,), (2,))
+    ((0,), (5,), (2, 4))
     """
     worded = [i for i, w in enumerate(tokens.word_of) if w is not None]
     first, last = (worded[0], worded[-1]) if worded else (tokens.n_tokens, -1)
     loose = [i for i, w in enumerate(tokens.word_of) if w is None]
-    start = tuple(i for i in loose if i < first)
-    end = tuple(i for i in loose if i > last)
-    return start, end, tuple(i for i in loose if first < i < last)
+    added = tokens.added or tuple(not first < i < last for i in range(tokens.n_tokens))
+    start = tuple(i for i in loose if i < first and added[i])
+    end = tuple(i for i in loose if i > last and added[i])
+    return start, end, tuple(i for i in loose if i not in start + end)
 
 
 def token_kinds(tokens: TokenizedSentence) -> NDArray[np.int64]:  # -> (n, n): SHARES index

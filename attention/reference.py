@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from attention.example import WorkedExample
+    from attention.model import TokenizedSentence
 
 __all__ = [
     "LazyRows",
@@ -325,6 +326,22 @@ def _record_heads(example: WorkedExample) -> dict[str, LazyRows]:
     }
 
 
+def _token_roles(tokens: TokenizedSentence) -> tuple[list[int], list[int], list[int]]:
+    """[CLS] (added by the model before the first word), [SEP] (after the last word) and
+    punctuation (any other token of no word); with no record of what the model added, every
+    token of no word before the first word or after the last counts as added."""
+    n = tokens.n_tokens
+    words = [j for j in range(n) if tokens.word_of[j] is not None]
+    loose = [j for j in range(n) if tokens.word_of[j] is None]
+
+    def added(j: int) -> bool:
+        return tokens.added[j] if tokens.added else not (words and words[0] < j < words[-1])
+
+    start = [j for j in loose if (not words or j < words[0]) and added(j)]
+    end = [j for j in loose if words and j > words[-1] and added(j)]
+    return start, end, [j for j in loose if j not in start + end]
+
+
 def _patterns(attention: LazyRows, example: WorkedExample) -> dict[str, Any]:
     """The heads' measured patterns (``previous_weight`` ... ``link_heads``), by loops over
     the reference's own weights, as functions of their (no) arguments.
@@ -336,10 +353,7 @@ def _patterns(attention: LazyRows, example: WorkedExample) -> dict[str, Any]:
     """
     tokens = example.record.tokens
     n = tokens.n_tokens
-    words = [j for j in range(n) if tokens.word_of[j] is not None]
-    start = [j for j in range(n) if tokens.word_of[j] is None and (not words or j < words[0])]
-    end = [j for j in range(n) if tokens.word_of[j] is None and words and j > words[-1]]
-    marks = [j for j in range(n) if tokens.word_of[j] is None and j not in start + end]
+    start, end, marks = _token_roles(tokens)
 
     def kind(i: int, j: int) -> str:
         if j in start:
@@ -392,9 +406,7 @@ def _head_counts(
     rules, from the reference's own tables."""
     kinds = ("previous", "next", "self", "sink", "punctuation")
     tokens, f = example.record.tokens, example.focus_index
-    punctuation = [j for j in range(tokens.n_tokens) if tokens.word_of[j] is None
-                   and any(w is not None for w in tokens.word_of[:j])
-                   and any(w is not None for w in tokens.word_of[j + 1:])]  # fmt: skip
+    _, _, punctuation = _token_roles(tokens)
 
     def heads() -> list[tuple[int, int]]:
         return [(layer, h) for layer in range(len(attention)) for h in range(len(attention[layer]))]

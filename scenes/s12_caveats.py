@@ -216,7 +216,8 @@ class Caveats(NarratedScene):
         ex = self.example
         heads = story_heads(ex)
         shown = [heads.link] if heads.other is None else [heads.link, heads.other]
-        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=TRAINED_PITCH)
+        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=TRAINED_PITCH,
+                           added=ex.record.tokens.added)
         rows = [
             lines.under(nums.weight_row(ex.focus_index, name="attention", prefix=(p.layer, p.head)),
                         offset)

@@ -152,7 +152,8 @@ class RealHead(NarratedScene):
         self.entries = shown_entries(
             ex.queries[self.layer, self.h, f], ex.keys[self.layer, self.h, self.best]
         )
-        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=_pitches())
+        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=_pitches(),
+                           added=ex.record.tokens.added)
         geo = RowGeometry.for_rows(len(lines.rows))
         top = work_top(lines, geo)
         self.play_tokens(ex, nums, header, lines, top)
