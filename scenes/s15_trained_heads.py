@@ -1,12 +1,13 @@
 """Chapter "trained heads": every head of a trained model on the sentence, then three of them.
 
 All 72 heads (6 layers of 12) as small heat maps in one mosaic; then the heads the narration
-names, each picked by measurement (:func:`attention.head_story.story_heads`): the strongest
-positional head with its habit and share, the heads that park their weight on [CLS] or [SEP]
-(their count and the strongest one's share), and the story head, where the focus word links
-most to another word, with the count of heads that follow no single habit. Every number is
-the ledger's: ``previous_weight[l, h]``, ``sink_heads``, ``start_weight[l, h]``,
-``word_attention[l, h, i, w]``, ``habit_counts[k]``.
+names, each picked by measurement (:func:`attention.head_story.story_heads`): the heads whose
+habit is the previous or next token (outlined and counted) and the strongest one's share, the
+heads that park more than half their weight on [CLS] and [SEP] (outlined, counted) and the
+strongest one's share, and the story head, where the focus word links most to another word,
+with the count of heads that follow no single habit and of those that link the focus. Every
+number is the ledger's: ``previous_weight[l, h]``, ``habit_counts[k]``, ``sink_heads``,
+``sink_weight[l, h]``, ``word_attention[l, h, i, w]``, ``link_heads``.
 """
 
 from __future__ import annotations
@@ -70,10 +71,12 @@ class TrainedHeads(NarratedScene):
     """Every head on the sentence, then a positional head, the sinks, and a word link.
 
     Beats: ``grid`` (the 6 x 12 mosaic, labelled), ``positional`` (the mosaic moves left;
-    the strongest previous- or next-token head grows beside it with its habit and share),
-    ``sinks`` (the heads whose habit is [CLS] or [SEP] outlined, their count, the strongest
-    one's share, why softmax puts weight somewhere), ``link`` (the story head's focus row and
-    its word link with the weight; the heads with no single habit outlined and counted).
+    the previous- and next-token heads outlined and counted, the strongest grows beside it
+    with its habit and share), ``sinks`` (the heads with more than half their weight on [CLS]
+    and [SEP] outlined, their count, the strongest one's share with both columns boxed, why
+    softmax puts weight somewhere), ``link`` (the story head's focus row and its word link
+    with the weight, and whether it is a link; the heads with no single habit bright and
+    counted, and how many of them link the focus).
     """
 
     def construct(self) -> None:
@@ -130,13 +133,13 @@ class TrainedHeads(NarratedScene):
         neighbours = [q for q in self.heads.all if q.habit in ("previous", "next")]
         rings = VGroup(*(small.tile_box(q.layer, q.head, TEXT, 2.0) for q in neighbours))
         count = self.mosaic_lines(small, [
-            [nums.text(f"habit_counts[{HABIT_ORDER.index('previous')}]",
+            [text("heads (outlined) with more than half their weight", size=LABEL)],
+            [text("on the previous token:", size=LABEL),
+             nums.text(f"habit_counts[{HABIT_ORDER.index('previous')}]",
                        label="previous-token heads", decimals=0, size=LABEL),
-             text("on the previous token,", size=LABEL),
+             text("·  on the next:", size=LABEL),
              nums.text(f"habit_counts[{HABIT_ORDER.index('next')}]", label="next-token heads",
-                       decimals=0, size=LABEL),
-             text("on the next:", size=LABEL)],
-            [text("heads (outlined) with more than half their weight there", size=LABEL)],
+                       decimals=0, size=LABEL)],
         ])  # fmt: skip
         ring = small.tile_box(layer, h, TEXT, 5.0)
         with self.beat("positional") as beat:
