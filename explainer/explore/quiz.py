@@ -61,8 +61,8 @@ def _looks_at_most(ex: WorkedExample, names: StoryNames) -> Question:
     f, top = ex.focus_index, _top(ex)
     prompt: list[Part] = ["Which word does ", _tok(f), " look at most?"]
     if names.index:  # a trained model: the video's head, over tokens that are not all words
-        prompt = [f"In {story_head(ex).name}, the head the video follows, which token does ",
-                  _tok(f), " look at most?"]  # fmt: skip
+        prompt = ["In ", {"name": story_head(ex).name}, ", the head the video follows, which "
+                  "token does ", _tok(f), " look at most?"]  # fmt: skip
     if len(top) == ex.n_tokens:  # a uniform row: no word wins
         options: list[list[Part]] = [[_tok(0)], [_tok(1)], ["all of them equally"]]
         why: list[Part] = [_tok(f), " asks for nothing in particular: each word gets ",
