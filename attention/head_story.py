@@ -1,25 +1,30 @@
 """What the trained-model chapters show and say: heads picked by measurement, claims by count.
 
 The chapters and the narration take their heads from :func:`story_heads`, so the screen and
-the voice name the same ones, and every phrase here is chosen by the numbers it describes:
-"most heads" is said only when more than half do, a positional head is called one only when
-its habit holds at least half of its weight (:data:`attention.patterns.THRESHOLD`). Heads are
-spoken and labelled from 1 (layer 3, head 2); ledger sources index from 0.
+the voice name the same ones, and every phrase here is chosen by the numbers it describes,
+with a branch for every case: "most heads" is said only when more than half do, a habit only
+when one kind of token takes more than half of a head's weight
+(:data:`attention.patterns.THRESHOLD`), "spread" only of heads whose rows' largest weight is
+under half on average, and a link only when the word takes at least a third of the focus's
+weight and more than any other word or mark (:data:`attention.patterns.LINK_FLOOR`). Heads
+are spoken and labelled from 1 (layer 3, head 2); ledger sources index from 0.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from attention.example import WorkedExample
 from attention.patterns import (
     COUNTED,
-    HABITS,
     THRESHOLD,
     HeadPattern,
     habit_counts,
     head_patterns,
+    link_count,
     sink_count,
+    spread_count,
 )
 from attention.rounding import format_number
 
@@ -27,6 +32,7 @@ __all__ = [
     "HABIT_ORDER",
     "TRAINED_PLACEHOLDERS",
     "StoryHeads",
+    "link_notes",
     "quantifier",
     "story_heads",
     "trained_values",
@@ -34,20 +40,22 @@ __all__ = [
 
 # habits counted for the narration, in the order of the ledger's habit_counts[k]
 HABIT_ORDER = COUNTED
-_POSITIONAL = ("previous", "next", "self")
-_SINKS = ("start", "end")
+_NEIGHBOURS = ("previous", "next")
 
 
 @dataclass(frozen=True)
 class StoryHeads:
     """The heads the trained chapters single out, each chosen by a stated rule.
 
-    ``link``: among heads without a positional habit, the one where the focus gives the
-    most weight to another word (the story head: RealHead follows it). ``positional``: the
-    head with the largest previous- or next-token share. ``sink``: the head with the largest
-    [CLS] or [SEP] share. ``other``: among heads without a positional habit, the one whose
-    strongest link for the focus is to another word than ``link``'s, with the largest such
-    weight (None if every such head agrees).
+    ``link`` (the story head: RealHead follows it): among the heads with no habit, the one
+    that links the focus to another word with the largest weight; if none links it, the
+    one where the focus gives another word the most; a head with a habit only when every
+    head has one. ``positional``: among heads whose habit is the previous or next token,
+    the one with the largest such share; with none, the head with the largest previous- or
+    next-token share. ``sink``: the head with the largest share on [CLS] and [SEP].
+    ``other``: when the story head links, a head that links the focus to another word than
+    it does (a head with no habit first, then any), the strongest; None when every head
+    that links it agrees, or the story head links nothing.
     """
 
     link: HeadPattern
@@ -60,6 +68,26 @@ class StoryHeads:
     def all(self) -> list[HeadPattern]:
         """Every head, layer by layer."""
         return [p for layer in self.patterns for p in layer]
+
+    @property
+    def mixed(self) -> list[HeadPattern]:
+        """The heads with no habit."""
+        return [p for p in self.all if p.habit is None]
+
+
+def _strongest_link(heads: Sequence[HeadPattern]) -> HeadPattern | None:
+    return max(heads, key=lambda p: p.link[1]) if heads else None
+
+
+def _story_head(flat: list[HeadPattern]) -> HeadPattern:
+    mixed = [p for p in flat if p.habit is None]
+    linking = [p for p in mixed if p.links]
+    return max(linking or mixed or flat, key=lambda p: p.link[1])
+
+
+def _positional_head(flat: list[HeadPattern]) -> HeadPattern:
+    neighbours = [p for p in flat if p.habit in _NEIGHBOURS] or flat
+    return max(neighbours, key=lambda p: max(p.shares["previous"], p.shares["next"]))
 
 
 def story_heads(example: WorkedExample) -> StoryHeads:
@@ -74,15 +102,15 @@ def story_heads(example: WorkedExample) -> StoryHeads:
     """
     patterns = head_patterns(example)
     flat = [p for layer in patterns for p in layer]
-    unplaced = [p for p in flat if p.habit not in _POSITIONAL] or flat
-    link = max(unplaced, key=lambda p: p.link[1])
-    positional = max(flat, key=lambda p: max(p.shares["previous"], p.shares["next"]))
-    sink = max(flat, key=lambda p: max(p.shares["start"], p.shares["end"]))
-    words = example.record.tokens.words
-    said = words[link.link[0]].casefold()  # "the" twice is one word to a listener
-    others = [p for p in unplaced if words[p.link[0]].casefold() != said]
-    other = max(others, key=lambda p: p.link[1]) if others else None
-    return StoryHeads(link, positional, sink, other, patterns)
+    link = _story_head(flat)
+    sink = max(flat, key=lambda p: p.shares["sink"])
+    other = None
+    if link.links:
+        words = example.record.tokens.words
+        said = words[link.link[0]].casefold()  # "the" twice is one word to a listener
+        others = [p for p in flat if p.links and words[p.link[0]].casefold() != said]
+        other = _strongest_link([p for p in others if p.habit is None]) or _strongest_link(others)
+    return StoryHeads(link, _positional_head(flat), sink, other, patterns)
 
 
 def quantifier(count: int, total: int) -> str:
@@ -113,27 +141,130 @@ def _head_name(p: HeadPattern) -> str:
     return f"layer {p.layer + 1}, head {p.head + 1}"
 
 
-def _positional_phrase(p: HeadPattern) -> str:
+def _heads(count: int) -> str:
+    """ "no head", "one head", "3 heads"."""
+    return {0: "no head", 1: "one head"}.get(count, f"{count} heads")
+
+
+def _positional_phrase(p: HeadPattern, n_previous: int, n_next: int) -> str:
     kind = p.stronger("previous", "next")
     share = _shown(p.shares[kind])
-    if p.habit == kind:
-        return (f"{_head_name(p)} looks at the {kind} token: {share} of its weight on "
-                "average")  # fmt: skip
-    return (f"no head locks onto a neighbour here; the closest, {_head_name(p)}, gives the "
-            f"{kind} token {share}")  # fmt: skip
+    if n_previous + n_next == 0:
+        return (f"no head puts more than half its weight on the previous token, or on the "
+                f"next; the closest, {_head_name(p)}, gives the {kind} token {share} of its "
+                "weight")  # fmt: skip
+    puts, its = ("puts", "its") if n_previous < 2 else ("put", "their")
+    return (f"{_heads(n_previous)} {puts} more than half {its} weight on the previous token, "
+            f"and {_heads(n_next)} on the next; in {_head_name(p)}, the {kind} token takes "
+            f"{share}")  # fmt: skip
 
 
 def _sink_phrase(p: HeadPattern, count: int, total: int) -> str:
-    side = p.stronger("start", "end")
-    where, share = HABITS[side], _shown(p.shares[side])
+    share = _shown(p.shares["sink"])
     if count == 0:
-        return (f"no head parks half its weight on [CLS] or [SEP]; the closest, "
-                f"{_head_name(p)}, gives {where} {share}")  # fmt: skip
+        return (f"no head puts more than half its weight on [CLS] and [SEP]; the closest, "
+                f"{_head_name(p)}, gives them {share}")  # fmt: skip
     if count == 1:
-        return (f"one head of {total} parks at least half its weight on [CLS] or [SEP]: "
-                f"{_head_name(p)}, where {where} takes {share}")  # fmt: skip
-    return (f"{quantifier(count, total)} heads, {count} of {total}, park at least half their "
-            f"weight on [CLS] or [SEP]; in {_head_name(p)}, {where} takes {share}")  # fmt: skip
+        return (f"one head of {total} parks more than half its weight on [CLS] and [SEP]: "
+                f"{_head_name(p)}, where they take {share}")  # fmt: skip
+    return (f"{quantifier(count, total)} heads, {count} of {total}, park more than half their "
+            f"weight on [CLS] and [SEP]; in {_head_name(p)}, they take {share}")  # fmt: skip
+
+
+def _no_habit_phrase(mixed: int, total: int) -> str:
+    if mixed == 0:
+        return "every head here has a habit: one kind of token takes more than half its weight"
+    if mixed == 1:
+        return (f"one head of {total} follows no single habit here: no one kind of token takes "
+                "more than half its weight")  # fmt: skip
+    return (f"{quantifier(mixed, total)} heads, {mixed} of {total}, follow no single habit "
+            "here: no one kind of token takes more than half their weight")  # fmt: skip
+
+
+# said of a link (patterns.LINK_FLOOR, HeadPattern.links): more than any other word, its own
+# and the punctuation marks included
+_LINK = "a third of its weight or more, more than any other word gets"
+
+
+def _links_phrase(example: WorkedExample, heads: StoryHeads) -> str:
+    """The heads with no habit that link the focus to another word, and the strongest."""
+    p, focus = heads.link, example.focus
+    word, weight = example.record.tokens.words[p.link[0]], _shown(p.link[1])
+    mixed = heads.mixed
+    linking = link_count(heads.patterns)
+    if not mixed:
+        return (f"the head followed here, {_head_name(p)}, has one too; there, {focus} "
+                f"gives {weight} to {word}")  # fmt: skip
+    among = "it" if len(mixed) == 1 else "them"
+    if linking == 0:
+        return (f"in none of {among} does {focus} give one other word {_LINK}; its largest "
+                f"share for another word is in {_head_name(p)}: {weight}, to {word}")  # fmt: skip
+    if linking == 1:
+        where = "in it" if len(mixed) == 1 else "in one of them"
+        return (f"{where}, {_head_name(p)}, {focus} gives one other word {_LINK}: {weight} "
+                f"to {word}")  # fmt: skip
+    return (f"in {linking} of them, {focus} gives one other word {_LINK}; the most in "
+            f"{_head_name(p)}: {weight} to {word}")  # fmt: skip
+
+
+def _spread_phrase(heads: StoryHeads, total: int) -> str:
+    """The heads with no habit, and how many of them spread their weight."""
+    mixed = len(heads.mixed)
+    spread = spread_count(heads.patterns)
+    if mixed == 0:
+        return "here every head has a habit, on this sentence"
+    if mixed == 1:
+        said, each, spreads = f"one head here, of {total}, follows no single habit", "it", "it"
+    else:
+        said = f"{quantifier(mixed, total)} heads here, {mixed} of {total}, follow no single habit"
+        each, spreads = "each of them", "each of them"
+    if spread == mixed:
+        return f"{said}, and {spreads} spreads its weight: a row's largest weight is under " \
+               "half, on average"  # fmt: skip
+    if spread == 0:
+        return f"{said}, though in {each} a row's largest weight is half or more, on average"
+    some = "one of them spreads its" if spread == 1 else f"{spread} of them spread their"
+    return f"{said}; {some} weight, a row's largest weight under half on average"
+
+
+def _disagreement(example: WorkedExample, heads: StoryHeads) -> str:
+    """Two heads linking the focus to two different words; that all that link it agree; or
+    that the story head links it to none."""
+    words, link, other = example.record.tokens.words, heads.link, heads.other
+    focus = example.focus
+    if not link.links:
+        return (f"in {_head_name(link)}, no other word takes a third of {focus}'s weight "
+                f"and more than the rest; its largest share for another word goes to "
+                f"{words[link.link[0]]}")  # fmt: skip
+    first = f"in {_head_name(link)}, {focus} links most to {words[link.link[0]]}"
+    if other is None:
+        return f"{first}, and every other head that links it to a word agrees"
+    return f"{first}; in {_head_name(other)}, to {words[other.link[0]]}"
+
+
+def link_notes(example: WorkedExample, heads: StoryHeads) -> list[str]:
+    """What the screen writes under the focus rows of the caveat's heads, true to the same
+    branches as the narration's ``disagreement``: one line per head shown, or the line
+    saying that every other head that links the focus agrees (or that none links it).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> ex = worked_example("The cat sat on the mat", "sat", "minilm")
+    >>> link_notes(ex, story_heads(ex))[0]
+    'in layer 6 · head 12, “sat” links most to “cat”'
+    """
+    words, link, other = example.record.tokens.words, heads.link, heads.other
+    focus = example.focus
+    name = f"layer {link.layer + 1} · head {link.head + 1}"
+    if not link.links:
+        return [f"in {name}, no word takes a third of “{focus}”'s weight ahead of the rest",
+                f"its largest share for another word goes to “{words[link.link[0]]}”"]
+    first = f"in {name}, “{focus}” links most to “{words[link.link[0]]}”"
+    if other is None:
+        return [first, "every other head that links it to a word agrees"]
+    return [first, f"in layer {other.layer + 1} · head {other.head + 1}, to "
+                   f"“{words[other.link[0]]}”"]  # fmt: skip
 
 
 def trained_values(example: WorkedExample) -> dict[str, str]:
@@ -142,9 +273,9 @@ def trained_values(example: WorkedExample) -> dict[str, str]:
     Examples
     --------
     >>> from attention.example import worked_example
-    >>> v = trained_values(worked_example("The bank of the river flooded", "bank", "minilm"))
-    >>> v["n_all_heads"], v["link_word"]
-    ('72', 'river')
+    >>> v = trained_values(worked_example("The cat sat on the mat", "sat", "minilm"))
+    >>> v["n_all_heads"], v["link_word"], v["n_sink_heads"]
+    ('72', 'cat', '58')
     """
     heads = story_heads(example)
     tokens = example.record.tokens
@@ -158,6 +289,7 @@ def trained_values(example: WorkedExample) -> dict[str, str]:
     top = int(row.argmax())
     other = heads.other
     n = example.n_tokens
+    n_previous, n_next = (counts[HABIT_ORDER.index(k)] for k in _NEIGHBOURS)
     return {
         "sentence": example.sentence,
         "focus": example.focus,
@@ -176,11 +308,16 @@ def trained_values(example: WorkedExample) -> dict[str, str]:
         "link_top_token": example.tokens[top],
         "link_top_weight": shown[top],
         "link_blend": _blend(example.tokens[top], float(row[top])),
-        "positional": _capitalised(_positional_phrase(heads.positional)),
+        "positional": _capitalised(_positional_phrase(heads.positional, n_previous, n_next)),
         "sinks": _capitalised(_sink_phrase(heads.sink, sinks, total)),
         "n_sink_heads": str(sinks),
         "n_mixed_heads": str(mixed),
         "mixed_quantifier": _capitalised(quantifier(mixed, total)),
+        "no_habit": _capitalised(_no_habit_phrase(mixed, total)),
+        "links": _capitalised(_links_phrase(example, heads)),
+        "n_link_heads": str(link_count(heads.patterns)),
+        "spread": _capitalised(_spread_phrase(heads, total)),
+        "n_spread_heads": str(spread_count(heads.patterns)),
         "disagreement": _capitalised(_disagreement(example, heads)),
         "n_tokens_2": str(2 * n),
         "n_tokens_4": str(4 * n),
@@ -215,14 +352,7 @@ def _blend(top: str, weight: float) -> str:
     return f"mostly what {top} carries" if weight >= 0.5 else f"a mix, the largest part from {top}"
 
 
-def _disagreement(example: WorkedExample, heads: StoryHeads) -> str:
-    """Two heads linking the focus to two different words, or that none disagree."""
-    words, link, other = example.record.tokens.words, heads.link, heads.other
-    first = f"in {_head_name(link)}, {example.focus} links most to {words[link.link[0]]}"
-    if other is None:
-        return f"{first}, and every other head that links words agrees"
-    return f"{first}; in {_head_name(other)}, to {words[other.link[0]]}"
-
+_RULE = f"more than {THRESHOLD} of a head's weight, all its rows together"
 
 TRAINED_PLACEHOLDERS: dict[str, str] = {
     "sentence": "the example sentence as written",
@@ -236,31 +366,51 @@ TRAINED_PLACEHOLDERS: dict[str, str] = {
     "d_head": "one head's query and key size (32)",
     "pieces": "how the model cut the words, speakable: 'didn't is cut into 3 pieces', or "
     "'every word is one token'",
-    "link_layer": "the story head's layer, from 1: among heads without a positional habit, "
-    "the one where the focus gives another word the most weight",
+    "link_layer": "the story head's layer, from 1: among heads with no habit, the one that "
+    "links the focus to another word most strongly (a third of its weight or more, more than "
+    "itself or any other word or mark); if none links it, the one where the focus gives "
+    "another word the most; a head with a habit only when every head has one",
     "link_head": "the story head, from 1",
-    "link_word": "the word the focus gives the most weight in the story head (pieces summed)",
+    "link_word": "the word the focus gives the most weight in the story head (pieces summed), "
+    "itself aside",
     "link_weight": "that weight, 2 decimals",
     "link_top_token": "the token the focus gives the most weight in the story head",
     "link_top_weight": "that weight, 2 decimals, as the weight row shows it",
     "link_blend": "what the story head's output for the focus is made of, true to that "
     "weight: 'mostly what big carries' (0.5 or more), else 'a mix, the largest part from big'",
-    "positional": "a sentence (capitalised) about the strongest previous- or next-token head, "
-    f"true of its share (a habit needs {THRESHOLD} or more)",
-    "sinks": "a sentence (capitalised) counting the heads that park half their weight or more "
-    "on [CLS] or [SEP], with the strongest one's share",
+    "positional": "a sentence (capitalised) counting the heads whose habit is the previous "
+    f"token and the next ({_RULE}), with the strongest one's share; with none: that no head "
+    "has one, and the closest head's share",
+    "sinks": "a sentence (capitalised) counting the heads that park more than half their "
+    "weight on [CLS] and [SEP] together, with the strongest one's share; with none or one, "
+    "said so",
     "n_sink_heads": "that count",
-    "n_mixed_heads": "heads with no habit of half their weight (mixed)",
+    "n_mixed_heads": "heads with no habit (mixed): no one kind of token takes more than half "
+    "their weight",
     "mixed_quantifier": "Most, Many, Some or No: true of n_mixed_heads out of n_all_heads",
-    "disagreement": "two heads linking the focus to two different words: 'In layer 3, head 2, "
-    "it links most to big; in layer 4, head 2, to trophy'",
+    "no_habit": "a sentence (capitalised) counting the heads with no habit: 'Most heads, 44 of "
+    "72, follow no single habit here: ...', one head, or every head has a habit",
+    "links": "a sentence (capitalised): in how many heads with no habit the focus gives one "
+    "other word a third of its weight or more, more than itself or any other word or mark, "
+    "and the story head's weight and word; or that none does and the story head's largest "
+    "share for another word; or, when every head has a habit, that the story head has one",
+    "n_link_heads": "heads with no habit that link the focus to another word, as 'links' "
+    "counts them",
+    "spread": "a sentence (capitalised) counting the heads with no habit and how many of them "
+    "spread their weight (a row's largest weight under half, on average): all, none or some; "
+    "or that every head has a habit",
+    "n_spread_heads": "heads with no habit whose rows' largest weight is under half, on average",
+    "disagreement": "when the story head links the focus: it and a head linking the focus to "
+    "another word ('In layer 3, head 2, it links most to big; in layer 4, head 2, to trophy'), "
+    "or that every other head that links it agrees; else that the story head links it to no "
+    "word, with its largest share",
     "n_tokens_2": "twice the number of tokens",
     "n_tokens_4": "four times the number of tokens",
     "cells_n": "query-key scores for the sentence's tokens (n squared)",
     "cells_2n": "scores for twice the tokens",
     "cells_4n": "scores for four times the tokens",
-    "other_layer": "a second head, from 1: where the focus's strongest word link is to "
-    "another word than in the story head",
+    "other_layer": "the second head of 'disagreement', from 1 (the story head's when there is "
+    "none)",
     "other_head": "that head, from 1",
     "other_word": "the word the focus links to most there",
 }

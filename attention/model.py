@@ -56,8 +56,10 @@ class TokenizedSentence:
 
     ``words`` are the sentence's words as a reader sees them (a focus names one of them);
     ``word_of[i]`` is the word token ``i`` came from, or None for a token the model adds
-    ([CLS], [SEP]). A word split into pieces ("flood", "##ed") has several tokens. ``ids``
-    are the token ids a trained model's vocabulary gives them (empty for the designed model).
+    ([CLS], [SEP]) or a punctuation mark. A word split into pieces ("flood", "##ed") has
+    several tokens. ``ids`` are the token ids a trained model's vocabulary gives them (empty
+    for the designed model); ``added[i]`` whether the model added token ``i`` itself
+    ([CLS], [SEP]: its tokenizer's special tokens; empty when not known).
 
     Examples
     --------
@@ -71,6 +73,7 @@ class TokenizedSentence:
     words: tuple[str, ...]
     word_of: tuple[int | None, ...]
     ids: tuple[int, ...] = ()
+    added: tuple[bool, ...] = ()
 
     @property
     def n_tokens(self) -> int:

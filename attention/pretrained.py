@@ -361,7 +361,9 @@ class PretrainedModel:
                 f"sentence is {len(encoding.ids)} tokens for this model, over its limit of "
                 f"{limit}; shorten it"
             )
-        return TokenizedSentence(text, tuple(encoding.tokens), words, word_of, tuple(encoding.ids))
+        added = tuple(bool(flag) for flag in encoding.special_tokens_mask)  # [CLS], [SEP]
+        return TokenizedSentence(text, tuple(encoding.tokens), words, word_of,
+                                 tuple(encoding.ids), added)  # fmt: skip
 
     def _check_words(self, sentence: str, words: tuple[str, ...]) -> None:
         if not MIN_TOKENS <= len(words) <= MAX_TOKENS:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from attention.example import WorkedExample
+    from attention.model import TokenizedSentence
 
 __all__ = [
     "LazyRows",
@@ -325,34 +326,61 @@ def _record_heads(example: WorkedExample) -> dict[str, LazyRows]:
     }
 
 
-def _patterns(attention: LazyRows, example: WorkedExample) -> dict[str, Any]:
-    """The heads' measured patterns (``previous_weight`` ... ``word_attention``), by loops
-    over the reference's own weights, as functions of their (no) arguments."""
-    tokens = example.record.tokens
+def _token_roles(tokens: TokenizedSentence) -> tuple[list[int], list[int], list[int]]:
+    """[CLS] (added by the model before the first word), [SEP] (after the last word) and
+    punctuation (any other token of no word); with no record of what the model added, every
+    token of no word before the first word or after the last counts as added."""
     n = tokens.n_tokens
     words = [j for j in range(n) if tokens.word_of[j] is not None]
-    start = [j for j in range(n) if tokens.word_of[j] is None and (not words or j < words[0])]
-    end = [j for j in range(n) if tokens.word_of[j] is None and words and j > words[-1]]
-    marks = [j for j in range(n) if tokens.word_of[j] is None and j not in start + end]
+    loose = [j for j in range(n) if tokens.word_of[j] is None]
 
-    def mean(values: list[float]) -> float:
-        return sum(values) / len(values) if values else 0.0
+    def added(j: int) -> bool:
+        return tokens.added[j] if tokens.added else not (words and words[0] < j < words[-1])
+
+    start = [j for j in loose if (not words or j < words[0]) and added(j)]
+    end = [j for j in loose if words and j > words[-1] and added(j)]
+    return start, end, [j for j in loose if j not in start + end]
+
+
+def _patterns(attention: LazyRows, example: WorkedExample) -> dict[str, Any]:
+    """The heads' measured patterns (``previous_weight`` ... ``link_heads``), by loops over
+    the reference's own weights, as functions of their (no) arguments.
+
+    Each weight ``w[i][j]`` goes to one kind, in this order: [CLS] (before the first word) or
+    [SEP] (after the last), the token before ``i``, after it, itself, punctuation, another
+    word; a share is the sum of a kind's weights over the ``n`` rows, divided by ``n``. A
+    habit: a kind other than words ([CLS] and [SEP] together) with more than half.
+    """
+    tokens = example.record.tokens
+    n = tokens.n_tokens
+    start, end, marks = _token_roles(tokens)
+
+    def kind(i: int, j: int) -> str:
+        if j in start:
+            return "start"
+        if j in end:
+            return "end"
+        for name, other in (("previous", i - 1), ("next", i + 1), ("self", i)):
+            if j == other:
+                return name
+        return "punctuation" if j in marks else "words"
+
+    def share(name: str) -> Any:
+        return lambda w: sum(w[i][j] for i in range(n) for j in range(n) if kind(i, j) == name) / n
 
     measures = {
-        "previous_weight": lambda w: mean([w[i][i - 1] for i in range(1, n)]),
-        "next_weight": lambda w: mean([w[i][i + 1] for i in range(n - 1)]),
-        "self_weight": lambda w: mean([w[i][i] for i in range(n)]),
-        "start_weight": lambda w: mean([sum(w[i][j] for j in start) for i in range(n)]),
-        "end_weight": lambda w: mean([sum(w[i][j] for j in end) for i in range(n)]),
-        "punctuation_weight": lambda w: mean([sum(w[i][j] for j in marks) for i in range(n)]),
+        **{f"{name}_weight": share(name)
+           for name in ("previous", "next", "self", "start", "end", "punctuation", "words")},
+        "sink_weight": lambda w: share("start")(w) + share("end")(w),
+        "peak_weight": lambda w: sum(max(row) for row in w) / n,
         "word_attention": lambda w: [
             [
                 sum(w[i][j] for j in range(n) if tokens.word_of[j] == word)
                 for word in range(len(tokens.words))
             ]
             for i in range(n)
-        ],  # fmt: skip
-    }
+        ],
+    }  # fmt: skip
 
     def over_heads(measure: Any) -> Any:
         table = LazyRows(
@@ -368,26 +396,55 @@ def _patterns(attention: LazyRows, example: WorkedExample) -> dict[str, Any]:
         return get
 
     tables = {name: over_heads(measure) for name, measure in measures.items()}
-    kinds = ("previous", "next", "self", "start", "end", "punctuation")
+    return {**tables, **_head_counts(tables, attention, example)}
 
-    def habits(args: Sequence[float]) -> list[str]:
-        """Each head's habit by the documented rule: its largest share if at least 0.5."""
-        found = []
-        for layer in range(len(attention)):
-            for h in range(len(attention[layer])):
-                shares = [tables[f"{kind}_weight"](args)[layer][h] for kind in kinds]
-                best = max(range(len(kinds)), key=lambda i: shares[i])
-                found.append(kinds[best] if shares[best] >= 0.5 else "mixed")
-        return found
+
+def _head_counts(
+    tables: dict[str, Any], attention: LazyRows, example: WorkedExample
+) -> dict[str, Any]:
+    """``habit_counts``, ``sink_heads``, ``spread_heads`` and ``link_heads`` by the documented
+    rules, from the reference's own tables."""
+    kinds = ("previous", "next", "self", "sink", "punctuation")
+    tokens, f = example.record.tokens, example.focus_index
+    _, _, punctuation = _token_roles(tokens)
+
+    def heads() -> list[tuple[int, int]]:
+        return [(layer, h) for layer in range(len(attention)) for h in range(len(attention[layer]))]
+
+    def habit(layer: int, h: int) -> str:
+        for name in kinds:
+            if tables[f"{name}_weight"](())[layer][h] > 0.5:
+                return name
+        return "mixed"
+
+    def links(layer: int, h: int) -> bool:
+        """The focus gives one other word a third of its row or more, more than any other
+        word (its own included) or punctuation mark."""
+        row = tables["word_attention"](())[layer][h][f]
+        own = tokens.word_of[f]
+        others = sorted((row[w] for w in range(len(row)) if w != own), reverse=True)
+        if not others:
+            return False
+        rivals = others[1:] + [row[own] if own is not None else 0.0]
+        rivals += [attention[layer][h][f][j] for j in punctuation]
+        return others[0] >= 1 / 3 and all(others[0] > r for r in rivals)
 
     def counts(args: Sequence[float]) -> list[float]:
-        seen = habits(args)
-        return [float(seen.count(kind)) for kind in (*kinds, "mixed")]
+        seen = [habit(layer, h) for layer, h in heads()]
+        return [float(seen.count(name)) for name in (*kinds, "mixed")]
+
+    def spread(args: Sequence[float]) -> float:
+        return float(sum(habit(layer, h) == "mixed" and tables["peak_weight"](())[layer][h] < 0.5
+                         for layer, h in heads()))  # fmt: skip
+
+    def linking(args: Sequence[float]) -> float:
+        return float(sum(habit(layer, h) == "mixed" and links(layer, h) for layer, h in heads()))
 
     return {
-        **tables,
         "habit_counts": counts,
-        "sink_heads": lambda args: float(sum(h in ("start", "end") for h in habits(args))),
+        "sink_heads": lambda args: counts(args)[kinds.index("sink")],
+        "spread_heads": spread,
+        "link_heads": linking,
     }
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from attention.designed import HEAD_FEATURES
 from attention.example import WorkedExample, example_record
-from attention.patterns import MEASURES, THRESHOLD, head_patterns
+from attention.patterns import LINK_FLOOR, THRESHOLD, head_patterns
 from attention.rounding import format_number, format_row
 from explainer.decoder_numbers import decoder_record, print_decoder
 
@@ -60,7 +60,10 @@ def trained_record(example: WorkedExample) -> dict[str, Any]:
                     "label": p.label,
                     "habit": p.habit,
                     "shares": p.shares,
-                    "focus_link": {"word": tokens.words[p.link[0]], "weight": p.link[1]},
+                    "peak": p.peak,
+                    "spread": p.spread,
+                    "focus_link": {"word": tokens.words[p.link[0]], "weight": p.link[1],
+                                   "links": p.links},
                 }
                 for p in layer
             ]
@@ -196,23 +199,27 @@ def print_heads(example: WorkedExample, console: Console) -> None:
         markup=False, highlight=False, soft_wrap=True,
     )  # fmt: skip
     table = Table(
-        title=f"every head of {example.spec.model}: its mean weight on each kind of token, "
-        f"its habit (one kind with {THRESHOLD} or more), and the word {example.focus} "
-        "gives the most",
+        title=f"every head of {example.spec.model}: the share of its weight (all rows "
+        "together) on each kind of token (sink: [CLS] and [SEP]), its habit (a kind with more than "
+        f"{THRESHOLD}), its peak (a row's largest weight, on average), and the word "
+        f"{example.focus} gives the most (* a link: {format_number(LINK_FLOOR, 2)} or more, "
+        "more than any other word)",
         title_justify="left",
         box=None,
         pad_edge=False,
     )
-    headers = ("prev", "next", "self", "[CLS]", "[SEP]", "punct")
+    kinds = {"prev": "previous", "next": "next", "self": "self", "sink": "sink",
+             "punct": "punctuation", "words": "words"}  # fmt: skip
     table.add_column("L", justify="right")
     table.add_column("H", justify="right")
     table.add_column("habit", no_wrap=True)
-    for header in headers:
+    for header in (*kinds, "peak"):
         table.add_column(header, justify="right")
     table.add_column(f"{example.focus} ->", no_wrap=True)
     for layer in head_patterns(example):
         for p in layer:
             link = f"{tokens.words[p.link[0]]} {format_number(p.link[1], 2)}"
-            shares = (format_number(p.shares[m], 2) for m in MEASURES)
-            table.add_row(str(p.layer + 1), str(p.head + 1), p.label, *shares, link)
+            shares = (format_number(p.shares[m], 2) for m in kinds.values())
+            table.add_row(str(p.layer + 1), str(p.head + 1), p.label, *shares,
+                          format_number(p.peak, 2), link + (" *" if p.links else ""))  # fmt: skip
     console.print(table, markup=False, highlight=False)

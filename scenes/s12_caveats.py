@@ -43,6 +43,7 @@ from scenes.kit import (
     caption,
     fit_width,
     head_name,
+    link_notes,
     story_heads,
     sum_beside,
     text,
@@ -222,7 +223,8 @@ class Caveats(NarratedScene):
         ex = self.example
         heads = story_heads(ex)
         shown = [heads.link] if heads.other is None else [heads.link, heads.other]
-        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=TRAINED_PITCH)
+        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=TRAINED_PITCH,
+                           added=ex.record.tokens.added)
         rows = [
             lines.under(nums.weight_row(ex.focus_index, name="attention", prefix=(p.layer, p.head)),
                         offset)
@@ -266,17 +268,11 @@ class Caveats(NarratedScene):
                 label = text(head_name(p.layer, p.head), size=LABEL, color=MUTED)
                 if right - label.width >= -FRAME_WIDTH / 2 + MARGIN:
                     labels.add(label.move_to([0, y + offset, 0]).align_to([right, 0, 0], RIGHT))
-        words, focus = self.example.record.tokens.words, self.example.focus
         # where a row has no room for its heads' names, the notes say which row is which
         rows_named = len(labels) == len(shown) * len(lines.rows)
-        where = (
-            ["", ""] if rows_named or len(shown) == 1 else ["upper numbers: ", "lower numbers: "]
-        )
-        said = [f"{where[0]}in {head_name(p.layer, p.head)}, “{focus}” looks most "
-                f"at “{words[p.link[0]]}”" for p in shown[:1]]  # fmt: skip
-        said += [f"{where[1]}in {head_name(p.layer, p.head)}, at "
-                 f"“{words[p.link[0]]}”" for p in shown[1:]] or [
-                     "every other head that links words agrees"]  # fmt: skip
+        said = link_notes(self.example, story_heads(self.example))
+        if not rows_named and len(shown) == 2:
+            said = [f"upper numbers: {said[0]}", f"lower numbers: {said[1]}"]
         notes = VGroup(
             *(caption(line) for line in said),
             caption("the model uses every head: no row of weights is the reason"),
@@ -306,10 +302,19 @@ class Caveats(NarratedScene):
             )
         legend.arrange(DOWN, buff=0.16, aligned_edge=LEFT)  # fmt: skip
         legend.next_to(mosaic, RIGHT, buff=0.7).match_y(mosaic.image)
+        mixed = HABIT_ORDER.index("mixed")
+        spread = VGroup(
+            nums.text("spread_heads", label="spread heads", decimals=0, size=LABEL),
+            caption("of the"),
+            nums.text(f"habit_counts[{mixed}]", label="mixed heads", decimals=0, size=LABEL),
+            caption("heads with no habit spread their weight"),
+        ).arrange(RIGHT, buff=0.12)
         last = VGroup(
             text("one head is not one concept", size=LABEL, color=TEXT),
-            caption("a habit: half a head's weight or more, on this sentence; another sentence,"),
-            caption("or another model, shows other heads"),
+            caption("a habit: more than half of a head's weight on one kind of token, on this"),
+            caption("sentence; another sentence, or another model, shows other heads"),
+            spread,
+            caption("(spread: a row's largest weight is under half, on average)"),
         ).arrange(DOWN, buff=0.14)
         fit_width(last, SAFE_WIDTH).next_to(mosaic, DOWN, buff=0.45).set_x(0)
         return mosaic, legend, last

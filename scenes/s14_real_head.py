@@ -1,11 +1,12 @@
 """Chapter "real head": one learned head of a trained model, the four steps of chapters 2-5.
 
 The head is the story head of :func:`attention.head_story.story_heads` (the one the narration
-names): among the heads without a positional habit, the one where the focus word gives
-another word the most weight. Its query and keys have 32 entries with no names, so they are
-drawn as colour strips with a few entries as numbers; the scores, weights and blend are the
-model's own, every number recorded as ``queries[l, h, i, c]``, ``logits[l, h, i, j]``,
-``attention[l, h, i, j]``, ``contexts[l, h, i, c]``.
+names): among the heads with no habit, the one that links the focus word to another word most
+strongly (else the one where it gives another word the most). Its query and keys have 32
+entries with no names, so they are drawn as colour strips with a few entries as numbers; the
+scores, weights and blend are the model's own, every number recorded as
+``queries[l, h, i, c]``, ``logits[l, h, i, j]``, ``attention[l, h, i, j]``,
+``contexts[l, h, i, c]``.
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ class RealHead(NarratedScene):
         self.entries = shown_entries(
             ex.queries[self.layer, self.h, f], ex.keys[self.layer, self.h, self.best]
         )
-        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=_pitches())
+        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=_pitches(),
+                           added=ex.record.tokens.added)
         geo = RowGeometry.for_rows(len(lines.rows))
         top = work_top(lines, geo)
         self.play_tokens(ex, nums, header, lines, top)

@@ -1,12 +1,13 @@
 """Chapter "trained heads": every head of a trained model on the sentence, then three of them.
 
 All 72 heads (6 layers of 12) as small heat maps in one mosaic; then the heads the narration
-names, each picked by measurement (:func:`attention.head_story.story_heads`): the strongest
-positional head with its habit and share, the heads that park their weight on [CLS] or [SEP]
-(their count and the strongest one's share), and the story head, where the focus word links
-most to another word, with the count of heads that follow no single habit. Every number is
-the ledger's: ``previous_weight[l, h]``, ``sink_heads``, ``start_weight[l, h]``,
-``word_attention[l, h, i, w]``, ``habit_counts[k]``.
+names, each picked by measurement (:func:`attention.head_story.story_heads`): the heads whose
+habit is the previous or next token (outlined and counted) and the strongest one's share, the
+heads that park more than half their weight on [CLS] and [SEP] (outlined, counted) and the
+strongest one's share, and the story head, where the focus word links most to another word,
+with the count of heads that follow no single habit and of those that link the focus. Every
+number is the ledger's: ``previous_weight[l, h]``, ``habit_counts[k]``, ``sink_heads``,
+``sink_weight[l, h]``, ``word_attention[l, h, i, w]``, ``link_heads``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from scenes.kit import (
     caption,
     fit_width,
     head_name,
+    measure_roles,
     story_heads,
     text,
 )
@@ -69,10 +71,12 @@ class TrainedHeads(NarratedScene):
     """Every head on the sentence, then a positional head, the sinks, and a word link.
 
     Beats: ``grid`` (the 6 x 12 mosaic, labelled), ``positional`` (the mosaic moves left;
-    the strongest previous- or next-token head grows beside it with its habit and share),
-    ``sinks`` (the heads whose habit is [CLS] or [SEP] outlined, their count, the strongest
-    one's share, why softmax puts weight somewhere), ``link`` (the story head's focus row and
-    its word link with the weight; the heads with no single habit outlined and counted).
+    the previous- and next-token heads outlined and counted, the strongest grows beside it
+    with its habit and share), ``sinks`` (the heads with more than half their weight on [CLS]
+    and [SEP] outlined, their count, the strongest one's share with both columns boxed, why
+    softmax puts weight somewhere), ``link`` (the story head's focus row and its word link
+    with the weight, and whether it is a link; the heads with no single habit bright and
+    counted, and how many of them link the focus).
     """
 
     def construct(self) -> None:
@@ -124,39 +128,58 @@ class TrainedHeads(NarratedScene):
             [nums.text(f"{kind}_weight[{layer}, {h}]", label=f"{kind}-token share", size=LABEL,
                        color=WEIGHT),
              text(f"of its weight on the {kind} token,", size=LABEL, color=MUTED)],
-            [caption("averaged over its rows")],
+            [caption("all its rows together")],
         ])  # fmt: skip
-        ring = small.tile_box(layer, h)
+        neighbours = [q for q in self.heads.all if q.habit in ("previous", "next")]
+        rings = VGroup(*(small.tile_box(q.layer, q.head, TEXT, 2.0) for q in neighbours))
+        count = self.mosaic_lines(small, [
+            [text("heads (outlined) with more than half their weight", size=LABEL)],
+            [text("on the previous token:", size=LABEL),
+             nums.text(f"habit_counts[{HABIT_ORDER.index('previous')}]",
+                       label="previous-token heads", decimals=0, size=LABEL),
+             text("·  on the next:", size=LABEL),
+             nums.text(f"habit_counts[{HABIT_ORDER.index('next')}]", label="next-token heads",
+                       decimals=0, size=LABEL)],
+        ])  # fmt: skip
+        ring = small.tile_box(layer, h, TEXT, 5.0)
         with self.beat("positional") as beat:
             self.play(ReplacementTransform(big, small), FadeOut(self.size),
                       run_time=beat.share(0.3))  # fmt: skip
-            self.play(Create(ring), run_time=beat.share(0.1))
+            self.play(*(Create(r) for r in rings), Create(ring), FadeIn(count),
+                      run_time=beat.share(0.15))  # fmt: skip
             self.play(FadeIn(heat, target_position=ring, scale=0.2), FadeIn(axes),
-                      run_time=beat.share(0.25))  # fmt: skip
+                      run_time=beat.share(0.2))  # fmt: skip
             self.play(FadeIn(lines, shift=0.1 * UP), run_time=beat.share(0.2))
-        self.panel = Group(heat, axes, lines, ring)
+        self.panel = Group(heat, axes, lines, ring, rings, count)
+
+    def sink_axes(self, heat: HeatImage) -> VGroup:
+        """The [CLS] and [SEP] columns of the large head boxed and named above it."""
+        start, end, _ = measure_roles(self.example.record.tokens)
+        axes = self.axis_names(heat, (None, "queries"), (None, ""))
+        for columns in (start, end):
+            if columns:
+                name = self.example.tokens[columns[0]]
+                axes.add(self.axis_names(heat, (None, ""), (list(columns), name)))
+                axes.add(heat.columns_box(list(columns), KEY))
+        return axes
 
     def play_sinks(self, nums: Numbers, small: HeadMosaic) -> None:
         s = self.heads.sink
         layer, h = s.layer, s.head
-        where = s.stronger("start", "end")
-        token = HABITS[where]
         heat, _ = self.panel_heat(s)
-        columns = [j for j, w in enumerate(self.example.record.tokens.word_of) if w is None]
-        column = columns[0] if where == "start" else columns[-1]
-        axes = self.axis_names(heat, (None, "queries"), ([column], token))
-        axes.add(heat.columns_box([column], KEY))
-        sinks = [p for p in self.heads.all if p.habit in ("start", "end")]
+        axes = self.sink_axes(heat)
+        sinks = [p for p in self.heads.all if p.habit == "sink"]
         rings = VGroup(*(small.tile_box(p.layer, p.head, TEXT, 2.0) for p in sinks))
         strongest = small.tile_box(layer, h, TEXT, 5.0)
         count = self.mosaic_lines(small, [
-            [nums.text("sink_heads", label="heads parked on [CLS] or [SEP]", decimals=0,
-                       size=LABEL), text("heads (outlined) put half their weight", size=LABEL)],
-            [text("or more on [CLS] or [SEP]", size=LABEL)],
+            [nums.text("sink_heads", label="heads parked on [CLS] and [SEP]", decimals=0,
+                       size=LABEL),
+             text("heads (outlined) put more than half their", size=LABEL)],
+            [text("weight on [CLS] and [SEP] together", size=LABEL)],
         ])  # fmt: skip
         lines = self.panel_lines([
-            [text(f"{head_name(s.layer, s.head)}: {token} takes", size=LABEL),
-             nums.text(f"{where}_weight[{layer}, {h}]", label=f"{token} share", size=LABEL,
+            [text(f"{head_name(s.layer, s.head)}: [CLS] and [SEP] take", size=LABEL),
+             nums.text(f"sink_weight[{layer}, {h}]", label="[CLS] and [SEP] share", size=LABEL,
                        color=WEIGHT)],
             [caption("every row must add up to one: with")],
             [caption("nothing to find, a head still puts")],
@@ -184,14 +207,22 @@ class TrainedHeads(NarratedScene):
         count = self.mosaic_lines(small, [
             [nums.text(f"habit_counts[{HABIT_ORDER.index('mixed')}]", label="mixed heads",
                        decimals=0, size=LABEL),
-             text("heads (bright) follow no single habit here", size=LABEL, color=TEXT)],
+             text("heads (bright) follow no single habit here;", size=LABEL, color=TEXT)],
+            [text("in", size=LABEL),
+             nums.text("link_heads", label="heads linking the focus", decimals=0, size=LABEL),
+             text("of them,", size=LABEL), text(ex.focus, size=LABEL, color=QUERY),
+             text("gives one word a third of its weight", size=LABEL)],
+            [text("or more, more than any other word gets", size=LABEL)],
         ])  # fmt: skip
+        verdict = ("a link: a third of its weight or more, its top word" if p.links
+                   else "no link: no word takes a third ahead of the rest")  # fmt: skip
         lines = self.panel_lines([
             [text(head_name(p.layer, p.head), size=LABEL, color=TEXT)],
             [text(ex.focus, size=LABEL, color=QUERY), text("gives", size=LABEL, color=MUTED),
              text(tokens.words[word], size=LABEL, color=KEY),
              nums.text(f"word_attention[{layer}, {h}, {f}, {word}]", label="link weight",
                        size=LABEL, color=WEIGHT)],
+            [caption(verdict)],
         ])  # fmt: skip
         marks = VGroup(heat.row_box(f, QUERY), heat.columns_box(pieces, KEY))
         with self.beat("link") as beat:
@@ -226,6 +257,8 @@ class TrainedHeads(NarratedScene):
                 label.next_to(heat, LEFT, buff=0.12).set_y(heat.cell(index, 0)[1])
             names.add(label)
         cols, word = columns
+        if not word:
+            return names
         label = text(word, size=SMALL_NUMBER, color=KEY).next_to(heat, UP, buff=0.1)
         if cols is not None:
             label.set_x((heat.cell(0, min(cols))[0] + heat.cell(0, max(cols))[0]) / 2)

@@ -260,7 +260,7 @@ TROPHY = ExampleSpec("The trophy didn't fit in the suitcase because it was too b
 
 @needs_minilm
 def test_a_trained_models_explorer_names_every_head_by_its_measured_habit(tmp_path: Path) -> None:
-    from attention.patterns import THRESHOLD, head_shares
+    from head_truth import truth_of
 
     ex = example_for(TROPHY)
     report = make_explorer(TROPHY, tmp_path)
@@ -269,16 +269,25 @@ def test_a_trained_models_explorer_names_every_head_by_its_measured_habit(tmp_pa
     assert [(h["layer"], h["head"]) for h in data["heads"]] == [
         (layer, head) for layer in range(6) for head in range(12)
     ]
-    # each label recomputed here from the head's own weights: the largest share >= one half
-    shares = head_shares(np.asarray(ex.attention), ex.record.tokens)
-    names = ["previous token", "next token", "itself", "[CLS]", "[SEP]", "punctuation"]
-    for card in data["heads"]:
-        row = shares[card["layer"], card["head"]]
-        expected = names[int(row.argmax())] if row.max() >= THRESHOLD else "mixed"
-        assert card["label"] == expected
+    # each label recomputed here from the head's own weights, by the README's rule
+    tokens = ex.record.tokens
+    truth = truth_of(np.asarray(ex.attention).tolist(), tokens.tokens, tokens.word_of,
+                     tokens.words, ex.focus_index)  # fmt: skip
+    names = {"previous": "previous token", "next": "next token", "self": "itself",
+             "sink": "[CLS]/[SEP]", "punctuation": "punctuation", "mixed": "mixed"}  # fmt: skip
+    for card, head in zip(data["heads"], truth.heads, strict=True):
+        assert card["label"] == names[head.habit]
         weights = np.asarray(card["weights"])
         np.testing.assert_allclose(weights, ex.attention[card["layer"], card["head"]], atol=5e-5)
         assert np.all(np.round(weights, 4) == weights)
+    # it opens on the head the video follows, named from 1 as the video names it
+    story = truth.story
+    opened = data["heads"][data["story"]["card"]]
+    assert (opened["layer"], opened["head"]) == (story.layer, story.head)
+    assert data["story"]["name"] == f"layer {story.layer + 1} · head {story.head + 1}"
+    assert data["story"]["name"] == "layer 3 · head 2"  # the trained video's "layer 3, head 2"
+    np.testing.assert_array_equal(data["story"]["q"], ex.queries[story.layer, story.head])
+    assert data["names"]["weights"] == {"source": "attention", "index": [story.layer, story.head]}
     # its tokens, as the model reads them
     assert data["tokens"][0] == "[CLS]"
     assert data["tokens"][-1] == "[SEP]"

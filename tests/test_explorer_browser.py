@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 from browser_helpers import chromium, console_errors, needs_chromium, press
+from head_truth import truth_of
 from helpers import nearest, nearest_row
 
 from attention import ExampleSpec, example_for
@@ -295,12 +296,25 @@ def _bar_texts(driver: Any) -> list[str]:
     )
 
 
+def _followed_head(ex: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The q and k of the head the video follows, which the page's views show: the designed
+    model's head 0, a trained model's story head (recomputed by tests/head_truth.py)."""
+    if ex.kind == "designed":
+        return np.asarray(ex.q), np.asarray(ex.k)
+    tokens = ex.record.tokens
+    story = truth_of(np.asarray(ex.attention).tolist(), tokens.tokens, tokens.word_of,
+                     tokens.words, ex.focus_index).story  # fmt: skip
+    at = (story.layer, story.head)
+    return np.asarray(ex.queries[at]), np.asarray(ex.keys[at])
+
+
 def test_temperature_and_mask_match_numpy_for_random_settings(driver: Any, pages) -> None:
     rng = np.random.default_rng(18)
     for name, report in pages.items():
         ex = example_for(SPECS[name])
         n = ex.n_tokens
-        scaled = np.asarray(ex.q) @ np.asarray(ex.k).T / np.sqrt(ex.d_head)
+        q, k = _followed_head(ex)
+        scaled = q @ k.T / np.sqrt(ex.d_head)
         open_page(driver, report, "temperature")
         for _ in range(8):
             query, t = int(rng.integers(n)), round(float(rng.uniform(0.1, 5.0)), 2)

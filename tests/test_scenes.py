@@ -388,8 +388,9 @@ def test_caveats_on_a_trained_model_counts_its_heads(
     assert scene.example.kind == "trained"
     assert verify(scene.ledger, scene.example) == []
     sources = {e.source for e in scene.ledger.entries}
-    # every habit counted, and the focus rows of two heads (not the designed head_weights)
-    assert {f"habit_counts[{k}]" for k in range(7)} <= sources
+    # every habit counted (previous, next, self, [CLS] and [SEP], punctuation, none), the
+    # spread heads, and the focus rows of two heads (not the designed head_weights)
+    assert {f"habit_counts[{k}]" for k in range(6)} | {"spread_heads"} <= sources
     assert not any(s.startswith("head_weights") for s in sources)
     heads = {parse_source(s).indices[:2] for s in sources if s.startswith("attention[")}
     assert len(heads) == 2

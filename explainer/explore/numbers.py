@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from attention.example import WorkedExample
+from attention.head_story import story_heads
 from attention.ledger import NumbersLedger
 from attention.lessons import (
     causal_weights,
@@ -36,8 +37,10 @@ __all__ = [
     "DECIMALS",
     "EXPLORER_SCENE",
     "TEMPERATURES",
+    "StoryHead",
     "StoryNames",
     "explorer_ledger",
+    "story_head",
     "story_names",
 ]
 
@@ -108,13 +111,59 @@ class _Recorder:
 
 
 @dataclass(frozen=True)
+class StoryHead:
+    """The head the video follows, whose numbers the explorer's views show.
+
+    For the designed model, head 0 of its one layer (the example's own ``q`` ... ``outputs``);
+    for a trained model, the trained chapters' story head
+    (:func:`attention.head_story.story_heads`), read from its record. ``layer`` and ``head``
+    count from 0, as the ledger does; :attr:`name` from 1, as the screen and the voice do.
+    """
+
+    layer: int
+    head: int
+    q: Array  # (n, d_head)
+    k: Array
+    v: Array
+    scaled_scores: Array  # (n, n)
+    weights: Array  # (n, n)
+    outputs: Array  # (n, d_head)
+
+    @property
+    def name(self) -> str:
+        """ "layer 3 · head 2": how the screen names it, from 1."""
+        return f"layer {self.layer + 1} · head {self.head + 1}"
+
+
+def story_head(example: WorkedExample) -> StoryHead:
+    """The head the video of ``example`` follows (see :class:`StoryHead`).
+
+    Examples
+    --------
+    >>> from attention.example import worked_example
+    >>> story_head(worked_example()).name
+    'layer 1 · head 1'
+    >>> story_head(worked_example("The cat sat on the mat", model="minilm")).name
+    'layer 6 · head 12'
+    """
+    if example.kind == "designed":
+        return StoryHead(0, 0, example.q, example.k, example.v, example.scaled_scores,
+                         example.weights, example.outputs)  # fmt: skip
+    link = story_heads(example).link
+    at = (link.layer, link.head)
+    return StoryHead(*at, example.queries[at], example.keys[at], example.values[at],
+                     example.logits[at], example.attention[at], example.contexts[at])  # fmt: skip
+
+
+@dataclass(frozen=True)
 class StoryNames:
-    """How the ledger names the story head's numbers (layer 0, head 0) for a model.
+    """How the ledger names the story head's numbers (:func:`story_head`) for a model.
 
     The designed model's are the worked example's own fields (``weights[i, j]``, as the
-    video's); a trained model's are its record's (``attention[0, 0, i, j]``). The names the
-    reference can check only for the designed model (the unscaled scores, the causal and
-    tempered weights) are None for a trained one: the page computes those itself.
+    video's); a trained model's are its record's (``attention[l, h, i, j]``, the story
+    head's layer and head). The names the reference can check only for the designed model
+    (the unscaled scores, the causal and tempered weights) are None for a trained one: the
+    page computes those itself.
     """
 
     weights: str
@@ -148,20 +197,24 @@ def story_names(example: WorkedExample) -> StoryNames:
     >>> from attention.example import worked_example
     >>> story_names(worked_example()).cell("weights", 2, 1)
     'weights[2, 1]'
+    >>> story_names(worked_example("The cat sat on the mat", model="minilm")).cell("weights", 2, 1)
+    'attention[5, 11, 2, 1]'
     """
     if example.kind == "designed":
         return StoryNames("weights", "q", "k", "v", "outputs", "scaled_scores", (),
                           "scores", "causal_weights", tempered=True)  # fmt: skip
-    return StoryNames("attention", "queries", "keys", "values", "contexts", "logits", (0, 0))
+    head = story_head(example)
+    return StoryNames("attention", "queries", "keys", "values", "contexts", "logits",
+                      (head.layer, head.head))  # fmt: skip
 
 
 def _story(rec: _Recorder, ex: WorkedExample, names: StoryNames) -> None:
     """The story head: tokens, pairs, blend, Q/K/V, mask and temperature views."""
-    prefix = names.index
-    rec.rows(names.weights, ex.weights, rec.pair("weights"), prefix)
-    rec.cells(names.logits, ex.scaled_scores, rec.pair("q·k/√d"), prefix)
+    prefix, head = names.index, story_head(ex)
+    rec.rows(names.weights, head.weights, rec.pair("weights"), prefix)
+    rec.cells(names.logits, head.scaled_scores, rec.pair("q·k/√d"), prefix)
     for role in ("q", "k", "v", "outputs"):
-        rec.cells(getattr(names, role), getattr(ex, role), rec.vector(role), prefix)
+        rec.cells(getattr(names, role), getattr(head, role), rec.vector(role), prefix)
     if names.scores is not None:
         rec.cells(names.scores, ex.scores, rec.pair("q·k"))
     if names.causal is not None:
@@ -184,7 +237,7 @@ def _story(rec: _Recorder, ex: WorkedExample, names: StoryNames) -> None:
 
 def _heads(rec: _Recorder, cards: Sequence[HeadCard]) -> None:
     for card in cards:
-        name = f"{card.label} {card.layer}.{card.head}"
+        name = f"{card.label} {card.layer + 1}.{card.head + 1}"  # counted from 1, as spoken
         rec.rows(card.source, card.weights, rec.pair(name), card.index)
 
 

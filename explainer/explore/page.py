@@ -26,7 +26,7 @@ from attention.patterns import measure_roles
 from attention.registry import MODELS, load_model
 from explainer.explore.experiment import experiment_for
 from explainer.explore.heads import HeadCard, example_cards
-from explainer.explore.numbers import EXPLORER_SCENE, TEMPERATURES, story_names
+from explainer.explore.numbers import EXPLORER_SCENE, TEMPERATURES, story_head, story_names
 from explainer.explore.palette import PALETTE_FILE, css_variables
 from explainer.explore.quiz import Part, quiz_for
 from explainer.explore.views import VIEWS
@@ -147,7 +147,9 @@ def page_data(
 ) -> dict[str, Any]:
     """Everything the page's script reads, as plain JSON-ready data.
 
-    ``shown`` maps each source of the ledger's ``explorer`` entries to its text.
+    ``shown`` maps each source of the ledger's ``explorer`` entries to its text; ``story``
+    holds the head the video follows (:func:`explainer.explore.numbers.story_head`): its q,
+    k and v, its card in ``heads`` and its name, counted from 1.
 
     Examples
     --------
@@ -157,10 +159,14 @@ def page_data(
     >>> data = page_data(ex, explorer_ledger(ex), title="Explore")
     >>> data["tokens"][data["focus"]], data["shown"]["weights[2, 1]"], data["model"]["features"]
     ('sat', '0.35', ['agent', 'place', 'thing', 'quality'])
+    >>> data["story"]["card"], data["story"]["name"]
+    (0, 'layer 1 · head 1')
     """
     cards = example_cards(example)
     experiment = experiment_for(example)
     tokens = example.record.tokens
+    head = story_head(example)
+    card = next(k for k, c in enumerate(cards) if (c.layer, c.head) == (head.layer, head.head))
     return {
         "title": title,
         "sentence": example.sentence,
@@ -172,10 +178,12 @@ def page_data(
         "focus": example.focus_index,
         "names": story_names(example).to_dict(),
         "story": {
-            "q": _plain(example.q),
-            "k": _plain(example.k),
-            "v": _plain(example.v),
-            "label": cards[0].label if cards else "",
+            "q": _plain(head.q),
+            "k": _plain(head.k),
+            "v": _plain(head.v),
+            "label": cards[card].label,
+            "card": card,  # the head the video follows: the page opens on it
+            "name": head.name,
         },
         "heads": _heads(cards),
         "experiment": None

@@ -14,7 +14,7 @@ import numpy as np
 
 from attention.example import WorkedExample
 from attention.sources import call_source, cell_source
-from explainer.explore.numbers import TEMPERATURES, StoryNames, story_names
+from explainer.explore.numbers import TEMPERATURES, StoryNames, story_head, story_names
 
 __all__ = ["Part", "Question", "quiz_for"]
 
@@ -52,16 +52,17 @@ def _weight(source: str) -> dict[str, str]:
 
 
 def _top(example: WorkedExample) -> list[int]:
-    """The tokens the focus weighs most (several when their weights tie)."""
-    row = example.weights[example.focus_index]
+    """The tokens the focus weighs most in the story head (several when their weights tie)."""
+    row = story_head(example).weights[example.focus_index]
     return [j for j in range(example.n_tokens) if row[j] >= row.max() - _TIE]
 
 
 def _looks_at_most(ex: WorkedExample, names: StoryNames) -> Question:
     f, top = ex.focus_index, _top(ex)
     prompt: list[Part] = ["Which word does ", _tok(f), " look at most?"]
-    if names.index:  # a trained model: its first head, over tokens that are not all words
-        prompt = ["In the first head, which token does ", _tok(f), " look at most?"]
+    if names.index:  # a trained model: the video's head, over tokens that are not all words
+        prompt = ["In ", {"name": story_head(ex).name}, ", the head the video follows, which "
+                  "token does ", _tok(f), " look at most?"]  # fmt: skip
     if len(top) == ex.n_tokens:  # a uniform row: no word wins
         options: list[list[Part]] = [[_tok(0)], [_tok(1)], ["all of them equally"]]
         why: list[Part] = [_tok(f), " asks for nothing in particular: each word gets ",
@@ -96,7 +97,7 @@ def _cold(ex: WorkedExample, names: StoryNames) -> Question:
     low = TEMPERATURES[0]
     prompt: list[Part] = ["As the temperature T falls toward zero, what happens to ", _tok(f),
                           "'s weights?"]  # fmt: skip
-    scores = ex.scaled_scores[f]
+    scores = story_head(ex).scaled_scores[f]
     if np.ptp(scores) < _TIE:
         options: list[list[Part]] = [["nothing: they stay equal"], ["one word takes all"]]
         why: list[Part] = ["Every score in the row is the same, so dividing them by T changes "
@@ -130,7 +131,7 @@ def _hot(ex: WorkedExample, names: StoryNames) -> Question:
     if not names.tempered:
         why = ["A large T shrinks the gaps between scores, and in the limit each of the ",
                _num("n_tokens"), " tokens gets the same share."]  # fmt: skip
-    if np.ptp(ex.scaled_scores[f]) < _TIE:
+    if np.ptp(story_head(ex).scaled_scores[f]) < _TIE:
         return Question("hot", prompt, options, 2, ["The row is already even; T changes nothing."])
     return Question("hot", prompt, options, 1, why)
 

@@ -50,8 +50,7 @@ HABIT_SHADES: dict[str, str] = {
     "previous": "#9AA0AA",
     "next": "#9AA0AA",
     "self": "#9AA0AA",
-    "start": "#3E4553",
-    "end": "#3E4553",
+    "sink": "#3E4553",
     "punctuation": "#656C79",
     "mixed": TEXT,
 }

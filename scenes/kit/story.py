@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from attention.core import scaled_dot_product_attention
 from attention.designed import HEAD_FEATURES
 from attention.example import WorkedExample, example_for, worked_example
-from attention.head_story import HABIT_ORDER, StoryHeads, story_heads
+from attention.head_story import HABIT_ORDER, StoryHeads, link_notes, story_heads
 from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order, swap_positions
-from attention.patterns import HABITS, THRESHOLD, HeadPattern
+from attention.patterns import HABITS, THRESHOLD, HeadPattern, measure_roles
 from attention.placeholders import (
     context_tokens,
     meaning_shift,
@@ -32,6 +32,8 @@ __all__ = [
     "THRESHOLD",
     "HeadPattern",
     "StoryHeads",
+    "link_notes",
+    "measure_roles",
     "story_heads",
     "HEAD_FEATURES",
     "meaning_shift",

@@ -27,17 +27,23 @@ GROUP_Y = -0.4  # the bracket under a word's pieces, from the chips' centre
 WORD_Y = -0.62  # the word itself
 
 
-def model_tokens(word_of: Sequence[int | None]) -> tuple[set[int], set[int]]:
-    """The tokens a model adds before the first word ([CLS]) and after the last ([SEP]).
+def model_tokens(
+    word_of: Sequence[int | None], added: Sequence[bool] = ()
+) -> tuple[set[int], set[int]]:
+    """The tokens a model adds before the first word ([CLS]) and after the last ([SEP]):
+    of the tokens of no word there, those ``added`` says the model added (a final period
+    is punctuation, not the model's), or all of them when ``added`` is empty.
 
     Examples
     --------
     >>> model_tokens((None, 0, 0, 1, None))
     ({0}, {4})
+    >>> model_tokens((None, 0, None, None), (True, False, False, True))
+    ({0}, {3})
     """
     worded = [i for i, w in enumerate(word_of) if w is not None]
     first, last = (worded[0], worded[-1]) if worded else (len(word_of), -1)
-    loose = [i for i, w in enumerate(word_of) if w is None]
+    loose = [i for i, w in enumerate(word_of) if w is None and (not added or added[i])]
     return {i for i in loose if i < first}, {i for i in loose if i > last}
 
 
@@ -72,7 +78,10 @@ class TokenLines(VGroup):
     tokens
         The model's tokens (``example.tokens``).
     word_of
-        The word each token came from, None for tokens the model adds.
+        The word each token came from, None for tokens the model adds and punctuation.
+    added
+        Whether the model added each token ([CLS], [SEP]); empty: every token of no word
+        before the first word or after the last.
     pitch
         The distance between rows, or a function of the number of rows giving it (the
         chapter knows what it stacks under each row).
@@ -93,13 +102,14 @@ class TokenLines(VGroup):
         pitch: float | dict[int, float],
         top: float = TOKEN_ROW_Y,
         max_width: float = SAFE_WIDTH,
+        added: Sequence[bool] = (),
     ) -> None:
         self.tokens, self.word_of = tuple(tokens), tuple(word_of)
         self.starts, self.rows = self._rows(max_width)
         step = pitch if isinstance(pitch, float | int) else pitch[len(self.rows)]
         for k, row in enumerate(self.rows):
             row.set_y(top - k * step)
-        self.start, self.end = model_tokens(self.word_of)
+        self.start, self.end = model_tokens(self.word_of, added)
         for i in self.start | self.end:
             _mark_as_models(self.chip(i))
         super().__init__(*self.rows)

@@ -22,13 +22,17 @@ What is run, per model and sentence:
   adds [CLS] ... [SEP]; GPT-2 gets no special tokens;
 - ``BertModel`` / ``GPT2Model`` ``.from_pretrained(folder, attn_implementation="eager")``,
   ``.double()``, ``.eval()``, under ``torch.no_grad()``, with batch 1, attention mask all ones,
-  BERT's token_type_ids all zeros, ``output_attentions=True, output_hidden_states=True``.
+  BERT's token_type_ids all zeros, ``output_attentions=True, output_hidden_states=True``;
+  in float64 throughout: ``torch.set_default_dtype(torch.float64)`` for every tensor
+  transformers makes without naming a dtype, and a ``TorchFunctionMode`` that fails the run
+  if any torch function's result is a float32 (or half) tensor. Stored in float64, so the
+  tests compare float64 with float64 (agreement to a few 1e-15, not float32's 1e-8).
 
 Written next to this script:
 
 - ``reference_fixture.npz`` (``np.savez_compressed``), keys ``{model}__s{index}__{field}``:
-  ``input_ids`` int64 (n,); ``attentions`` float32 (layers, heads, n, n), the softmax weights,
-  row = query position, column = key position; ``last_hidden_state`` float32 (n, d_model).
+  ``input_ids`` int64 (n,); ``attentions`` float64 (layers, heads, n, n), the softmax weights,
+  row = query position, column = key position; ``last_hidden_state`` float64 (n, d_model).
   ``model`` is ``minilm``, ``tiny_bert`` or ``tiny_gpt2``. (The other hidden states are left
   out to keep the file small: layer 0's attention weights already test the embeddings.)
 - ``reference_fixture.json``: the sentences, their tokens and ids, the model files' sha256s,
@@ -76,8 +80,8 @@ KEY_SCHEME = {
     "index": "position of the sentence in models[model].sentences (0-based)",
     "fields": {
         "input_ids": "int64 (n,)",
-        "attentions": "float32 (layers, heads, n, n): softmax weights, [query, key]",
-        "last_hidden_state": "float32 (n, d_model): the model output's last_hidden_state",
+        "attentions": "float64 (layers, heads, n, n): softmax weights, [query, key]",
+        "last_hidden_state": "float64 (n, d_model): the model output's last_hidden_state",
     },
 }
 
@@ -90,6 +94,32 @@ def sha256_of(path: Path) -> str:
 def version_of(dist: str) -> str:
     """An installed distribution's version."""
     return metadata.version(dist)
+
+
+def no_low_precision() -> Any:
+    """A ``TorchFunctionMode`` that records every torch function whose result holds a
+    floating tensor below float64 (float32, float16, bfloat16): the proof that the forward
+    pass ran in float64 throughout, not only in the weights (``.double()``)."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    low = {torch.float32, torch.float16, torch.bfloat16}
+
+    class Watch(TorchFunctionMode):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: set[str] = set()
+
+        def __torch_function__(
+            self, func: Any, types: Any, args: Any = (), kwargs: Any = None
+        ) -> Any:
+            result = func(*args, **(kwargs or {}))
+            outputs = result if isinstance(result, (tuple, list)) else (result,)
+            if any(isinstance(t, torch.Tensor) and t.dtype in low for t in outputs):
+                self.seen.add(getattr(func, "__name__", repr(func)))
+            return result
+
+    return Watch()
 
 
 def run_model(
@@ -115,9 +145,10 @@ def run_model(
     captured: list[Any] = []
     last_layer = model.encoder.layer[-1] if bert else model.h[-1]
     hook = last_layer.register_forward_hook(lambda _m, _i, o: captured.append(o))
-    with torch.no_grad():
+    with torch.no_grad(), no_low_precision() as watch:
         out = model(**kwargs)
     hook.remove()
+    assert not watch.seen, f"computed below float64: {sorted(watch.seen)}"
     block = captured[0][0] if isinstance(captured[0], tuple) else captured[0]
     block_out = block[0].numpy()  # the last layer's own output
     n = len(encoding.ids)
@@ -129,8 +160,8 @@ def run_model(
     assert attentions.shape[2:] == (n, n)
     arrays = {
         "input_ids": np.asarray(encoding.ids, dtype=np.int64),
-        "attentions": attentions.astype(np.float32),
-        "last_hidden_state": last.astype(np.float32),
+        "attentions": attentions,
+        "last_hidden_state": last,
     }
     observed: dict[str, Any] = {
         "hidden_states_count": len(hidden),
@@ -206,6 +237,9 @@ def main() -> None:
     import tiny_models
 
     torch.set_num_threads(1)
+    # every tensor transformers makes without naming a dtype (masks, position ids' floats,
+    # activations' constants) is float64 too; the watch in run_model checks the rest
+    torch.set_default_dtype(torch.float64)
     arrays: dict[str, np.ndarray] = {}
     models: dict[str, Any] = {}
 
@@ -251,7 +285,9 @@ def main() -> None:
             },
         },
         "run": {
-            "dtype": "float64 (model.double()), stored as float32",
+            "dtype": "float64 throughout (model.double(), torch.set_default_dtype(float64), "
+            "and a TorchFunctionMode that fails the run if any result is below float64), "
+            "stored as float64",
             "mode": "eval(), torch.no_grad(), attn_implementation='eager', batch of 1",
             "attention_mask": "all ones",
             "token_type_ids": "all zeros (BERT only)",

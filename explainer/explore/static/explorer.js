@@ -189,7 +189,7 @@
     temperature: 1,
     mask: false,
     maskRow: 0,
-    head: 0,
+    head: data.story.card, // the head the video follows
     exp: null,
     answers: {},
   };
@@ -487,9 +487,16 @@
     }));
     return h('button', {
       type: 'button', class: 'head', 'aria-pressed': String(index === state.head),
-      'aria-label': 'layer ' + card.layer + ' head ' + card.head + ': ' + card.label,
+      'aria-label': headName(card) + ': ' + card.label,
       'data-fkey': 'head-' + index, on: { click: () => { state.head = index; render(); } },
     }, canvas, h('span', { class: 'head-label name', text: card.label }));
+  }
+
+  // a head as the screen and the voice name it, counted from 1: "layer 3 · head 2" ("head 2"
+  // for a model of one layer)
+  function headName(card) {
+    const head = 'head ' + (card.head + 1);
+    return data.model.layers > 1 ? 'layer ' + (card.layer + 1) + ' · ' + head : head;
   }
 
   views.heads = function () {
@@ -504,16 +511,20 @@
     const focusRow = cardRow(state.query);
     const many = data.heads.length > perLayer;
     const trained = data.model.kind !== 'designed';
-    return section('Heads', 'Every head of the model on the same sentence: pick one.' +
+    const followed = data.heads[data.story.card];
+    // head names hold digits: each is a name, never loose text
+    const intro = ['Every head of the model on the same sentence: pick one.' +
       (many ? ' Each row is a layer, the first at the top.' : '') +
       (trained ? ' Each is named by the habit measured on this sentence: the token before or ' +
-        'after, itself, [CLS], [SEP] or punctuation when one of them holds at least half its weight; ' +
-        'mixed when none does.' : '') +
-      ' The other views follow the first head' + (many ? ' of the first layer' : '') +
-      ', the one the video follows.',
+        'after, itself, [CLS] and [SEP] together, or punctuation, when that kind of token takes ' +
+        'more than half of the head\'s weight (all its rows together); mixed when none does.' : '') +
+      ' The other views follow ', h('span', { class: 'name', text: headName(followed) }),
+      (trained ? ' (' + followed.label + ')' : '') + ', the head the video follows' +
+      (state.head === data.story.card ? ', open here.' : '.')];
+    return section('Heads', intro,
       grid,
-      h('h3', {}, many ? h('span', { class: 'name', text: 'layer ' + card.layer + ' · head ' +
-        card.head + ': ' }) : 'head ', h('span', { class: 'name', text: card.label })),
+      h('h3', {}, h('span', { class: 'name', text: headName(card) + ': ' }),
+        h('span', { class: 'name', text: card.label })),
       tokenRow(state.query, select),
       weightBars(card.weights[state.query], focusRow.num), sumLine(focusRow),
       weightMatrix({
@@ -874,7 +885,9 @@
     document.getElementById('heading').replaceChildren('Explore: ',
       h('span', { class: 'sentence', text: data.sentence }));
     document.getElementById('model').replaceChildren(...parts(data.model.line),
-      ' The numbers are the video\'s, for the same sentence and model.');
+      ' The numbers are the video\'s, for the same sentence and model',
+      ...(data.model.layers > 1 ? [', in ', h('span', { class: 'name', text: data.story.name }),
+        ', the head the video follows.'] : ['.']));
     const tabs = document.getElementById('tabs');
     data.views.forEach((view) => tabs.append(h('button', {
       type: 'button', role: 'tab', id: 'tab-' + view.id, 'data-view': view.id,
