@@ -13,7 +13,7 @@ from manim import (
     VGroup,
 )
 
-from attention.sources import call_source
+from attention.numbers.sources import call_source
 from scenes.kit import (
     BODY,
     FRAME_WIDTH,

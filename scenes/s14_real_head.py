@@ -1,6 +1,6 @@
 """Chapter "real head": one learned head of a trained model, the four steps of chapters 2-5.
 
-The head is the story head of :func:`attention.head_story.story_heads` (the one the narration
+The head is the story head of :func:`attention.story.head_story.story_heads` (the one the narration
 names): among the heads with no habit, the one that links the focus word to another word most
 strongly (else the one where it gives another word the most). Its query and keys have 32
 entries with no names, so they are drawn as colour strips with a few entries as numbers; the

@@ -1,7 +1,7 @@
 """Chapter "trained heads": every head of a trained model on the sentence, then three of them.
 
 All 72 heads (6 layers of 12) as small heat maps in one mosaic; then the heads the narration
-names, each picked by measurement (:func:`attention.head_story.story_heads`): the heads whose
+names, each picked by measurement (:func:`attention.story.head_story.story_heads`): the heads whose
 habit is the previous or next token (outlined and counted) and the strongest one's share, the
 heads that park more than half their weight on [CLS] and [SEP] (outlined, counted) and the
 strongest one's share, and the story head, where the focus word links most to another word,

@@ -19,6 +19,14 @@ PACKAGES = ("attention", "scenes", "explainer")
 MAX_FUNCTION_LINES = 80  # in explainer/ and scenes/, not counting the docstring
 # a package may import only the packages before it in this order (the arrow points down)
 ALLOWED = {"attention": {"attention"}, "scenes": {"attention", "scenes"}}
+# the folders of each package, bottom first: a folder may import itself and the folders
+# before it, never one after it ("" is the package's own top-level modules)
+LAYERS = {
+    "attention": ("", "models", "worked", "story", "numbers"),
+    "explainer": ("", "core", "voice", "plan", "audio", "render", "distribute", "outputs",
+                  "pipeline", "batch", "cli", "dev"),
+}  # fmt: skip
+TOP_LEVEL_ENTRY = "explainer.__main__"  # ``python -m explainer``: the command line, on top
 
 
 def _module_name(path: Path) -> str:
@@ -163,3 +171,44 @@ def test_mypy_strict_is_clean_on_attention_and_explainer() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def _folder(module: str) -> tuple[str, int]:
+    """``explainer.voice.engines`` -> ("explainer", index of "voice" in its layers)."""
+    package, *rest = module.split(".")
+    layers = LAYERS[package]
+    if module in (TOP_LEVEL_ENTRY, package):  # the facade and the entry re-export the rest
+        return package, len(layers)
+    return package, layers.index(rest[0]) if len(rest) > 1 or (rest and rest[0] in layers) else 0
+
+
+def test_every_module_lives_in_a_known_folder() -> None:
+    unknown = [m for m in _modules() if m.split(".")[0] in LAYERS and len(m.split(".")) > 2
+               and m.split(".")[1] not in LAYERS[m.split(".")[0]]]  # fmt: skip
+    assert unknown == []
+
+
+def test_folders_import_only_the_folders_below_them() -> None:
+    wrong = [
+        f"{module} imports {imported}"
+        for module, imports in _graph().items()
+        if module.split(".")[0] in LAYERS
+        for imported in imports
+        if imported.split(".")[0] == module.split(".")[0]
+        and imported != "explainer"  # its __init__ holds only __version__
+        and _folder(imported)[1] > _folder(module)[1]
+    ]
+    assert wrong == []
+
+
+def test_nothing_at_run_time_imports_the_development_tools() -> None:
+    wrong = [f"{module} imports {imported}" for module, imports in _graph().items()
+             if not module.startswith("explainer.dev")
+             for imported in imports if imported.startswith("explainer.dev")]  # fmt: skip
+    assert wrong == []
+
+
+def test_the_layer_rule_sees_an_upward_import() -> None:
+    assert _folder("explainer.core.errors")[1] < _folder("explainer.voice.engines")[1]
+    assert _folder("attention.core")[1] == 0 < _folder("attention.models.llama")[1]
+    assert _folder("explainer.__main__")[1] > _folder("explainer.cli.app")[1]

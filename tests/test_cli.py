@@ -9,11 +9,11 @@ from helpers import one_error_line
 from typer.testing import CliRunner
 
 from explainer import __version__
-from explainer import checks as checks_module
-from explainer.cli import app
-from explainer.errors import ExplainerError
-from explainer.script import Script
-from explainer.staging import staged_outputs
+from explainer.cli.app import app
+from explainer.core.errors import ExplainerError
+from explainer.core.staging import staged_outputs
+from explainer.pipeline import checks as checks_module
+from explainer.plan.script import Script
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 
@@ -80,7 +80,7 @@ def test_a_bad_rate_is_one_line_and_writes_nothing(runner: CliRunner, tmp_path: 
 def test_the_rate_reaches_the_render(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from explainer import pipeline
+    from explainer.pipeline import conductor as pipeline
 
     seen: list[tuple[str, float | None]] = []
 

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from helpers import nearest, nearest_row, one_error_line
 
-from attention import ExampleSpec, NumbersLedger, example_for, verify, worked_example
-from explainer.explore import (
+from attention import ExampleSpec, NumbersLedger, example_for, worked_example
+from attention.numbers import verify
+from explainer.outputs.explore import (
     CHAPTER_VIEWS,
     EXPLORER_NUMBERS,
     EXPLORER_PAGE,
@@ -27,8 +28,8 @@ from explainer.explore import (
     make_explorer,
     static_paths,
 )
-from explainer.explore.experiment import experiment_for
-from explainer.explore.quiz import quiz_for
+from explainer.outputs.explore.experiment import experiment_for
+from explainer.outputs.explore.quiz import quiz_for
 from scenes.catalogue import CHAPTERS
 
 SENTENCES = [
@@ -187,8 +188,8 @@ def test_the_designed_models_page_is_under_a_megabyte_at_sixteen_tokens(tmp_path
 
 
 def test_the_outputs_key_follows_the_pages_script(tmp_path: Path) -> None:
-    from explainer.assemble import OUTPUTS
-    from explainer.keys import code_digest
+    from explainer.outputs.assemble import OUTPUTS
+    from explainer.plan.keys import code_digest
 
     stage = next(s for s in OUTPUTS if s.name == "explorer")
     assert set(stage.assets) == set(static_paths())
@@ -203,8 +204,8 @@ def test_the_outputs_key_follows_the_pages_script(tmp_path: Path) -> None:
 
 
 def test_explore_command_writes_the_page_and_its_numbers(runner, tmp_path: Path) -> None:
-    from explainer.cli import app
-    from explainer.manifest import MANIFEST_NAME
+    from explainer.cli.app import app
+    from explainer.core.manifest import MANIFEST_NAME
 
     out = tmp_path / "mine"
     result = runner.invoke(
@@ -230,7 +231,7 @@ def test_explore_command_writes_the_page_and_its_numbers(runner, tmp_path: Path)
 def test_explore_bad_input_is_one_line_and_writes_nothing(
     runner, tmp_path: Path, args: list[str], says: str
 ) -> None:
-    from explainer.cli import app
+    from explainer.cli.app import app
 
     out = tmp_path / "never"
     result = runner.invoke(app, ["explore", *args, "--out", str(out)])
@@ -240,7 +241,7 @@ def test_explore_bad_input_is_one_line_and_writes_nothing(
 
 
 def test_explore_into_a_file_is_one_line(runner, tmp_path: Path) -> None:
-    from explainer.cli import app
+    from explainer.cli.app import app
 
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -24,7 +24,7 @@ from helpers import nearest, nearest_row
 
 from attention import ExampleSpec, example_for
 from attention.rounding import format_number
-from explainer.explore import VIEWS, ExplorerReport, make_explorer
+from explainer.outputs.explore import VIEWS, ExplorerReport, make_explorer
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 

@@ -9,9 +9,14 @@ import numpy as np
 import pytest
 from helpers import nearest_row
 
-from attention import NumbersLedger, scaled_dot_product_attention, verify, worked_example
+from attention import NumbersLedger, scaled_dot_product_attention, worked_example
 from attention.core import causal_mask, positional_encoding, softmax
-from attention.lessons import (
+from attention.numbers import verify
+from attention.numbers.reference import ref_attention, ref_positional_encoding
+from attention.numbers.sources import SourceError, parse_source
+from attention.rounding import format_number
+from attention.story.placeholders import lesson_values
+from attention.worked.lessons import (
     attention_cells,
     causal_weights,
     default_swap,
@@ -21,10 +26,6 @@ from attention.lessons import (
     swap_order,
     tempered_weights,
 )
-from attention.placeholders import lesson_values
-from attention.reference import ref_attention, ref_positional_encoding
-from attention.rounding import format_number
-from attention.sources import SourceError, parse_source
 
 SENTENCES = [
     ("The cat sat on the mat", None),

@@ -9,7 +9,8 @@ import pytest
 from helpers import nearest, nearest_row
 
 from attention import worked_example
-from attention.placeholders import (
+from attention.numbers.reference import reference_values
+from attention.story.placeholders import (
     PLACEHOLDERS,
     PlaceholderError,
     context_tokens,
@@ -17,7 +18,6 @@ from attention.placeholders import (
     named_tokens,
     narration_values,
 )
-from attention.reference import reference_values
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from explainer import batch, keys, voices
-from explainer.batch import BatchOptions
-from explainer.batch_file import Variant
-from explainer.cli import app
-from explainer.script import Script, load_script
+from explainer.batch.runner import BatchOptions
+from explainer.batch import runner as batch
+from explainer.batch.variants import Variant
+from explainer.cli.app import app
+from explainer.plan import keys
+from explainer.plan.script import Script, load_script
+from explainer.voice import engines as voices
 
 sys.path.insert(0, str(Path(__file__).parent / "reference"))
 import tiny_models  # noqa: E402  (a trained model folder made here, 0.1 MB)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainer import script as script_module
-from explainer.errors import ExplainerError, ScriptError
-from explainer.script import Script, load_script
+from explainer.core.errors import ExplainerError, ScriptError
+from explainer.plan import script as script_module
+from explainer.plan.script import Script, load_script
 from scenes.catalogue import ChapterEntry
 from scenes.plan import SceneParam
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from attention.spec import ExampleSpec
-from explainer import script as script_module
-from explainer.script import Script, load_script
-from explainer.timeline import build_timeline
+from explainer.plan import script as script_module
+from explainer.plan.script import Script, load_script
+from explainer.plan.timeline import build_timeline
 from scenes.catalogue import ChapterEntry
 from scenes.plan import beat_frames
 

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from attention.spec import ExampleSpec
-from explainer import piper_voice, voices
-from explainer.errors import VoiceError
-from explainer.keys import voice_name
-from explainer.voice_cache import synthesize_beats, unvoiced_scenes
-from explainer.voices import (
+from explainer.audio.voice_cache import synthesize_beats, unvoiced_scenes
+from explainer.core.errors import VoiceError
+from explainer.plan.keys import voice_name
+from explainer.voice import engines as voices
+from explainer.voice import piper as piper_voice
+from explainer.voice.engines import (
     EspeakVoice,
     FestivalVoice,
     FliteVoice,
@@ -563,8 +564,9 @@ def test_voice_keys_are_the_same_in_another_process() -> None:
     beat = "Beat('b', 'Hello there.', 1.0, 0.3)"
     engines = ", ".join(f"{type(v).__name__}()" for v, _ in ENGINES_HERE)
     program = (
-        "from explainer.keys import voice_name; from scenes.plan import Beat; "
-        f"from explainer.voices import *; print([voice_name('s', {beat}, v) for v in ({engines},)])"
+        "from explainer.plan.keys import voice_name; from scenes.plan import Beat; "
+        "from explainer.voice.engines import *; "
+        f"print([voice_name('s', {beat}, v) for v in ({engines},)])"
     )
     here = str([voice_name("s", Beat("b", "Hello there.", 1.0, 0.3), v) for v, _ in ENGINES_HERE])
     root = str(Path(__file__).parents[1])

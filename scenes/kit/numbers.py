@@ -18,7 +18,7 @@ import numpy as np
 from manim import RIGHT, Text, VGroup
 
 from attention import format_number, format_row, parts_add_up
-from attention.sources import (
+from attention.numbers.sources import (
     DERIVED,
     Source,
     SourceError,
@@ -50,7 +50,8 @@ def source_array(example: WorkedExample, source: Source) -> np.ndarray:
     """The whole array (or scalar) a parsed source's name and arguments denote in ``example``.
 
     Worked-example fields, the derived scalars, and the lessons' quantities
-    and the trained heads' patterns (:data:`attention.sources.DERIVED`), computed with numpy.
+    and the trained heads' patterns (:data:`attention.numbers.sources.DERIVED`), computed
+    with numpy.
     """
     if source.name in DERIVED:
         try:
