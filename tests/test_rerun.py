@@ -21,7 +21,7 @@ from explainer.batch.variants import Variant
 from explainer.cli.app import app
 from explainer.plan import keys
 from explainer.plan.script import Script, load_script
-from explainer.voice import engines as voices
+from explainer.voice import command
 
 sys.path.insert(0, str(Path(__file__).parent / "reference"))
 import tiny_models  # noqa: E402  (a trained model folder made here, 0.1 MB)
@@ -94,7 +94,7 @@ def test_another_voice_engine_version_re_renders(
 ) -> None:
     fingerprint = _fingerprints(base, Variant("The cat sat on the mat"))  # espeak, the script's
     before = fingerprint()
-    monkeypatch.setattr(voices, "engine_version", lambda binary, package: "1.52-upgraded")
+    monkeypatch.setattr(command, "engine_version", lambda binary, package: "1.52-upgraded")
     assert fingerprint() != before
 
 
@@ -131,7 +131,7 @@ def test_a_re_run_after_an_engine_upgrade_renders_the_video_again(
     assert "1 videos, 0 failed, 0 already done" in run()
     first = fingerprint()
     assert "1 videos, 0 failed, 1 already done" in run()  # nothing changed: skipped
-    monkeypatch.setattr(voices, "engine_version", lambda binary, package: "1.52-upgraded")
+    monkeypatch.setattr(command, "engine_version", lambda binary, package: "1.52-upgraded")
     assert "1 videos, 0 failed, 0 already done" in run()  # rendered again
     assert fingerprint() != first
     assert "1 videos, 0 failed, 1 already done" in run()  # and finished under the new one

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from attention.spec import ExampleSpec
-from explainer.plan import script as script_module
+from explainer.plan import script_scenes
 from explainer.plan.script import Script, load_script
 from explainer.plan.timeline import build_timeline
 from scenes.catalogue import ChapterEntry
@@ -26,7 +26,7 @@ def script(monkeypatch: pytest.MonkeyPatch) -> Script:
         "Intro": ChapterEntry("Intro", FAKE_MODULE, ("hello", "world"), "Intro"),
         "Outro": ChapterEntry("Outro", FAKE_MODULE, ("bye",), "Outro"),
     }
-    monkeypatch.setattr(script_module, "CHAPTERS", chapters)
+    monkeypatch.setattr(script_scenes, "CHAPTERS", chapters)
     return load_script(DATA / "good.toml")
 
 

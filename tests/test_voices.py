@@ -20,6 +20,7 @@ from attention.spec import ExampleSpec
 from explainer.audio.voice_cache import synthesize_beats, unvoiced_scenes
 from explainer.core.errors import VoiceError
 from explainer.plan.keys import voice_name
+from explainer.voice import command
 from explainer.voice import engines as voices
 from explainer.voice import piper as piper_voice
 from explainer.voice.engines import (
@@ -79,7 +80,7 @@ class FakeVoice:
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.calls.append((scene_id, beat_id, text))
         if self.fail:
-            voices._run(
+            command._run(
                 [sys.executable, "-c", "import sys; sys.exit(3)"],
                 scene_id=scene_id,
                 beat_id=beat_id,
@@ -178,7 +179,7 @@ def test_beats_are_voiced_in_parallel_and_returned_in_order(tmp_path: Path) -> N
 class FailsOnOneBeat(FakeVoice):
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         if beat_id == "world":  # an engine process that crashes on this line only
-            voices._run([sys.executable, "-c", "import sys; sys.exit(3)"], scene_id=scene_id,
+            command._run([sys.executable, "-c", "import sys; sys.exit(3)"], scene_id=scene_id,
                         beat_id=beat_id)  # fmt: skip
         super().synthesize(text, out_wav, scene_id=scene_id, beat_id=beat_id)
 
@@ -554,7 +555,7 @@ def test_the_engine_s_own_version_keys_its_beats(
     assert any(ch.isdigit() for ch in key["version"])
     beat = Beat("b", "Hello there.", 1.0, 0.3)
     before = voice_name("s", beat, voice)
-    monkeypatch.setattr(voices, "engine_version", lambda binary, package: "99.0-upgraded")
+    monkeypatch.setattr(command, "engine_version", lambda binary, package: "99.0-upgraded")
     assert voice_name("s", beat, voice) != before, "an upgraded engine re-voices its beats"
 
 
