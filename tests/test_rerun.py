@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from explainer.batch.runner import BatchOptions
 from explainer.batch import runner as batch
+from explainer.batch.runner import BatchOptions
 from explainer.batch.variants import Variant
 from explainer.cli.app import app
 from explainer.plan import keys

@@ -356,7 +356,7 @@ def test_a_trained_chapter_shows_the_heads_and_numbers_its_narration_names(
     default_runs: dict, class_name: str
 ) -> None:
     from attention.numbers.spoken import spoken_numbers
-    from attention.story.head_story import trained_values
+    from attention.story.trained_placeholders import trained_values
 
     scene, snapshots = default_run(default_runs, class_name)
     assert scene.example.kind == "trained"  # the lecture's sentence, read by MiniLM

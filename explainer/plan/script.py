@@ -18,12 +18,8 @@ from typing import Any
 
 from attention.models.model import ModelError
 from attention.spec import DEFAULT_MODEL, DEFAULT_SENTENCE, ExampleSpec
-from attention.story.placeholders import (
-    LESSON_PARAMS,
-    PlaceholderError,
-    narration_values,
-    scene_values,
-)
+from attention.story.lesson_narration import LESSON_PARAMS
+from attention.story.placeholders import PlaceholderError, narration_values, scene_values
 from attention.tokens import tokenize
 from attention.worked.example import ExampleError, WorkedExample, example_for, find_focus
 from explainer.core.errors import ScriptError, VoiceError, one_line
