@@ -11,9 +11,9 @@ from helpers import nearest_row, nearest_rows
 
 from attention import NumbersLedger, scaled_dot_product_attention, worked_example
 from attention.core import causal_mask, positional_encoding, softmax
-from attention.numbers import verify
 from attention.numbers.reference import ref_attention, ref_positional_encoding
 from attention.numbers.sources import SourceError, parse_source
+from attention.numbers.verify import verify
 from attention.rounding import format_number
 from attention.story.lesson_narration import lesson_values
 from attention.worked.lessons import (

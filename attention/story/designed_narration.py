@@ -149,7 +149,7 @@ def designed_values(example: WorkedExample) -> dict[str, str]:
     >>> from attention.worked.example import worked_example
     >>> v = designed_values(worked_example())
     >>> v["focus"], v["top_token"], v["weight_list"]
-    ('sat', 'cat', 'cat 0.35, mat 0.24, and the only 0.06')
+    ('sat', 'cat', 'cat 0.35, mat 0.24, and The only 0.10')
     """
     f, tokens = example.focus_index, example.tokens
     row = example.weights[f]

@@ -31,7 +31,7 @@ def parse_python(source: str) -> ast.Module:
 
 
 def imported_names(path: Path, module: str) -> set[str]:
-    """Every dotted name the module ``module`` (its source at ``path``) imports anywhere in
+    r"""Every dotted name the module ``module`` (its source at ``path``) imports anywhere in
     it, functions and ``TYPE_CHECKING`` blocks included: each imported module, and each name
     imported from one (``from a import b`` gives ``a`` and ``a.b``, which may be a module).
 

@@ -94,7 +94,7 @@ def module_closure(modules: tuple[str, ...]) -> tuple[Path, ...]:
     Examples
     --------
     >>> [str(p.relative_to(PROJECT_ROOT)) for p in module_closure(("explainer.core.names",))]
-    ['explainer/__init__.py', 'explainer/core/names.py']
+    ['explainer/__init__.py', 'explainer/core/__init__.py', 'explainer/core/names.py']
     """
     seen: dict[str, Path] = {}
     todo = list(modules)
