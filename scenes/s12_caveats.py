@@ -21,9 +21,9 @@ from manim import (
 )
 
 from scenes.kit import (
+    COUNTED,
     FRAME_WIDTH,
     GRID,
-    HABIT_ORDER,
     HABIT_SHADES,
     HABITS,
     LABEL,
@@ -289,7 +289,7 @@ class Caveats(NarratedScene):
         mosaic.shift([-FRAME_WIDTH / 2 + MARGIN - mosaic.get_left()[0],
                       2.85 - mosaic.get_top()[1], 0])  # fmt: skip
         legend = VGroup()
-        for k, habit in enumerate(HABIT_ORDER):
+        for k, habit in enumerate(COUNTED):
             swatch = Square(0.26, fill_color=HABIT_SHADES[habit], fill_opacity=1.0,
                             stroke_width=0)  # fmt: skip
             name = HABITS.get(habit, "no single habit (mixed)")
@@ -302,7 +302,7 @@ class Caveats(NarratedScene):
             )
         legend.arrange(DOWN, buff=0.16, aligned_edge=LEFT)  # fmt: skip
         legend.next_to(mosaic, RIGHT, buff=0.7).match_y(mosaic.image)
-        mixed = HABIT_ORDER.index("mixed")
+        mixed = COUNTED.index("mixed")
         spread = VGroup(
             nums.text("spread_heads", label="spread heads", decimals=0, size=LABEL),
             caption("of the"),

@@ -30,8 +30,8 @@ from manim import (
 
 from scenes.kit import (
     CONTENT_BOTTOM,
+    COUNTED,
     FRAME_WIDTH,
-    HABIT_ORDER,
     HABITS,
     KEY,
     LABEL,
@@ -135,10 +135,10 @@ class TrainedHeads(NarratedScene):
         count = self.mosaic_lines(small, [
             [text("heads (outlined) with more than half their weight", size=LABEL)],
             [text("on the previous token:", size=LABEL),
-             nums.text(f"habit_counts[{HABIT_ORDER.index('previous')}]",
+             nums.text(f"habit_counts[{COUNTED.index('previous')}]",
                        label="previous-token heads", decimals=0, size=LABEL),
              text("·  on the next:", size=LABEL),
-             nums.text(f"habit_counts[{HABIT_ORDER.index('next')}]", label="next-token heads",
+             nums.text(f"habit_counts[{COUNTED.index('next')}]", label="next-token heads",
                        decimals=0, size=LABEL)],
         ])  # fmt: skip
         ring = small.tile_box(layer, h, TEXT, 5.0)
@@ -205,7 +205,7 @@ class TrainedHeads(NarratedScene):
         veil = VGroup(*(small.tile_veil(q.layer, q.head) for q in self.heads.all
                         if (q.layer, q.head) not in mixed))  # fmt: skip
         count = self.mosaic_lines(small, [
-            [nums.text(f"habit_counts[{HABIT_ORDER.index('mixed')}]", label="mixed heads",
+            [nums.text(f"habit_counts[{COUNTED.index('mixed')}]", label="mixed heads",
                        decimals=0, size=LABEL),
              text("heads (bright) follow no single habit here;", size=LABEL, color=TEXT)],
             [text("in", size=LABEL),

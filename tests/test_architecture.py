@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from explainer.core.python_source import imported_names
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("attention", "scenes", "explainer")
 MAX_FUNCTION_LINES = 80  # in explainer/ and scenes/, not counting the docstring
@@ -40,21 +42,7 @@ def _modules() -> dict[str, Path]:
 
 def _imports(path: Path, name: str, known: set[str]) -> set[str]:
     """The project modules ``path`` imports anywhere in it, TYPE_CHECKING blocks included."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                base = ".".join(
-                    [*package.split(".")[: len(package.split(".")) - node.level + 1], base]
-                )
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return {m for m in found if m in known}
+    return {m for m in imported_names(path, name) if m in known}
 
 
 def _catalogue_modules() -> set[str]:

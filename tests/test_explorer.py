@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import nearest, nearest_row, one_error_line
+from helpers import nearest, nearest_row, one_error_line, softmax
 
 from attention import ExampleSpec, NumbersLedger, example_for, worked_example
-from attention.numbers import verify
+from attention.numbers.verify import verify
 from explainer.outputs.explore import (
     CHAPTER_VIEWS,
     EXPLORER_NUMBERS,
@@ -50,11 +50,6 @@ def page_json(html: str) -> dict:
     return json.loads(found.group(1))
 
 
-def softmax(row: np.ndarray) -> np.ndarray:
-    e = np.exp(row - row.max())
-    return e / e.sum()
-
-
 @pytest.mark.parametrize(("sentence", "focus"), SENTENCES)
 def test_every_explorer_number_verifies_against_the_reference(
     sentence: str, focus: str | None
@@ -77,7 +72,7 @@ def test_the_weights_shown_are_numpys_weights_each_at_its_nearest() -> None:
     ex = worked_example()
     shown = {e.source: e.shown for e in explorer_ledger(ex).entries}
     q, k = np.asarray(ex.q), np.asarray(ex.k)
-    weights = np.array([softmax(row) for row in q @ k.T / np.sqrt(q.shape[1])])
+    weights = softmax(q @ k.T / np.sqrt(q.shape[1]))
     for i, row in enumerate(weights):
         assert [shown[f"weights[{i}, {j}]"] for j in range(len(row))] == nearest_row(row)
         assert shown[f"sum(weights[{i}])"] == nearest(float(sum(row)), 2) == "1.00"
@@ -137,7 +132,7 @@ def test_the_experiment_keeps_the_focus_and_the_words_it_weighs_most() -> None:
     # its starting weights: a softmax over those tokens alone, from their own q and k
     idx = list(picked.tokens)
     q, k, v = (np.asarray(a)[idx] for a in (ex.q, ex.k, ex.v))
-    weights = np.array([softmax(r) for r in q @ k.T / 2.0])
+    weights = softmax(q @ k.T / 2.0)
     shown = {e.source: e.shown for e in explorer_ledger(ex).entries}
     for r, wrow in enumerate(weights):
         assert [shown[f"{picked.weights}[{r}, {c}]"] for c in range(len(idx))] == nearest_row(wrow)

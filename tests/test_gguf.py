@@ -24,10 +24,10 @@ from tiny_gguf import (
 from typer.testing import CliRunner
 
 import attention.models.gguf
+from attention.digests import file_sha256
 from attention.models.gguf import load_gguf, unpermute_rows
 from attention.models.llama import LlamaModel
 from attention.models.model import ModelError
-from attention.models.pretrained import file_sha256
 from explainer.cli.app import app
 
 

@@ -24,7 +24,7 @@ from attention import (
     verify,
     worked_example,
 )
-from attention.numbers.reference import reference_values
+from attention.numbers.recompute import reference_values
 from attention.numbers.sources import SourceError, parse_source
 from attention.numbers.spoken import spoken_numbers
 from attention.spec import ExampleSpec

@@ -12,6 +12,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from helpers import softmax
 from manim import tempconfig
 from manim.mobject.text.text_mobject import MarkupText, Text
 
@@ -90,8 +91,7 @@ def test_blend_chapter_lights_the_dimension_the_output_gained(
     ex = scene.example
     f = ex.focus_index
     scaled = (ex.q @ ex.k.T)[f] / np.sqrt(ex.d_head)
-    weights = np.exp(scaled - scaled.max())
-    weights /= weights.sum()
+    weights = softmax(scaled)
     output = weights @ ex.v  # (d_head,)
     value = ex.v[f]
     share_after = output / output.sum()

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from attention.models.model import ModelError
 from attention.models.pretrained import PretrainedModel
 from attention.models.registry import MINILM_SHA256, load_model, minilm_folder
-from attention.numbers.reference import reference_values
+from attention.numbers.recompute import reference_values
 from attention.spec import ExampleSpec
 from attention.worked.example import example_for, worked_example
 from explainer.cli.app import app

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from attention import ExampleError, tokenize, worked_example
 from attention.models.wordnet import wordnet_dir
-from attention.numbers.reference import reference_values
+from attention.numbers.recompute import reference_values
 
 MARGIN = 1.5
 

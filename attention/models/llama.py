@@ -30,6 +30,7 @@ from attention.core import (
     scaled_dot_product_attention,
     split_heads,
 )
+from attention.digests import cached_file_sha256
 from attention.models.gguf import LlamaShape, LlamaWeights, load_gguf
 from attention.models.model import (
     ForwardRecord,
@@ -39,7 +40,7 @@ from attention.models.model import (
     frozen,
     frozen_layer,
 )
-from attention.models.pretrained import _word_at, file_sha256
+from attention.models.pretrained import _word_at
 from attention.tokens import token_spans
 
 __all__ = [
@@ -162,7 +163,7 @@ class LlamaModel:
         self.name = name or str(path)
         if not self.path.is_file():
             raise ModelError(f"model file {self.path} does not exist; give a llama-family .gguf")
-        self.sha256 = file_sha256(self.path)
+        self.sha256 = cached_file_sha256(self.path)
         if sha256 is not None and self.sha256 != sha256:
             raise ModelError(
                 f"{self.path} is not the file this model was checked with (SHA-256 "

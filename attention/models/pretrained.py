@@ -12,7 +12,6 @@ GPT-2 (pre-LayerNorm, causal). Checked against PyTorch + transformers in
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
@@ -26,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from attention.core import AttentionParams, AttentionRecord, causal_mask, multi_head_attention
+from attention.digests import cached_file_sha256
 from attention.models.model import (
     ForwardRecord,
     ModelConfig,
@@ -210,28 +210,12 @@ ARCHITECTURES: dict[str, Architecture] = {
 }  # fmt: skip
 
 
-@functools.cache
-def _file_sha256(path: Path, size: int, mtime_ns: int) -> str:
-    """A file's SHA-256, computed once per process for a given size and modification time."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of ``path`` (cached while the file is unchanged)."""
-    stat = path.stat()
-    return _file_sha256(path, stat.st_size, stat.st_mtime_ns)
-
-
 def _check_pinned(folder: Path, pinned: Mapping[str, str]) -> None:
     """ModelError naming the first file of ``pinned`` with other bytes (a missing one is
     reported by :func:`_config`, with what a model folder holds)."""
     for name, sha256 in pinned.items():
         path = folder / name
-        if path.is_file() and file_sha256(path) != sha256:
+        if path.is_file() and cached_file_sha256(path) != sha256:
             raise ModelError(
                 f"{path} is not the file this model was checked with (SHA-256 "
                 f"{sha256[:12]}...); reinstall it (make setup)"
@@ -338,7 +322,7 @@ class PretrainedModel:
     @property
     def identity(self) -> str:
         """The SHA-256 of its three files: clips and ledgers are cached under it."""
-        sums = [file_sha256(self.folder / name) for name in FILES]
+        sums = [cached_file_sha256(self.folder / name) for name in FILES]
         return "pretrained:" + hashlib.sha256("".join(sums).encode()).hexdigest()[:24]
 
     def tokenize(self, sentence: str) -> TokenizedSentence:

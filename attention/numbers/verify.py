@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from attention.numbers.ledger import LedgerEntry, NumbersLedger
-from attention.numbers.reference import reference_values
+from attention.numbers.recompute import reference_values
 from attention.numbers.sources import Source, SourceError, parse_source
 from attention.rounding import format_number
 from attention.worked.example import WorkedExample

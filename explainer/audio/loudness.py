@@ -45,10 +45,6 @@ class Loudness:
     integrated: float
     true_peak: float
 
-    def within_target(self, tolerance: float = 0.5) -> bool:
-        """Whether the track meets -16 LUFS (within ``tolerance``) and the -1 dBTP ceiling."""
-        return abs(self.integrated - TARGET_LUFS) <= tolerance and self.true_peak <= MAX_TRUE_PEAK
-
 
 def k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """The two K-weighting biquads ``(b, a)`` for ``rate``: high shelf, then high-pass.

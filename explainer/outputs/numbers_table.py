@@ -14,7 +14,7 @@ from rich.table import Table
 
 from attention.models.designed import HEAD_FEATURES
 from attention.rounding import format_number, format_row
-from attention.story.patterns import LINK_FLOOR, THRESHOLD, head_patterns
+from attention.story.patterns import HABIT_KINDS, LINK_FLOOR, THRESHOLD, head_patterns
 from attention.worked.example import WorkedExample, example_record
 from explainer.outputs.decoder_numbers import decoder_record, print_decoder
 
@@ -22,6 +22,9 @@ __all__ = ["example_json", "matrix_text", "print_heads", "print_numbers", "train
 
 WIDTH = 80
 LABEL_WIDTH = 10
+# a head's shares as its row shows them: each kind a habit can be, then the other words
+_KINDS = (*HABIT_KINDS, "words")
+_SHORT = {"previous": "prev", "punctuation": "punct"}  # headers short enough for 80 columns
 
 
 def example_json(example: WorkedExample) -> str:
@@ -208,18 +211,16 @@ def print_heads(example: WorkedExample, console: Console) -> None:
         box=None,
         pad_edge=False,
     )
-    kinds = {"prev": "previous", "next": "next", "self": "self", "sink": "sink",
-             "punct": "punctuation", "words": "words"}  # fmt: skip
     table.add_column("L", justify="right")
     table.add_column("H", justify="right")
     table.add_column("habit", no_wrap=True)
-    for header in (*kinds, "peak"):
+    for header in (*(_SHORT.get(kind, kind) for kind in _KINDS), "peak"):
         table.add_column(header, justify="right")
     table.add_column(f"{example.focus} ->", no_wrap=True)
     for layer in head_patterns(example):
         for p in layer:
             link = f"{tokens.words[p.link[0]]} {format_number(p.link[1], 2)}"
-            shares = (format_number(p.shares[m], 2) for m in kinds.values())
+            shares = (format_number(p.shares[kind], 2) for kind in _KINDS)
             table.add_row(str(p.layer + 1), str(p.head + 1), p.label, *shares,
                           format_number(p.peak, 2), link + (" *" if p.links else ""))  # fmt: skip
     console.print(table, markup=False, highlight=False)

@@ -11,7 +11,6 @@ module re-renders exactly what imports it.
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import json
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from attention.models.registry import load_model
 from attention.spec import ExampleSpec
-from explainer.core.python_source import parse_python
+from explainer.core.python_source import imported_names
 from scenes.catalogue import chapter_entry
 from scenes.plan import Beat, ScenePlan
 from scenes.scripts import PROJECT_ROOT
@@ -81,21 +80,10 @@ def _imported(path: Path, module: str) -> frozenset[str]:
     Parsed once per process: a module's imports change only when its code does, and code
     edited during a long-lived process (a test session) keeps the imports it had.
     """
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found: set[str] = set()
-    tree = parse_python(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*parent, base] if base else parent)
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
     return frozenset(
-        m for m in found if m.split(".")[0] in _PACKAGES and _module_path(m) is not None
+        m
+        for m in imported_names(path, module)
+        if m.split(".")[0] in _PACKAGES and _module_path(m) is not None
     )
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from attention.spec import ExampleSpec
-from attention.story.placeholders import LESSON_PARAMS, scene_values
+from attention.story.lesson_narration import LESSON_PARAMS
+from attention.story.placeholders import scene_values
 from attention.worked.example import example_for
 from explainer.core.errors import one_line
 from explainer.plan.script_beats import BeatChecks

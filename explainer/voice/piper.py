@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from attention.models.pretrained import file_sha256
+from attention.digests import cached_file_sha256
 from explainer.core.errors import VoiceError, exit_detail
 from explainer.voice.speech_text import has_words, speakable_ascii
 
@@ -252,7 +252,7 @@ class PiperVoice:
                     "voice you have, with its .onnx.json next to it"
                 )
             pinned = BUNDLED_SHA256.get(needed.name) if self.model is None else None
-            if pinned is not None and file_sha256(needed) != pinned:  # hashed once per process
+            if pinned is not None and cached_file_sha256(needed) != pinned:
                 raise VoiceError(
                     f"{needed} is not the file of the bundled voice this project was checked "
                     f"with (SHA-256 {pinned[:12]}...); reinstall it with make setup (it "
@@ -285,8 +285,8 @@ class PiperVoice:
         return {
             "engine": "piper",
             "version": piper_version(),
-            "model": file_sha256(self.model_file),
-            "config": file_sha256(self.config),
+            "model": cached_file_sha256(self.model_file),
+            "config": cached_file_sha256(self.config),
             "settings": " ".join(self.settings()),
         }
 

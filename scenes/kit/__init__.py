@@ -40,8 +40,8 @@ from scenes.kit.palette import (
     WEIGHT,
 )
 from scenes.kit.story import (
+    COUNTED,
     DEFAULT_TEMPERATURES,
-    HABIT_ORDER,
     HABITS,
     HEAD_FEATURES,
     THRESHOLD,
@@ -167,7 +167,7 @@ __all__ = [
     "heat_pixels",
     "TokenLines",
     "HABITS",
-    "HABIT_ORDER",
+    "COUNTED",
     "THRESHOLD",
     "HeadPattern",
     "StoryHeads",
