@@ -97,8 +97,9 @@ def explorer_script() -> str:
     Examples
     --------
     >>> script = explorer_script()
-    >>> script.splitlines()[:2], script.endswith("})();\n")
-    (['(function () {', "  'use strict';"], True)
+    >>> lines = script.splitlines()
+    >>> lines[:2], lines[-1]
+    (['(function () {', "  'use strict';"], '})();')
     """
     modules = (path.read_text(encoding="utf-8") for path in _script_files())
     body = "".join("\n" + textwrap.indent(module, "  ") for module in modules)
