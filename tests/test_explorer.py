@@ -17,7 +17,7 @@ import pytest
 from helpers import nearest, nearest_row, one_error_line
 
 from attention import ExampleSpec, NumbersLedger, example_for, worked_example
-from attention.numbers import verify
+from attention.numbers.verify import verify
 from explainer.outputs.explore import (
     CHAPTER_VIEWS,
     EXPLORER_NUMBERS,
