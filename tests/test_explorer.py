@@ -184,11 +184,15 @@ def test_the_designed_models_page_is_under_a_megabyte_at_sixteen_tokens(tmp_path
 
 def test_the_outputs_key_follows_the_pages_script(tmp_path: Path) -> None:
     from explainer.outputs.assemble import OUTPUTS
+    from explainer.outputs.explore import page
     from explainer.plan.keys import code_digest
 
     stage = next(s for s in OUTPUTS if s.name == "explorer")
     assert set(stage.assets) == set(static_paths())
-    script = next(p for p in stage.assets if p.name == "explorer.js")
+    modules = sorted((Path(page.__file__).parent / "static" / "js").iterdir())
+    assert len(modules) > 1
+    assert set(modules) <= set(stage.assets)  # every module of the script
+    script = next(p for p in stage.assets if p.name == "frame.js")
     before = code_digest([stage.module], stage.assets)
     original = script.read_bytes()
     try:

@@ -1,5 +1,6 @@
 """``make bench``: time cold, parallel, warm and no-op renders of the default script, and a
-cold render of the trained-model script against it."""
+cold render of the trained-model script against it (the tables it prints:
+:mod:`explainer.dev.bench_tables`)."""
 
 from __future__ import annotations
 
@@ -11,19 +12,19 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from explainer.batch.runner import BatchOptions, BatchReport, run_batch
 from explainer.batch.variants import Variant
 from explainer.core.cache import write_atomic
 from explainer.core.media import probe_video_frames
 from explainer.core.quality import Quality
+from explainer.dev.bench_tables import Measure, bench_table, stages_table
 from explainer.dev.local_cluster import local_cluster
 from explainer.pipeline.conductor import VideoReport, render_video
 from explainer.plan.script import DEFAULT_SCRIPT, Script, load_script
@@ -46,29 +47,6 @@ BATCH_SENTENCES = (
 )
 
 _console = Console(width=max(120, shutil.get_terminal_size().columns))
-
-
-@dataclass
-class Measure:
-    """One row of the bench table: a measured value, its target, and whether it is met.
-
-    Examples
-    --------
-    >>> Measure("no-op re-render", 1.2, "s", "< 5 s", True).row()[1]
-    '1.20 s'
-    """
-
-    name: str
-    value: float
-    unit: str
-    target: str
-    passed: bool
-    note: str = ""
-
-    def row(self) -> tuple[str, str, str, str, str]:
-        """The table cells: measure, value, target, pass/fail, note."""
-        verdict = "[green]pass[/green]" if self.passed else "[bold red]FAIL[/bold red]"
-        return (self.name, f"{self.value:.2f} {self.unit}".strip(), self.target, verdict, self.note)
 
 
 def edit_beat(source: Path, target: Path, scene_id: str, beat_id: str, prefix: str) -> None:
@@ -375,32 +353,6 @@ def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR
         "measures": [asdict(m) for m in measures],
         "runs": runs,
     }
-
-
-def bench_table(result: dict[str, Any]) -> Table:
-    """The rich table of :func:`run_bench`'s measures: value next to target, pass/fail."""
-    table = Table(title=f"make bench ({result['cores']} cores, jobs={result['jobs']})")
-    for column in ("measure", "value", "target", "result", "note"):
-        table.add_column(column, justify="right" if column == "value" else "left")
-    for measure in result["measures"]:
-        table.add_row(*Measure(**measure).row())
-    return table
-
-
-def stages_table(result: dict[str, Any]) -> Table:
-    """Seconds per pipeline stage for every run of the bench: where the time goes."""
-    stages = ("voices", "scenes", "assemble", "commit", "finish", "wall")
-    table = Table(title="seconds per stage")
-    table.add_column("run")
-    for stage in stages:
-        table.add_column(stage, justify="right")
-    table.add_column("scenes rendered", justify="right")
-    for name, run in result["runs"].items():
-        if "stages_s" not in run:  # the batch's totals are in the measures table
-            continue
-        seconds = [f"{run['stages_s'].get(stage, 0.0):.1f}" for stage in stages]
-        table.add_row(name, *seconds, str(len(run["rendered"])))
-    return table
 
 
 def main(

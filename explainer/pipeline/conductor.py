@@ -10,21 +10,19 @@ Nothing starts while a file explainer did not write sits where an output goes
 (:mod:`explainer.core.manifest`).
 
 Each stage is a function of its own module with typed input and output; this module only
-calls them in order, times them, and reports progress. Scene jobs go through the executor
-the caller names (local processes, or a cluster); the outputs are the rows of
-:data:`explainer.outputs.assemble.OUTPUTS`.
+calls them in order, times them, and reports progress (:mod:`explainer.pipeline.progress`).
+Scene jobs go through the executor the caller names (local processes, or a cluster); the
+outputs are the rows of :data:`explainer.outputs.assemble.OUTPUTS`.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from explainer.audio.loudness import Loudness
 from explainer.audio.mix import Narration, prepare_narration
 from explainer.audio.voice_cache import synthesize_beats, unvoiced_scenes
 from explainer.core.errors import RenderError, first_of
@@ -39,12 +37,18 @@ from explainer.distribute.executors import (
 from explainer.outputs.assemble import OUTPUTS, Assembly, assemble_outputs, planned_outputs
 from explainer.outputs.lecture import LectureInput, LectureReport, lecture_files, make_lecture
 from explainer.pipeline.checks import CheckedNumbers, SceneCheck, check_numbers, store_scene_check
+from explainer.pipeline.progress import (
+    Progress,
+    ProgressEvent,
+    StageTimer,
+    VideoReport,
+    VoiceTally,
+)
 from explainer.pipeline.scenes import RenderReport, peak_child_rss_mb, render_clips
 from explainer.plan.keys import outputs_key
 from explainer.plan.script import Script
 from explainer.plan.timeline import Timeline, build_timeline
 from explainer.voice.engines import Voice, parse_voice
-from scenes.plan import Beat
 
 __all__ = [
     "Caches",
@@ -58,24 +62,6 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class ProgressEvent:
-    """One step of a render, for progress displays.
-
-    ``stage`` is ``voices``, ``scenes``, ``assemble``, ``lecture`` or ``layout``; ``item`` a
-    beat or scene id (or a step name, or a layout problem); ``status`` one of ``start``
-    (``total`` items follow), ``cached``, ``started``, ``done``, ``warning``.
-    """
-
-    stage: str
-    item: str
-    status: str
-    total: int = 0
-
-
-Progress = Callable[[ProgressEvent], None]
-
-
-@dataclass(frozen=True)
 class Caches:
     """Where each content-addressed cache lives, under one root (``media/cache``)."""
 
@@ -85,65 +71,6 @@ class Caches:
     audio = property(lambda self: self.root / "audio", doc="Each scene's normalised audio.")
     clips = property(lambda self: self.root / "clips", doc="Silent clips and their ledgers.")
     ledgers = property(lambda self: self.root / "ledgers", doc="Ledgers for `check`.")
-
-
-class StageTimer:
-    """Seconds per stage, each measured from the end of the one before.
-
-    Examples
-    --------
-    >>> timer = StageTimer()
-    >>> timer.lap("voices"); sorted(timer.seconds)
-    ['voices']
-    """
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self._clock = time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        """Record the seconds since the last lap as ``stage``'s."""
-        now = time.perf_counter()
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._clock
-        self._clock = now
-
-    def total(self) -> dict[str, float]:
-        """Every stage's seconds plus ``total``, with ``assemble``/``commit`` at least 0."""
-        stages = {"assemble": 0.0, "commit": 0.0, **self.seconds}
-        return {**stages, "total": sum(stages.values())}
-
-
-@dataclass
-class VideoReport:
-    """What :func:`render_video` did: outputs, cache use and seconds per stage."""
-
-    out_dir: Path
-    video: Path
-    clips: list[Path]
-    frames: int
-    fps: int
-    duration: float
-    rendered: list[str]
-    cached: list[str]
-    voices_synthesised: list[str]
-    voices_cached: list[str]
-    stages: dict[str, float]
-    lecture: LectureReport | None = None
-    loudness: Loudness | None = None
-    peak_child_rss_mb: float = 0.0
-    assembled: bool = True  # False when the outputs were already up to date (a no-op render)
-
-
-@dataclass
-class _VoiceTally:
-    """Counts the beats voiced and taken from the cache, and reports each one."""
-
-    emit: Progress
-    voiced: dict[bool, list[str]] = field(default_factory=lambda: {True: [], False: []})
-
-    def __call__(self, scene_id: str, beat: Beat, cached: bool) -> None:
-        self.voiced[cached].append(f"{scene_id}/{beat.id}")
-        self.emit(ProgressEvent("voices", f"{scene_id}/{beat.id}", "cached" if cached else "done"))
 
 
 class _NarrationAlongside:
@@ -238,7 +165,7 @@ def render_video(
     """
     script = script.select(scene_ids)
     emit = on_progress or (lambda event: None)
-    caches, timer, tally = Caches(Path(cache_dir)), StageTimer(), _VoiceTally(emit)
+    caches, timer, tally = Caches(Path(cache_dir)), StageTimer(), VoiceTally(emit)
     with ExitStack() as stack:
         cores = stack.enter_context(cpu_budget(jobs))
         staging = stack.enter_context(_staging(script, out_dir, force))

@@ -1,17 +1,19 @@
 """``explorer.html``: one self-contained page of the worked example, data and code inline.
 
 The page is the package's ``static/explorer.html`` with its stylesheet, script, the
-video's palette and the example's data put in place. The data holds the story head's
-numbers at full precision (what the page recomputes from), every head's weights to 4
-decimals (the grid's colours) and the ledger's text of every number the page shows at
-its default settings (``shown``, by source); the page displays those texts, never its own
-formatting of them.
+video's palette and the example's data put in place. The script is ``static/js/``'s
+modules (:data:`SCRIPT_FILES`, in order) joined in one function, whose scope they share.
+The data holds the story head's numbers at full precision (what the page recomputes
+from), every head's weights to 4 decimals (the grid's colours) and the ledger's text of
+every number the page shows at its default settings (``shown``, by source); the page
+displays those texts, never its own formatting of them.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -33,32 +35,75 @@ from explainer.outputs.explore.views import VIEWS
 
 __all__ = [
     "HEAD_DECIMALS",
+    "SCRIPT_FILES",
     "STATIC_FILES",
     "explorer_html",
+    "explorer_script",
     "model_line",
     "page_data",
     "static_paths",
     "token_roles",
 ]
 
-STATIC_FILES = ("explorer.html", "explorer.css", "explorer.js")
+STATIC_FILES = ("explorer.html", "explorer.css")
+# static/js/, in the order the page runs them: data and arithmetic, the ledger's texts, the
+# state, the shared pieces, one file per view (in the tabs' order), then the frame that starts it
+SCRIPT_FILES = (
+    "math.js",
+    "ledger.js",
+    "state.js",
+    "pieces.js",
+    "view-tokens.js",
+    "view-pairs.js",
+    "view-blend.js",
+    "view-qkv.js",
+    "view-heads.js",
+    "view-mask.js",
+    "view-temperature.js",
+    "view-experiment.js",
+    "view-quiz.js",
+    "frame.js",
+)
 HEAD_DECIMALS = 4  # the head grid's colours: 72 heads of a trained model stay a few MB
 _MARK = re.compile(r"\{\{(\w+)\}\}")
+_STATIC = Path(__file__).parent / "static"
 
 
 def static_paths() -> list[Path]:
-    """The files the page is made of besides Python: its static files and the palette.
+    """The files the page is made of besides Python: its static files, its script's
+    modules and the palette.
 
     Examples
     --------
-    >>> [path.name for path in static_paths()]
-    ['explorer.html', 'explorer.css', 'explorer.js', 'palette.py']
+    >>> [path.name for path in static_paths()][:3], static_paths()[-1].name
+    (['explorer.html', 'explorer.css', 'math.js'], 'palette.py')
     """
-    return [*_static_files(), PALETTE_FILE]
+    return [*_static_files(), *_script_files(), PALETTE_FILE]
 
 
 def _static_files() -> list[Path]:
-    return [Path(__file__).parent / "static" / name for name in STATIC_FILES]
+    return [_STATIC / name for name in STATIC_FILES]
+
+
+def _script_files() -> list[Path]:
+    return [_STATIC / "js" / name for name in SCRIPT_FILES]
+
+
+def explorer_script() -> str:
+    """The page's one script: the modules of :data:`SCRIPT_FILES`, in order, inside one
+    strict function, so that they share its scope and leave the window alone (but for
+    ``window.explorer``, which the frame sets for the tests).
+
+    Examples
+    --------
+    >>> script = explorer_script()
+    >>> lines = script.splitlines()
+    >>> lines[:2], lines[-1]
+    (['(function () {', "  'use strict';"], '})();')
+    """
+    modules = (path.read_text(encoding="utf-8") for path in _script_files())
+    body = "".join("\n" + textwrap.indent(module, "  ") for module in modules)
+    return "(function () {\n  'use strict';\n" + body + "})();\n"
 
 
 def _plain(a: np.ndarray, decimals: int | None = None) -> Any:
@@ -223,12 +268,12 @@ def explorer_html(
     (True, False)
     """
     # the files static_paths() names, which the render's up-to-date key covers
-    template, style, script = (path.read_text(encoding="utf-8") for path in _static_files())
+    template, style = (path.read_text(encoding="utf-8") for path in _static_files())
     parts = {
         "title": escape(f"{title}: {example.sentence}"),
         "palette": css_variables(),
         "style": style,
-        "script": script,
+        "script": explorer_script(),
         "data": _json_for_script(page_data(example, ledger, title=title)),
     }
     # one pass: the inserted stylesheet, script and data are never scanned for marks
