@@ -19,6 +19,9 @@ from explainer.core.python_source import imported_names
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("attention", "scenes", "explainer")
 MAX_FUNCTION_LINES = 80  # in explainer/ and scenes/, not counting the docstring
+MAX_MODULE_LINES = 400  # every module of the three packages, docstrings and all
+MAX_CLASS_LINES = 200  # every class of the three packages, from its line to its last
+MAX_SCRIPT_LINES = 400  # each of the explorer's script modules
 # a package may import only the packages before it in this order (the arrow points down)
 ALLOWED = {"attention": {"attention"}, "scenes": {"attention", "scenes"}}
 # the folders of each package, bottom first: a folder may import itself and the folders
@@ -200,3 +203,31 @@ def test_the_layer_rule_sees_an_upward_import() -> None:
     assert _folder("explainer.core.errors")[1] < _folder("explainer.voice.engines")[1]
     assert _folder("attention.core")[1] == 0 < _folder("attention.models.llama")[1]
     assert _folder("explainer.__main__")[1] > _folder("explainer.cli.app")[1]
+
+
+ALL_MODULES = sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", ALL_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_over_400_lines_and_no_class_over_200(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    lines = len(source.splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{lines} lines: split it by concern"
+    long = [
+        f"{node.name}: {(node.end_lineno or node.lineno) - node.lineno + 1} lines"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ClassDef)
+        and (node.end_lineno or node.lineno) - node.lineno + 1 > MAX_CLASS_LINES
+    ]
+    assert long == []
+
+
+def test_the_explorer_script_is_in_modules_the_page_joins() -> None:
+    from explainer.outputs.explore.page import SCRIPT_FILES
+
+    folder = ROOT / "explainer" / "outputs" / "explore" / "static" / "js"
+    on_disk = sorted(p.name for p in folder.glob("*.js"))
+    assert sorted(SCRIPT_FILES) == on_disk  # every module joined, none forgotten
+    sizes = {n: len((folder / n).read_text(encoding="utf-8").splitlines()) for n in on_disk}
+    assert len(sizes) > 1
+    assert max(sizes.values()) <= MAX_SCRIPT_LINES, sizes

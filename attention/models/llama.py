@@ -14,7 +14,7 @@ that made it are in ``tests/reference/``).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +128,31 @@ def _f64(w: NDArray[np.floating]) -> Array:
     return np.asarray(w, dtype=np.float64)
 
 
+def layer_attention(
+    tensors: Mapping[str, NDArray[np.floating]], layer: int, n_heads: int
+) -> AttentionParams:
+    """Layer ``layer``'s projections in float64, rows = inputs (kept: records share them).
+
+    ``w_k`` and ``w_v`` have ``n_kv_heads`` blocks of columns, not ``n_heads``.
+    """
+    p = f"blk.{layer}."
+    return AttentionParams(
+        w_q=frozen(tensors[p + "attn_q.weight"].T),  # [d_model, n_heads * d_head]
+        w_k=frozen(tensors[p + "attn_k.weight"].T),  # [d_model, n_kv_heads * d_head]
+        w_v=frozen(tensors[p + "attn_v.weight"].T),
+        w_o=frozen(tensors[p + "attn_output.weight"].T),  # [n_heads * d_head, d_model]
+        n_heads=n_heads,
+    )
+
+
+def feed_forward(x: Array, tensors: Mapping[str, NDArray[np.floating]], layer: int) -> Array:
+    """SwiGLU of layer ``layer``: ``down(silu(gate(x)) * up(x))``, ``[n, d_model]`` -> same."""
+    t, p = tensors, f"blk.{layer}."
+    gate = x @ _f64(t[p + "ffn_gate.weight"]).T  # [n, d_ff]
+    up = x @ _f64(t[p + "ffn_up.weight"]).T  # [n, d_ff]
+    return np.asarray((silu(gate) * up) @ _f64(t[p + "ffn_down.weight"]).T)
+
+
 class LlamaModel:
     """A llama-family GGUF, e.g. SmolLM2-135M-Instruct (``--model smollm2``).
 
@@ -176,7 +201,9 @@ class LlamaModel:
         from tokenizers import Tokenizer
 
         self.tokenizer: Any = Tokenizer.from_str(weights.tokenizer_json)
-        self.attention = tuple(self._attention_params(i) for i in range(self.shape.n_layers))
+        self.attention = tuple(
+            layer_attention(self.tensors, i, self.shape.n_heads) for i in range(self.shape.n_layers)
+        )
         s = self.shape
         self.config = ModelConfig(
             kind="decoder", n_layers=s.n_layers, n_heads=s.n_heads, d_model=s.d_model,
@@ -184,21 +211,6 @@ class LlamaModel:
             description=f"llama: {s.n_layers} layers of {s.n_heads} query heads sharing "
             f"{s.n_kv_heads} key/value heads, d_model {s.d_model}, vocabulary {s.vocab_size}",
         )  # fmt: skip
-
-    def _attention_params(self, layer: int) -> AttentionParams:
-        """Layer ``layer``'s projections in float64, rows = inputs (kept: records share them).
-
-        ``w_k`` and ``w_v`` have ``n_kv_heads`` blocks of columns, not ``n_heads``.
-        """
-        t = self.tensors
-        p = f"blk.{layer}."
-        return AttentionParams(
-            w_q=frozen(t[p + "attn_q.weight"].T),  # [d_model, n_heads * d_head]
-            w_k=frozen(t[p + "attn_k.weight"].T),  # [d_model, n_kv_heads * d_head]
-            w_v=frozen(t[p + "attn_v.weight"].T),
-            w_o=frozen(t[p + "attn_output.weight"].T),  # [n_heads * d_head, d_model]
-            n_heads=self.shape.n_heads,
-        )
 
     @property
     def identity(self) -> str:
@@ -293,13 +305,6 @@ class LlamaModel:
         return AttentionRecord(q, k, v, scores, scores / np.sqrt(s.d_head), weights, heads,
                                concat, output)  # fmt: skip
 
-    def _feed_forward(self, x: Array, layer: int) -> Array:  # [n, d_model] -> [n, d_model]
-        """SwiGLU: ``down(silu(gate(x)) * up(x))``."""
-        t, p = self.tensors, f"blk.{layer}."
-        gate = x @ _f64(t[p + "ffn_gate.weight"]).T  # [n, d_ff]
-        up = x @ _f64(t[p + "ffn_up.weight"]).T  # [n, d_ff]
-        return np.asarray((silu(gate) * up) @ _f64(t[p + "ffn_down.weight"]).T)
-
     def logits(self, last: Array) -> Array:  # [d_model] -> [vocab_size]
         """One score per vocabulary token: ``embedding @ last`` (the output matrix is the
         embedding matrix, tied), a block of rows at a time."""
@@ -324,7 +329,7 @@ class LlamaModel:
             reads = rms_norm(x, t[p + "attn_norm.weight"], s.rms_eps)
             record = self._attend(reads, layer, cos, sin, mask)
             x = x + record.output
-            x = x + self._feed_forward(rms_norm(x, t[p + "ffn_norm.weight"], s.rms_eps), layer)
+            x = x + feed_forward(rms_norm(x, t[p + "ffn_norm.weight"], s.rms_eps), t, layer)
             layers.append(record)
             reads_of.append(reads)
         last = rms_norm(x, t["output_norm.weight"], s.rms_eps)  # [n, d_model]

@@ -20,6 +20,7 @@ from scenes.kit.numbers import (
     Numbers,
     arrange_grid,
     cell_source,
+    fitting_decimals,
     number_text,
     resolve_source,
     source_array,
@@ -100,6 +101,7 @@ from scenes.kit.typeset import KitMarkupText, KitText
 from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, columns_under, scale_to_room
 
 __all__ = [
+    "fitting_decimals",
     "BACKGROUND",
     "QUERY",
     "KEY",
