@@ -62,7 +62,7 @@ Camera.display_image_mobject = _display_upright_image  # type: ignore[method-ass
 
 
 def color_rgb(color: str) -> NDArray[np.float64]:
-    return np.array(ManimColor(color).torgb(), dtype=np.float64)
+    return np.array(ManimColor(color).to_rgb(), dtype=np.float64)
 
 
 def _as_pixels(fractions: NDArray[np.float64], low: str, high: str) -> Pixels:
@@ -79,7 +79,7 @@ def heat_pixels(weights: ArrayLike, vmax: float, vmin: float = 0.0) -> Pixels:
     --------
     >>> from scenes.kit.heatmap import weight_color
     >>> px = heat_pixels([[0.0, 0.5]], vmax=0.5)
-    >>> px.shape, px[0, 1].tolist() == [round(255 * c) for c in weight_color(0.5, 0.5).torgb()]
+    >>> px.shape, px[0, 1].tolist() == [round(255 * c) for c in weight_color(0.5, 0.5).to_rgb()]
     ((1, 2, 3), True)
     """
     w = np.asarray(weights, dtype=np.float64)
@@ -96,7 +96,7 @@ def ramp_pixels(values: ArrayLike, color: str, vmax: float) -> Pixels:
     --------
     >>> from scenes.kit.palette import QUERY
     >>> px = ramp_pixels([-1.0, 1.0], QUERY, 1.0)
-    >>> px[1].tolist() == [round(255 * c) for c in ManimColor(QUERY).torgb()]
+    >>> px[1].tolist() == [round(255 * c) for c in ManimColor(QUERY).to_rgb()]
     True
     """
     v = np.asarray(values, dtype=np.float64)
