@@ -59,10 +59,10 @@ slides: video
 
 # one PNG per chapter of the rendered video, into docs/ (the README shows them)
 stills: video
-	$(BIN)/python -m explainer.stills media/attention/attention.mp4 --out docs
+	$(BIN)/python -m explainer.dev.stills media/attention/attention.mp4 --out docs
 
 bench: setup
-	$(BIN)/python -m explainer.bench
+	$(BIN)/python -m explainer.dev.bench
 
 # each voice on the default and lecture scripts, at its natural rate and at the rate that
 # paces its subtitles at 150 words a minute: the word error rate of an offline recogniser

@@ -12,7 +12,13 @@ from attention.core import (
     softmax,
     split_heads,
 )
-from attention.example import (
+from attention.models.model import ForwardRecord, Model
+from attention.models.registry import load_model
+from attention.numbers.ledger import LedgerEntry, NumbersLedger
+from attention.numbers.verify import verify
+from attention.rounding import format_number, format_row, parts_add_up
+from attention.spec import ExampleSpec
+from attention.worked.example import (
     DIMENSIONS,
     ExampleError,
     WorkedExample,
@@ -22,12 +28,6 @@ from attention.example import (
     tokenize,
     worked_example,
 )
-from attention.ledger import LedgerEntry, NumbersLedger
-from attention.model import ForwardRecord, Model
-from attention.registry import load_model
-from attention.rounding import format_number, format_row, parts_add_up
-from attention.spec import ExampleSpec
-from attention.verify import verify
 
 __all__ = [
     "DIMENSIONS",

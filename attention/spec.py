@@ -1,8 +1,8 @@
 """The example spec: which sentence, which word the story follows, which model.
 
 A spec is the whole input of the worked example. The script loader builds it once and
-checks it (:func:`attention.example.checked_spec` resolves the focus); plans, the timeline
-and the outputs refer to that one value, and :func:`attention.example.example_for` turns it
+checks it (:func:`attention.worked.example.checked_spec` resolves the focus); plans, the timeline
+and the outputs refer to that one value, and :func:`attention.worked.example.example_for` turns it
 into numbers once per process.
 """
 

@@ -5,7 +5,7 @@ script and engine it voices every beat into an empty cache, as a render does, at
 engine's default rate or at ``--rate``, and measures:
 
 * the word error rate of Whisper base (``dev/wer.py``: faster-whisper, greedy) against the
-  text each engine was given (after :func:`explainer.speech_text.speakable_ascii`); the
+  text each engine was given (after :func:`explainer.voice.speech_text.speakable_ascii`); the
   beats are heard in order, packed into pieces of one 30 s window each;
 * the pace two ways: the words said (numbers spelled out) over the beats' speech time, and
   as a viewer's subtitles show it, exactly as ``shared/tools/watch-measures`` computes it:
@@ -45,14 +45,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "dev")]  # this checkout's packages, then 
 
 import wer  # noqa: E402
 
-from explainer.loudness import integrated_loudness, true_peak  # noqa: E402
-from explainer.mix import MIX_RATE, _read_mono, prepare_narration  # noqa: E402
-from explainer.script import Script, load_script  # noqa: E402
-from explainer.speech_text import speakable_ascii  # noqa: E402
-from explainer.subtitles import to_srt  # noqa: E402
-from explainer.timeline import build_timeline  # noqa: E402
-from explainer.voice_cache import synthesize_beats  # noqa: E402
-from explainer.voices import parse_voice  # noqa: E402
+from explainer.audio.loudness import integrated_loudness, true_peak  # noqa: E402
+from explainer.audio.mix import MIX_RATE, _read_mono, prepare_narration  # noqa: E402
+from explainer.audio.voice_cache import synthesize_beats  # noqa: E402
+from explainer.outputs.subtitles import to_srt  # noqa: E402
+from explainer.plan.script import Script, load_script  # noqa: E402
+from explainer.plan.timeline import build_timeline  # noqa: E402
+from explainer.voice.engines import parse_voice  # noqa: E402
+from explainer.voice.speech_text import speakable_ascii  # noqa: E402
 from scenes.plan import ScenePlan  # noqa: E402
 
 SCRIPTS = {

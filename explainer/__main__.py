@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from explainer.cli import run
+from explainer.cli.app import run
 
 __all__: list[str] = []
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from attention.registry import load_model
+from attention.models.registry import load_model
 from attention.spec import ExampleSpec
 from scenes.plan import SceneParam
 

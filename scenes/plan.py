@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
-from attention.placeholders import fill
 from attention.spec import ExampleSpec
+from attention.story.placeholders import fill
 
 __all__ = [
     "SPEECH_WORDS_PER_SECOND",
@@ -96,7 +96,7 @@ class Beat:
 
 def spoken_beat(beat_id: str, text: str, values: Mapping[str, str], pause: float) -> Beat:
     """A narration line as the narrator will say it: placeholders filled from ``values``
-    (:func:`attention.placeholders.fill`, which raises PlaceholderError), speech estimated.
+    (:func:`attention.story.placeholders.fill`, which raises PlaceholderError), speech estimated.
 
     Examples
     --------

@@ -13,7 +13,7 @@ from manim import (
     VGroup,
 )
 
-from attention.sources import call_source
+from attention.numbers.sources import call_source
 from scenes.kit import (
     BODY,
     FRAME_WIDTH,
@@ -30,6 +30,7 @@ from scenes.kit import (
     caption,
     cell_source,
     fit_width,
+    fitting_decimals,
     sum_line,
     temperature_decimals,
     text,
@@ -58,8 +59,8 @@ class Temperature(NarratedScene):
         ex, f, nums, header, row = self.open_chapter()
         temps = self.temperatures()
         ring = row.outline(f, QUERY)
-        places = nums.decimals_to_fit(
-            [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() - 0.1
+        places = fitting_decimals(
+            nums, [f"scaled_scores[{f}, {j}]" for j in range(ex.n_tokens)], row.slot_width() - 0.1
         )
         scaled = row.under(
             [nums.text(f"scaled_scores[{f}, {j}]", decimals=places) for j in range(ex.n_tokens)],
@@ -115,8 +116,8 @@ class Temperature(NarratedScene):
         ex = self.example
         f = ex.focus_index
         name = call_source("tempered_weights", t)
-        decimals = nums.decimals_to_fit(
-            [cell_source(name, f, j) for j in range(ex.n_tokens)], row.slot_width() * 0.95
+        decimals = fitting_decimals(
+            nums, [cell_source(name, f, j) for j in range(ex.n_tokens)], row.slot_width() * 0.95
         )
         values = row.under(nums.weight_row(f, name=name, decimals=decimals), 0)
         top_weight = max(

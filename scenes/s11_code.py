@@ -40,6 +40,7 @@ from scenes.kit import (
     TokenRow,
     caption,
     fit_width,
+    fitting_decimals,
     scaled_dot_product_attention,
     sum_line,
     text,
@@ -172,8 +173,8 @@ class Code(NarratedScene):
     def scaled_row(self, nums: Numbers, mini: TokenRow, f: int) -> VGroup:
         """The focus's scaled scores under the small token row."""
         n = self.example.n_tokens
-        places = nums.decimals_to_fit(
-            [f"scaled_scores[{f}, {j}]" for j in range(n)], mini.slot_width() * 0.9
+        places = fitting_decimals(
+            nums, [f"scaled_scores[{f}, {j}]" for j in range(n)], mini.slot_width() * 0.9
         )
         return mini.under(
             [nums.text(f"scaled_scores[{f}, {j}]", decimals=places) for j in range(n)],

@@ -21,9 +21,9 @@ from manim import (
 )
 
 from scenes.kit import (
+    COUNTED,
     FRAME_WIDTH,
     GRID,
-    HABIT_ORDER,
     HABIT_SHADES,
     HABITS,
     LABEL,
@@ -61,6 +61,59 @@ LAST_YS = (-2.2, -2.75)
 FACTORS = (1, 2, 4)
 TRAINED_ROWS = (-0.5, -0.9)  # a trained model's two heads' weights, below each row of tokens
 TRAINED_PITCH = {1: 1.9, 2: 1.7, 3: 1.6}
+
+
+def score_grid(m: int, cell: float) -> VGroup:
+    """An ``m x m`` grid of score cells: a violet square ruled every ``cell``."""
+    side = m * cell
+    square = Rectangle(
+        width=side, height=side, fill_color=WEIGHT, fill_opacity=0.35, stroke_color=WEIGHT,
+        stroke_width=1.5,
+    )  # fmt: skip
+    left, bottom = -side / 2, -side / 2
+    rules = VGroup(
+        *(Line([left + i * cell, bottom, 0], [left + i * cell, -bottom, 0]) for i in range(1, m)),
+        *(Line([left, bottom + i * cell, 0], [-left, bottom + i * cell, 0]) for i in range(1, m)),
+    ).set_stroke(GRID, width=1)
+    return VGroup(square, rules)
+
+
+def habit_mosaic(nums: Numbers, heads: StoryHeads) -> tuple[HeadMosaic, VGroup, VGroup]:
+    """Every head as a tile shaded by its habit, the count of each habit beside it."""
+    shades = [[HABIT_SHADES[p.habit or "mixed"] for p in layer] for layer in heads.patterns]
+    mosaic = HeadMosaic.of_colors(shades, width=7.4, height=3.9)
+    mosaic.shift([-FRAME_WIDTH / 2 + MARGIN - mosaic.get_left()[0],
+                  2.85 - mosaic.get_top()[1], 0])  # fmt: skip
+    legend = VGroup()
+    for k, habit in enumerate(COUNTED):
+        swatch = Square(0.26, fill_color=HABIT_SHADES[habit], fill_opacity=1.0,
+                        stroke_width=0)  # fmt: skip
+        name = HABITS.get(habit, "no single habit (mixed)")
+        legend.add(
+            VGroup(
+                swatch,
+                nums.text(f"habit_counts[{k}]", label=f"{habit} heads", decimals=0, size=LABEL),
+                text(name, size=LABEL, color=MUTED),
+            ).arrange(RIGHT, buff=0.2)
+        )
+    legend.arrange(DOWN, buff=0.16, aligned_edge=LEFT)  # fmt: skip
+    legend.next_to(mosaic, RIGHT, buff=0.7).match_y(mosaic.image)
+    mixed = COUNTED.index("mixed")
+    spread = VGroup(
+        nums.text("spread_heads", label="spread heads", decimals=0, size=LABEL),
+        caption("of the"),
+        nums.text(f"habit_counts[{mixed}]", label="mixed heads", decimals=0, size=LABEL),
+        caption("heads with no habit spread their weight"),
+    ).arrange(RIGHT, buff=0.12)
+    last = VGroup(
+        text("one head is not one concept", size=LABEL, color=TEXT),
+        caption("a habit: more than half of a head's weight on one kind of token, on this"),
+        caption("sentence; another sentence, or another model, shows other heads"),
+        spread,
+        caption("(spread: a row's largest weight is under half, on average)"),
+    ).arrange(DOWN, buff=0.14)
+    fit_width(last, SAFE_WIDTH).next_to(mosaic, DOWN, buff=0.45).set_x(0)
+    return mosaic, legend, last
 
 
 class Caveats(NarratedScene):
@@ -157,7 +210,7 @@ class Caveats(NarratedScene):
             (GRIDS_TOP - GRIDS_BOTTOM) / sizes[-1],
             (SAFE_WIDTH - gap * (len(sizes) - 1)) / sum(sizes),
         )
-        grids = VGroup(*(self.grid(m, cell) for m in sizes)).arrange(
+        grids = VGroup(*(score_grid(m, cell) for m in sizes)).arrange(
             RIGHT, buff=gap, aligned_edge=DOWN
         )
         grids.move_to([0, 0, 0]).align_to([0, GRIDS_BOTTOM, 0], DOWN)
@@ -179,27 +232,6 @@ class Caveats(NarratedScene):
             scores.move_to([grid.get_center()[0], LABEL_YS[1], 0])
             counts.add(VGroup(tokens, scores))
         return grids, counts
-
-    @staticmethod
-    def grid(m: int, cell: float) -> VGroup:
-        """An ``m x m`` grid of score cells: a violet square ruled every ``cell``."""
-        side = m * cell
-        square = Rectangle(
-            width=side, height=side, fill_color=WEIGHT, fill_opacity=0.35, stroke_color=WEIGHT,
-            stroke_width=1.5,
-        )  # fmt: skip
-        left, bottom = -side / 2, -side / 2
-        rules = VGroup(
-            *(
-                Line([left + i * cell, bottom, 0], [left + i * cell, -bottom, 0])
-                for i in range(1, m)
-            ),
-            *(
-                Line([left, bottom + i * cell, 0], [-left, bottom + i * cell, 0])
-                for i in range(1, m)
-            ),
-        ).set_stroke(GRID, width=1)
-        return VGroup(square, rules)
 
     def head_labels(self, row: TokenRow) -> VGroup:
         """ "head 1" and "head 2" left of the rows, or nothing when the rows fill the width."""
@@ -223,8 +255,9 @@ class Caveats(NarratedScene):
         ex = self.example
         heads = story_heads(ex)
         shown = [heads.link] if heads.other is None else [heads.link, heads.other]
-        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=TRAINED_PITCH,
-                           added=ex.record.tokens.added)
+        lines = TokenLines(
+            ex.tokens, ex.record.tokens.word_of, pitch=TRAINED_PITCH, added=ex.record.tokens.added
+        )
         rows = [
             lines.under(nums.weight_row(ex.focus_index, name="attention", prefix=(p.layer, p.head)),
                         offset)
@@ -242,7 +275,7 @@ class Caveats(NarratedScene):
             self.play(LaggedStart(*(FadeIn(r, shift=0.1 * DOWN) for r in rows), lag_ratio=0.4),
                       run_time=beat.share(0.3))  # fmt: skip
             self.play(Create(tops), FadeIn(notes, shift=0.1 * UP), run_time=beat.share(0.25))
-        mosaic, legend, last = self.habit_mosaic(nums, heads)
+        mosaic, legend, last = habit_mosaic(nums, heads)
         with self.beat("not_concepts") as beat:
             self.play(*(FadeOut(m) for m in self.mobjects if m is not header),
                       run_time=beat.share(0.15))  # fmt: skip
@@ -281,40 +314,3 @@ class Caveats(NarratedScene):
         for k, note in enumerate(notes):
             fit_width(note, SAFE_WIDTH).move_to([0, top - 0.45 * k, 0])
         return labels, notes
-
-    def habit_mosaic(self, nums: Numbers, heads: StoryHeads) -> tuple[HeadMosaic, VGroup, VGroup]:
-        """Every head as a tile shaded by its habit, the count of each habit beside it."""
-        shades = [[HABIT_SHADES[p.habit or "mixed"] for p in layer] for layer in heads.patterns]
-        mosaic = HeadMosaic.of_colors(shades, width=7.4, height=3.9)
-        mosaic.shift([-FRAME_WIDTH / 2 + MARGIN - mosaic.get_left()[0],
-                      2.85 - mosaic.get_top()[1], 0])  # fmt: skip
-        legend = VGroup()
-        for k, habit in enumerate(HABIT_ORDER):
-            swatch = Square(0.26, fill_color=HABIT_SHADES[habit], fill_opacity=1.0,
-                            stroke_width=0)  # fmt: skip
-            name = HABITS.get(habit, "no single habit (mixed)")
-            legend.add(
-                VGroup(
-                    swatch,
-                    nums.text(f"habit_counts[{k}]", label=f"{habit} heads", decimals=0, size=LABEL),
-                    text(name, size=LABEL, color=MUTED),
-                ).arrange(RIGHT, buff=0.2)
-            )
-        legend.arrange(DOWN, buff=0.16, aligned_edge=LEFT)  # fmt: skip
-        legend.next_to(mosaic, RIGHT, buff=0.7).match_y(mosaic.image)
-        mixed = HABIT_ORDER.index("mixed")
-        spread = VGroup(
-            nums.text("spread_heads", label="spread heads", decimals=0, size=LABEL),
-            caption("of the"),
-            nums.text(f"habit_counts[{mixed}]", label="mixed heads", decimals=0, size=LABEL),
-            caption("heads with no habit spread their weight"),
-        ).arrange(RIGHT, buff=0.12)
-        last = VGroup(
-            text("one head is not one concept", size=LABEL, color=TEXT),
-            caption("a habit: more than half of a head's weight on one kind of token, on this"),
-            caption("sentence; another sentence, or another model, shows other heads"),
-            spread,
-            caption("(spread: a row's largest weight is under half, on average)"),
-        ).arrange(DOWN, buff=0.14)
-        fit_width(last, SAFE_WIDTH).next_to(mosaic, DOWN, buff=0.45).set_x(0)
-        return mosaic, legend, last

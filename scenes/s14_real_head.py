@@ -1,6 +1,6 @@
 """Chapter "real head": one learned head of a trained model, the four steps of chapters 2-5.
 
-The head is the story head of :func:`attention.head_story.story_heads` (the one the narration
+The head is the story head of :func:`attention.story.head_story.story_heads` (the one the narration
 names): among the heads with no habit, the one that links the focus word to another word most
 strongly (else the one where it gives another word the most). Its query and keys have 32
 entries with no names, so they are drawn as colour strips with a few entries as numbers; the
@@ -53,6 +53,7 @@ from scenes.kit import (
     WorkedExample,
     caption,
     fit_width,
+    fitting_decimals,
     head_name,
     story_heads,
     sum_line,
@@ -156,8 +157,9 @@ class RealHead(NarratedScene):
         self.entries = shown_entries(
             ex.queries[self.layer, self.h, f], ex.keys[self.layer, self.h, self.best]
         )
-        lines = TokenLines(ex.tokens, ex.record.tokens.word_of, pitch=_pitches(),
-                           added=ex.record.tokens.added)
+        lines = TokenLines(
+            ex.tokens, ex.record.tokens.word_of, pitch=_pitches(), added=ex.record.tokens.added
+        )
         geo = RowGeometry.for_rows(len(lines.rows))
         top = work_top(lines, geo)
         self.play_tokens(ex, nums, header, lines, top)
@@ -190,11 +192,11 @@ class RealHead(NarratedScene):
         self, ex: WorkedExample, nums: Numbers, lines: TokenLines, geo: RowGeometry, top: float
     ) -> Group:
         layer, h, f = self.layer, self.h, ex.focus_index
-        keys = self.strip_rows(ex.keys[layer, h], lines, geo, KEY)
+        keys = strip_rows(ex.keys[layer, h], lines, geo, KEY)
         best, entries = self.best, self.entries
         work = self.query_and_key(nums, f, best, entries)
         in_work_area(work, top)
-        work[1].add(self.entry_boxes(work, entries))
+        work[1].add(entry_boxes(work, entries))
         ring = lines.outline(f, QUERY)
         line, place = lines.position(best)
         marked = SurroundingRectangle(keys[line].frames[place], color=KEY, buff=0.05)
@@ -213,14 +215,14 @@ class RealHead(NarratedScene):
     ) -> tuple[VGroup, VGroup]:
         ex, f = self.example, self.example.focus_index
         sources = [f"logits[{self.layer}, {self.h}, {f}, {j}]" for j in range(ex.n_tokens)]
-        places = nums.decimals_to_fit(sources, lines.slot_width() - 0.1)
+        places = fitting_decimals(nums, sources, lines.slot_width() - 0.1)
         logits = lines.under(
             [nums.text(s, label=f"q·k/√d {t}", decimals=places) for s, t in zip(sources, ex.tokens,
                                                                                 strict=True)],
             geo.numbers_y(0.0),
         )  # fmt: skip
-        label = self.margin_labels(lines, geo, "q·k/√d", MUTED)
-        formula = in_work_area(self.scale_formula(nums), top)
+        label = margin_labels(lines, geo, "q·k/√d", MUTED)
+        formula = in_work_area(scale_formula(nums), top)
         with self.beat("scores") as beat:
             self.play(FadeOut(self.work), FadeOut(self.marked), run_time=beat.share(0.15))
             self.play(FadeIn(formula, shift=0.1 * UP), run_time=beat.share(0.2))
@@ -236,7 +238,7 @@ class RealHead(NarratedScene):
         f, layer, h = self.example.focus_index, self.layer, self.h
         weights = lines.under(nums.weight_row(f, name="attention", prefix=(layer, h)),
                               geo.numbers_y(0.0))  # fmt: skip
-        bars = self.bars(self.row, lines, geo)
+        bars = weight_bars(self.row, lines, geo)
         line, place = lines.position(self.best)
         mark = SurroundingRectangle(
             VGroup(bars[line].bar(place), weights[self.best]), color=TEXT, buff=0.06
@@ -244,7 +246,7 @@ class RealHead(NarratedScene):
         total = sum_line(nums, [ShownRow(f, "attention", (layer, h))],
                          lead="the weights add up to", always=True)  # fmt: skip
         in_work_area(total, top)
-        new_label = self.margin_labels(lines, geo, "weight", WEIGHT)
+        new_label = margin_labels(lines, geo, "weight", WEIGHT)
         with self.beat("softmax") as beat:
             self.play(FadeOut(keys), FadeOut(self.formula), run_time=beat.share(0.15))
             self.play(
@@ -259,7 +261,7 @@ class RealHead(NarratedScene):
 
     def play_blend(self, nums: Numbers, lines: TokenLines, geo: RowGeometry, top: float) -> None:
         ex, f, row = self.example, self.example.focus_index, self.row
-        values = self.strip_rows(ex.values[self.layer, self.h], lines, geo, VALUE,
+        values = strip_rows(ex.values[self.layer, self.h], lines, geo, VALUE,
                                  opacities=np.maximum(row / row.max(), 0.12))  # fmt: skip
         output = in_work_area(self.output(nums, f, self.entries), top)
         with self.beat("blend") as beat:
@@ -270,36 +272,6 @@ class RealHead(NarratedScene):
                       FadeIn(output, shift=0.1 * DOWN), run_time=beat.share(0.4))  # fmt: skip
 
     # -- pieces --------------------------------------------------------------------------
-
-    def strip_rows(
-        self, vectors: np.ndarray, lines: TokenLines, geo: RowGeometry, color: str,
-        opacities: np.ndarray | None = None,
-    ) -> Group:  # fmt: skip
-        """One strip per token (its row of ``vectors``), a strip image per row of tokens."""
-        vmax = float(np.abs(vectors).max())
-        thickness = min(0.24, 0.35 * lines.slot_width())
-        rows = Group()
-        for k, y in enumerate(lines.line_ys()):
-            tokens = lines.line_tokens(k)
-            rows.add(StripRow(
-                vectors[tokens.start : tokens.stop], [lines.x_of(i) for i in tokens],
-                top=geo.band_top(y), length=geo.band, color=color, vmax=vmax,
-                thickness=thickness,
-                opacities=None if opacities is None else opacities[tokens.start : tokens.stop],
-            ))  # fmt: skip
-        return rows
-
-    def bars(self, row: np.ndarray, lines: TokenLines, geo: RowGeometry) -> list[WeightBars]:
-        """The weights as bars standing where the key strips were, tallest filling the band."""
-        full = geo.band / float(row.max())
-        width = min(0.5, 0.6 * lines.slot_width())
-        bars = []
-        for k, y in enumerate(lines.line_ys()):
-            tokens = lines.line_tokens(k)
-            bars.append(WeightBars(row[tokens.start : tokens.stop], None,
-                                   [lines.x_of(i) for i in tokens], geo.band_top(y) - geo.band,
-                                   full_height=full, bar_width=width))  # fmt: skip
-        return bars
 
     def query_and_key(self, nums: Numbers, f: int, best: int, entries: list[int]) -> Group:
         """q of the focus over k of its top token, a few entries of each as numbers; the
@@ -316,14 +288,6 @@ class RealHead(NarratedScene):
         ).arrange(DOWN, buff=0.15, aligned_edge=LEFT)  # fmt: skip
         strips = Group(q, k).arrange(DOWN, buff=0.15, aligned_edge=RIGHT)
         return Group(strips[0], strips[1], note.next_to(strips, RIGHT, buff=0.45))
-
-    @staticmethod
-    def entry_boxes(work: Group, entries: list[int]) -> VGroup:
-        """One box round each entry shown as numbers, spanning the q and the k strip."""
-        q, k = work[0][0], work[1][0]
-        return VGroup(*(SurroundingRectangle(VGroup(q.cell_box(c), k.cell_box(c)), color=TEXT,
-                                             buff=0.0, stroke_width=2)
-                        for c in entries))  # fmt: skip
 
     def work_strip(
         self, nums: Numbers, name: str, token: int, color: str, entries: list[int], label: str,
@@ -346,17 +310,6 @@ class RealHead(NarratedScene):
         name_text = text(label, size=LABEL, color=color).next_to(strip, LEFT, buff=0.3)
         return Group(strip, numbers, name_text)
 
-    def scale_formula(self, nums: Numbers) -> VGroup:
-        """ "q·k ÷ √32 = q·k ÷ 5.66: one number per key", √32 and its value recorded."""
-        d = nums.text("d_head", label="d per head", decimals=0, size=LABEL)
-        root = nums.text("sqrt_d_head", label="√d", size=LABEL)
-        line = VGroup(text("each key:  q·k ÷", size=LABEL), text("√", size=LABEL), d,
-                      text("=  q·k ÷", size=LABEL), root).arrange(RIGHT, buff=0.12)  # fmt: skip
-        d.next_to(line[1], RIGHT, buff=0.02)
-        VGroup(line[3], root).next_to(d, RIGHT, buff=0.12)
-        note = caption("how well each key matches the query, scaled so softmax stays soft")
-        return VGroup(line, note).arrange(DOWN, buff=0.25)
-
     def output(self, nums: Numbers, f: int, entries: list[int]) -> Group:
         """The head's output for the focus as a strip, a few entries as numbers."""
         ex = self.example
@@ -364,16 +317,69 @@ class RealHead(NarratedScene):
         note = caption("every token's value, times its weight, added up: the head's output")
         return Group(strip, note.next_to(strip, DOWN, buff=0.3))
 
-    def margin_labels(self, lines: TokenLines, geo: RowGeometry, word: str, color: str) -> VGroup:
-        """``word`` left of each row's numbers, where a row leaves room for it."""
-        labels = VGroup()
-        for k, y in enumerate(lines.line_ys()):
-            first = lines.line_tokens(k).start
-            right = lines.x_of(first) - 0.5 * lines.slot_width() - 0.15
-            label = text(word, size=LABEL, color=color)
-            if right - label.width >= -FRAME_WIDTH / 2 + MARGIN:
-                labels.add(label.move_to([0, geo.numbers_y(y), 0]).align_to([right, 0, 0], RIGHT))
-        return labels
+
+def strip_rows(
+    vectors: np.ndarray, lines: TokenLines, geo: RowGeometry, color: str,
+    opacities: np.ndarray | None = None,
+) -> Group:  # fmt: skip
+    """One strip per token (its row of ``vectors``), a strip image per row of tokens."""
+    vmax = float(np.abs(vectors).max())
+    thickness = min(0.24, 0.35 * lines.slot_width())
+    rows = Group()
+    for k, y in enumerate(lines.line_ys()):
+        tokens = lines.line_tokens(k)
+        rows.add(StripRow(
+            vectors[tokens.start : tokens.stop], [lines.x_of(i) for i in tokens],
+            top=geo.band_top(y), length=geo.band, color=color, vmax=vmax,
+            thickness=thickness,
+            opacities=None if opacities is None else opacities[tokens.start : tokens.stop],
+        ))  # fmt: skip
+    return rows
+
+
+def weight_bars(row: np.ndarray, lines: TokenLines, geo: RowGeometry) -> list[WeightBars]:
+    """The weights as bars standing where the key strips were, tallest filling the band."""
+    full = geo.band / float(row.max())
+    width = min(0.5, 0.6 * lines.slot_width())
+    bars = []
+    for k, y in enumerate(lines.line_ys()):
+        tokens = lines.line_tokens(k)
+        bars.append(WeightBars(row[tokens.start : tokens.stop], None,
+                               [lines.x_of(i) for i in tokens], geo.band_top(y) - geo.band,
+                               full_height=full, bar_width=width))  # fmt: skip
+    return bars
+
+
+def entry_boxes(work: Group, entries: list[int]) -> VGroup:
+    """One box round each entry shown as numbers, spanning the q and the k strip."""
+    q, k = work[0][0], work[1][0]
+    return VGroup(*(SurroundingRectangle(VGroup(q.cell_box(c), k.cell_box(c)), color=TEXT,
+                                         buff=0.0, stroke_width=2)
+                    for c in entries))  # fmt: skip
+
+
+def scale_formula(nums: Numbers) -> VGroup:
+    """ "q·k ÷ √32 = q·k ÷ 5.66: one number per key", √32 and its value recorded."""
+    d = nums.text("d_head", label="d per head", decimals=0, size=LABEL)
+    root = nums.text("sqrt_d_head", label="√d", size=LABEL)
+    line = VGroup(text("each key:  q·k ÷", size=LABEL), text("√", size=LABEL), d,
+                  text("=  q·k ÷", size=LABEL), root).arrange(RIGHT, buff=0.12)  # fmt: skip
+    d.next_to(line[1], RIGHT, buff=0.02)
+    VGroup(line[3], root).next_to(d, RIGHT, buff=0.12)
+    note = caption("how well each key matches the query, scaled so softmax stays soft")
+    return VGroup(line, note).arrange(DOWN, buff=0.25)
+
+
+def margin_labels(lines: TokenLines, geo: RowGeometry, word: str, color: str) -> VGroup:
+    """``word`` left of each row's numbers, where a row leaves room for it."""
+    labels = VGroup()
+    for k, y in enumerate(lines.line_ys()):
+        first = lines.line_tokens(k).start
+        right = lines.x_of(first) - 0.5 * lines.slot_width() - 0.15
+        label = text(word, size=LABEL, color=color)
+        if right - label.width >= -FRAME_WIDTH / 2 + MARGIN:
+            labels.add(label.move_to([0, geo.numbers_y(y), 0]).align_to([right, 0, 0], RIGHT))
+    return labels
 
 
 def _pitches() -> dict[int, float]:

@@ -1,7 +1,7 @@
 """Chapter "trained heads": every head of a trained model on the sentence, then three of them.
 
 All 72 heads (6 layers of 12) as small heat maps in one mosaic; then the heads the narration
-names, each picked by measurement (:func:`attention.head_story.story_heads`): the heads whose
+names, each picked by measurement (:func:`attention.story.head_story.story_heads`): the heads whose
 habit is the previous or next token (outlined and counted) and the strongest one's share, the
 heads that park more than half their weight on [CLS] and [SEP] (outlined, counted) and the
 strongest one's share, and the story head, where the focus word links most to another word,
@@ -30,8 +30,8 @@ from manim import (
 
 from scenes.kit import (
     CONTENT_BOTTOM,
+    COUNTED,
     FRAME_WIDTH,
-    HABIT_ORDER,
     HABITS,
     KEY,
     LABEL,
@@ -135,10 +135,10 @@ class TrainedHeads(NarratedScene):
         count = self.mosaic_lines(small, [
             [text("heads (outlined) with more than half their weight", size=LABEL)],
             [text("on the previous token:", size=LABEL),
-             nums.text(f"habit_counts[{HABIT_ORDER.index('previous')}]",
+             nums.text(f"habit_counts[{COUNTED.index('previous')}]",
                        label="previous-token heads", decimals=0, size=LABEL),
              text("·  on the next:", size=LABEL),
-             nums.text(f"habit_counts[{HABIT_ORDER.index('next')}]", label="next-token heads",
+             nums.text(f"habit_counts[{COUNTED.index('next')}]", label="next-token heads",
                        decimals=0, size=LABEL)],
         ])  # fmt: skip
         ring = small.tile_box(layer, h, TEXT, 5.0)
@@ -155,11 +155,11 @@ class TrainedHeads(NarratedScene):
     def sink_axes(self, heat: HeatImage) -> VGroup:
         """The [CLS] and [SEP] columns of the large head boxed and named above it."""
         start, end, _ = measure_roles(self.example.record.tokens)
-        axes = self.axis_names(heat, (None, "queries"), (None, ""))
+        axes = axis_names(heat, (None, "queries"), (None, ""))
         for columns in (start, end):
             if columns:
                 name = self.example.tokens[columns[0]]
-                axes.add(self.axis_names(heat, (None, ""), (list(columns), name)))
+                axes.add(axis_names(heat, (None, ""), (list(columns), name)))
                 axes.add(heat.columns_box(list(columns), KEY))
         return axes
 
@@ -200,12 +200,12 @@ class TrainedHeads(NarratedScene):
         tokens = ex.record.tokens
         heat, _ = self.panel_heat(p)
         pieces = list(tokens.tokens_of(word))
-        axes = self.axis_names(heat, (f, ex.focus), (pieces, tokens.words[word]))
+        axes = axis_names(heat, (f, ex.focus), (pieces, tokens.words[word]))
         mixed = {(q.layer, q.head) for q in self.heads.all if q.habit is None}
         veil = VGroup(*(small.tile_veil(q.layer, q.head) for q in self.heads.all
                         if (q.layer, q.head) not in mixed))  # fmt: skip
         count = self.mosaic_lines(small, [
-            [nums.text(f"habit_counts[{HABIT_ORDER.index('mixed')}]", label="mixed heads",
+            [nums.text(f"habit_counts[{COUNTED.index('mixed')}]", label="mixed heads",
                        decimals=0, size=LABEL),
              text("heads (bright) follow no single habit here;", size=LABEL, color=TEXT)],
             [text("in", size=LABEL),
@@ -239,50 +239,50 @@ class TrainedHeads(NarratedScene):
         heat = HeatImage(self.example.attention[p.layer, p.head], side=HEAT_SIDE)
         centre_x = (PANEL_LEFT + FRAME_WIDTH / 2 - MARGIN) / 2 + 0.2
         heat.move_to([centre_x, PANEL_TOP - 0.35 - HEAT_SIDE / 2, 0])
-        return heat, self.axis_names(heat, (None, "queries"), (None, "keys"))
-
-    @staticmethod
-    def axis_names(
-        heat: HeatImage, row: tuple[int | None, str], columns: tuple[list[int] | None, str]
-    ) -> VGroup:
-        """The rows' name left of the map and the columns' above it: "queries" and "keys"
-        centred, or a token's word beside its own row or above its own columns."""
-        names = VGroup()
-        index, word = row
-        if word:
-            label = text(word, size=SMALL_NUMBER, color=QUERY)
-            if index is None:
-                label.rotate(np.pi / 2).next_to(heat, LEFT, buff=0.12)
-            else:
-                label.next_to(heat, LEFT, buff=0.12).set_y(heat.cell(index, 0)[1])
-            names.add(label)
-        cols, word = columns
-        if not word:
-            return names
-        label = text(word, size=SMALL_NUMBER, color=KEY).next_to(heat, UP, buff=0.1)
-        if cols is not None:
-            label.set_x((heat.cell(0, min(cols))[0] + heat.cell(0, max(cols))[0]) / 2)
-            label.shift([max(0.0, heat.get_left()[0] - label.get_left()[0])
-                         + min(0.0, heat.get_right()[0] - label.get_right()[0]), 0, 0])  # fmt: skip
-        return names.add(label)
+        return heat, axis_names(heat, (None, "queries"), (None, "keys"))
 
     def panel_lines(self, rows: list[list[Mobject]]) -> VGroup:
         """Lines of text under the large head, left-aligned with the panel."""
-        lines = self.text_lines(rows, FRAME_WIDTH / 2 - MARGIN - PANEL_LEFT)
+        lines = text_lines(rows, FRAME_WIDTH / 2 - MARGIN - PANEL_LEFT)
         top = PANEL_TOP - 0.35 - HEAT_SIDE - 0.3
         return lines.move_to([0, top, 0], aligned_edge=UP).align_to([PANEL_LEFT, 0, 0], LEFT)
 
     def mosaic_lines(self, small: HeadMosaic, rows: list[list[Mobject]]) -> VGroup:
         """Lines of text under the small mosaic, left-aligned with its tiles."""
         width = SMALL_RIGHT + FRAME_WIDTH / 2 - MARGIN
-        lines = self.text_lines(rows, width)
+        lines = text_lines(rows, width)
         return lines.next_to(small, DOWN, buff=0.45).align_to(small, LEFT)
 
-    @staticmethod
-    def text_lines(rows: list[list[Mobject]], width: float) -> VGroup:
-        lines = VGroup(*(VGroup(*row).arrange(RIGHT, buff=0.14) for row in rows))
-        lines.arrange(DOWN, buff=LINE_GAP - 0.3, aligned_edge=LEFT)
-        fit_width(lines, width)
-        if lines.get_bottom()[1] < CONTENT_BOTTOM:
-            lines.shift([0, CONTENT_BOTTOM - lines.get_bottom()[1], 0])
-        return lines
+
+def axis_names(
+    heat: HeatImage, row: tuple[int | None, str], columns: tuple[list[int] | None, str]
+) -> VGroup:
+    """The rows' name left of the map and the columns' above it: "queries" and "keys"
+    centred, or a token's word beside its own row or above its own columns."""
+    names = VGroup()
+    index, word = row
+    if word:
+        label = text(word, size=SMALL_NUMBER, color=QUERY)
+        if index is None:
+            label.rotate(np.pi / 2).next_to(heat, LEFT, buff=0.12)
+        else:
+            label.next_to(heat, LEFT, buff=0.12).set_y(heat.cell(index, 0)[1])
+        names.add(label)
+    cols, word = columns
+    if not word:
+        return names
+    label = text(word, size=SMALL_NUMBER, color=KEY).next_to(heat, UP, buff=0.1)
+    if cols is not None:
+        label.set_x((heat.cell(0, min(cols))[0] + heat.cell(0, max(cols))[0]) / 2)
+        label.shift([max(0.0, heat.get_left()[0] - label.get_left()[0])
+                     + min(0.0, heat.get_right()[0] - label.get_right()[0]), 0, 0])  # fmt: skip
+    return names.add(label)
+
+
+def text_lines(rows: list[list[Mobject]], width: float) -> VGroup:
+    lines = VGroup(*(VGroup(*row).arrange(RIGHT, buff=0.14) for row in rows))
+    lines.arrange(DOWN, buff=LINE_GAP - 0.3, aligned_edge=LEFT)
+    fit_width(lines, width)
+    if lines.get_bottom()[1] < CONTENT_BOTTOM:
+        lines.shift([0, CONTENT_BOTTOM - lines.get_bottom()[1], 0])
+    return lines

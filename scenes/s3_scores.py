@@ -38,6 +38,7 @@ from scenes.kit import (
     caption,
     columns_under,
     fit_width,
+    fitting_decimals,
     text,
     top_dimension,
 )
@@ -89,14 +90,9 @@ class Scores(NarratedScene):
             )
 
         with self.beat("all_scores") as beat:
-            places = nums.decimals_to_fit(
-                [
-                    f"{name}[{f}, {j}]"
-                    for name in ("scores", "scaled_scores")
-                    for j in range(ex.n_tokens)
-                ],
-                row.slot_width() - 0.1,
-            )
+            sources = [f"{name}[{f}, {j}]" for name in ("scores", "scaled_scores")
+                       for j in range(ex.n_tokens)]  # fmt: skip
+            places = fitting_decimals(nums, sources, row.slot_width() - 0.1)
             # under the chips, shrunk together (never below legible) when a row is crowded
             scores = row.under(
                 [

@@ -37,6 +37,7 @@ from scenes.kit import (
     TokenRow,
     WeightBars,
     fit_width,
+    fitting_decimals,
     named_tokens,
     sum_line,
     text,
@@ -120,8 +121,8 @@ class Softmax(NarratedScene):
     def score_rows(self, nums: Numbers, row: TokenRow, f: int) -> tuple[VGroup, VGroup]:
         """The focus row's scaled scores and, under them, its weights (adding up to 1)."""
         n = self.example.n_tokens
-        places = nums.decimals_to_fit(
-            [f"scaled_scores[{f}, {j}]" for j in range(n)], row.slot_width() - 0.1
+        places = fitting_decimals(
+            nums, [f"scaled_scores[{f}, {j}]" for j in range(n)], row.slot_width() - 0.1
         )
         scaled = row.under(
             [nums.text(f"scaled_scores[{f}, {j}]", decimals=places) for j in range(n)],

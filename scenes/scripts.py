@@ -4,7 +4,7 @@
 :func:`default_plan` reads the chapter's beats from the shipped scripts (the default
 script, else the lecture script), fills them as the command line does and estimates their
 speech from the words. It trusts those files: the command line's loader
-(``explainer.script``) validates every script, the shipped ones included, and a test checks
+(``explainer.plan.script``) validates every script, the shipped ones included, and a test checks
 that both make the same plan for every chapter.
 """
 
@@ -14,9 +14,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from attention.example import checked_spec, example_for
-from attention.placeholders import narration_values, scene_values
 from attention.spec import DEFAULT_MODEL, DEFAULT_SENTENCE, ExampleSpec
+from attention.story.placeholders import narration_values, scene_values
+from attention.worked.example import checked_spec, example_for
 from scenes.catalogue import chapter_entry, chapter_spec
 from scenes.plan import ScenePlan, spoken_beat
 

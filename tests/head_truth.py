@@ -1,6 +1,6 @@
 """What a trained model's heads do on a sentence, recomputed by loops from the raw weights.
 
-Independent of ``attention.patterns`` and ``attention.head_story``: only the documented
+Independent of ``attention.story.patterns`` and ``attention.story.head_story``: only the documented
 rules (README, "A trained model"), written again here with plain Python over nested lists.
 
 - Each weight ``w[i][j]`` of a head goes to one kind of token: [CLS] or [SEP] (the model's

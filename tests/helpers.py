@@ -1,5 +1,6 @@
-"""Checks shared by the test modules: ffmpeg's loudness meter, the CLI's error line, and
-the nearest rounding of a number, computed here with :mod:`decimal` (not the project's code)."""
+"""Checks shared by the test modules: ffmpeg's loudness meter, the CLI's error line, a
+softmax by numpy's own operations, and the nearest rounding of a number, computed here with
+:mod:`decimal` (not the project's code)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 
 def nearest(x: float, decimals: int) -> str:
@@ -27,6 +30,19 @@ def nearest(x: float, decimals: int) -> str:
 def nearest_row(values: Iterable[float], decimals: int = 2) -> list[str]:
     """Every value of a row as :func:`nearest` shows it."""
     return [nearest(float(v), decimals) for v in values]
+
+
+def nearest_rows(matrix: Iterable[Iterable[float]], decimals: int = 2) -> list[list[str]]:
+    """Every row of a matrix as :func:`nearest_row` shows it."""
+    return [nearest_row(row, decimals) for row in matrix]
+
+
+def softmax(scores: Any) -> np.ndarray:
+    """Softmax along the last axis by the definition, ``exp(x - max) / sum exp(x - max)``,
+    with numpy's own operations (a score of -inf gets weight 0)."""
+    z = np.asarray(scores, dtype=np.float64)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def ffmpeg_loudness(path: Path) -> tuple[float, float]:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from explainer.cli import app
-from explainer.lecture import LectureInput, LectureReport, make_lecture
+from explainer.cli.app import app
+from explainer.outputs.lecture import LectureInput, LectureReport, make_lecture
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 

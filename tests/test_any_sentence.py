@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from attention import ExampleError
-from attention.wordnet import wordnet_dir
-from explainer.checks import check_numbers, scene_checks
-from explainer.errors import ExplainerError
-from explainer.script import load_script
+from attention.models.wordnet import wordnet_dir
+from explainer.core.errors import ExplainerError
+from explainer.pipeline.checks import check_numbers, scene_checks
+from explainer.plan.script import load_script
 from scenes.scripts import PROJECT_ROOT
 
 SEED = 20261123

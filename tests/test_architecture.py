@@ -14,11 +14,24 @@ from pathlib import Path
 
 import pytest
 
+from explainer.core.python_source import imported_names
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("attention", "scenes", "explainer")
 MAX_FUNCTION_LINES = 80  # in explainer/ and scenes/, not counting the docstring
+MAX_MODULE_LINES = 400  # every module of the three packages, docstrings and all
+MAX_CLASS_LINES = 200  # every class of the three packages, from its line to its last
+MAX_SCRIPT_LINES = 400  # each of the explorer's script modules
 # a package may import only the packages before it in this order (the arrow points down)
 ALLOWED = {"attention": {"attention"}, "scenes": {"attention", "scenes"}}
+# the folders of each package, bottom first: a folder may import itself and the folders
+# before it, never one after it ("" is the package's own top-level modules)
+LAYERS = {
+    "attention": ("", "models", "worked", "story", "numbers"),
+    "explainer": ("", "core", "voice", "plan", "audio", "render", "distribute", "outputs",
+                  "pipeline", "batch", "cli", "dev"),
+}  # fmt: skip
+TOP_LEVEL_ENTRY = "explainer.__main__"  # ``python -m explainer``: the command line, on top
 
 
 def _module_name(path: Path) -> str:
@@ -32,21 +45,7 @@ def _modules() -> dict[str, Path]:
 
 def _imports(path: Path, name: str, known: set[str]) -> set[str]:
     """The project modules ``path`` imports anywhere in it, TYPE_CHECKING blocks included."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                base = ".".join(
-                    [*package.split(".")[: len(package.split(".")) - node.level + 1], base]
-                )
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return {m for m in found if m in known}
+    return {m for m in imported_names(path, name) if m in known}
 
 
 def _catalogue_modules() -> set[str]:
@@ -163,3 +162,72 @@ def test_mypy_strict_is_clean_on_attention_and_explainer() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def _folder(module: str) -> tuple[str, int]:
+    """``explainer.voice.engines`` -> ("explainer", index of "voice" in its layers)."""
+    package, *rest = module.split(".")
+    layers = LAYERS[package]
+    if module in (TOP_LEVEL_ENTRY, package):  # the facade and the entry re-export the rest
+        return package, len(layers)
+    return package, layers.index(rest[0]) if len(rest) > 1 or (rest and rest[0] in layers) else 0
+
+
+def test_every_module_lives_in_a_known_folder() -> None:
+    unknown = [m for m in _modules() if m.split(".")[0] in LAYERS and len(m.split(".")) > 2
+               and m.split(".")[1] not in LAYERS[m.split(".")[0]]]  # fmt: skip
+    assert unknown == []
+
+
+def test_folders_import_only_the_folders_below_them() -> None:
+    wrong = [
+        f"{module} imports {imported}"
+        for module, imports in _graph().items()
+        if module.split(".")[0] in LAYERS
+        for imported in imports
+        if imported.split(".")[0] == module.split(".")[0]
+        and imported != "explainer"  # its __init__ holds only __version__
+        and _folder(imported)[1] > _folder(module)[1]
+    ]
+    assert wrong == []
+
+
+def test_nothing_at_run_time_imports_the_development_tools() -> None:
+    wrong = [f"{module} imports {imported}" for module, imports in _graph().items()
+             if not module.startswith("explainer.dev")
+             for imported in imports if imported.startswith("explainer.dev")]  # fmt: skip
+    assert wrong == []
+
+
+def test_the_layer_rule_sees_an_upward_import() -> None:
+    assert _folder("explainer.core.errors")[1] < _folder("explainer.voice.engines")[1]
+    assert _folder("attention.core")[1] == 0 < _folder("attention.models.llama")[1]
+    assert _folder("explainer.__main__")[1] > _folder("explainer.cli.app")[1]
+
+
+ALL_MODULES = sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", ALL_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_over_400_lines_and_no_class_over_200(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    lines = len(source.splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{lines} lines: split it by concern"
+    long = [
+        f"{node.name}: {(node.end_lineno or node.lineno) - node.lineno + 1} lines"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ClassDef)
+        and (node.end_lineno or node.lineno) - node.lineno + 1 > MAX_CLASS_LINES
+    ]
+    assert long == []
+
+
+def test_the_explorer_script_is_in_modules_the_page_joins() -> None:
+    from explainer.outputs.explore.page import SCRIPT_FILES
+
+    folder = ROOT / "explainer" / "outputs" / "explore" / "static" / "js"
+    on_disk = sorted(p.name for p in folder.glob("*.js"))
+    assert sorted(SCRIPT_FILES) == on_disk  # every module joined, none forgotten
+    sizes = {n: len((folder / n).read_text(encoding="utf-8").splitlines()) for n in on_disk}
+    assert len(sizes) > 1
+    assert max(sizes.values()) <= MAX_SCRIPT_LINES, sizes

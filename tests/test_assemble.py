@@ -16,13 +16,13 @@ import numpy as np
 import pytest
 from helpers import ffmpeg_loudness
 
-from explainer.assemble import ChapterMark, write_chapters
-from explainer.errors import ExplainerError, RenderError
-from explainer.loudness import normalize
-from explainer.manifest import MANIFEST_NAME, Manifest
-from explainer.media import probe_video_frames
-from explainer.mix import MIX_RATE, AudioPlacement, mix_samples
-from explainer.staging import LOCK_NAME, check_out_dir, staged_outputs
+from explainer.audio.loudness import normalize
+from explainer.audio.mix import MIX_RATE, AudioPlacement, mix_samples
+from explainer.core.errors import ExplainerError, RenderError
+from explainer.core.manifest import MANIFEST_NAME, Manifest
+from explainer.core.media import probe_video_frames
+from explainer.core.staging import LOCK_NAME, check_out_dir, staged_outputs
+from explainer.outputs.assemble import ChapterMark, write_chapters
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
@@ -281,7 +281,7 @@ def test_sigterm_leaves_previous_outputs_and_no_partial_files(tmp_path: Path) ->
         f"""
         import sys, time
         from pathlib import Path
-        from explainer.staging import staged_outputs
+        from explainer.core.staging import staged_outputs
         try:
             with staged_outputs(Path({str(out)!r})) as staging:
                 (staging.path / "v.mp4").write_text("half-written")

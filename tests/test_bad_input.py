@@ -13,10 +13,10 @@ from helpers import one_error_line
 from typer.testing import CliRunner
 
 from attention.spec import ExampleSpec
-from explainer.cli import app
-from explainer.errors import VoiceError
-from explainer.voice_cache import synthesize_beats
-from explainer.voices import FestivalVoice, speakable_ascii
+from explainer.audio.voice_cache import synthesize_beats
+from explainer.cli.app import app
+from explainer.core.errors import VoiceError
+from explainer.voice.engines import FestivalVoice, speakable_ascii
 from scenes.plan import Beat, ScenePlan
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"

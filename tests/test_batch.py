@@ -10,10 +10,10 @@ import pytest
 from helpers import one_error_line
 from typer.testing import CliRunner
 
-from explainer.batch_file import Variant, read_variants, slugs
-from explainer.batch_page import write_index
-from explainer.cli import app
-from explainer.errors import ScriptError
+from explainer.batch.page import write_index
+from explainer.batch.variants import Variant, read_variants, slugs
+from explainer.cli.app import app
+from explainer.core.errors import ScriptError
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 

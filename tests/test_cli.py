@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import inspect
+import shlex
 from pathlib import Path
 
+import click
 import pytest
+import typer.main
 from helpers import one_error_line
+from rich.text import Text
 from typer.testing import CliRunner
 
 from explainer import __version__
-from explainer import checks as checks_module
-from explainer.cli import app
-from explainer.errors import ExplainerError
-from explainer.script import Script
-from explainer.staging import staged_outputs
+from explainer.batch.variants import read_variants
+from explainer.cli.app import COMMANDS, app
+from explainer.core.errors import ExplainerError
+from explainer.core.staging import staged_outputs
+from explainer.pipeline import checks as checks_module
+from explainer.plan.script import Script, load_script
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 
@@ -80,7 +86,7 @@ def test_a_bad_rate_is_one_line_and_writes_nothing(runner: CliRunner, tmp_path: 
 def test_the_rate_reaches_the_render(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from explainer import pipeline
+    from explainer.pipeline import conductor as pipeline
 
     seen: list[tuple[str, float | None]] = []
 
@@ -209,8 +215,119 @@ def test_debug_shows_the_exception(runner: CliRunner, tmp_path: Path) -> None:
     assert type(result.exception).__name__ == "ScriptError"
 
 
-def test_help_has_an_example_for_every_command(runner: CliRunner) -> None:
-    for command in ("render", "scenes", "check", "voices", "numbers"):
-        result = runner.invoke(app, [command, "--help"])
-        assert result.exit_code == 0
-        assert "Example: explainer" in result.stdout, command
+WIDTH = 80  # the help is read at 80 columns; rich pads its text by one column each side
+COMMAND_NAMES = [command.__name__ for command in COMMANDS]
+DOCSTRINGS = {command.__name__: command.__doc__ for command in COMMANDS}
+READ_ONLY = {"scenes", "voices", "numbers"}  # examples cheap and harmless enough to run
+
+
+def _help_lines(runner: CliRunner, *command: str) -> list[str]:
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": str(WIDTH)})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= WIDTH for line in lines), "the help is wider than the terminal"
+    return lines
+
+
+def _description(lines: list[str]) -> list[list[str]]:
+    """The help's text between the usage line and the first panel, as paragraphs of lines."""
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("Usage:")) + 1
+    end = next(i for i, line in enumerate(lines) if line.startswith("╭"))
+    found: list[list[str]] = [[]]
+    for line in lines[start:end]:
+        text = line.strip()
+        if text:
+            found[-1].append(text)
+        elif found[-1]:
+            found.append([])
+    return [paragraph for paragraph in found if paragraph]
+
+
+def _docstring_paragraphs(docstring: str | None) -> list[str]:
+    """What the reader should see: each paragraph of the docstring, ``literals`` plain."""
+    blocks = inspect.cleandoc(docstring or "").replace("``", "").split("\n\n")
+    return [" ".join(block.split()) for block in blocks if block.strip()]
+
+
+def _example(paragraphs: list[list[str]]) -> list[str]:
+    examples = [p for p in paragraphs if p[0].startswith("Example: ")]
+    assert len(examples) == 1, "one example per command"
+    assert len(examples[0]) == 1, f"the example is wrapped, so it cannot be pasted: {examples}"
+    return shlex.split(examples[0][0].removeprefix("Example: "))
+
+
+@pytest.mark.parametrize("name", ["", *COMMAND_NAMES])
+def test_help_reads_as_the_docstring_paragraphs_wrapped_only_where_full(
+    runner: CliRunner, name: str
+) -> None:
+    shown = _description(_help_lines(runner, *([name] if name else [])))
+    docstring = DOCSTRINGS[name] if name else app.info.help
+    # the same words and paragraphs as the docstring: no markup ate a bracketed word
+    assert [" ".join(p) for p in shown] == _docstring_paragraphs(docstring)
+    # a line ends only where the next word would not fit, never where the source wrapped
+    for paragraph in shown:
+        for line, after in zip(paragraph, paragraph[1:], strict=False):
+            assert len(line) + 1 + len(after.split()[0]) > WIDTH - 2, (name, line)
+
+
+@pytest.mark.parametrize("name", COMMAND_NAMES)
+def test_every_example_is_a_valid_command_line(runner: CliRunner, name: str) -> None:
+    argv = _example(_description(_help_lines(runner, name)))
+    assert argv[:2] == ["explainer", name]
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    context = command.make_context(name, argv[2:])  # raises on an unknown or bad option
+    for parameter in command.params:
+        if isinstance(parameter, click.Argument) and context.params[parameter.name] is not None:
+            assert Path(context.params[parameter.name]).is_file(), (name, parameter.name)
+    if name == "batch":
+        assert read_variants(context.params["variants"])
+    if "script" in context.params:  # the sentence, focus, model and scenes it names exist
+        given = {key: context.params.get(key) for key in ("sentence", "focus", "model")}
+        load_script(context.params["script"], **given).select(context.params.get("scene") or ())
+    if name in READ_ONLY:
+        result = runner.invoke(app, argv[1:])
+        assert result.exit_code == 0, result.output
+
+
+def test_the_top_level_example_is_a_valid_command_line(runner: CliRunner) -> None:
+    argv = _example(_description(_help_lines(runner)))
+    assert argv[0] == "explainer"
+    assert argv[1] in COMMAND_NAMES
+    command = typer.main.get_command(app).commands[argv[1]]  # type: ignore[attr-defined]
+    command.make_context(argv[1], argv[2:])  # raises on an unknown or bad option
+
+
+def test_no_option_help_loses_a_bracketed_word_to_rich_markup() -> None:
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        for parameter in command.params:
+            written = getattr(parameter, "help", None) or ""
+            meant = written.replace("\\[", "[")
+            assert Text.from_markup(written).plain == meant, (name, parameter.name)
+
+
+def _command_rows(lines: list[str]) -> tuple[dict[str, list[str]], int]:
+    """The top-level help's Commands panel: each name's lines of text, and where texts start."""
+    start = next(i for i, line in enumerate(lines) if line.startswith("╭─ Commands")) + 1
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("╰"))
+    inner = [line[1:-1] for line in lines[start:end]]  # inside the panel's borders
+    name, first_word = inner[0].split()[:2]
+    offset = inner[0].index(first_word, inner[0].index(name) + len(name))
+    rows: dict[str, list[str]] = {}
+    for line in inner:
+        if line[:offset].strip():
+            rows[line[:offset].strip()] = []
+        rows[list(rows)[-1]].append(line[offset:].rstrip())
+    return rows, offset
+
+
+def test_the_command_list_shows_each_first_paragraph_wrapped_only_where_full(
+    runner: CliRunner,
+) -> None:
+    rows, offset = _command_rows(_help_lines(runner))
+    assert list(rows) == COMMAND_NAMES
+    width = WIDTH - 2 - 1 - offset  # the borders, the right padding, the names' column
+    for name, texts in rows.items():
+        assert " ".join(texts) == _docstring_paragraphs(DOCSTRINGS[name])[0]
+        for line, after in zip(texts, texts[1:], strict=False):
+            assert len(line) + 1 + len(after.split()[0]) > width, (name, line)

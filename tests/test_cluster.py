@@ -22,9 +22,9 @@ import pytest
 from helpers import one_error_line
 from typer.testing import CliRunner
 
-from explainer.cli import app
-from explainer.local_cluster import LocalCluster, local_cluster, wait_for_workers
-from explainer.media import probe_video_frames
+from explainer.cli.app import app
+from explainer.core.media import probe_video_frames
+from explainer.dev.local_cluster import LocalCluster, local_cluster, wait_for_workers
 
 pytestmark = [
     pytest.mark.render,

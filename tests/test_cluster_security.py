@@ -21,12 +21,12 @@ from helpers import one_error_line
 from tls_certs import make_tls_files
 from typer.testing import CliRunner
 
-from explainer import dask_cluster
-from explainer.cli import app
-from explainer.cluster_address import TLS_VARIABLES, exposure_warning, parse_address
-from explainer.errors import ClusterError
-from explainer.local_cluster import LocalCluster, TlsFiles, local_cluster
-from explainer.media import probe_video_frames
+from explainer.cli.app import app
+from explainer.core.errors import ClusterError
+from explainer.core.media import probe_video_frames
+from explainer.dev.local_cluster import LocalCluster, TlsFiles, local_cluster
+from explainer.distribute import dask_cluster
+from explainer.distribute.address import TLS_VARIABLES, exposure_warning, parse_address
 
 ROOT = Path(__file__).parents[1]
 TINY = Path(__file__).parent / "data" / "tiny.toml"  # two short chapters, espeak

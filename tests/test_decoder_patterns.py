@@ -1,5 +1,5 @@
 """A decoder's head patterns: each measure recomputed here with plain loops, never through
-:mod:`attention.decoder_patterns`, and the heads SmolLM2 has on a repeated random sequence.
+:mod:`attention.story.decoder_patterns`, and the heads SmolLM2 has on a repeated random sequence.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from attention.decoder_patterns import (
+from attention.models.llama import LlamaModel
+from attention.models.model import ForwardRecord
+from attention.models.registry import load_model
+from attention.story.decoder_patterns import (
     THRESHOLD,
     decoder_heads,
     first_share,
     induction_share,
     previous_share,
 )
-from attention.llama import LlamaModel
-from attention.model import ForwardRecord
-from attention.registry import load_model
-from explainer.cli import app
+from explainer.cli.app import app
 
 Matrix = Sequence[Sequence[float]]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from explainer.executors import LocalScenePool
-from explainer.quality import Quality
-from explainer.render import render_clips
+from explainer.core.quality import Quality
+from explainer.distribute.executors import LocalScenePool
+from explainer.pipeline.scenes import render_clips
 from scenes.plan import ScenePlan
 from scenes.scripts import default_plan
 

@@ -10,9 +10,9 @@ import pytest
 
 from attention import ExampleError, WorkedExample, multi_head_attention, tokenize, worked_example
 from attention.core import AttentionParams
-from attention.designed import HEAD_FEATURES
-from attention.example import DIMENSIONS, FOCUS_RULES, find_focus
-from attention.lexicon import embed
+from attention.models.designed import HEAD_FEATURES
+from attention.models.lexicon import embed
+from attention.worked.example import DIMENSIONS, FOCUS_RULES, find_focus
 
 ARRAYS = (
     "x", "w_q", "w_k", "w_v", "w_o", "q", "k", "v", "scores", "scaled_scores", "weights",

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import nearest, nearest_row, one_error_line
+from helpers import nearest, nearest_row, one_error_line, softmax
 
-from attention import ExampleSpec, NumbersLedger, example_for, verify, worked_example
-from explainer.explore import (
+from attention import ExampleSpec, NumbersLedger, example_for, worked_example
+from attention.numbers.verify import verify
+from explainer.outputs.explore import (
     CHAPTER_VIEWS,
     EXPLORER_NUMBERS,
     EXPLORER_PAGE,
@@ -27,8 +28,8 @@ from explainer.explore import (
     make_explorer,
     static_paths,
 )
-from explainer.explore.experiment import experiment_for
-from explainer.explore.quiz import quiz_for
+from explainer.outputs.explore.experiment import experiment_for
+from explainer.outputs.explore.quiz import quiz_for
 from scenes.catalogue import CHAPTERS
 
 SENTENCES = [
@@ -47,11 +48,6 @@ def page_json(html: str) -> dict:
     )
     assert found is not None
     return json.loads(found.group(1))
-
-
-def softmax(row: np.ndarray) -> np.ndarray:
-    e = np.exp(row - row.max())
-    return e / e.sum()
 
 
 @pytest.mark.parametrize(("sentence", "focus"), SENTENCES)
@@ -76,7 +72,7 @@ def test_the_weights_shown_are_numpys_weights_each_at_its_nearest() -> None:
     ex = worked_example()
     shown = {e.source: e.shown for e in explorer_ledger(ex).entries}
     q, k = np.asarray(ex.q), np.asarray(ex.k)
-    weights = np.array([softmax(row) for row in q @ k.T / np.sqrt(q.shape[1])])
+    weights = softmax(q @ k.T / np.sqrt(q.shape[1]))
     for i, row in enumerate(weights):
         assert [shown[f"weights[{i}, {j}]"] for j in range(len(row))] == nearest_row(row)
         assert shown[f"sum(weights[{i}])"] == nearest(float(sum(row)), 2) == "1.00"
@@ -136,7 +132,7 @@ def test_the_experiment_keeps_the_focus_and_the_words_it_weighs_most() -> None:
     # its starting weights: a softmax over those tokens alone, from their own q and k
     idx = list(picked.tokens)
     q, k, v = (np.asarray(a)[idx] for a in (ex.q, ex.k, ex.v))
-    weights = np.array([softmax(r) for r in q @ k.T / 2.0])
+    weights = softmax(q @ k.T / 2.0)
     shown = {e.source: e.shown for e in explorer_ledger(ex).entries}
     for r, wrow in enumerate(weights):
         assert [shown[f"{picked.weights}[{r}, {c}]"] for c in range(len(idx))] == nearest_row(wrow)
@@ -187,12 +183,16 @@ def test_the_designed_models_page_is_under_a_megabyte_at_sixteen_tokens(tmp_path
 
 
 def test_the_outputs_key_follows_the_pages_script(tmp_path: Path) -> None:
-    from explainer.assemble import OUTPUTS
-    from explainer.keys import code_digest
+    from explainer.outputs.assemble import OUTPUTS
+    from explainer.outputs.explore import page
+    from explainer.plan.keys import code_digest
 
     stage = next(s for s in OUTPUTS if s.name == "explorer")
     assert set(stage.assets) == set(static_paths())
-    script = next(p for p in stage.assets if p.name == "explorer.js")
+    modules = sorted((Path(page.__file__).parent / "static" / "js").iterdir())
+    assert len(modules) > 1
+    assert set(modules) <= set(stage.assets)  # every module of the script
+    script = next(p for p in stage.assets if p.name == "frame.js")
     before = code_digest([stage.module], stage.assets)
     original = script.read_bytes()
     try:
@@ -203,8 +203,8 @@ def test_the_outputs_key_follows_the_pages_script(tmp_path: Path) -> None:
 
 
 def test_explore_command_writes_the_page_and_its_numbers(runner, tmp_path: Path) -> None:
-    from explainer.cli import app
-    from explainer.manifest import MANIFEST_NAME
+    from explainer.cli.app import app
+    from explainer.core.manifest import MANIFEST_NAME
 
     out = tmp_path / "mine"
     result = runner.invoke(
@@ -230,7 +230,7 @@ def test_explore_command_writes_the_page_and_its_numbers(runner, tmp_path: Path)
 def test_explore_bad_input_is_one_line_and_writes_nothing(
     runner, tmp_path: Path, args: list[str], says: str
 ) -> None:
-    from explainer.cli import app
+    from explainer.cli.app import app
 
     out = tmp_path / "never"
     result = runner.invoke(app, ["explore", *args, "--out", str(out)])
@@ -240,7 +240,7 @@ def test_explore_bad_input_is_one_line_and_writes_nothing(
 
 
 def test_explore_into_a_file_is_one_line(runner, tmp_path: Path) -> None:
-    from explainer.cli import app
+    from explainer.cli.app import app
 
     blocker = tmp_path / "file"
     blocker.write_text("x")

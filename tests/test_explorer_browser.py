@@ -20,11 +20,11 @@ import numpy as np
 import pytest
 from browser_helpers import chromium, console_errors, needs_chromium, press
 from head_truth import truth_of
-from helpers import nearest, nearest_row
+from helpers import nearest, nearest_row, softmax
 
 from attention import ExampleSpec, example_for
 from attention.rounding import format_number
-from explainer.explore import VIEWS, ExplorerReport, make_explorer
+from explainer.outputs.explore import VIEWS, ExplorerReport, make_explorer
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -261,17 +261,6 @@ def test_every_view_by_keyboard_alone(driver: Any, pages) -> None:
     assert console_errors(driver) == []
 
 
-def _numpy_softmax(rows: np.ndarray) -> np.ndarray:
-    z = rows - rows.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _texts(row: np.ndarray) -> list[str]:
-    """Each weight at its nearest, two decimals (decimal arithmetic, tests/helpers.py)."""
-    return nearest_row(row)
-
-
 def _sum_line(driver: Any) -> tuple[str, bool]:
     """The Σ under the bars, and whether it says the weights are rounded."""
     text, rounded = driver.execute_script(
@@ -284,7 +273,7 @@ def _sum_line(driver: Any) -> tuple[str, bool]:
 def _honest_sum(row: np.ndarray, shown: list[str] | None = None) -> tuple[str, bool]:
     """The true sum at two decimals, and whether the shown parts fail to add up to it."""
     total = nearest(float(np.sum(row)), 2)
-    parts = _texts(row) if shown is None else shown
+    parts = nearest_row(row) if shown is None else shown
     return total, sum(Decimal(p) for p in parts) != Decimal(total)
 
 
@@ -326,27 +315,27 @@ def test_temperature_and_mask_match_numpy_for_random_settings(driver: Any, pages
             )
             got = snapshot(driver)
             assert got["temperature"] == t
-            expected = _numpy_softmax(scaled[query] / t)
+            expected = softmax(scaled[query] / t)
             np.testing.assert_allclose(got["temperatureWeights"], expected, rtol=0, atol=1e-9)
-            assert _bar_texts(driver) == _texts(expected)
+            assert _bar_texts(driver) == nearest_row(expected)
             assert _sum_line(driver) == _honest_sum(expected)
         open_page(driver, report, "mask")
         click(driver, "mask-toggle")
         hidden = np.triu(np.ones((n, n), dtype=bool), k=1)
-        expected = _numpy_softmax(np.where(hidden, -np.inf, scaled))
+        expected = softmax(np.where(hidden, -np.inf, scaled))
         np.testing.assert_allclose(snapshot(driver)["maskWeights"], expected, rtol=0, atol=1e-9)
         assert np.all(np.asarray(snapshot(driver)["maskWeights"])[hidden] == 0)
         for row in rng.choice(n, size=3, replace=False):
             click(driver, f"mrow-{row}")
             shown = _bar_texts(driver)
-            assert shown[: row + 1] == _texts(expected[row])[: row + 1]
+            assert shown[: row + 1] == nearest_row(expected[row])[: row + 1]
             assert _sum_line(driver) == _honest_sum(expected[row])
     assert console_errors(driver) == []
 
 
 def _experiment_expected(q, k, v, scale: bool) -> tuple[np.ndarray, np.ndarray]:
     scores = q @ k.T / (np.sqrt(q.shape[1]) if scale else 1.0)
-    weights = _numpy_softmax(scores)
+    weights = softmax(scores)
     return weights, weights @ v
 
 
@@ -405,7 +394,7 @@ def test_edited_cells_and_the_buttons_match_numpy(driver: Any, pages) -> None:
             ".map((tr) => [...tr.querySelectorAll('.num')].map((e) => e.textContent))"
         )
         # each row's weights at their nearest, then its true sum (Σ)
-        assert shown == [[*_texts(row), nearest(float(row.sum()), 2)] for row in weights], step
+        assert shown == [[*nearest_row(row), nearest(float(row.sum()), 2)] for row in weights], step
     click(driver, "exp-reset")
     assert_numbers_are_the_ledgers(driver, entries(report), "experiment after reset")
     assert console_errors(driver) == []
@@ -425,7 +414,7 @@ def test_the_pages_rounding_is_pythons(driver: Any, pages) -> None:
     assert got == [[format_number(x, d) for d in range(4)] for x in values]
     rows = [[1 / 3] * 3, [0.125] * 8, [0.135, 0.135, 0.73], [0.125] * 8 + [0.0] * 4, [1.0, 0.0]]
     rows += [[1 / 6] * 6, [0.1476] * 4 + [0.1803, 0.2292]]
-    rows += [_numpy_softmax(rng.normal(0, s, int(rng.integers(2, 17)))).tolist() for s in (1, 4, 9)]
+    rows += [softmax(rng.normal(0, s, int(rng.integers(2, 17)))).tolist() for s in (1, 4, 9)]
     got = driver.execute_script(
         "return arguments[0].map((r) => { const m = window.explorer.math, t = m.rowTexts(r);"
         " return [t, m.partsAddUp(t, m.formatNumber(r.reduce((a, b) => a + b, 0), 2))]; })",

@@ -23,17 +23,17 @@ from helpers import one_error_line
 from typer.testing import CliRunner
 
 from attention.spec import ExampleSpec
-from explainer import staging as staging_module
-from explainer.cli import app
-from explainer.errors import ExplainerError
-from explainer.executors import LocalScenePool
-from explainer.keys import clip_key
-from explainer.manifest import MANIFEST_NAME
-from explainer.pipeline import render_video
-from explainer.quality import Quality
-from explainer.render import lookup_clip
-from explainer.script import load_script
-from explainer.staging import PARTIAL_PREFIX, staged_outputs
+from explainer.cli.app import app
+from explainer.core import staging as staging_module
+from explainer.core.errors import ExplainerError
+from explainer.core.manifest import MANIFEST_NAME
+from explainer.core.quality import Quality
+from explainer.core.staging import PARTIAL_PREFIX, staged_outputs
+from explainer.distribute.executors import LocalScenePool
+from explainer.pipeline.conductor import render_video
+from explainer.pipeline.scenes import lookup_clip
+from explainer.plan.keys import clip_key
+from explainer.plan.script import load_script
 from scenes.plan import Beat, ScenePlan
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
@@ -188,7 +188,7 @@ def test_a_clip_of_the_wrong_length_is_a_miss(
 def test_pruning_one_scene_keeps_the_entries_of_a_scene_whose_id_extends_it(
     tmp_path: Path,
 ) -> None:
-    from explainer.cache import prune_entries
+    from explainer.core.cache import prune_entries
 
     other = [tmp_path / f"intro-2-{i:032x}.json" for i in range(2)]
     for n, path in enumerate([*other, *(tmp_path / f"intro-{i:032x}.json" for i in range(4))]):

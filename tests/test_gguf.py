@@ -1,4 +1,4 @@
-"""Reading a llama GGUF (:mod:`attention.gguf`): tensors, tokenizer, cache, and bad files.
+"""Reading a llama GGUF (:mod:`attention.models.gguf`): tensors, tokenizer, cache, and bad files.
 
 A tiny random llama written with the gguf package's own writer (``tiny_gguf.py``) stands in
 for SmolLM2 here, so these tests take a second; ``test_llama.py`` checks the real file.
@@ -23,12 +23,12 @@ from tiny_gguf import (
 )
 from typer.testing import CliRunner
 
-import attention.gguf
-from attention.gguf import load_gguf, unpermute_rows
-from attention.llama import LlamaModel
-from attention.model import ModelError
-from attention.pretrained import file_sha256
-from explainer.cli import app
+import attention.models.gguf
+from attention.digests import file_sha256
+from attention.models.gguf import load_gguf, unpermute_rows
+from attention.models.llama import LlamaModel
+from attention.models.model import ModelError
+from explainer.cli.app import app
 
 
 @pytest.fixture
@@ -104,22 +104,22 @@ def test_a_cache_write_that_fails_leaves_nothing_behind(
 ) -> None:
     path, written = tiny
     cache, sha = tmp_path / "cache", file_sha256(path)
-    real_write = attention.gguf._write_cache
+    real_write = attention.models.gguf._write_cache
 
-    def full_disk(folder: Path, weights: attention.gguf.LlamaWeights, digest: str) -> None:
+    def full_disk(folder: Path, weights: attention.models.gguf.LlamaWeights, digest: str) -> None:
         real_write(folder, weights, digest)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(attention.gguf, "_write_cache", full_disk)
+    monkeypatch.setattr(attention.models.gguf, "_write_cache", full_disk)
     weights = load_gguf(path, sha, cache)  # still served, from memory
     assert np.array_equal(weights.tensors["blk.0.ffn_up.weight"], written["blk.0.ffn_up.weight"])
     assert list(cache.iterdir()) == []
 
-    def crash(folder: Path, weights: attention.gguf.LlamaWeights, digest: str) -> None:
+    def crash(folder: Path, weights: attention.models.gguf.LlamaWeights, digest: str) -> None:
         (folder / "weights.npy").write_bytes(b"half")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(attention.gguf, "_write_cache", crash)
+    monkeypatch.setattr(attention.models.gguf, "_write_cache", crash)
     with pytest.raises(KeyboardInterrupt):
         load_gguf(path, sha, cache)
     assert list(cache.iterdir()) == []
@@ -163,7 +163,7 @@ def test_bad_files_fail_in_one_line_and_write_nothing(
 ) -> None:
     path, _ = tiny
     cache = tmp_path / "cache"
-    monkeypatch.setenv(attention.gguf.CACHE_ENV, str(cache))
+    monkeypatch.setenv(attention.models.gguf.CACHE_ENV, str(cache))
     runner = CliRunner()
     for case, (bad, expected) in _bad_files(tmp_path / "bad", path).items():
         with pytest.raises(ModelError, match="^[^\n]*$") as raised:

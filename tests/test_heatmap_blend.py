@@ -9,7 +9,8 @@ import pytest
 from helpers import nearest_row
 from manim import Text
 
-from attention import NumbersLedger, verify, worked_example
+from attention import NumbersLedger, worked_example
+from attention.numbers.verify import verify
 from scenes.kit.blend import StackedBlendBar
 from scenes.kit.heatmap import HeatGrid, weight_color
 from scenes.kit.numbers import Numbers

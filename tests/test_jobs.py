@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from explainer.executors import available_cores, cpu_budget
+from explainer.distribute.executors import available_cores, cpu_budget
 
 _CHILD_CORES = "import os; print(len(os.sched_getaffinity(0)))"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from manim import Text, tempconfig
 
-from explainer.errors import RenderError
-from explainer.pipeline import ProgressEvent, _check_layout
-from explainer.render import ClipResult, RenderReport
+from explainer.core.errors import RenderError
+from explainer.pipeline.conductor import ProgressEvent, _check_layout
+from explainer.pipeline.scenes import ClipResult, RenderReport
 from scenes.kit.layout import Box, layout_problems
 from scenes.narration import NarratedScene
 from scenes.scripts import default_plan

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from helpers import nearest
 
-from explainer.errors import ScriptError
-from explainer.script import load_script
+from explainer.core.errors import ScriptError
+from explainer.plan.script import load_script
 
 TWO_TEMPERATURES = Path(__file__).parent / "data" / "two_temperatures.toml"
 

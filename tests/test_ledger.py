@@ -24,10 +24,10 @@ from attention import (
     verify,
     worked_example,
 )
-from attention.reference import reference_values
-from attention.sources import SourceError, parse_source
+from attention.numbers.recompute import reference_values
+from attention.numbers.sources import SourceError, parse_source
+from attention.numbers.spoken import spoken_numbers
 from attention.spec import ExampleSpec
-from attention.spoken import spoken_numbers
 
 SENTENCE, FOCUS = "The cat sat on the mat", "sat"
 
@@ -355,7 +355,7 @@ def test_the_spoken_list_travels_with_the_ledger() -> None:
     assert (again.entries, again.spoken) == (matched.entries, matched.spoken)
 
 
-# -- a script's numbers, checked in one place (explainer.checks) -------------------------------
+# -- a script's numbers, checked in one place (explainer.pipeline.checks) --------------------
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"
 
@@ -378,8 +378,8 @@ def tiny_ledgers() -> dict[str, list[LedgerEntry]]:
 
 
 def test_check_numbers_merges_in_video_order_and_matches_what_is_said() -> None:
-    from explainer.checks import check_numbers
-    from explainer.script import load_script
+    from explainer.pipeline.checks import check_numbers
+    from explainer.plan.script import load_script
 
     script = load_script(TINY)
     shown = tiny_ledgers()
@@ -402,9 +402,9 @@ def test_check_numbers_merges_in_video_order_and_matches_what_is_said() -> None:
 
 
 def test_check_numbers_reports_a_wrong_number_and_an_unshown_spoken_one() -> None:
-    from explainer.checks import check_numbers
-    from explainer.errors import RenderError
-    from explainer.script import load_script
+    from explainer.core.errors import RenderError
+    from explainer.pipeline.checks import check_numbers
+    from explainer.plan.script import load_script
 
     script = load_script(TINY)
     shown = tiny_ledgers()
@@ -423,8 +423,8 @@ def test_check_numbers_reports_a_wrong_number_and_an_unshown_spoken_one() -> Non
 def test_scene_checks_are_kept_and_reused_while_their_inputs_are_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from explainer import checks as numbers_module
-    from explainer.script import load_script
+    from explainer.pipeline import checks as numbers_module
+    from explainer.plan.script import load_script
 
     shown = tiny_ledgers()
     dry_runs: list[str] = []

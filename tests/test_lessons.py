@@ -7,11 +7,16 @@ import math
 
 import numpy as np
 import pytest
-from helpers import nearest_row
+from helpers import nearest_row, nearest_rows
 
-from attention import NumbersLedger, scaled_dot_product_attention, verify, worked_example
+from attention import NumbersLedger, scaled_dot_product_attention, worked_example
 from attention.core import causal_mask, positional_encoding, softmax
-from attention.lessons import (
+from attention.numbers.reference import ref_attention, ref_positional_encoding
+from attention.numbers.sources import SourceError, parse_source
+from attention.numbers.verify import verify
+from attention.rounding import format_number
+from attention.story.lesson_narration import lesson_values
+from attention.worked.lessons import (
     attention_cells,
     causal_weights,
     default_swap,
@@ -21,10 +26,6 @@ from attention.lessons import (
     swap_order,
     tempered_weights,
 )
-from attention.placeholders import lesson_values
-from attention.reference import ref_attention, ref_positional_encoding
-from attention.rounding import format_number
-from attention.sources import SourceError, parse_source
 
 SENTENCES = [
     ("The cat sat on the mat", None),
@@ -33,11 +34,6 @@ SENTENCES = [
      "sentences while everyone laughed loudly today", None),
     ("I love", "I"),
 ]  # fmt: skip
-
-
-def shown(matrix: np.ndarray) -> list[list[str]]:
-    """Every row as the screen shows it: each weight the nearest at 2 decimals."""
-    return [nearest_row(row) for row in matrix]
 
 
 @pytest.mark.parametrize(("sentence", "focus"), SENTENCES)
@@ -51,7 +47,7 @@ def test_permuting_tokens_permutes_the_weights_exactly_without_positions(
         # computed from the reordered sentence, not by moving the numbers
         moved = permuted_weights(ex, order)
         np.testing.assert_allclose(moved, ex.weights[idx], rtol=0, atol=1e-12)
-        assert shown(moved) == shown(ex.weights[idx])
+        assert nearest_rows(moved) == nearest_rows(ex.weights[idx])
 
 
 @pytest.mark.parametrize(("sentence", "focus"), SENTENCES[:3])
@@ -98,8 +94,8 @@ def test_causal_weights_are_exactly_zero_ahead_and_rows_sum_to_one(
     np.testing.assert_allclose(w, core, rtol=0, atol=1e-12)
     np.testing.assert_allclose(w, ref, rtol=0, atol=1e-12)
     # the screen shows every later weight as 0.00 exactly, and the first token's as 1.00
-    assert all(s == "0.00" for i, row in enumerate(shown(w)) for s in row[i + 1 :])
-    assert shown(w)[0][0] == "1.00"
+    assert all(s == "0.00" for i, row in enumerate(nearest_rows(w)) for s in row[i + 1 :])
+    assert nearest_rows(w)[0][0] == "1.00"
 
 
 @pytest.mark.parametrize(("sentence", "focus"), SENTENCES)

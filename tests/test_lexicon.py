@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from attention.lexicon import CLOSED_CLASS, DIMENSIONS, LEXNAME_DIMENSIONS, OVERRIDES, embed
-from attention.wordnet import LEXNAMES, LexiconError, base_forms, senses
+from attention.models.lexicon import CLOSED_CLASS, DIMENSIONS, LEXNAME_DIMENSIONS, OVERRIDES, embed
+from attention.models.wordnet import LEXNAMES, LexiconError, base_forms, senses
 
 
 def lexnames(word: str, pos: str | None = None) -> set[str]:
@@ -121,7 +121,7 @@ def test_overrides_have_reasons() -> None:
 
 
 def test_missing_database_is_one_clear_line(tmp_path: Path) -> None:
-    code = "from attention.wordnet import senses; senses('cat')"
+    code = "from attention.models.wordnet import senses; senses('cat')"
     env = {"ATTENTION_WORDNET": str(tmp_path), "PATH": ""}
     run = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False

@@ -20,12 +20,12 @@ from helpers import one_error_line
 from typer.testing import CliRunner
 
 from attention.core import causal_mask
-from attention.llama import MAX_PROMPT_TOKENS, LlamaModel
-from attention.model import ForwardRecord, ModelError
-from attention.next_token import generate, likeliest, next_probabilities
-from attention.pretrained import file_sha256
-from attention.registry import SMOLLM2_SHA256, load_model, smollm2_file
-from explainer.cli import app
+from attention.digests import file_sha256
+from attention.models.llama import MAX_PROMPT_TOKENS, LlamaModel
+from attention.models.model import ForwardRecord, ModelError
+from attention.models.registry import SMOLLM2_SHA256, load_model, smollm2_file
+from attention.worked.next_token import generate, likeliest, next_probabilities
+from explainer.cli.app import app
 
 REFERENCE = Path(__file__).parent / "reference"
 SCRIPTS = Path(__file__).parent.parent / "scripts"

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from helpers import ffmpeg_loudness
 
-from explainer.loudness import integrated_loudness, k_weighting, limit, normalize, true_peak
+from explainer.audio.loudness import integrated_loudness, k_weighting, limit, normalize, true_peak
 
 RATE = 24_000
 

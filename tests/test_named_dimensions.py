@@ -2,7 +2,7 @@
 which one the focus's output gained (ch 5), and every name beside the embedding (ch 1).
 
 Expected values are recomputed here from q, k, v and the projections, not read from
-``attention.placeholders``: a dimension's name is the embedding column a head-0 key or value
+``attention.story.placeholders``: a dimension's name is the embedding column a head-0 key or value
 column copies (its one non-zero input row of W_K or W_V).
 """
 
@@ -12,6 +12,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from helpers import softmax
 from manim import tempconfig
 from manim.mobject.text.text_mobject import MarkupText, Text
 
@@ -90,8 +91,7 @@ def test_blend_chapter_lights_the_dimension_the_output_gained(
     ex = scene.example
     f = ex.focus_index
     scaled = (ex.q @ ex.k.T)[f] / np.sqrt(ex.d_head)
-    weights = np.exp(scaled - scaled.max())
-    weights /= weights.sum()
+    weights = softmax(scaled)
     output = weights @ ex.v  # (d_head,)
     value = ex.v[f]
     share_after = output / output.sum()
@@ -106,8 +106,8 @@ def test_blend_chapter_lights_the_dimension_the_output_gained(
 
 def test_seed_stories_gain_the_expected_sense() -> None:
     """bank next to river gains place; the narration and the screen agree on it."""
-    from attention.example import worked_example
-    from attention.placeholders import narration_values
+    from attention.story.placeholders import narration_values
+    from attention.worked.example import worked_example
 
     values = narration_values(worked_example("The bank of the river flooded", "bank"))
     assert values["meaning_shift"] == "place"

@@ -9,15 +9,9 @@ import pytest
 from helpers import nearest, nearest_row
 
 from attention import worked_example
-from attention.placeholders import (
-    PLACEHOLDERS,
-    PlaceholderError,
-    context_tokens,
-    fill,
-    named_tokens,
-    narration_values,
-)
-from attention.reference import reference_values
+from attention.numbers.recompute import reference_values
+from attention.story.designed_narration import context_tokens, named_tokens
+from attention.story.placeholders import PLACEHOLDERS, PlaceholderError, fill, narration_values
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import math
 from helpers import one_error_line
 from typer.testing import CliRunner
 
-from explainer.cli import app
+from explainer.cli.app import app
 
 SIXTEEN = "The tired old farmer slowly carried the heavy wooden box across the muddy field to town"
 

@@ -21,14 +21,14 @@ from helpers import one_error_line
 from lecture_helpers import TINY, copy_render, tiny_render
 from typer.testing import CliRunner
 
-from explainer import staging as staging_module
-from explainer.cli import app
-from explainer.errors import ExplainerError, OutputInTheWay
-from explainer.explore import EXPLORER_NUMBERS, EXPLORER_PAGE
-from explainer.manifest import LEGACY_MARKER, MANIFEST_NAME, Manifest
-from explainer.pipeline import render_outputs
-from explainer.script import load_script
-from explainer.staging import staged_outputs
+from explainer.cli.app import app
+from explainer.core import staging as staging_module
+from explainer.core.errors import ExplainerError, OutputInTheWay
+from explainer.core.manifest import LEGACY_MARKER, MANIFEST_NAME, Manifest
+from explainer.core.staging import staged_outputs
+from explainer.outputs.explore import EXPLORER_NUMBERS, EXPLORER_PAGE
+from explainer.pipeline.conductor import render_outputs
+from explainer.plan.script import load_script
 
 __all__ = ["tiny_render"]  # the shared fixture, imported so pytest finds it
 

@@ -14,12 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from attention.model import ModelError
-from attention.pretrained import FILES, PretrainedModel
-from attention.registry import MINILM_FILES_SHA256, SMOLLM2_SHA256, minilm_folder, smollm2_file
-from explainer import piper_voice
-from explainer.errors import VoiceError
-from explainer.piper_voice import BUNDLED_SHA256, PiperVoice, bundled_model
+from attention.models.model import ModelError
+from attention.models.pretrained import FILES, PretrainedModel
+from attention.models.registry import (
+    MINILM_FILES_SHA256,
+    SMOLLM2_SHA256,
+    minilm_folder,
+    smollm2_file,
+)
+from explainer.core.errors import VoiceError
+from explainer.voice import piper as piper_voice
+from explainer.voice.piper import BUNDLED_SHA256, PiperVoice, bundled_model
 
 ROOT = Path(__file__).parents[1]
 

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from attention.spec import ExampleSpec
-from explainer import piper_voice
-from explainer.errors import VoiceError
-from explainer.piper_voice import PiperVoice
-from explainer.speech_text import speakable_ascii
-from explainer.voice_cache import synthesize_beats
+from explainer.audio.voice_cache import synthesize_beats
+from explainer.core.errors import VoiceError
+from explainer.voice import piper as piper_voice
+from explainer.voice.piper import PiperVoice
+from explainer.voice.speech_text import speakable_ascii
 from scenes.plan import Beat, ScenePlan
 
 FAKE_PIPER = textwrap.dedent(

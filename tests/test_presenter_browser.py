@@ -14,7 +14,7 @@ import pytest
 from browser_helpers import chromium, console_errors, needs_chromium, press, wait_for
 from lecture_helpers import exported_lecture, tiny_render
 
-from explainer.lecture import LectureInput, LectureReport
+from explainer.outputs.lecture import LectureInput, LectureReport
 
 __all__ = ["tiny_render"]  # the shared fixture, imported so pytest finds it
 
@@ -197,7 +197,7 @@ def test_presenter_view_follows_the_main_window(page: Any, exported) -> None:
 def test_e_opens_the_explorer_at_the_chapters_view(page: Any, exported) -> None:
     from selenium.webdriver.common.keys import Keys
 
-    from explainer.explore import view_for
+    from explainer.outputs.explore import view_for
 
     made, report = exported
     assert made.explorer is not None  # the render wrote explorer.html beside the video

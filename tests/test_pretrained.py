@@ -21,13 +21,13 @@ import pytest
 from helpers import one_error_line
 from typer.testing import CliRunner
 
-from attention.example import example_for, worked_example
-from attention.model import ModelError
-from attention.pretrained import PretrainedModel
-from attention.reference import reference_values
-from attention.registry import MINILM_SHA256, load_model, minilm_folder
+from attention.models.model import ModelError
+from attention.models.pretrained import PretrainedModel
+from attention.models.registry import MINILM_SHA256, load_model, minilm_folder
+from attention.numbers.recompute import reference_values
 from attention.spec import ExampleSpec
-from explainer.cli import app
+from attention.worked.example import example_for, worked_example
+from explainer.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).parent / "reference"))
 import tiny_models  # noqa: E402  (the seeded writers, shared with the fixture script)

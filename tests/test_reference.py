@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 
 from attention import causal_mask, multi_head_attention, scaled_dot_product_attention, softmax
 from attention.core import AttentionParams
-from attention.example import worked_example
-from attention.reference import (
+from attention.numbers.recompute import reference_values
+from attention.numbers.reference import (
     ref_attention,
     ref_matmul,
     ref_multi_head,
     ref_softmax,
-    reference_values,
 )
+from attention.worked.example import worked_example
 
 seeds = st.integers(0, 2**32 - 1)
 

@@ -15,17 +15,17 @@ import pytest
 from helpers import ffmpeg_loudness
 from typer.testing import CliRunner
 
-from attention.example import example_for
-from attention.ledger import NumbersLedger
+from attention.numbers.ledger import NumbersLedger
+from attention.numbers.verify import verify
 from attention.spec import ExampleSpec
-from attention.verify import verify
-from explainer import keys as keys_module
-from explainer.cli import app
-from explainer.errors import OutputInTheWay
-from explainer.keys import clip_key
-from explainer.pipeline import render_video
-from explainer.quality import Quality
-from explainer.script import load_script
+from attention.worked.example import example_for
+from explainer.cli.app import app
+from explainer.core.errors import OutputInTheWay
+from explainer.core.quality import Quality
+from explainer.pipeline.conductor import render_video
+from explainer.plan import keys as keys_module
+from explainer.plan.keys import clip_key
+from explainer.plan.script import load_script
 from scenes.plan import Beat, ScenePlan
 
 TINY = Path(__file__).parent / "data" / "tiny.toml"

@@ -15,11 +15,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from explainer import batch, keys, voices
-from explainer.batch import BatchOptions
-from explainer.batch_file import Variant
-from explainer.cli import app
-from explainer.script import Script, load_script
+from explainer.batch import runner as batch
+from explainer.batch.runner import BatchOptions
+from explainer.batch.variants import Variant
+from explainer.cli.app import app
+from explainer.plan import keys
+from explainer.plan.script import Script, load_script
+from explainer.voice import command
 
 sys.path.insert(0, str(Path(__file__).parent / "reference"))
 import tiny_models  # noqa: E402  (a trained model folder made here, 0.1 MB)
@@ -92,7 +94,7 @@ def test_another_voice_engine_version_re_renders(
 ) -> None:
     fingerprint = _fingerprints(base, Variant("The cat sat on the mat"))  # espeak, the script's
     before = fingerprint()
-    monkeypatch.setattr(voices, "engine_version", lambda binary, package: "1.52-upgraded")
+    monkeypatch.setattr(command, "engine_version", lambda binary, package: "1.52-upgraded")
     assert fingerprint() != before
 
 
@@ -129,7 +131,7 @@ def test_a_re_run_after_an_engine_upgrade_renders_the_video_again(
     assert "1 videos, 0 failed, 0 already done" in run()
     first = fingerprint()
     assert "1 videos, 0 failed, 1 already done" in run()  # nothing changed: skipped
-    monkeypatch.setattr(voices, "engine_version", lambda binary, package: "1.52-upgraded")
+    monkeypatch.setattr(command, "engine_version", lambda binary, package: "1.52-upgraded")
     assert "1 videos, 0 failed, 0 already done" in run()  # rendered again
     assert fingerprint() != first
     assert "1 videos, 0 failed, 1 already done" in run()  # and finished under the new one

@@ -12,7 +12,7 @@ import pytest
 from manim import tempconfig
 
 from attention.spec import ExampleSpec
-from explainer.script import load_script
+from explainer.plan.script import load_script
 from scenes import load_scene_class
 from scenes.catalogue import CHAPTERS, ChapterEntry, chapter_spec
 from scenes.kit.layout import layout_problems, objects_on_screen, texts_on_screen
@@ -100,7 +100,7 @@ def test_scene_constructs_and_plays_every_beat(default_runs: dict, class_name: s
 def test_every_displayed_number_is_in_the_ledger_and_verifies(
     default_runs: dict, class_name: str
 ) -> None:
-    from attention import verify
+    from attention.numbers.verify import verify
 
     scene, _ = default_run(default_runs, class_name)
     # the equation shows symbols; word sense compares directions of two other sentences
@@ -209,7 +209,7 @@ def test_layout_other_sentences(
     assert scene.example.n_tokens == tokens
     assert_layout(snapshots, f"{class_name} ({tokens} tokens: {sentence!r})")
     if class_name == "RealHead":  # the head it steps through is picked by the sentence
-        from attention import verify
+        from attention.numbers.verify import verify
 
         assert verify(scene.ledger, scene.example) == []
 
@@ -263,7 +263,7 @@ def test_code_chapter_prints_what_the_function_returns() -> None:
 def test_scene_parameters_change_what_is_shown(
     class_name: str, params: dict[str, object], expect: str
 ) -> None:
-    from attention import verify
+    from attention.numbers.verify import verify
 
     scene, snapshots = run_scene(class_name, params=params)
     assert any(e.source.startswith(expect) for e in scene.ledger.entries)
@@ -355,8 +355,8 @@ def test_a_scene_reads_the_scripts_parameter_or_its_default() -> None:
 def test_a_trained_chapter_shows_the_heads_and_numbers_its_narration_names(
     default_runs: dict, class_name: str
 ) -> None:
-    from attention.head_story import trained_values
-    from attention.spoken import spoken_numbers
+    from attention.numbers.spoken import spoken_numbers
+    from attention.story.trained_placeholders import trained_values
 
     scene, snapshots = default_run(default_runs, class_name)
     assert scene.example.kind == "trained"  # the lecture's sentence, read by MiniLM
@@ -381,8 +381,8 @@ def trained_caveats() -> tuple[NarratedScene, dict[str, Any]]:
 def test_caveats_on_a_trained_model_counts_its_heads(
     trained_caveats: tuple[NarratedScene, dict[str, Any]], request: pytest.FixtureRequest
 ) -> None:
-    from attention import verify
-    from attention.sources import parse_source
+    from attention.numbers.sources import parse_source
+    from attention.numbers.verify import verify
 
     scene, snapshots = trained_caveats
     assert scene.example.kind == "trained"

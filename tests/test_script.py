@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainer import script as script_module
-from explainer.errors import ExplainerError, ScriptError
-from explainer.script import Script, load_script
+from explainer.core.errors import ExplainerError, ScriptError
+from explainer.plan import script_scenes
+from explainer.plan.script import Script, load_script
+from explainer.plan.script_source import ScriptLines
 from scenes.catalogue import ChapterEntry
 from scenes.plan import SceneParam
 
@@ -28,7 +29,7 @@ FAKE_CHAPTERS = {
 @pytest.fixture(autouse=True)
 def fake_scenes(monkeypatch: pytest.MonkeyPatch) -> None:
     """A catalogue of two tiny chapters, so these tests never depend on real scenes."""
-    monkeypatch.setattr(script_module, "CHAPTERS", FAKE_CHAPTERS)
+    monkeypatch.setattr(script_scenes, "CHAPTERS", FAKE_CHAPTERS)
 
 
 def narration(script: Script) -> dict[tuple[str, str], str]:
@@ -73,7 +74,7 @@ def test_good_script_loads_with_settings_scenes_and_lines() -> None:
     # plans no longer carry their line; the loader's line finder (used in every error) does
     text = (DATA / "good.toml").read_text()
     lines = text.splitlines()
-    where = script_module._Lines(text)
+    where = ScriptLines(text)
     assert lines[where.scene(1) - 1].strip() == "[[scene]]"
     assert where.scene(1) == 27  # counted with grep -n
     assert where.beat(0, 1) == 20
@@ -380,7 +381,7 @@ def intro_params(monkeypatch: pytest.MonkeyPatch) -> None:
         "Intro": ChapterEntry("Intro", FAKE_MODULE, ("hello", "world"), "Intro",
                               (TEMPERATURES, STEPS, LABEL)),
     }  # fmt: skip
-    monkeypatch.setattr(script_module, "CHAPTERS", chapters)
+    monkeypatch.setattr(script_scenes, "CHAPTERS", chapters)
 
 
 def with_params(params: str, *, scene: str = "intro") -> str:

@@ -20,10 +20,10 @@ from lecture_helpers import (
 )
 from typer.testing import CliRunner
 
-from explainer.cli import app
-from explainer.errors import LectureError
-from explainer.lecture import LectureInput, LectureReport, make_lecture
-from explainer.lecture.segments import cut_scene
+from explainer.cli.app import app
+from explainer.core.errors import LectureError
+from explainer.outputs.lecture import LectureInput, LectureReport, make_lecture
+from explainer.outputs.lecture.segments import cut_scene
 
 __all__ = ["tiny_render"]  # the shared fixture, imported so pytest finds it
 
@@ -230,7 +230,7 @@ def test_interrupted_export_leaves_the_previous_outputs(lecture, tmp_path, monke
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("explainer.lecture.write_deck", interrupted)
+    monkeypatch.setattr("explainer.outputs.lecture.write_deck", interrupted)
     with pytest.raises(KeyboardInterrupt):
         make_lecture(LectureInput.from_render(out))
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name != ".lock"}

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from explainer.speech_text import SPEECH_RULES, has_words, speakable_ascii
+from explainer.voice.speech_text import SPEECH_RULES, has_words, speakable_ascii
 
 # what a teacher reading the text aloud would say (the expected words are written by hand)
 READINGS = [

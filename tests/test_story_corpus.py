@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attention import ExampleError, tokenize, worked_example
-from attention.reference import reference_values
-from attention.wordnet import wordnet_dir
+from attention.models.wordnet import wordnet_dir
+from attention.numbers.recompute import reference_values
 
 MARGIN = 1.5
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attention.spec import ExampleSpec
-from explainer.subtitles import to_srt, to_vtt, wrap
-from explainer.timeline import BeatTiming, SceneTiming, Timeline
+from explainer.outputs.subtitles import to_srt, to_vtt, wrap
+from explainer.plan.timeline import BeatTiming, SceneTiming, Timeline
 from scenes.plan import Beat, ScenePlan
 
 FPS = 30.0

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from attention.spec import ExampleSpec
-from explainer import script as script_module
-from explainer.script import Script, load_script
-from explainer.timeline import build_timeline
+from explainer.plan import script_scenes
+from explainer.plan.script import Script, load_script
+from explainer.plan.timeline import build_timeline
 from scenes.catalogue import ChapterEntry
 from scenes.plan import beat_frames
 
@@ -26,7 +26,7 @@ def script(monkeypatch: pytest.MonkeyPatch) -> Script:
         "Intro": ChapterEntry("Intro", FAKE_MODULE, ("hello", "world"), "Intro"),
         "Outro": ChapterEntry("Outro", FAKE_MODULE, ("bye",), "Outro"),
     }
-    monkeypatch.setattr(script_module, "CHAPTERS", chapters)
+    monkeypatch.setattr(script_scenes, "CHAPTERS", chapters)
     return load_script(DATA / "good.toml")
 
 

@@ -4,7 +4,8 @@ Each phrase the narration says (``positional``, ``sinks``, ``no_habit``, ``links
 ``spread``, ``disagreement`` and the story head's numbers) is parsed with a regular
 expression that must match the whole phrase, one per branch, and every claim in it is
 recomputed here from the model's raw attention weights by ``tests/head_truth.py``'s loops
-and the documented rules, never through ``attention.patterns`` or ``attention.head_story``.
+and the documented rules, never through ``attention.story.patterns`` or
+``attention.story.head_story`` and the modules that word its phrases.
 The claims are checked over the seeds' sentences (the ones users type first), sentences of
 the story corpus and random ones, and every branch of every phrase is reached by heads
 whose weights are made here to reach it.
@@ -22,9 +23,9 @@ import pytest
 from head_truth import Head, Truth, quantifier_holds, truth_of
 from helpers import nearest
 
-from attention.example import WorkedExample, worked_example
-from attention.placeholders import narration_values
-from explainer.script import load_script
+from attention.story.placeholders import narration_values
+from attention.worked.example import WorkedExample, worked_example
+from explainer.plan.script import load_script
 from scenes.scripts import LECTURE_SCRIPT, PROJECT_ROOT
 
 TRAINED_SCRIPT = PROJECT_ROOT / "scripts" / "trained-model.toml"
@@ -425,7 +426,7 @@ def test_the_trained_chapters_say_the_measured_phrases(path: object) -> None:
 
 
 def test_every_trained_placeholder_is_documented() -> None:
-    from attention.head_story import TRAINED_PLACEHOLDERS
+    from attention.story.trained_placeholders import TRAINED_PLACEHOLDERS
 
     values = narration_values(worked_example("The cat sat on the mat", model="minilm"))
     assert set(values) == set(TRAINED_PLACEHOLDERS)

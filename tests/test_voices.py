@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 
 from attention.spec import ExampleSpec
-from explainer import piper_voice, voices
-from explainer.errors import VoiceError
-from explainer.keys import voice_name
-from explainer.voice_cache import synthesize_beats, unvoiced_scenes
-from explainer.voices import (
+from explainer.audio.voice_cache import synthesize_beats, unvoiced_scenes
+from explainer.core.errors import VoiceError
+from explainer.plan.keys import voice_name
+from explainer.voice import command
+from explainer.voice import engines as voices
+from explainer.voice import piper as piper_voice
+from explainer.voice.engines import (
     EspeakVoice,
     FestivalVoice,
     FliteVoice,
@@ -78,7 +80,7 @@ class FakeVoice:
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         self.calls.append((scene_id, beat_id, text))
         if self.fail:
-            voices._run(
+            command._run(
                 [sys.executable, "-c", "import sys; sys.exit(3)"],
                 scene_id=scene_id,
                 beat_id=beat_id,
@@ -177,7 +179,7 @@ def test_beats_are_voiced_in_parallel_and_returned_in_order(tmp_path: Path) -> N
 class FailsOnOneBeat(FakeVoice):
     def synthesize(self, text: str, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         if beat_id == "world":  # an engine process that crashes on this line only
-            voices._run([sys.executable, "-c", "import sys; sys.exit(3)"], scene_id=scene_id,
+            command._run([sys.executable, "-c", "import sys; sys.exit(3)"], scene_id=scene_id,
                         beat_id=beat_id)  # fmt: skip
         super().synthesize(text, out_wav, scene_id=scene_id, beat_id=beat_id)
 
@@ -553,7 +555,7 @@ def test_the_engine_s_own_version_keys_its_beats(
     assert any(ch.isdigit() for ch in key["version"])
     beat = Beat("b", "Hello there.", 1.0, 0.3)
     before = voice_name("s", beat, voice)
-    monkeypatch.setattr(voices, "engine_version", lambda binary, package: "99.0-upgraded")
+    monkeypatch.setattr(command, "engine_version", lambda binary, package: "99.0-upgraded")
     assert voice_name("s", beat, voice) != before, "an upgraded engine re-voices its beats"
 
 
@@ -563,8 +565,9 @@ def test_voice_keys_are_the_same_in_another_process() -> None:
     beat = "Beat('b', 'Hello there.', 1.0, 0.3)"
     engines = ", ".join(f"{type(v).__name__}()" for v, _ in ENGINES_HERE)
     program = (
-        "from explainer.keys import voice_name; from scenes.plan import Beat; "
-        f"from explainer.voices import *; print([voice_name('s', {beat}, v) for v in ({engines},)])"
+        "from explainer.plan.keys import voice_name; from scenes.plan import Beat; "
+        "from explainer.voice.engines import *; "
+        f"print([voice_name('s', {beat}, v) for v in ({engines},)])"
     )
     here = str([voice_name("s", Beat("b", "Hello there.", 1.0, 0.3), v) for v, _ in ENGINES_HERE])
     root = str(Path(__file__).parents[1])

@@ -3,7 +3,7 @@
 Two layers, width 8, 2 query heads sharing 1 key/value head, a byte-level vocabulary of the
 256 byte symbols plus a few merges and one control token. The query and key matrices are
 stored permuted as llama.cpp's converter stores them (:func:`llama_cpp_permute`, written
-here from the converter's formula, independently of :func:`attention.gguf.unpermute_rows`).
+here from the converter's formula, independently of :func:`attention.models.gguf.unpermute_rows`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from explainer.local_cluster import TlsFiles
+from explainer.dev.local_cluster import TlsFiles
 
 
 def _name(common: str) -> x509.Name:

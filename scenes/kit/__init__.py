@@ -20,6 +20,7 @@ from scenes.kit.numbers import (
     Numbers,
     arrange_grid,
     cell_source,
+    fitting_decimals,
     number_text,
     resolve_source,
     source_array,
@@ -40,8 +41,8 @@ from scenes.kit.palette import (
     WEIGHT,
 )
 from scenes.kit.story import (
+    COUNTED,
     DEFAULT_TEMPERATURES,
-    HABIT_ORDER,
     HABITS,
     HEAD_FEATURES,
     THRESHOLD,
@@ -100,6 +101,7 @@ from scenes.kit.typeset import KitMarkupText, KitText
 from scenes.kit.vectors import BRACKET_ROOM, VectorColumn, columns_under, scale_to_room
 
 __all__ = [
+    "fitting_decimals",
     "BACKGROUND",
     "QUERY",
     "KEY",
@@ -167,7 +169,7 @@ __all__ = [
     "heat_pixels",
     "TokenLines",
     "HABITS",
-    "HABIT_ORDER",
+    "COUNTED",
     "THRESHOLD",
     "HeadPattern",
     "StoryHeads",

@@ -45,6 +45,30 @@ def weight_color(weight: float, vmax: float, vmin: float = 0.0) -> ManimColor:
     return interpolate_color(ManimColor(_DIM), ManimColor(WEIGHT), FLOOR + (1 - FLOOR) * t)
 
 
+def weight_cells(w: np.ndarray, side: float, vmax: float, vmin: float) -> VGroup:
+    """The ``(n, n)`` squares of side ``side``, row by row, centred on the origin."""
+    n = len(w)
+    cells = VGroup()
+    for i in range(n):
+        for j in range(n):
+            cell = Square(
+                side_length=side,
+                fill_color=weight_color(w[i, j], vmax, vmin),
+                fill_opacity=1.0,
+                stroke_color=BACKGROUND,
+                stroke_width=1.5,
+            )
+            cell.move_to(np.array([(j - (n - 1) / 2) * side, ((n - 1) / 2 - i) * side, 0]))
+            cells.add(cell)
+    return cells
+
+
+def relative_weight(weight: float, vmax: float, vmin: float) -> float:
+    """Where ``weight`` sits on a grid's colour scale, 0 (``vmin``) to 1 (``vmax``)."""
+    span = vmax - vmin
+    return (weight - vmin) / span if span > 0 else 1.0
+
+
 class HeatGrid(VGroup):
     """An ``n x n`` attention matrix drawn as a heat map.
 
@@ -126,7 +150,7 @@ class HeatGrid(VGroup):
             *(_caption("queries", QUERY), _caption("keys", KEY)) if captions else ()
         )
         self.cell_size, self.vertical_labels = self._fit(max_width, max_height, max_cell)
-        self.cells = self._make_cells(w)
+        self.cells = weight_cells(w, self.cell_size, self.vmax, self.vmin)
         self._place_labels()
         self._w = w
         self.numbers = VGroup()
@@ -174,22 +198,6 @@ class HeatGrid(VGroup):
             labels.scale(0.8 * cell / line)
         return cell, vertical
 
-    def _make_cells(self, w: np.ndarray) -> VGroup:
-        s = self.cell_size
-        cells = VGroup()
-        for i in range(self.n):
-            for j in range(self.n):
-                cell = Square(
-                    side_length=s,
-                    fill_color=weight_color(w[i, j], self.vmax, self.vmin),
-                    fill_opacity=1.0,
-                    stroke_color=BACKGROUND,
-                    stroke_width=1.5,
-                )
-                cell.move_to(np.array([(j - (self.n - 1) / 2) * s, ((self.n - 1) / 2 - i) * s, 0]))
-                cells.add(cell)
-        return cells
-
     def _place_labels(self) -> None:
         gap = 0.12
         for i, label in enumerate(self.row_labels):
@@ -225,15 +233,10 @@ class HeatGrid(VGroup):
         for i in range(self.n):
             row = nums.weight_row(i, name=name, prefix=prefix, size=size_)
             for j, shown in enumerate(row):
-                bright = self._relative(self._w[i, j]) > 0.6
+                bright = relative_weight(self._w[i, j], self.vmax, self.vmin) > 0.6
                 shown.set_color(BACKGROUND if bright else TEXT)  # dark digits on light cells
                 numbers.add(shown.move_to(self.cell(i, j)))
         return numbers
-
-    def _relative(self, weight: float) -> float:
-        """Where ``weight`` sits on this grid's colour scale, 0 (vmin) to 1 (vmax)."""
-        span = self.vmax - self.vmin
-        return (weight - self.vmin) / span if span > 0 else 1.0
 
     # -- access -------------------------------------------------------------------------
 

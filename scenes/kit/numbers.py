@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from manim import RIGHT, Text, VGroup
 
-from attention import format_number, format_row, parts_add_up
-from attention.sources import (
+from attention import format_number, format_row
+from attention.numbers.sources import (
     DERIVED,
     Source,
     SourceError,
@@ -40,6 +40,8 @@ __all__ = [
     "source_array",
     "cell_source",
     "arrange_grid",
+    "fitting_decimals",
+    "row_sum_source",
 ]
 
 MIN_SCALE = SMALL_NUMBER / NUMBER  # smallest scale of digits legible at 480p (TokenRow.under's)
@@ -50,7 +52,8 @@ def source_array(example: WorkedExample, source: Source) -> np.ndarray:
     """The whole array (or scalar) a parsed source's name and arguments denote in ``example``.
 
     Worked-example fields, the derived scalars, and the lessons' quantities
-    and the trained heads' patterns (:data:`attention.sources.DERIVED`), computed with numpy.
+    and the trained heads' patterns (:data:`attention.numbers.sources.DERIVED`), computed
+    with numpy.
     """
     if source.name in DERIVED:
         try:
@@ -271,19 +274,6 @@ class Numbers:
         """The displayed strings of row ``row`` (each the nearest value), not recorded."""
         return format_row(self.array(name)[(*prefix, row)], self._decimals(decimals))
 
-    def row_adds_up(
-        self,
-        row: int,
-        *,
-        name: str = "weights",
-        prefix: Sequence[int] = (),
-        decimals: int | None = None,
-    ) -> bool:
-        """Whether the row's shown parts add up to its shown sum (else they are marked)."""
-        places = self._decimals(decimals)
-        total = self.shown(_sum_source(name, prefix, row), places)
-        return parts_add_up(self.rounded_row(row, name=name, prefix=prefix, decimals=places), total)
-
     def row_total(
         self,
         row: int,
@@ -303,30 +293,8 @@ class Numbers:
         >>> nums.row_total(2).text                                      # doctest: +SKIP
         '1.00'
         """
-        return self.text(_sum_source(name, prefix, row), label=label, decimals=decimals,
+        return self.text(row_sum_source(name, prefix, row), label=label, decimals=decimals,
                          color=color, size=size)  # fmt: skip
-
-    def decimals_to_fit(
-        self, sources: Sequence[str], max_width: float, size: float = NUMBER
-    ) -> int:
-        """The most decimals (up to the default) at which every source fits ``max_width``.
-
-        Crowded layouts (12 long tokens) show fewer decimals rather than shrinking digits
-        below legibility; what is shown is still what is recorded.
-
-        Examples
-        --------
-        >>> nums.decimals_to_fit(["q[2, 0]", "q[2, 1]"], 0.5)           # doctest: +SKIP
-        1
-        """
-        # digits may shrink to MIN_SCALE (still >= 11 px at 480p) before a decimal goes;
-        # data keeps at least one decimal
-        char_width = DIGIT_WIDTH * size / NUMBER * MIN_SCALE
-        for places in range(self.decimals, 1, -1):
-            widest = max(len(self.shown(source, places)) for source in sources)
-            if widest * char_width <= max_width:
-                return places
-        return 1
 
     def _decimals(self, decimals: int | None) -> int:
         return self.decimals if decimals is None else decimals
@@ -340,7 +308,30 @@ class Numbers:
         self.ledger.record(self.scene_id, label, shown, source, decimals)
 
 
-def _sum_source(name: str, prefix: Sequence[int], row: int) -> str:
+def fitting_decimals(
+    nums: Numbers, sources: Sequence[str], max_width: float, size: float = NUMBER
+) -> int:
+    """The most decimals (up to ``nums``' default) at which every source fits ``max_width``.
+
+    Crowded layouts (12 long tokens) show fewer decimals rather than shrinking digits
+    below legibility; what is shown is still what is recorded.
+
+    Examples
+    --------
+    >>> fitting_decimals(nums, ["q[2, 0]", "q[2, 1]"], 0.5)          # doctest: +SKIP
+    1
+    """
+    # digits may shrink to MIN_SCALE (still >= 11 px at 480p) before a decimal goes;
+    # data keeps at least one decimal
+    char_width = DIGIT_WIDTH * size / NUMBER * MIN_SCALE
+    for places in range(nums.decimals, 1, -1):
+        widest = max(len(nums.shown(source, places)) for source in sources)
+        if widest * char_width <= max_width:
+            return places
+    return 1
+
+
+def row_sum_source(name: str, prefix: Sequence[int], row: int) -> str:
     """``sum(weights[2])``: the ledger source of a row added up."""
     return f"sum({cell_source(name, *prefix, row)})"
 

@@ -44,7 +44,7 @@ ROLE_COLORS: dict[str, str] = {
     "embedding": TEXT,
 }
 
-# A trained head's habit (attention.patterns), as a shade of grey: not a role, so no role
+# A trained head's habit (attention.story.patterns), as a shade of grey: not a role, so no role
 # colour. The heads with no single habit ("mixed") are the brightest: they are the point.
 HABIT_SHADES: dict[str, str] = {
     "previous": "#9AA0AA",

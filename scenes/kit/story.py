@@ -11,24 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from attention.core import scaled_dot_product_attention
-from attention.designed import HEAD_FEATURES
-from attention.example import WorkedExample, example_for, worked_example
-from attention.head_story import HABIT_ORDER, StoryHeads, link_notes, story_heads
-from attention.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order, swap_positions
-from attention.patterns import HABITS, THRESHOLD, HeadPattern, measure_roles
-from attention.placeholders import (
+from attention.models.designed import HEAD_FEATURES
+from attention.story.designed_narration import (
     context_tokens,
     meaning_shift,
     named_tokens,
-    temperature_decimals,
     top_dimension,
 )
+from attention.story.head_story import StoryHeads, link_notes, story_heads
+from attention.story.lesson_narration import temperature_decimals
+from attention.story.patterns import COUNTED, HABITS, THRESHOLD, HeadPattern, measure_roles
+from attention.worked.example import WorkedExample, example_for, worked_example
+from attention.worked.lessons import DEFAULT_TEMPERATURES, default_swap, swap_order, swap_positions
 
 __all__ = [
     "head_name",
     "DEFAULT_TEMPERATURES",
     "HABITS",
-    "HABIT_ORDER",
+    "COUNTED",
     "THRESHOLD",
     "HeadPattern",
     "StoryHeads",

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from manim import DOWN, LEFT, RIGHT, Mobject, Text, VGroup
 
-from scenes.kit.numbers import Numbers
+from attention import parts_add_up
+from scenes.kit.numbers import Numbers, row_sum_source
 from scenes.kit.palette import MUTED, WEIGHT
 from scenes.kit.style import FRAME_WIDTH, LABEL, MARGIN, SAFE_WIDTH, fit_width, text
 
@@ -46,9 +47,15 @@ def rows_add_up(nums: Numbers, rows: Sequence[ShownRow]) -> bool:
     >>> rows_add_up(nums, [ShownRow(0)])                             # doctest: +SKIP
     False
     """
-    return all(
-        nums.row_adds_up(r.row, name=r.name, prefix=r.prefix, decimals=r.decimals) for r in rows
-    )
+    return all(_adds_up(nums, r) for r in rows)
+
+
+def _adds_up(nums: Numbers, r: ShownRow) -> bool:
+    """Whether the row's shown parts add up to its shown sum (else they are marked)."""
+    places = nums.decimals if r.decimals is None else r.decimals
+    total = nums.shown(row_sum_source(r.name, r.prefix, r.row), places)
+    shown = nums.rounded_row(r.row, name=r.name, prefix=r.prefix, decimals=places)
+    return parts_add_up(shown, total)
 
 
 def rounded_note(size: float = LABEL) -> Text:

