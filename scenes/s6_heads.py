@@ -34,12 +34,13 @@ from scenes.kit import (
     sum_line,
     text,
 )
+from scenes.kit.pipeline_map import MAP_TOP
 from scenes.narration import NarratedScene
 
 __all__ = ["MultiHead"]
 
 GRID_TOP = 2.95  # the matrices hang from here (the token row's place: its words become labels)
-GRID_BOTTOM = -3.55
+GRID_BOTTOM = MAP_TOP + 0.12  # clear of the pipeline map at the foot of the frame
 HEAD_TITLE_GAP = 0.15
 HEAD_GAP = 0.6  # between the two heads' grids
 
