@@ -32,8 +32,8 @@ class ChapterEntry:
     --------
     >>> chapter_entry("Scores").beat_ids
     ('compare', 'term_by_term', 'all_scores', 'scale')
-    >>> chapter_entry("Code").lit_stage("scores"), chapter_entry("RealHead").lights
-    ('scores', ())
+    >>> chapter_entry("MultiHead").lit_stage("patterns"), chapter_entry("RealHead").lights
+    ('weights', ())
     """
 
     class_name: str
