@@ -23,6 +23,7 @@ from manim import (
     Wiggle,
 )
 
+from attention import WorkedExample
 from scenes.kit import (
     FONT,
     KEY,
@@ -124,7 +125,7 @@ class MultiHead(NarratedScene):
         Returns the two heads' grids, their titles, and the full grid's parts (on screen,
         drawn as head 1).
         """
-        heads = self.head_grids(vmin, vmax)
+        heads = head_grids(self.example, vmin, vmax)
         titles = self.head_titles(heads)
         parts = VGroup(full.cells, full.row_labels, full.col_labels, full.captions)
         with self.beat("heads") as beat:
@@ -157,7 +158,7 @@ class MultiHead(NarratedScene):
     ) -> None:
         """The ``concat`` beat: each head's focus row becomes its output, the outputs join,
         and the joined vector goes through W_O into the final output."""
-        halves, joined, project, final = self.concat_pipeline(nums)
+        halves, joined, project, final = concat_pipeline(self.example, nums)
         with self.beat("concat") as beat:
             joins, projects = cue_shares(beat.plan.text, ("joined", "projects"))
             # "their outputs": each head's focus row turns into that head's output vector;
@@ -224,57 +225,57 @@ class MultiHead(NarratedScene):
         )  # fmt: skip
         return rings, tops
 
-    def head_grids(self, vmin: float, vmax: float) -> VGroup:
-        """The two heads' matrices side by side (heat only), their titles' room kept above."""
-        ex = self.example
-        width = (SAFE_WIDTH - HEAD_GAP) / ex.n_heads
-        title_room = 0.45
-        grids = VGroup(
-            *(
-                HeatGrid(
-                    ex.head_weights[h], ex.tokens, vmax=vmax, vmin=vmin, head=h, numbers=False,
-                    max_width=width, max_height=GRID_TOP - GRID_BOTTOM - title_room,
-                )
-                for h in range(ex.n_heads)
+
+def head_grids(ex: WorkedExample, vmin: float, vmax: float) -> VGroup:
+    """The two heads' matrices side by side (heat only), their titles' room kept above."""
+    width = (SAFE_WIDTH - HEAD_GAP) / ex.n_heads
+    title_room = 0.45
+    grids = VGroup(
+        *(
+            HeatGrid(
+                ex.head_weights[h], ex.tokens, vmax=vmax, vmin=vmin, head=h, numbers=False,
+                max_width=width, max_height=GRID_TOP - GRID_BOTTOM - title_room,
             )
-        )  # fmt: skip
-        grids.arrange(RIGHT, buff=HEAD_GAP, aligned_edge=UP)
-        grids.move_to([0, (GRID_TOP - title_room + GRID_BOTTOM) / 2, 0])
-        return grids
+            for h in range(ex.n_heads)
+        )
+    )  # fmt: skip
+    grids.arrange(RIGHT, buff=HEAD_GAP, aligned_edge=UP)
+    grids.move_to([0, (GRID_TOP - title_room + GRID_BOTTOM) / 2, 0])
+    return grids
 
-    def concat_pipeline(self, nums: Numbers) -> VGroup:
-        """The focus token's head outputs, their concatenation, W_O, and the final vector.
 
-        Returns ``VGroup(halves, joined, project, final)``; ``joined`` is
-        ``VGroup(first half, second half, brackets, name)``.
-        """
-        ex = self.example
-        f, d = ex.focus_index, ex.d_head
-        halves = VGroup()
-        for h in range(ex.n_heads):
-            entries = nums.vector("head_outputs", f, prefix=(h,), color=OUTPUT)
-            m = Matrix([entries], bracket_color=OUTPUT)
-            name = text(f"head {h + 1}", size=LABEL, color=TEXT).next_to(m, UP, buff=0.12)
-            halves.add(VGroup(m.rows[0], m.brackets, name))
-        halves.arrange(RIGHT, buff=1.2).move_to([0, 1.7, 0])
-        concat = Matrix([nums.vector("concat", f, color=OUTPUT)], bracket_color=OUTPUT)
-        concat.move_to([0, 0.2, 0])
-        cells = concat.rows[0]
-        joined = VGroup(
-            VGroup(*cells[:d]),
-            VGroup(*cells[d:]),
-            concat.brackets,
-            text(f"{ex.focus}, both heads joined", size=LABEL, color=MUTED).next_to(
-                concat, DOWN, buff=0.15
-            ),
-        )  # fmt: skip
-        arrow = Arrow([0, -0.55, 0], [0, -1.55, 0], buff=0, color=MUTED, stroke_width=3)
-        w_o = KitMarkupText("× W<sub>O</sub>", font=FONT, font_size=LABEL, color=TEXT)
-        w_o.next_to(arrow, RIGHT, buff=0.2)
-        final = Matrix([nums.vector("mha_output", f, color=OUTPUT)], bracket_color=OUTPUT)
-        final.move_to([0, -2.1, 0])
-        final_name = text(f"output for {ex.focus}", size=LABEL, color=OUTPUT)
-        final_name.next_to(final, DOWN, buff=0.15)
-        group = VGroup(halves, joined, VGroup(arrow, w_o), VGroup(final, final_name))
-        fit_width(group, SAFE_WIDTH)
-        return group
+def concat_pipeline(ex: WorkedExample, nums: Numbers) -> VGroup:
+    """The focus token's head outputs, their concatenation, W_O, and the final vector.
+
+    Returns ``VGroup(halves, joined, project, final)``; ``joined`` is
+    ``VGroup(first half, second half, brackets, name)``.
+    """
+    f, d = ex.focus_index, ex.d_head
+    halves = VGroup()
+    for h in range(ex.n_heads):
+        entries = nums.vector("head_outputs", f, prefix=(h,), color=OUTPUT)
+        m = Matrix([entries], bracket_color=OUTPUT)
+        name = text(f"head {h + 1}", size=LABEL, color=TEXT).next_to(m, UP, buff=0.12)
+        halves.add(VGroup(m.rows[0], m.brackets, name))
+    halves.arrange(RIGHT, buff=1.2).move_to([0, 1.7, 0])
+    concat = Matrix([nums.vector("concat", f, color=OUTPUT)], bracket_color=OUTPUT)
+    concat.move_to([0, 0.2, 0])
+    cells = concat.rows[0]
+    joined = VGroup(
+        VGroup(*cells[:d]),
+        VGroup(*cells[d:]),
+        concat.brackets,
+        text(f"{ex.focus}, both heads joined", size=LABEL, color=MUTED).next_to(
+            concat, DOWN, buff=0.15
+        ),
+    )  # fmt: skip
+    arrow = Arrow([0, -0.55, 0], [0, -1.55, 0], buff=0, color=MUTED, stroke_width=3)
+    w_o = KitMarkupText("× W<sub>O</sub>", font=FONT, font_size=LABEL, color=TEXT)
+    w_o.next_to(arrow, RIGHT, buff=0.2)
+    final = Matrix([nums.vector("mha_output", f, color=OUTPUT)], bracket_color=OUTPUT)
+    final.move_to([0, -2.1, 0])
+    final_name = text(f"output for {ex.focus}", size=LABEL, color=OUTPUT)
+    final_name.next_to(final, DOWN, buff=0.15)
+    group = VGroup(halves, joined, VGroup(arrow, w_o), VGroup(final, final_name))
+    fit_width(group, SAFE_WIDTH)
+    return group
