@@ -253,12 +253,13 @@ def concat_pipeline(ex: WorkedExample, nums: Numbers) -> VGroup:
     f, d = ex.focus_index, ex.d_head
     halves = VGroup()
     for h in range(ex.n_heads):
-        entries = nums.vector("head_outputs", f, prefix=(h,), color=OUTPUT)
+        entries = nums.vector("head_outputs", f, prefix=(h,), color=OUTPUT, blank_zeros=True)
         m = Matrix([entries], bracket_color=OUTPUT)
         name = text(f"head {h + 1}", size=LABEL, color=TEXT).next_to(m, UP, buff=0.12)
         halves.add(VGroup(m.rows[0], m.brackets, name))
     halves.arrange(RIGHT, buff=1.2).move_to([0, 1.7, 0])
-    concat = Matrix([nums.vector("concat", f, color=OUTPUT)], bracket_color=OUTPUT)
+    joined = nums.vector("concat", f, color=OUTPUT, blank_zeros=True)
+    concat = Matrix([joined], bracket_color=OUTPUT)
     concat.move_to([0, 0.2, 0])
     cells = concat.rows[0]
     joined = VGroup(
@@ -272,7 +273,8 @@ def concat_pipeline(ex: WorkedExample, nums: Numbers) -> VGroup:
     arrow = Arrow([0, -0.55, 0], [0, -1.55, 0], buff=0, color=MUTED, stroke_width=3)
     w_o = KitMarkupText("× W<sub>O</sub>", font=FONT, font_size=LABEL, color=TEXT)
     w_o.next_to(arrow, RIGHT, buff=0.2)
-    final = Matrix([nums.vector("mha_output", f, color=OUTPUT)], bracket_color=OUTPUT)
+    mixed = nums.vector("mha_output", f, color=OUTPUT, blank_zeros=True)
+    final = Matrix([mixed], bracket_color=OUTPUT)
     final.move_to([0, -2.1, 0])
     final_name = text(f"output for {ex.focus}", size=LABEL, color=OUTPUT)
     final_name.next_to(final, DOWN, buff=0.15)
