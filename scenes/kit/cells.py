@@ -32,7 +32,7 @@ class BlankCell(KitText):
     """A value that rounds to zero, drawn as a quiet dot where its digits would stand.
 
     ``zero`` is the text it stands for (``"0.00"``): its width is kept as ``slot_width``
-    so columns keep their width, and the ledger records the blank with it
+    (and its height) so columns keep their size, and the ledger records the blank with it
     (`attention.numbers.ledger.NumbersLedger.record_blank`). Role colours leave it
     alone (:attr:`quiet`).
 
@@ -48,7 +48,8 @@ class BlankCell(KitText):
     def __init__(self, zero: str, size: float = NUMBER) -> None:
         super().__init__("·", font=NUMBER_FONT, font_size=size, color=GRID)
         self.zero = zero
-        self.slot_width = number_text(zero, size=size).width
+        digits = number_text(zero, size=size)
+        self.slot_width, self.slot_height = digits.width, digits.height
 
 
 def arrange_grid(
@@ -69,10 +70,11 @@ def arrange_grid(
     n_cols = max((len(r) for r in rows), default=0)
     col_widths = [max((_slot(r[j]) for r in rows if j < len(r)), default=0.0)
                   for j in range(n_cols)]  # fmt: skip
-    row_height = max((t.height for r in rows for t in r), default=0.0)
+    row_height = max((getattr(t, "slot_height", t.height) for r in rows for t in r), default=0.0)
+    total = sum(col_widths) + col_gap * max(n_cols - 1, 0)
     grid = VGroup()
     for i, row in enumerate(rows):
-        x = 0.0
+        x = -total / 2  # the columns' places, blanks' included, centred on the origin
         for j, cell in enumerate(row):
             x += col_widths[j]
             # right-align on the column's right edge, centre rows on a fixed pitch
@@ -82,7 +84,10 @@ def arrange_grid(
             cell.set_y(-i * (row_height + row_gap))
             x += col_gap
         grid.add(VGroup(*row))
-    grid.move_to([0, 0, 0])
+    grid.set_y(0)
+    # the span its brackets hold (Matrix): every column's and row's place, blanks' included
+    grid.slot_width = total  # type: ignore[attr-defined]
+    grid.slot_height = len(rows) * (row_height + row_gap) - row_gap  # type: ignore[attr-defined]
     return grid
 
 
