@@ -4,6 +4,7 @@ a grid that lays them out in right-aligned columns (blanks centred in their digi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from manim import RIGHT, Mobject, Text, VGroup
@@ -48,8 +49,14 @@ class BlankCell(KitText):
     def __init__(self, zero: str, size: float = NUMBER) -> None:
         super().__init__("·", font=NUMBER_FONT, font_size=size, color=GRID)
         self.zero = zero
-        digits = number_text(zero, size=size)
-        self.slot_width, self.slot_height = digits.width, digits.height
+        self.slot_width, self.slot_height = _digits_size(zero, size)
+
+
+@functools.lru_cache(maxsize=64)
+def _digits_size(shown: str, size: float) -> tuple[float, float]:
+    """Width and height of ``shown`` typeset as a number (one typesetting per text and size)."""
+    digits = number_text(shown, size=size)
+    return float(digits.width), float(digits.height)
 
 
 def arrange_grid(
