@@ -32,6 +32,8 @@ class ChapterEntry:
     --------
     >>> chapter_entry("Scores").beat_ids
     ('compare', 'term_by_term', 'all_scores', 'scale')
+    >>> chapter_entry("MultiHead").lit_stage("patterns"), chapter_entry("RealHead").lights
+    ('weights', ())
     """
 
     class_name: str
@@ -41,6 +43,24 @@ class ChapterEntry:
     params: tuple[SceneParam, ...] = ()
     # what it can show: "designed", "trained", "any" (either of those two) or "decoder"
     models: str = "designed"
+    # the stage of the pipeline map (scenes/kit/pipeline_map.py) the chapter lights: one for
+    # every beat, or one per beat in order; none: the chapter draws no map
+    lights: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.lights) not in (0, 1, len(self.beat_ids)):
+            raise ValueError(
+                f"chapter {self.class_name} lights {len(self.lights)} stages for "
+                f"{len(self.beat_ids)} beats: give one for all, or one per beat"
+            )
+
+    def lit_stage(self, beat_id: str) -> str | None:
+        """The map stage beat ``beat_id`` lights; ``None`` if the chapter draws no map."""
+        if not self.lights:
+            return None
+        if len(self.lights) == 1:
+            return self.lights[0]
+        return self.lights[self.beat_ids.index(beat_id)]
 
 
 _TEMPERATURES = SceneParam(
@@ -77,18 +97,23 @@ CHAPTERS: dict[str, ChapterEntry] = {
     entry.class_name: entry
     for entry in (
         ChapterEntry("Tokens", "scenes.s1_tokens", ("split", "embed", "context_free"),
-                     "A sentence as tokens"),
+                     "A sentence as tokens", lights=("x",)),
         ChapterEntry("QueryKeyValue", "scenes.s2_qkv", ("roles", "product", "all_tokens"),
-                     "Query, key, value"),
+                     "Query, key, value", lights=("qkv", "q", "qkv")),
         ChapterEntry("Scores", "scenes.s3_scores",
-                     ("compare", "term_by_term", "all_scores", "scale"), "Scores"),
-        ChapterEntry("Softmax", "scenes.s4_softmax", ("normalise", "bars", "sum"), "Softmax"),
+                     ("compare", "term_by_term", "all_scores", "scale"), "Scores",
+                     lights=("scores",)),
+        ChapterEntry("Softmax", "scenes.s4_softmax", ("normalise", "bars", "sum"), "Softmax",
+                     lights=("weights",)),
         ChapterEntry("ValueBlend", "scenes.s5_blend", ("weigh", "add", "blend_bar"),
-                     "The value blend"),
+                     "The value blend", lights=("output",)),
         ChapterEntry("MultiHead", "scenes.s6_heads",
-                     ("all_queries", "heads", "patterns", "concat"), "All at once, many heads"),
-        ChapterEntry("Equation", "scenes.s7_equation", ("assemble", "close"), "One equation"),
-        # the lecture's chapters (scripts/attention-lecture.toml)
+                     ("all_queries", "heads", "patterns", "concat"), "All at once, many heads",
+                     lights=("all", "all", "weights", "output")),
+        ChapterEntry("Equation", "scenes.s7_equation", ("assemble", "close"), "One equation",
+                     lights=("all",)),
+        # the lecture's chapters (scripts/attention-lecture.toml): asides from the pipeline,
+        # each filling the frame to its foot, so they draw no map
         ChapterEntry("WordOrder", "scenes.s8_order",
                      ("swap", "same_numbers", "positions", "pattern"), "Word order", (_SWAP,)),
         ChapterEntry("CausalMask", "scenes.s9_causal_mask",
@@ -99,10 +124,11 @@ CHAPTERS: dict[str, ChapterEntry] = {
                      ("source", "inputs", "scores", "weights", "result"), "The code"),
         ChapterEntry("Caveats", "scenes.s12_caveats",
                      ("quadratic", "not_explanations", "not_concepts"), "What attention is not",
-                     models="any"),
+                     models="any", lights=("scores", "weights", "weights")),
         ChapterEntry("WordSense", "scenes.s13_word_sense", ("same_word", "context", "moved"),
                      "Why attention", (_SENTENCES, _SHARED_WORD)),
-        # a trained model's heads (scripts/trained-model.toml; in the lecture after MultiHead)
+        # a trained model's heads (scripts/trained-model.toml; in the lecture after MultiHead):
+        # dense already, they keep their own design and draw no map
         ChapterEntry("RealHead", "scenes.s14_real_head",
                      ("tokens", "query_key", "scores", "softmax", "blend"),
                      "One learned head, step by step", (_TRAINED,), models="trained"),

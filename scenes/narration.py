@@ -8,17 +8,24 @@ script with speech durations estimated from word count.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
-from manim import Scene, config
+from manim import Mobject, Scene, config
 
 from attention import NumbersLedger, WorkedExample, example_for
-from scenes.catalogue import ChapterEntry, chapter_entry
+from scenes.catalogue import CHAPTERS, ChapterEntry, chapter_entry
 from scenes.kit import ChapterHeader, Numbers, TokenRow
-from scenes.kit.layout import layout_problems, objects_on_screen, texts_on_screen
+from scenes.kit.layout import (
+    crowding,
+    layout_problems,
+    objects_on_screen,
+    texts_on_screen,
+)
+from scenes.kit.pipeline_map import PipelineMap
 from scenes.plan import Beat, ScenePlan
 from scenes.scripts import default_plan
 
@@ -85,6 +92,10 @@ class NarratedScene(Scene):
     ``with self.beat(id) as beat:``. Entering a beat marks the frame its audio starts on;
     leaving it holds the last frame until the slot is over.
 
+    A chapter whose row declares ``lights`` shows the pipeline map at the foot of the frame
+    (:class:`scenes.kit.pipeline_map.PipelineMap`): entering a beat lights that beat's stage,
+    fading over the beat's first animations; nothing else may overlap the map.
+
     Parameters
     ----------
     plan
@@ -103,6 +114,7 @@ class NarratedScene(Scene):
         self.example: WorkedExample = example_for(self.plan.spec)
         self.ledger = NumbersLedger()
         self.layout_problems: list[str] = []  # found at the end of each beat
+        self.pipeline_map: PipelineMap | None = None  # drawn once a beat lights a stage
         self._cursor = _BeatCursor()
         super().__init__(**kwargs)
 
@@ -170,8 +182,10 @@ class NarratedScene(Scene):
         self._cursor.index += 1
         self._cursor.played.append(beat_id)
         self._hold_until(beat.start_frame)
+        self._light_map(beat_id)
         yield beat
         self._hold_until(beat.start_frame + beat.frames)
+        self._settle_map()
         self.layout_problems.extend(self.check_layout(beat_id))
         self.after_beat(beat_id)
 
@@ -183,6 +197,8 @@ class NarratedScene(Scene):
         """
         where = f"chapter {self.plan.chapter} ({self.plan.scene_id}), beat {beat_id!r}"
         found = layout_problems(texts_on_screen(self), objects_on_screen(self))
+        if self.pipeline_map is not None and self.pipeline_map in self.mobjects:
+            found += crowding(self.pipeline_map, self, "the pipeline map")
         return [f"{where}: {problem}" for problem in found]
 
     def after_beat(self, beat_id: str) -> None:
@@ -191,11 +207,49 @@ class NarratedScene(Scene):
         The layout test overrides it to snapshot every Text's bounding box per beat.
         """
 
+    def _light_map(self, beat_id: str) -> None:
+        """Show the pipeline map (once) and start lighting the stage ``beat_id`` is about."""
+        entry = CHAPTERS.get(self.plan.class_name)
+        stage = entry.lit_stage(beat_id) if entry is not None else None
+        if stage is None:
+            return
+        if self.pipeline_map is None:
+            self.pipeline_map = PipelineMap()
+        if self.pipeline_map not in self.mobjects:  # the first beat, or the chapter cleared
+            self.add(self.pipeline_map)
+        self.pipeline_map.light(stage)
+        if not self.pipeline_map.settled and not self.pipeline_map.updaters:
+            # a time-based updater: the light fades while the chapter's own animations play
+            self.pipeline_map.add_updater(_step_map)
+
+    def _settle_map(self) -> None:
+        """End the map's fade, if the beat was too short for it, and stop updating it."""
+        if self.pipeline_map is not None:
+            self.pipeline_map.settle()
+            self.pipeline_map.clear_updaters()
+
+    def clear(self) -> Self:
+        """Remove everything but the pipeline map, which stays for the whole chapter."""
+        super().clear()
+        if self.pipeline_map is not None:
+            self.add(self.pipeline_map)
+        return self
+
     def _hold_until(self, frame: int) -> None:
-        """Hold the current frame until ``frame``: whole frames, never past it."""
+        """Hold the current frame until ``frame``: whole frames, never past it.
+
+        While the pipeline map's light is still fading, the held frames show the fade.
+        """
         if self.renderer.skip_animations:
             return
         missing = frame - self.frames_written
+        strip = self.pipeline_map
+        if missing > 0 and strip is not None and not strip.settled and strip.updaters:
+            fading = min(missing, math.ceil(strip.seconds_to_settle() * self.fps))
+            # a played wait renders ceil(run_time * fps) frames: aim half a frame under
+            self.wait(1 / self.fps if fading == 1 else (fading - 0.5) / self.fps,
+                      frozen_frame=False)  # fmt: skip
+            missing = frame - self.frames_written
         if missing > 0:
             # a frozen wait writes int(duration * fps) frames: aim half a frame over
             self.wait((missing + 0.5) / self.fps, frozen_frame=True)
@@ -206,3 +260,9 @@ class NarratedScene(Scene):
             with self.beat(beat_id):
                 pass
         super().tear_down()
+
+
+def _step_map(strip: Mobject, dt: float) -> None:
+    """The pipeline map's updater: its light moves on by ``dt`` seconds."""
+    assert isinstance(strip, PipelineMap)
+    strip.step(dt)

@@ -82,13 +82,14 @@ class QueryKeyValue(NarratedScene):
 
     def fan(self, nums: Numbers, f: int) -> VGroup:
         """The focus embedding with three branches: W_Q -> q, W_K -> k, W_V -> v."""
-        source = VectorColumn(nums.vector("x", f), TEXT, label=f"x  {self.example.focus}")
+        x = nums.vector("x", f, blank_zeros=True)
+        source = VectorColumn(x, TEXT, label=f"x  {self.example.focus}")
         source.brackets.set_color(MUTED)
         source.move_to([FAN_X[0], FAN_YS[1], 0])
         branches = VGroup()
         for (name, sub, role, color), y in zip(ROLES, FAN_YS, strict=True):
             matrix_name = subscripted("W", sub, color=color).move_to([FAN_X[1], y, 0])
-            vector = VectorColumn(nums.vector(name, f), color)
+            vector = VectorColumn(nums.vector(name, f, blank_zeros=True), color)
             vector.move_to([FAN_X[2], y, 0], aligned_edge=LEFT)
             word = text(role, size=LABEL, color=color).next_to(vector, RIGHT, buff=0.3)
             into = Arrow(
@@ -128,11 +129,15 @@ class QueryKeyValue(NarratedScene):
         """x (a row) times head 0's W_Q (d_model x d_head) equals q (a row), in numbers."""
         d = self.example.d_head
         x_row = Matrix(
-            [nums.vector("x", f)], MUTED, label=f"x  {self.example.focus}", label_color=TEXT
+            [nums.vector("x", f, blank_zeros=True)],
+            MUTED,
+            label=f"x  {self.example.focus}",
+            label_color=TEXT,
         )
-        w_q = Matrix(nums.matrix("w_q", cols=range(d)), QUERY)
+        w_q = Matrix(nums.matrix("w_q", cols=range(d), blank_zeros=True), QUERY)
         w_label = subscripted("W", "Q", color=QUERY).next_to(w_q, UP, buff=0.14)
-        result = Matrix([nums.vector("q", f, color=QUERY)], QUERY, label="q", label_color=QUERY)
+        q = nums.vector("q", f, color=QUERY, blank_zeros=True)
+        result = Matrix([q], QUERY, label="q", label_color=QUERY)
         times, equals = text("×", color=MUTED), text("=", color=MUTED)
         terms = VGroup(x_row, times, VGroup(w_q, w_label), equals, result)
         terms.arrange(RIGHT, buff=0.35)

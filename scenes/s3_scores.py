@@ -64,7 +64,8 @@ class Scores(NarratedScene):
         key_label, score_label = self.margin_labels(row, keys)
 
         with self.beat("compare") as beat:
-            query = VectorColumn(nums.vector("q", f), QUERY, label=f"q  {ex.focus}")
+            q = nums.vector("q", f, blank_zeros=True)
+            query = VectorColumn(q, QUERY, label=f"q  {ex.focus}")
             query.move_to([0, WORK_Y, 0])
             self.play(FadeIn(header), FadeIn(row), Create(ring), run_time=beat.share(0.2))
             self.play(TransformFromCopy(row.chip(f), query), run_time=beat.share(0.2))

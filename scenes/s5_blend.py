@@ -12,10 +12,10 @@ from manim import (
     RIGHT,
     UP,
     FadeIn,
-    FadeTransform,
-    GrowFromEdge,
+    Indicate,
     LaggedStart,
-    MoveToTarget,
+    ReplacementTransform,
+    TransformFromCopy,
     VGroup,
 )
 
@@ -35,11 +35,11 @@ from scenes.kit import (
     TokenRow,
     VectorColumn,
     columns_under,
-    dim,
     meaning_shift,
     sum_line,
     text,
 )
+from scenes.kit.motion import converge, cue_shares, scaled_by_weight
 from scenes.narration import NarratedScene
 
 __all__ = ["ValueBlend"]
@@ -55,10 +55,12 @@ COLUMN_ROOM = 0.88  # share of a chip's slot a value column may take, as in chap
 class ValueBlend(NarratedScene):
     """The output for the focus token: each value vector scaled by its weight, then summed.
 
-    Beats: ``weigh`` (weights appear over the value columns, which dim by weight), ``add``
-    (the scaled values pour into the output column), ``blend_bar`` (the same weights as one
-    stacked bar: how much of each word the output is; their true sum "Σ = 1.00 · each weight
-    rounded" where the rounded ones do not add up).
+    Beats: ``weigh`` (weights appear over the value columns; each column shrinks and
+    dims to its weight's share), ``add`` (copies of the weighted values travel down and
+    become the output column; the gained dimension lights), ``blend_bar`` (the weights lay
+    themselves end to end as one stacked bar: how much of each word the output is; their
+    true sum "Σ = 1.00 · each weight rounded" where the rounded ones do not add up; the
+    output goes up into the focus token, whose ring takes the output colour).
     """
 
     def construct(self) -> None:
@@ -67,29 +69,39 @@ class ValueBlend(NarratedScene):
         weights = row.under(nums.weight_row(f), WEIGHT_Y)
         focus_ring = row.outline(f)
         with self.beat("weigh") as beat:
-            self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), run_time=beat.share(0.15))
+            self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), run_time=beat.share(0.12))
             self.play(
                 FadeIn(focus_ring),
-                LaggedStart(*(FadeIn(c, shift=0.2 * DOWN) for c in columns), lag_ratio=0.08),
+                LaggedStart(*(FadeIn(c, shift=0.3 * DOWN) for c in columns), lag_ratio=0.08),
                 run_time=beat.share(0.25),
             )
             self.play(
-                LaggedStart(*(FadeIn(w) for w in weights), lag_ratio=0.1), run_time=beat.share(0.2)
+                LaggedStart(*(FadeIn(w, shift=0.15 * DOWN) for w in weights), lag_ratio=0.1),
+                run_time=beat.share(0.18),
             )
-            # a value counts as much as its weight: dim each column to its share
-            top = float(ex.weights[f].max())
-            for j, column in enumerate(columns):
-                column.generate_target()
-                dim(column.target, 0.3 + 0.7 * ex.weights[f, j] / top)
-            self.play(*(MoveToTarget(c) for c in columns), run_time=beat.share(0.25))
+            # "scaled by its weight": each value shrinks and fades to its weight's share
+            self.play(scaled_by_weight(columns, ex.weights[f].tolist()), run_time=beat.share(0.42))
         output = self.output_column(nums)
         with self.beat("add") as beat:
-            pours = [c.copy().animate.move_to(output.body).set_opacity(0) for c in columns]
-            self.play(LaggedStart(*pours, lag_ratio=0.06), run_time=beat.share(0.45))
-            self.play(FadeIn(output, scale=1.15), run_time=beat.share(0.25))
-            self.play(FadeIn(output.names), FadeIn(output.plain), run_time=beat.share(0.1))
-            # the gained dimension lights up in the output's colour
-            self.play(FadeTransform(output.plain, output.gain), run_time=beat.share(0.1))
+            named, its, gain = cue_shares(beat.plan.text, ("new vector", "its biggest", "gain"))
+            # "adding them up": the weighted values travel down and become one vector
+            self.play(converge(columns, output.body), run_time=beat.share(max(named, 0.3)))
+            # "a new vector for <focus>"
+            self.play(
+                FadeIn(output.title, shift=0.2 * RIGHT),
+                FadeIn(output.how, shift=0.2 * LEFT),
+                run_time=beat.share(max(its - named, 0.1)),
+            )
+            self.play(
+                FadeIn(VGroup(output.names, output.plain), shift=0.1 * RIGHT),
+                run_time=beat.share(max(gain - its, 0.08)),
+            )
+            # "its biggest gain": the gained dimension lights up in the output's colour
+            self.play(
+                ReplacementTransform(output.plain, output.gain),
+                *(Indicate(e, color=OUTPUT, scale_factor=1.25) for e in output.gained_entry),
+                run_time=beat.share(max(0.95 - gain, 0.15)),
+            )
         bar = StackedBlendBar(ex.weights[f], ex.tokens, width=SAFE_WIDTH - 1.0, nums=nums, row=f)
         bar.move_to([0, BAR_Y, 0])
         caption = text(f"{ex.focus} after attention =", size=LABEL, color=MUTED)
@@ -99,15 +111,30 @@ class ValueBlend(NarratedScene):
         if len(total):
             total.match_y(caption).align_to(bar.segments, RIGHT)
         with self.beat("blend_bar") as beat:
+            (now,) = cue_shares(beat.plan.text, ("now",), start=0.3)
+            # "it is a blend": the weights above the values lay themselves end to end
+            pieces = zip(weights, bar.segments, strict=True)
             self.play(
                 FadeIn(caption),
-                LaggedStart(*(GrowFromEdge(s, LEFT) for s in bar.segments), lag_ratio=0.15),
-                run_time=beat.share(0.35),
+                LaggedStart(*(TransformFromCopy(w, s) for w, s in pieces), lag_ratio=0.15),
+                run_time=beat.share(0.55 * now),
             )
-            self.play(FadeIn(bar.labels), FadeIn(bar.numbers), FadeIn(total),
-                      run_time=beat.share(0.2))  # fmt: skip
-            # the focus token now carries its context: its ring takes the output colour
-            self.play(focus_ring.animate.set_stroke(OUTPUT), run_time=beat.share(0.1))
+            self.play(
+                FadeIn(bar.labels),
+                FadeIn(bar.numbers, shift=0.1 * UP),
+                FadeIn(total),
+                run_time=beat.share(0.45 * now),
+            )
+            # "now it knows its context": the output goes up into the focus token
+            carried = output.body.copy()
+            self.play(
+                carried.animate.scale_to_fit_height(focus_ring.height)
+                .move_to(focus_ring)
+                .set_opacity(0),
+                focus_ring.animate.set_stroke(OUTPUT, width=5),
+                run_time=beat.share(max(0.95 - now, 0.15)),
+            )
+            self.remove(carried)
 
     def output_column(self, nums: Numbers) -> VGroup:
         """The focus token's output vector (green) with its name on the left."""
@@ -124,9 +151,14 @@ class ValueBlend(NarratedScene):
         how.next_to(VGroup(column, names, plain), RIGHT, buff=0.4)
         group = VGroup(column, name, how)
         group.body = column  # type: ignore[attr-defined]
+        group.title = name  # type: ignore[attr-defined]
+        group.how = how  # type: ignore[attr-defined]
         group.names = names  # type: ignore[attr-defined]
         group.plain = plain  # type: ignore[attr-defined]
         group.gain = gain  # type: ignore[attr-defined]
+        gained = [e for e, d in zip(column.entries, HEAD_FEATURES[0], strict=True)
+                  if d == meaning_shift(self.example)]  # fmt: skip
+        group.gained_entry = gained  # type: ignore[attr-defined]
         return group
 
     def dimension_names(self, column: VectorColumn) -> tuple[VGroup, VGroup, VGroup]:

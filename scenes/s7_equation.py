@@ -7,16 +7,21 @@ from collections.abc import Sequence
 import numpy as np
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
     UP,
+    Create,
     FadeIn,
     FadeOut,
-    LaggedStart,
     Line,
     Mobject,
     Square,
+    SurroundingRectangle,
     Text,
+    TransformFromCopy,
     VGroup,
+    Wait,
+    Write,
     interpolate_color,
 )
 from manim.utils.color import ManimColor
@@ -42,16 +47,20 @@ from scenes.kit import (
     fit_width,
     text,
 )
-from scenes.narration import NarratedScene
+from scenes.kit.motion import cue_shares, word_share
+from scenes.narration import BeatSlot, NarratedScene
 
 __all__ = ["Equation", "role_glyphs"]
 
 EQUATION_SIZE = 44
 EQUATION_Y = 1.2
 CALLOUT_TOP = -0.2  # callouts hang from here
-CLOSING_Y = -1.6
+CLOSING_Y = -0.4  # under the equation; the weights picture comes forward below it
 ICON_SIDE = 1.3  # the largest side of a callout's miniature
 
+ORDER = ("softmax", "q", "k", "scale", "v")  # the pieces in the order the narrator names them
+SAID = ("softmax", "Q", "K", "root", "V")  # the word that names each piece
+LEAD = 0.05  # share of the beat a piece's picture appears before its word
 LHS = ("attention", "lhs_q", "comma1", "lhs_k", "comma2", "lhs_v", "equals")
 # The equation, piece by piece, with each piece's role colour: softmax and its brackets are
 # weights, Q queries, Kᵀ keys, V values; the scale is neutral.
@@ -98,10 +107,12 @@ def role_glyphs(
 class Equation(NarratedScene):
     """The attention equation, each symbol in its role colour with a callout to its chapter.
 
-    Beats: ``assemble`` (the equation appears piece by piece as the narrator names it, each
-    with a miniature of what the video showed: the weight matrix under softmax, the query,
-    key and value matrices under Q, Kᵀ and V, the value of √d), ``close`` (the callouts
-    clear for the closing line).
+    Beats: ``assemble`` (as the narrator names each piece, its miniature of what the
+    video showed appears and the symbol rises out of it into the equation: the weight
+    matrix under softmax, the query, key and value matrices under Q, Kᵀ and V, the value
+    of √d), ``close`` ("Ask, compare, blend." come out of Q, Kᵀ and V; the other callouts
+    clear; the weights' miniature comes forward with the focus row's strongest key boxed:
+    where a head looks, not why).
     """
 
     def construct(self) -> None:
@@ -109,27 +120,85 @@ class Equation(NarratedScene):
         equation, parts = role_glyphs(PIECES, EQUATION_SIZE)
         fit_width(equation, SAFE_WIDTH)
         equation.move_to([0, EQUATION_Y, 0])
-        order = ("softmax", "q", "k", "scale", "v")
         callouts = self.callouts(nums)
-        place_callouts([parts[name] for name in order], [callouts[name] for name in order])
-        links = VGroup(*(link(parts[name], callouts[name]) for name in order))
+        place_callouts([parts[name] for name in ORDER], [callouts[name] for name in ORDER])
+        links = VGroup(*(link(parts[name], callouts[name]) for name in ORDER))
         with self.beat("assemble") as beat:
             lhs = VGroup(*(parts[p] for p in LHS))
-            self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), FadeIn(lhs),
-                      run_time=beat.share(0.15))  # fmt: skip
-            steps = []
-            for i, name in enumerate(order):
+            # each piece starts a little before the narrator names it, and lasts until the next
+            said = cue_shares(beat.plan.text, SAID, start=0.15)
+            starts = [max(0.15, s - LEAD) for s in said] + [0.95]
+            self.play(FadeIn(header, shift=0.2 * RIGHT), FadeIn(row), run_time=beat.share(0.1))
+            self.play(Write(lhs), run_time=beat.share(starts[0] - 0.1))
+            # each piece of the equation rises out of the picture it names
+            for i, name in enumerate(ORDER):
                 piece = VGroup(parts[name], parts["close"]) if name == "softmax" else parts[name]
-                steps.append(FadeIn(VGroup(piece, links[i], callouts[name]), shift=0.15 * UP))
-            self.play(LaggedStart(*steps, lag_ratio=0.7), run_time=beat.share(0.7))
-        closing = self.closing_line()
+                picture, span = callouts[name], max(starts[i + 1] - starts[i], 0.06)
+                self.play(FadeIn(picture, shift=0.3 * UP), run_time=beat.share(0.4 * span))
+                self.play(
+                    TransformFromCopy(picture[0], piece),
+                    Create(links[i]),
+                    run_time=beat.share(0.6 * span),
+                )
+        self.play_close(equation, parts, callouts, links)
+
+    def play_close(
+        self,
+        equation: Mobject,
+        parts: dict[str, VGroup],
+        callouts: dict[str, VGroup],
+        links: VGroup,
+    ) -> None:
+        """The ``close`` beat: ask, compare, blend out of Q, Kᵀ and V; then the weights
+        alone, with where the focus looks ringed: where, not why."""
+        closing, words = self.closing_line()
+        weights = callouts["softmax"]
         with self.beat("close") as beat:
+            said = beat.plan.text
+            ask, compare, blend, end = cue_shares(said, ("Ask", "compare", "blend", "That"))
+            others = VGroup(links, *(callouts[name] for name in ORDER if name != "softmax"))
+            self.play(FadeOut(others), equation.animate.shift(0.3 * DOWN),
+                      run_time=beat.share(max(ask, 0.08)))  # fmt: skip
+            # "Ask, compare, blend.": the query asks, meets the keys, the values blend
+            cues = (("q", "ask", compare), ("k", "compare", blend), ("v", "blend", end))
+            start = max(ask, 0.08)
+            for name, word, until in cues:
+                self.play(
+                    TransformFromCopy(parts[name], words[word]),
+                    run_time=beat.share(max(until - start, 0.04)),
+                )
+                start = max(until, start + 0.04)
+            caveat = word_share(said, "weights", after=end)
             self.play(
-                FadeOut(VGroup(links, *callouts.values())),
-                equation.animate.shift(0.3 * DOWN),
-                run_time=beat.share(0.25),
+                FadeIn(words["end"], shift=0.1 * LEFT),
+                FadeOut(weights) if caveat is None else Wait(),
+                run_time=beat.share(0.15),
             )
-            self.play(FadeIn(closing, shift=0.15 * UP), run_time=beat.share(0.3))
+            if caveat is not None:  # the narrator goes on: weights show where, not why
+                self.play_caveat(beat, caveat, closing, weights)
+
+    def play_caveat(self, beat: BeatSlot, start: float, closing: Mobject, weights: VGroup) -> None:
+        """ "Weights show where a head looks, not why": the weights' miniature comes forward,
+        the focus row's strongest key is boxed, and "where it looks, not why" is written."""
+        said = beat.plan.text
+        looks, why = cue_shares(said, ("looks", "not why"), start=start)
+        heat = weights[0]
+        self.play(
+            weights.animate.scale(1.2).next_to(closing, DOWN, buff=0.5),
+            run_time=beat.share(max(looks - start, 0.1)),
+        )
+        ring = self.focus_ring(heat)
+        self.play(Create(ring), run_time=beat.share(max(why - looks, 0.1)))
+        note = text("where it looks, not why", size=LABEL, color=MUTED)
+        note.next_to(heat, RIGHT, buff=0.4)
+        self.play(Write(note), run_time=beat.share(max(0.95 - why, 0.1)))
+
+    def focus_ring(self, heat: HeatGrid) -> Mobject:
+        """A box round the focus row's strongest key in the weights' miniature."""
+        ex = self.example
+        f = ex.focus_index
+        cell = heat.cell(f, int(ex.weights[f].argmax()))
+        return SurroundingRectangle(cell, buff=0.0, color=TEXT, stroke_width=3)
 
     def callouts(self, nums: Numbers) -> dict[str, VGroup]:
         """A miniature and a caption for each piece of the equation."""
@@ -153,15 +222,16 @@ class Equation(NarratedScene):
             "v": caption_under(icon(ex.v, VALUE), "values", VALUE),
         }
 
-    def closing_line(self) -> VGroup:
-        """The closing line: "Ask, compare, blend." in the roles' colours, then the last words."""
+    def closing_line(self) -> tuple[Mobject, dict[str, VGroup]]:
+        """The closing line: "Ask, compare, blend." in the roles' colours, then the last words;
+        returned whole and by word (``ask``, ``compare``, ``blend``, ``end``)."""
         # one Text, so every word sits on the same baseline
-        words, _ = role_glyphs(
+        line, words = role_glyphs(
             (("ask", "Ask, ", QUERY), ("compare", "compare, ", KEY), ("blend", "blend. ", VALUE),
              ("end", " That is attention.", TEXT)),
             BODY,
         )  # fmt: skip
-        return fit_width(words.move_to([0, CLOSING_Y, 0]), SAFE_WIDTH)
+        return fit_width(line.move_to([0, CLOSING_Y, 0]), SAFE_WIDTH), words
 
 
 def icon(matrix: np.ndarray, color: str) -> VGroup:

@@ -1,9 +1,11 @@
 """The numbers ledger: every number the video shows, exactly as shown, and where it comes from.
 
 A scene records each number it displays with its source (``scores[2, 1]``, grammar in
-:mod:`attention.numbers.sources`); :func:`attention.numbers.verify.verify` recomputes every
-entry with the independent reference, and :func:`attention.numbers.spoken.spoken_numbers`
-pairs each number the narration says with one its scene shows.
+:mod:`attention.numbers.sources`), and each cell it leaves blank because its value rounds to
+zero (a quiet dot in a column of numbers: a blank is a claim too, so it is checked);
+:func:`attention.numbers.verify.verify` recomputes every entry with the independent
+reference, and :func:`attention.numbers.spoken.spoken_numbers` pairs each number the
+narration says with one its scene shows.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ class LedgerEntry:
     shown: str
     source: str
     decimals: int
+    blank: bool = False  # drawn as a quiet dot: ``shown`` is the zero it stands for
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as ``numbers.json`` writes it (a blank is known by its list)."""
+        return {k: v for k, v in asdict(self).items() if k != "blank"}
 
 
 class NumbersLedger:
@@ -63,6 +70,26 @@ class NumbersLedger:
     def spoken(self) -> tuple[dict[str, str], ...]:
         """The numbers the narration says, each paired with the entry it repeats."""
         return tuple(self._spoken)
+
+    @property
+    def blanks(self) -> tuple[LedgerEntry, ...]:
+        """The cells shown blank, each with the zero it stands for (``shown``)."""
+        return tuple(e for e in self._entries if e.blank)
+
+    def record_blank(self, scene: str, label: str, zero: str, source: str, decimals: int) -> None:
+        """Record a cell left blank: ``source`` rounds to ``zero`` (``"0.00"``) at ``decimals``.
+
+        Examples
+        --------
+        >>> ledger = NumbersLedger()
+        >>> ledger.record_blank("qkv", "k[2, 0]", "0.00", "k[2, 0]", 2)
+        >>> ledger.blanks[0].shown, ledger.to_dict(ExampleSpec("a b", "a"))["entries"]
+        ('0.00', [])
+        """
+        parse_source(source)
+        entry = LedgerEntry(scene, label, zero, source, decimals, blank=True)
+        if entry not in self._entries:  # a blank shown twice is one blank
+            self._entries.append(entry)
 
     def record(
         self,
@@ -95,14 +122,17 @@ class NumbersLedger:
         return {
             **spec.to_dict(),
             **({"chapters": {k: v.to_dict() for k, v in chapters.items()}} if chapters else {}),
-            "entries": [asdict(e) for e in self._entries],
+            "entries": [e.to_dict() for e in self._entries if not e.blank],
             "spoken": [dict(s) for s in self._spoken],
+            **({"blank": [e.to_dict() for e in self.blanks]} if self.blanks else {}),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> NumbersLedger:
         """Rebuild a ledger from :meth:`to_dict`'s structure (the specs are ignored)."""
-        return cls((LedgerEntry(**entry) for entry in data["entries"]), data.get("spoken", ()))
+        shown = [LedgerEntry(**entry) for entry in data["entries"]]
+        blank = [LedgerEntry(**entry, blank=True) for entry in data.get("blank", ())]
+        return cls([*shown, *blank], data.get("spoken", ()))
 
     def to_json(self, spec: ExampleSpec, chapters: Mapping[str, ExampleSpec] | None = None) -> str:
         """``numbers.json``'s text.

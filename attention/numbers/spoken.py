@@ -40,7 +40,8 @@ def spoken_numbers(
     read_out = set(words)
     by_scene: dict[str, dict[str, LedgerEntry]] = {}
     for e in entries:
-        by_scene.setdefault(e.scene, {}).setdefault(e.shown.strip(), e)
+        if not e.blank:  # a blank cell shows no digits for the narration to repeat
+            by_scene.setdefault(e.scene, {}).setdefault(e.shown.strip(), e)
     records, problems = [], []
     for scene, beat, text in said:
         for number in _SPOKEN_DECIMAL.findall(text):

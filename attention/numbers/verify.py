@@ -81,8 +81,9 @@ def verify(ledger: NumbersLedger, example: WorkedExample) -> list[str]:
     """Recompute every entry with the independent reference; return one line per problem.
 
     An empty list means every number is verified: each shown text is the reference value
-    rounded to the nearest at its decimals. A shown row of weights is its values one by one,
-    never nudged to add up; its sum is an entry of its own (``sum(weights[2])``).
+    rounded to the nearest at its decimals, and each blank cell's value rounds to zero. A
+    shown row of weights is its values one by one, never nudged to add up; its sum is an
+    entry of its own (``sum(weights[2])``).
 
     Examples
     --------
@@ -93,4 +94,15 @@ def verify(ledger: NumbersLedger, example: WorkedExample) -> list[str]:
     []
     """
     values = reference_values(example)
-    return [p for e in ledger.entries for p in _check_entry(e, values)]
+    return [
+        p for e in ledger.entries
+        for p in (_check_blank(e, values) if e.blank else _check_entry(e, values))
+    ]  # fmt: skip
+
+
+def _check_blank(e: LedgerEntry, values: Mapping[str, Any]) -> list[str]:
+    """A blank cell stands for a value that rounds to zero at its decimals."""
+    problems = _check_entry(e, values)
+    if problems or float(e.shown) != 0.0:
+        return [f"{_where(e)} is blank but {e.source} is not zero at {e.decimals} decimals"]
+    return []

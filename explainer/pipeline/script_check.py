@@ -56,7 +56,7 @@ def check_script(script: Script, ledger_dir: Path) -> ScriptCheck:
         problems,
         scenes=len(script.scenes),
         beats=sum(len(plan.beats) for plan in script.scenes),
-        on_screen=len(checked.ledger.entries) - explored,
+        on_screen=len(checked.ledger.entries) - explored - len(checked.ledger.blanks),
         explored=explored,
         spoken=len(checked.ledger.spoken),
     )

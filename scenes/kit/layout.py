@@ -19,7 +19,7 @@ import numpy as np
 from manim import Mobject, Scene, config
 from manim.mobject.text.text_mobject import MarkupText, Text
 
-__all__ = ["Box", "layout_problems", "objects_on_screen", "texts_on_screen"]
+__all__ = ["Box", "crowding", "layout_problems", "objects_on_screen", "texts_on_screen"]
 
 EPS = 0.01  # bounding boxes may touch, not overlap
 TEXT_GAP = 0.05  # side by side, texts keep at least this apart (3 px at 480p)
@@ -86,6 +86,39 @@ def texts_on_screen(scene: Scene) -> list[Box]:
 def objects_on_screen(scene: Scene) -> list[Box]:
     """The box of every visible top-level object on screen now."""
     return [Box.of(m) for m in scene.mobjects if (m.has_points() or m.submobjects) and _visible(m)]
+
+
+def _parts(mobject: Mobject) -> list[Mobject]:
+    """What ``mobject`` draws, as a viewer would name it: whole texts, and every other shape."""
+    if isinstance(mobject, Text | MarkupText):
+        return [mobject]
+    own = [mobject] if mobject.has_points() else []
+    return own + [part for sub in mobject.submobjects for part in _parts(sub)]
+
+
+def crowding(keep_clear: Mobject, scene: Scene, name: str) -> list[str]:
+    """One line per visible text or shape on screen, outside ``keep_clear``, that overlaps
+    the box around ``keep_clear`` or comes closer to it than texts may come to each other.
+
+    Examples
+    --------
+    >>> from manim import Square
+    >>> scene = Scene()
+    >>> _ = scene.add(Square(1).move_to([0, -3, 0]), Text("cat").move_to([0, -3.4, 0]))
+    >>> _ = scene.add(Text("mat").move_to([0, 2, 0]))
+    >>> crowding(scene.mobjects[0], scene, "the square")
+    ["'cat' overlaps or comes too near the square"]
+    """
+    zone = Box.of(keep_clear)
+    return list(
+        dict.fromkeys(
+            f"{box.name!r} overlaps or comes too near {name}"
+            for top in scene.mobjects
+            if top is not keep_clear
+            for part in _parts(top)
+            if _visible(part) and (box := Box.of(part)).crowds(zone)
+        )
+    )
 
 
 def layout_problems(texts: list[Box], objects: list[Box]) -> list[str]:

@@ -72,11 +72,12 @@ class Matrix(VGroup):
         pad: float = 0.12,
     ) -> None:
         self.rows = arrange_grid(rows, col_gap=col_gap, row_gap=row_gap)  # type: ignore[arg-type]
-        height = self.rows.height + 2 * pad
-        self.left_bracket = Bracket(height, LEFT, bracket_color).next_to(self.rows, LEFT, buff=pad)
-        self.right_bracket = Bracket(height, RIGHT, bracket_color).next_to(
-            self.rows, RIGHT, buff=pad
-        )
+        height = max(self.rows.height, self.rows.slot_height) + 2 * pad
+        # the brackets hold the columns' places: a column of blanks keeps its width
+        half, centre = self.rows.slot_width / 2, self.rows.get_center()
+        left, right = centre - [half, 0, 0], centre + [half, 0, 0]
+        self.left_bracket = Bracket(height, LEFT, bracket_color).next_to(left, LEFT, buff=pad)
+        self.right_bracket = Bracket(height, RIGHT, bracket_color).next_to(right, RIGHT, buff=pad)
         self.brackets = VGroup(self.left_bracket, self.right_bracket)
         super().__init__(self.rows, self.brackets)
         self.label: Text | None = None

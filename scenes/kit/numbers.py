@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
-from manim import RIGHT, Text, VGroup
+from manim import Text
 
 from attention import format_number, format_row
 from attention.numbers.sources import (
@@ -26,14 +26,15 @@ from attention.numbers.sources import (
     derived_value,
     parse_source,
 )
+from scenes.kit.cells import BlankCell, arrange_grid, number_text
 from scenes.kit.palette import TEXT, WEIGHT
-from scenes.kit.style import NUMBER, NUMBER_FONT, SMALL_NUMBER
-from scenes.kit.typeset import KitText
+from scenes.kit.style import NUMBER, SMALL_NUMBER
 
 if TYPE_CHECKING:
     from attention import NumbersLedger, WorkedExample
 
 __all__ = [
+    "BlankCell",
     "Numbers",
     "number_text",
     "resolve_source",
@@ -94,19 +95,6 @@ def resolve_source(example: WorkedExample, source: str) -> float:
     if np.ndim(value):
         raise SourceError(f"bad number source {source!r}: names a row or matrix, add indices")
     return float(value)
-
-
-def number_text(shown: str, color: str = TEXT, size: float = NUMBER) -> Text:
-    """A Text for an already formatted number (monospaced digits).
-
-    Use :class:`Numbers` for data; this is for its Texts only.
-
-    Examples
-    --------
-    >>> number_text("0.42").text
-    '0.42'
-    """
-    return KitText(shown, font=NUMBER_FONT, font_size=size, color=color)
 
 
 class Numbers:
@@ -190,8 +178,10 @@ class Numbers:
         decimals: int | None = None,
         color: str = TEXT,
         size: float = NUMBER,
+        blank_zeros: bool = False,
     ) -> list[Text]:
-        """The numbers of row ``row`` of field ``name`` (e.g. ``q``, token 2), recorded.
+        """The numbers of row ``row`` of field ``name`` (e.g. ``q``, token 2), recorded; with
+        ``blank_zeros`` an entry that rounds to zero is a quiet :class:`BlankCell` instead.
 
         Examples
         --------
@@ -199,10 +189,9 @@ class Numbers:
         ['0.91', '-0.20', '0.47']
         """
         width = np.shape(self.array(name))[len(prefix) + 1]
-        return [
-            self.text(cell_source(name, *prefix, row, j), decimals=decimals, color=color, size=size)
-            for j in (range(width) if cols is None else cols)
-        ]
+        picked = range(width) if cols is None else cols
+        sources = [cell_source(name, *prefix, row, j) for j in picked]
+        return [_entry(self, s, decimals, color, size, blank_zeros) for s in sources]
 
     def matrix(
         self,
@@ -214,6 +203,7 @@ class Numbers:
         decimals: int | None = None,
         color: str = TEXT,
         size: float = NUMBER,
+        blank_zeros: bool = False,
     ) -> list[list[Text]]:
         """The numbers of a 2-D field (or a slice of one), row by row, recorded.
 
@@ -227,12 +217,9 @@ class Numbers:
         (6, 3)
         """
         shape = np.shape(self.array(name))[len(prefix) :]
-        return [
-            self.vector(
-                name, i, cols=cols, prefix=prefix, decimals=decimals, color=color, size=size
-            )
-            for i in (range(shape[0]) if rows is None else rows)
-        ]
+        picked = range(shape[0]) if rows is None else rows
+        return [self.vector(name, i, cols=cols, prefix=prefix, decimals=decimals, color=color,
+                            size=size, blank_zeros=blank_zeros) for i in picked]  # fmt: skip
 
     def weight_row(
         self,
@@ -308,6 +295,18 @@ class Numbers:
         self.ledger.record(self.scene_id, label, shown, source, decimals)
 
 
+def _entry(
+    nums: Numbers, source: str, decimals: int | None, color: str, size: float, blank: bool
+) -> Text:
+    """The Text of ``source``, or a :class:`BlankCell` when ``blank`` and it rounds to 0."""
+    places = nums.decimals if decimals is None else decimals
+    shown = nums.shown(source, places)
+    if not blank or float(shown) != 0.0:
+        return nums.text(source, decimals=places, color=color, size=size)
+    nums.ledger.record_blank(nums.scene_id, source, shown, source, places)
+    return BlankCell(shown, size)
+
+
 def fitting_decimals(
     nums: Numbers, sources: Sequence[str], max_width: float, size: float = NUMBER
 ) -> int:
@@ -334,35 +333,3 @@ def fitting_decimals(
 def row_sum_source(name: str, prefix: Sequence[int], row: int) -> str:
     """``sum(weights[2])``: the ledger source of a row added up."""
     return f"sum({cell_source(name, *prefix, row)})"
-
-
-def arrange_grid(
-    rows: Sequence[Sequence[Text]],
-    col_gap: float = 0.28,
-    row_gap: float = 0.16,
-) -> VGroup:
-    """Lay number Texts out as a grid: columns right-aligned, rows evenly spaced.
-
-    Returns a VGroup of row VGroups (``grid[i][j]`` is row i, column j), centred on ORIGIN.
-
-    Examples
-    --------
-    >>> grid = arrange_grid([[number_text("1.00"), number_text("-0.25")]])
-    >>> len(grid), len(grid[0])
-    (1, 2)
-    """
-    n_cols = max((len(r) for r in rows), default=0)
-    col_widths = [max((r[j].width for r in rows if j < len(r)), default=0.0) for j in range(n_cols)]
-    row_height = max((t.height for r in rows for t in r), default=0.0)
-    grid = VGroup()
-    for i, row in enumerate(rows):
-        x = 0.0
-        for j, cell in enumerate(row):
-            x += col_widths[j]
-            # right-align on the column's right edge, centre rows on a fixed pitch
-            cell.move_to([x, -i * (row_height + row_gap), 0], aligned_edge=RIGHT)
-            cell.set_y(-i * (row_height + row_gap))
-            x += col_gap
-        grid.add(VGroup(*row))
-    grid.move_to([0, 0, 0])
-    return grid

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from manim import DOWN, UP, Mobject, VGroup
 
 from scenes.kit.matrix import Matrix
-from scenes.kit.numbers import fitting_decimals
+from scenes.kit.numbers import BlankCell, fitting_decimals
 from scenes.kit.palette import TEXT
 
 if TYPE_CHECKING:
@@ -73,7 +73,8 @@ class VectorColumn(Matrix):
         pad: float = 0.1,
     ) -> None:
         for entry in entries:
-            entry.set_color(color)
+            if not isinstance(entry, BlankCell):  # a blank stays quiet
+                entry.set_color(color)
         super().__init__(
             [[entry] for entry in entries],
             bracket_color=color,
@@ -145,7 +146,7 @@ def columns_under(
         *(
             VGroup(
                 *(
-                    VectorColumn(nums.vector(name, i, decimals=places), color)
+                    VectorColumn(nums.vector(name, i, decimals=places, blank_zeros=True), color)
                     for name, color in fields
                 )
             ).arrange(DOWN, buff=gap)
