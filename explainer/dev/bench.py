@@ -1,6 +1,7 @@
 """``make bench``: time cold, parallel, warm and no-op renders of the default script, and a
 cold render of the trained-model script against it (the tables it prints:
-:mod:`explainer.dev.bench_tables`)."""
+:mod:`explainer.dev.bench_tables`); then what a viewer meets in the default video and in
+new sentences (:mod:`explainer.dev.bench_watch`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from explainer.core.cache import write_atomic
 from explainer.core.media import probe_video_frames
 from explainer.core.quality import Quality
 from explainer.dev.bench_tables import Measure, bench_table, stages_table
+from explainer.dev.bench_watch import watch_measures
 from explainer.dev.local_cluster import local_cluster
 from explainer.pipeline.conductor import VideoReport, render_video
 from explainer.plan.script import DEFAULT_SCRIPT, Script, load_script
@@ -337,13 +339,17 @@ def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR
     runs["warm_edit_low"] = _summary(warm)
     noop_measures, noop = _no_op(edited, bench, cache, jobs)
     runs["noop_low"] = _summary(noop)
+    defaults = {"default 480p15": bench / f"low-j{jobs}"}
+    if not skip_high:
+        defaults = {"default 1080p60": bench / "high", **defaults}
+    watch_rows = watch_measures(bench, cache, jobs, defaults, say=_say)
     trained_measures, trained = _trained_low(bench, cache, jobs, low)  # empties the cache
     runs["trained_low"] = _summary(trained)
     batch_measures, runs["batch"] = _batch_throughput(bench)
     # cold high (and against plain Manim), cold low, speed-up, warm, no-op, memory, trained,
-    # batch
+    # batch, what a viewer meets
     measures = high_measures + low_measures + warm_measures + noop_measures + [memory]
-    measures += trained_measures + batch_measures
+    measures += trained_measures + batch_measures + watch_rows
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "cores": os.cpu_count(),
