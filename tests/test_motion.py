@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from manim import Circle, Scene, Square, VGroup, tempconfig
 
-from scenes.kit.motion import converge, cue_shares, scaled_by_weight, weighted_size, word_share
+from scenes.kit.motion import (
+    converge,
+    cue_shares,
+    cued_spans,
+    scaled_by_weight,
+    weighted_size,
+    word_share,
+)
 
 DRY = {"quality": "low_quality", "dry_run": True, "disable_caching": True, "progress_bar": "none"}
 
@@ -82,3 +89,25 @@ def test_cue_shares_keep_the_order_and_place_missing_words_between_neighbours() 
     a, missing, b = cue_shares(said, ["blend", "zebra", "now"])
     assert missing == pytest.approx((a + b) / 2)
     assert cue_shares(said, ["zebra"]) == [0.5]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Multiply matching entries, and add. Each term is one named dimension.",
+        "Two words.",  # none of the cues: evenly spread
+        "add add add add add add each term",  # cues crowded at the end
+    ],
+)
+def test_cued_spans_fill_the_room_and_never_overrun(said: str) -> None:
+    spans = cued_spans(said, ["and add", "each term"], start=0.1, least=0.08)
+    assert len(spans) == 3
+    assert sum(spans) == pytest.approx(0.85, abs=1e-3)
+    assert min(spans) >= 0.08 - 1e-3
+
+
+def test_cued_spans_start_each_motion_on_its_word() -> None:
+    said = "Multiply matching entries, and add. Each term is one named dimension."
+    first, second, _ = cued_spans(said, ["and add", "each term"], lead=0.0)
+    assert first == pytest.approx(word_share(said, "and add"), abs=1e-4)
+    assert first + second == pytest.approx(word_share(said, "each term"), abs=1e-4)

@@ -27,6 +27,7 @@ __all__ = [
     "WEIGHTED_FLOOR",
     "converge",
     "cue_shares",
+    "cued_spans",
     "scaled_by_weight",
     "weighted_size",
     "word_share",
@@ -164,3 +165,41 @@ def cue_shares(text: str, phrases: Sequence[str], *, start: float = 0.0) -> list
         gap = next((k for k, s in enumerate(found[i + 1 :]) if s is not None), len(found) - i - 1)
         shares[i] = before + (after - before) / (gap + 2)
     return [round(s, 9) for s in shares]
+
+
+def cued_spans(
+    text: str,
+    phrases: Sequence[str],
+    *,
+    start: float = 0.0,
+    end: float = 0.95,
+    least: float = 0.06,
+    lead: float = 0.02,
+) -> list[float]:
+    """Run-time shares of ``len(phrases) + 1`` motions played back to back from share
+    ``start`` to ``end`` of a beat: motion ``i + 1`` starts ``lead`` before the narrator
+    says ``phrases[i]`` (:func:`cue_shares`), so the eye meets it as the ear does.
+
+    Each span is at least ``least`` and they always add up to ``end - start`` (over-long
+    spans give up their spare time in proportion), so a beat never overruns, whatever
+    words a script says or leaves out.
+
+    Examples
+    --------
+    >>> cued_spans("one two three", ["two", "three"], lead=0.0)  # said at 3/11 and 6/11
+    [0.2727, 0.2727, 0.4045]
+    >>> round(sum(cued_spans("a b", ["b", "b", "b"], start=0.5, least=0.2)), 6)
+    0.45
+    """
+    cues = [max(share - lead, start) for share in cue_shares(text, phrases, start=start)]
+    bounds = [start, *cues, end]
+    spans = [max(b - a, least) for a, b in zip(bounds, bounds[1:], strict=False)]
+    room, excess = end - start, sum(spans) - (end - start)
+    if excess > 1e-9:
+        spare = [span - least for span in spans]
+        if sum(spare) > excess:
+            keep = (sum(spare) - excess) / sum(spare)
+            spans = [least + s * keep for s in spare]
+        else:  # too many motions for the room: share it evenly
+            spans = [room / len(spans)] * len(spans)
+    return [round(span, 4) for span in spans]
