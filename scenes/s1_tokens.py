@@ -19,6 +19,7 @@ from manim import (
     FadeOut,
     Indicate,
     LaggedStart,
+    Mobject,
     MoveToTarget,
     ReplacementTransform,
     Restore,
@@ -136,6 +137,11 @@ class Tokens(NarratedScene):
                 run_time=beat.share(span * (1 - 1 / len(names))),
             )
 
+        self.play_context_free(row, columns, band)
+
+    def play_context_free(self, row: TokenRow, columns: VGroup, band: Mobject) -> None:
+        """The ``context_free`` beat: each word looked up alone, knowing nothing of the rest."""
+        ex = self.example
         with self.beat("context_free") as beat:
             f = ex.focus_index
             ring = row.outline(f, TEXT)

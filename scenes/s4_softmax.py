@@ -18,6 +18,7 @@ from manim import (
     GrowArrow,
     Indicate,
     LaggedStart,
+    Mobject,
     Rectangle,
     Succession,
     TransformFromCopy,
@@ -145,6 +146,12 @@ class Softmax(NarratedScene):
                 run_time=beat.share(0.45),
             )
 
+        self.play_sum(nums, bars, on_bars, bounds)
+
+    def play_sum(self, nums: Numbers, bars: WeightBars, on_bars: VGroup, bounds: Mobject) -> None:
+        """The ``sum`` beat: the weights laid end to end fill a bar of one; their true sum."""
+        ex = self.example
+        f = ex.focus_index
         with self.beat("sum") as beat:
             total = self.weight_sum(nums, f)
             outline, pieces = end_to_end(bars, ex.weights[f].tolist())
