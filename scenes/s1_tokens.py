@@ -16,11 +16,17 @@ from manim import (
     Create,
     DashedVMobject,
     FadeIn,
+    FadeOut,
+    Indicate,
     LaggedStart,
+    Mobject,
     MoveToTarget,
     ReplacementTransform,
+    Restore,
+    RoundedRectangle,
     VGroup,
     Write,
+    linear,
 )
 
 from scenes.kit import (
@@ -39,6 +45,7 @@ from scenes.kit import (
     fit_width,
     text,
 )
+from scenes.kit.motion import cue_shares
 from scenes.narration import NarratedScene
 
 __all__ = ["Tokens"]
@@ -51,6 +58,24 @@ NAME_GAP = 0.2  # between the dimension names and the first column
 NAME_SIZE = 18  # the dimension names: smaller than a label, still >= 11 px at 480p
 
 
+def grow_columns(columns: VGroup) -> LaggedStart:
+    """The columns unroll down from their chips, left to right, one after another."""
+    for column in columns:
+        column.save_state()
+        column.stretch(0.02, 1, about_edge=UP).set_opacity(0)  # hidden until its turn
+    return LaggedStart(*(Restore(column) for column in columns), lag_ratio=1.5 / len(columns))
+
+
+def row_band(columns: VGroup, names: VGroup) -> RoundedRectangle:
+    """An outline round the first entry of every column and its name: one named dimension."""
+    entries = columns[0].entries
+    spacing = entries[0].get_y() - entries[1].get_y() if len(entries) > 1 else 0.3
+    left, right = names.get_left()[0] - 0.1, columns.get_right()[0] + 0.05
+    band = RoundedRectangle(corner_radius=0.06, width=right - left, height=0.95 * spacing)
+    band.set_stroke(MUTED, 1.5).set_fill(opacity=0)
+    return band.move_to([(left + right) / 2, names[0].get_y(), 0])
+
+
 class Tokens(NarratedScene):
     """The sentence becomes a row of tokens; each token's embedding appears under it."""
 
@@ -61,7 +86,10 @@ class Tokens(NarratedScene):
 
         with self.beat("split") as beat:
             sentence = self.sentence_words(ex.tokens)
-            self.play(FadeIn(header, shift=0.15 * UP), Write(sentence), run_time=beat.share(0.4))
+            # the sentence is written as it is read; on "split" it breaks into chips
+            (split,) = cue_shares(beat.plan.text, ("split",), start=0.2)
+            split = min(max(split, 0.3), 0.6)
+            self.play(FadeIn(header, shift=0.15 * UP), Write(sentence), run_time=beat.share(split))
             self.play(
                 LaggedStart(
                     *(
@@ -73,7 +101,7 @@ class Tokens(NarratedScene):
                     ),
                     lag_ratio=0.12,
                 ),
-                run_time=beat.share(0.45),
+                run_time=beat.share(0.97 - split),
             )
             # hand over from the animation's copies to the row itself
             self.clear()
@@ -82,15 +110,38 @@ class Tokens(NarratedScene):
         with self.beat("embed") as beat:
             columns = self.embedding_columns(nums, row)
             self.place_labels(names, columns[0])
+            said = beat.plan.text
+            embedding, named = cue_shares(said, ("its embedding", "each number"), start=0.2)
+            # "Each token becomes 8 numbers": a column unrolls down from each chip in turn
+            self.play(grow_columns(columns), run_time=beat.share(max(embedding, 0.25)))
+            # "its embedding": the columns, each token's embedding, swell one after another
             self.play(
-                LaggedStart(*(FadeIn(col, shift=0.25 * DOWN) for col in columns), lag_ratio=0.1),
-                run_time=beat.share(0.6),
+                LaggedStart(
+                    *(Indicate(col, color=TEXT, scale_factor=1.05) for col in columns),
+                    lag_ratio=1.5 / len(columns),
+                ),
+                run_time=beat.share(max(named - embedding, 0.1)),
             )
+            # "each number has a name": a band runs down the entries, naming each row
+            band = row_band(columns, names)
+            span = max(0.97 - max(named, embedding + 0.1), 0.2)
             self.play(
-                LaggedStart(*(FadeIn(n, shift=0.1 * RIGHT) for n in names), lag_ratio=0.08),
-                run_time=beat.share(0.3),
+                Create(band),
+                FadeIn(names[0], shift=0.15 * RIGHT),
+                run_time=beat.share(span / len(names)),
+            )
+            # the band slides down steadily; each name comes in as the band reaches it
+            self.play(
+                band.animate(rate_func=linear).set_y(names[-1].get_y()),
+                LaggedStart(*(FadeIn(n, shift=0.15 * RIGHT) for n in names[1:]), lag_ratio=1),
+                run_time=beat.share(span * (1 - 1 / len(names))),
             )
 
+        self.play_context_free(row, columns, band)
+
+    def play_context_free(self, row: TokenRow, columns: VGroup, band: Mobject) -> None:
+        """The ``context_free`` beat: each word looked up alone, knowing nothing of the rest."""
+        ex = self.example
         with self.beat("context_free") as beat:
             f = ex.focus_index
             ring = row.outline(f, TEXT)
@@ -104,8 +155,22 @@ class Tokens(NarratedScene):
             ).move_to([0, CAPTION_Y, 0])
             others.generate_target()
             dim(others.target, 0.35)
-            self.play(Create(ring), MoveToTarget(others), run_time=beat.share(0.3))
-            self.play(Create(arcs), FadeIn(note, shift=0.1 * UP), run_time=beat.share(0.4))
+            said = beat.plan.text
+            focus, *named = cue_shares(said, (ex.focus, *(ex.tokens[j] for j in context)))
+            focus = max(focus, 0.15)
+            # "Each is looked up alone": the focus ringed, the others fall back
+            self.play(Create(ring), MoveToTarget(others), FadeOut(band), run_time=beat.share(focus))
+            # "sat knows nothing yet of ...": the note is written
+            named = [max(s, focus + 0.1 * (k + 1)) for k, s in enumerate(named)]
+            self.play(Write(note), run_time=beat.share((named or [0.97])[0] - focus))
+            # each word as it is named: the link to it is drawn, there but not yet made
+            ends = [*named[1:], 0.97]
+            for k, j in enumerate(context):
+                self.play(
+                    Create(arcs[k]),
+                    Indicate(row.chip(j), color=TEXT, scale_factor=1.15),
+                    run_time=beat.share(max(ends[k] - named[k], 0.1)),
+                )
 
     def dimension_labels(self, ex: WorkedExample) -> VGroup:
         """The embedding's dimension names, one muted label per entry of x (top to bottom)."""

@@ -7,19 +7,23 @@ the line says so ("each weight rounded").
 from __future__ import annotations
 
 from manim import (
+    DOWN,
+    LEFT,
     RIGHT,
     UP,
     Arrow,
     Create,
     FadeIn,
-    FadeOut,
     FadeTransform,
     GrowArrow,
     Indicate,
     LaggedStart,
+    Mobject,
+    Rectangle,
     Succession,
     TransformFromCopy,
     VGroup,
+    Write,
 )
 
 from scenes.kit import (
@@ -36,22 +40,47 @@ from scenes.kit import (
     ShownRow,
     TokenRow,
     WeightBars,
+    caption,
     fit_width,
     fitting_decimals,
     named_tokens,
     sum_line,
     text,
 )
+from scenes.kit.motion import cue_shares
 from scenes.narration import NarratedScene
 
 __all__ = ["Softmax"]
 
 SCALED_Y = 1.75
 WEIGHTS_Y = 0.35
-BASELINE_Y = -2.6
+BASELINE_Y = -2.45
 BAR_FULL_HEIGHT = 6.0  # a weight of 1 would be this tall, unless the top bar would not fit
 BAR_LABEL_GAP = 0.1
 SUM_Y = -3.2
+
+
+BOUNDS = "each weight between zero and one"
+STACK_HEIGHT = 0.14  # the bars laid end to end, between the baseline and the sum
+
+
+def end_to_end(bars: WeightBars, weights: list[float]) -> tuple[Rectangle, VGroup]:
+    """The outline of a bar of weight one, lying down under the chart, and the bars' exact
+    lengths laid end to end inside it (their sum is one: they fill it)."""
+    full = bars.full_height  # type: ignore[attr-defined]
+    outline = Rectangle(width=full, height=STACK_HEIGHT).set_stroke(MUTED, 1.5)
+    pieces = VGroup(
+        *(
+            Rectangle(width=max(w * full, 1e-3), height=STACK_HEIGHT)
+            .set_fill(WEIGHT, 0.85)
+            .set_stroke(width=0)
+            for w in weights
+        )
+    ).arrange(RIGHT, buff=0)
+    y = (BASELINE_Y + SUM_Y) / 2
+    outline.move_to([bars.baseline.get_center()[0], y, 0])
+    pieces.move_to(outline, aligned_edge=LEFT)
+    return outline, pieces
 
 
 class Softmax(NarratedScene):
@@ -66,15 +95,27 @@ class Softmax(NarratedScene):
             scaled, weights = self.score_rows(nums, row, f)
             arrow, name = self.softmax_arrow(margin_x)
             label_scaled, label_weights = self.row_labels(row)
+            bounds = fit_width(caption(BOUNDS, BODY), SAFE_WIDTH).move_to([0, SUM_Y, 0])
+            said = beat.plan.text
+            scores, into, between = cue_shares(said, ("scaled scores", "weights", "between"))
+            scores = max(scores, 0.15)
+            into, between = max(into, scores + 0.1), max(between, scores + 0.2)
+            # "Softmax turns": the step is named, between where the two rows will be
             self.play(
                 FadeIn(header),
                 FadeIn(row),
                 Create(ring),
-                FadeIn(scaled),
-                FadeIn(label_scaled),
-                run_time=beat.share(0.25),
+                GrowArrow(arrow),
+                FadeIn(name),
+                run_time=beat.share(scores),
             )
-            self.play(GrowArrow(arrow), FadeIn(name), run_time=beat.share(0.15))
+            # "the scaled scores": the focus row's scaled scores come down under the tokens
+            self.play(
+                LaggedStart(*(FadeIn(s, shift=0.5 * DOWN) for s in scaled), lag_ratio=0.15),
+                FadeIn(label_scaled),
+                run_time=beat.share(into - scores),
+            )
+            # "into weights": each score becomes its weight, left to right
             self.play(
                 LaggedStart(
                     # a number becoming another cross-fades: morphing digits shatters them
@@ -82,8 +123,10 @@ class Softmax(NarratedScene):
                     lag_ratio=0.1,
                 ),
                 FadeIn(label_weights),
-                run_time=beat.share(0.4),
+                run_time=beat.share(between - into),
             )
+            # "between zero and one": said under the chart, where their sum will stand
+            self.play(Write(bounds), run_time=beat.share(max(0.97 - between, 0.1)))
 
         with self.beat("bars") as beat:
             bars, on_bars = self.weight_bars(weights, row, f)
@@ -103,20 +146,35 @@ class Softmax(NarratedScene):
                 run_time=beat.share(0.45),
             )
 
+        self.play_sum(nums, bars, on_bars, bounds)
+
+    def play_sum(self, nums: Numbers, bars: WeightBars, on_bars: VGroup, bounds: Mobject) -> None:
+        """The ``sum`` beat: the weights laid end to end fill a bar of one; their true sum."""
+        ex = self.example
+        f = ex.focus_index
         with self.beat("sum") as beat:
             total = self.weight_sum(nums, f)
-            # copies of the six weights fly into their sum and fade as it appears (morphing
-            # "0.17" into "1.00" glyph by glyph would shatter the digits on the way)
+            outline, pieces = end_to_end(bars, ex.weights[f].tolist())
+            add, one = cue_shares(beat.plan.text, ("add up", "exactly one"))
+            add, one = max(add, 0.15), max(one, add + 0.15)
+            # "the weights": the shown weights, one after another
             self.play(
                 LaggedStart(
-                    *(FadeOut(w, target_position=total[1]) for w in on_bars.copy()),
+                    *(Indicate(w, color=TEXT, scale_factor=1.2) for w in on_bars), lag_ratio=0.1
+                ),
+                run_time=beat.share(add),
+            )
+            # "add up": the bars, laid end to end, fill the length of a weight of one
+            self.play(
+                Create(outline),
+                LaggedStart(
+                    *(TransformFromCopy(bars.bar(j), p) for j, p in enumerate(pieces)),
                     lag_ratio=0.08,
                 ),
-                FadeIn(total[0]),
-                FadeIn(total[1], scale=0.8),
-                FadeIn(total[2:]),
-                run_time=beat.share(0.45),
+                run_time=beat.share(one - add),
             )
+            # "exactly one": their true sum, where "between zero and one" stood
+            self.play(FadeTransform(bounds, total), run_time=beat.share(max(0.97 - one, 0.1)))
 
     def score_rows(self, nums: Numbers, row: TokenRow, f: int) -> tuple[VGroup, VGroup]:
         """The focus row's scaled scores and, under them, its weights (adding up to 1)."""
@@ -150,14 +208,16 @@ class Softmax(NarratedScene):
         # near 0.5); otherwise a weight of 1 is BAR_FULL_HEIGHT, the same in every video
         label_height = weights.height
         bar_room = WEIGHTS_Y - BASELINE_Y - 1.5 * label_height - 0.25 - BAR_LABEL_GAP
+        full = min(BAR_FULL_HEIGHT, bar_room / float(ex.weights[f].max()))
         bars = WeightBars(
             ex.weights[f],
             None,
             row.xs(),
             BASELINE_Y,
-            full_height=min(BAR_FULL_HEIGHT, bar_room / float(ex.weights[f].max())),
+            full_height=full,
             bar_width=min(0.55, row.slot_width() * 0.6),
         )
+        bars.full_height = full  # type: ignore[attr-defined]
         on_bars = weights.copy()
         for w, bar in zip(on_bars, bars.bars, strict=True):
             w.next_to(bar, UP, buff=BAR_LABEL_GAP)
