@@ -54,10 +54,10 @@ __all__ = ["Softmax"]
 
 SCALED_Y = 1.75
 WEIGHTS_Y = 0.35
-BASELINE_Y = -2.45
+BASELINE_Y = -2.38
 BAR_FULL_HEIGHT = 6.0  # a weight of 1 would be this tall, unless the top bar would not fit
 BAR_LABEL_GAP = 0.1
-SUM_Y = -3.2
+SUM_Y = -3.08
 
 
 BOUNDS = "each weight between zero and one"
