@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Self
 
-from manim import Mobject, Scene, config
+from manim import Animation, Mobject, Scene, config
 
 from attention import NumbersLedger, WorkedExample, example_for
 from scenes.catalogue import CHAPTERS, ChapterEntry, chapter_entry
@@ -26,6 +26,7 @@ from scenes.kit.layout import (
     texts_on_screen,
 )
 from scenes.kit.pipeline_map import PipelineMap
+from scenes.kit.redraw import needs_redraw
 from scenes.plan import Beat, ScenePlan
 from scenes.scripts import default_plan
 
@@ -206,6 +207,19 @@ class NarratedScene(Scene):
 
         The layout test overrides it to snapshot every Text's bounding box per beat.
         """
+
+    def get_moving_mobjects(self, *animations: Animation) -> list[Mobject]:
+        """What each frame of ``animations`` redraws: Manim's choice, less what neither moves
+        nor overlaps what moves (:func:`scenes.kit.redraw.needs_redraw`; frames unchanged)."""
+        manims_choice = super().get_moving_mobjects(*animations)
+        recolour_only = [self.pipeline_map] if self.pipeline_map is not None else []
+        return needs_redraw(
+            manims_choice,
+            animations,
+            recolour_only,
+            self.foreground_mobjects,
+            use_z_index=self.renderer.camera.use_z_index,
+        )
 
     def _light_map(self, beat_id: str) -> None:
         """Show the pipeline map (once) and start lighting the stage ``beat_id`` is about."""
