@@ -154,3 +154,18 @@ def measure_render(folder: Path) -> WatchMeasures:
         empty_lower_third=tuple(empty),
         words_per_minute=words / spoken * 60 if spoken else 0.0,
     )
+
+
+def main(folders: list[Path]) -> None:
+    """Print the four measures of each render folder.
+
+    Example: python -m explainer.dev.watch media/attention
+    """
+    for folder in folders:
+        print(f"{folder}: {measure_render(folder).summary()}")
+
+
+if __name__ == "__main__":
+    import typer
+
+    typer.run(main)
