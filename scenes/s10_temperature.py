@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from manim import (
+    DOWN,
     RIGHT,
     UP,
     Create,
     FadeIn,
-    FadeOut,
     FadeTransform,
+    LaggedStart,
+    ReplacementTransform,
     Transform,
     VGroup,
 )
@@ -35,6 +37,7 @@ from scenes.kit import (
     temperature_decimals,
     text,
 )
+from scenes.kit.motion import cue_shares
 from scenes.narration import NarratedScene
 
 __all__ = ["Temperature"]
@@ -49,10 +52,13 @@ BAR_LABEL_GAP = 0.1
 class Temperature(NarratedScene):
     """The focus row's scaled scores through softmax at several temperatures, as bars.
 
-    Beats: ``knob`` (the scaled scores and the formula softmax(s ÷ T)), ``sweep`` (the bars
-    at each temperature of the ``temperatures`` parameter, the top weight stated at each, and
-    the row's true sum "Σ = 1.00 · each weight rounded" where the rounded ones do not add up),
-    ``root_d`` (dividing by √d is this same knob, set once).
+    Beats: ``knob`` (the formula softmax(s ÷ T) on "dial", the scaled scores one by one on
+    "each score"), ``sweep`` (the bars at the temperature nearest 1, then, each on the words
+    that name it, morphing to the lowest temperature of the ``temperatures`` parameter and
+    up to the highest; the top weight stated at each, and the row's true sum "Σ = 1.00 · each
+    weight rounded" where the rounded ones do not add up), ``root_d`` (the formula becomes
+    "÷ √d is this knob, set once"; on "same dial" the bars go back to where softmax alone
+    sits).
     """
 
     def construct(self) -> None:
@@ -72,37 +78,64 @@ class Temperature(NarratedScene):
         charts = [self.chart(nums, row, t) for t in temps]
 
         with self.beat("knob") as beat:
-            self.play(FadeIn(header), FadeIn(row), Create(ring), run_time=beat.share(0.2))
-            self.play(FadeIn(scaled), FadeIn(label), run_time=beat.share(0.25))
-            self.play(FadeIn(formula, shift=0.1 * UP), run_time=beat.share(0.25))
+            dial, each = cue_shares(beat.plan.text, ("dial", "each score"))
+            self.play(
+                FadeIn(header), FadeIn(row), Create(ring), run_time=beat.share(max(dial, 0.15))
+            )
+            # "a hidden dial: temperature": the formula with its T
+            self.play(FadeIn(formula, shift=0.3 * UP), run_time=beat.share(max(each - dial, 0.15)))
+            # "each score is divided by it first": the scores come down one by one
+            self.play(
+                FadeIn(label),
+                LaggedStart(*(FadeIn(v, shift=0.4 * DOWN) for v in scaled), lag_ratio=0.3),
+                run_time=beat.share(max(0.97 - each, 0.15)),
+            )
 
+        # the dial starts where softmax alone sits (T = 1, when shown), then turns as named
+        start = min(range(len(temps)), key=lambda k: abs(temps[k] - 1.0))
+        sequence = [start] + sorted((k for k in range(len(temps)) if k != start),
+                                    key=lambda k: temps[k])  # fmt: skip
         with self.beat("sweep") as beat:
-            step = 0.9 / len(charts)
-            first = charts[0]
+            said = cue_shares(
+                beat.plan.text,
+                [f"{temps[k]:.{temperature_decimals(temps[k])}f}" for k in sequence[1:]],
+            )
+            said = [max(s - 0.04, 0.1) for s in said]  # the dial turns as its value is said
+            first = charts[sequence[0]]
+            home = VGroup(first.bars.bars.copy(), first.values.copy(), first.status.copy())
             self.play(
                 FadeIn(first.bars.baseline),
                 first.bars.grow(),
                 FadeIn(first.values),
                 FadeIn(first.status),
-                run_time=beat.share(step * 0.6),
+                run_time=beat.share(max(said[0] if said else 0.9, 0.15)),
             )
-            self.wait(beat.share(step * 0.4))
-            # the first chart's bars stay on screen and take each next chart's heights
+            # the first chart's bars stay on screen and take each next chart's heights,
+            # each turn starting on the words that name its temperature
             bars, shown = first.bars.bars, first
-            for chart in charts[1:]:
+            ends = [*said[1:], 0.97]
+            for k, begin, end in zip(sequence[1:], said, ends, strict=False):
+                chart = charts[k]
                 self.play(
                     Transform(bars, chart.bars.bars),
                     *(FadeTransform(a, b) for a, b in zip(shown.values, chart.values, strict=True)),
                     FadeTransform(shown.status, chart.status),
-                    run_time=beat.share(step * 0.5),
+                    run_time=beat.share(max(end - begin, 0.15)),
                 )
-                self.wait(beat.share(step * 0.5))
                 shown = chart
 
         with self.beat("root_d") as beat:
+            (same,) = cue_shares(beat.plan.text, ("same dial",))
             note = self.root_d_note(nums)
-            self.play(FadeOut(formula), run_time=beat.share(0.15))
-            self.play(FadeIn(note, shift=0.1 * UP), run_time=beat.share(0.35))
+            # "dividing by the square root of d": the formula becomes the note
+            self.play(ReplacementTransform(formula, note), run_time=beat.share(max(same, 0.15)))
+            # "this same dial, set once": the dial goes back to where softmax alone sits
+            self.play(
+                Transform(bars, home[0]),
+                *(FadeTransform(a, b) for a, b in zip(shown.values, home[1], strict=True)),
+                FadeTransform(shown.status, home[2]),
+                run_time=beat.share(max(0.97 - same, 0.15)),
+            )
 
     def temperatures(self) -> list[float]:
         """The ``temperatures`` parameter as floats; each must be above zero."""
