@@ -126,6 +126,21 @@ class Scores(NarratedScene):
             # "Each term is one named dimension": a frame goes term by term, naming each
             self.play(work.named(), run_time=beat.share(names))
 
+        self.every_score(nums, row, keys, work, box, (query, q_label, score_label))
+
+    def every_score(
+        self,
+        nums: Numbers,
+        row: TokenRow,
+        keys: VGroup,
+        work: VGroup,
+        box: Mobject,
+        shown: tuple[VGroup, VGroup, VGroup],
+    ) -> None:
+        """The last two beats: every key's score, the carrier named, then each one scaled."""
+        ex, f = self.example, self.example.focus_index
+        top = int(ex.weights[f].argmax())
+        query, q_label, score_label = shown
         with self.beat("all_scores") as beat:
             sources = [f"{name}[{f}, {j}]" for name in ("scores", "scaled_scores")
                        for j in range(ex.n_tokens)]  # fmt: skip

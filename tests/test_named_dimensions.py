@@ -69,7 +69,7 @@ def texts_at_beat(class_name: str, beat: str, sentence: str | None, focus: str |
 def test_scores_chapter_lights_the_dimension_that_carries_the_top_score(
     sentence: str | None, focus: str | None
 ) -> None:
-    scene, seen = texts_at_beat("Scores", "term_by_term", sentence, focus)
+    scene, seen = texts_at_beat("Scores", "all_scores", sentence, focus)
     ex = scene.example
     f = ex.focus_index
     scores = ex.q @ ex.k.T
