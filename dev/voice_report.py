@@ -48,6 +48,7 @@ import wer  # noqa: E402
 from explainer.audio.loudness import integrated_loudness, true_peak  # noqa: E402
 from explainer.audio.mix import MIX_RATE, _read_mono, prepare_narration  # noqa: E402
 from explainer.audio.voice_cache import synthesize_beats  # noqa: E402
+from explainer.dev.watch import subtitle_pace  # noqa: E402  (the judge's parse of an .srt)
 from explainer.outputs.subtitles import to_srt  # noqa: E402
 from explainer.plan.script import Script, load_script  # noqa: E402
 from explainer.plan.timeline import build_timeline  # noqa: E402
@@ -89,30 +90,6 @@ class VoiceMeasure:
     mixed_true_peak: float
     misheard: list[str] = field(default_factory=list)
     heard: list[tuple[str, str, str]] = field(default_factory=list)  # (ids, text, transcript)
-
-
-def subtitle_pace(srt: str) -> float:
-    """Words a minute of subtitles: their words over their cues' time, parsed from the SRT
-    text exactly as ``shared/tools/watch-measures`` parses a render's ``.srt``.
-
-    Examples
-    --------
-    >>> subtitle_pace("1\\n00:00:00,000 --> 00:00:02,000\\nThe cat sat.\\n\\n"
-    ...               "2\\n00:00:03,000 --> 00:00:05,000\\nOn the mat, 0.35.\\n")
-    105.0
-    """
-    cues = []
-    for block in srt.strip().split("\n\n"):
-        lines = block.splitlines()
-        a, z = (
-            sum(
-                float(x) * m
-                for x, m in zip(t.replace(",", ".").split(":"), (3600, 60, 1), strict=True)
-            )
-            for t in lines[1].split(" --> ")
-        )
-        cues.append((a, z, " ".join(lines[2:])))
-    return sum(len(c[2].split()) for c in cues) / sum(z - a for a, z, _ in cues) * 60
 
 
 def _heard(plans: list[ScenePlan], memo: dict[str, list[wer.Result]]) -> list[wer.Result]:

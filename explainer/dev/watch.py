@@ -27,7 +27,14 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["SAMPLE_FPS", "WatchMeasures", "measure_render", "read_cues"]
+__all__ = [
+    "SAMPLE_FPS",
+    "WatchMeasures",
+    "measure_render",
+    "parse_cues",
+    "read_cues",
+    "subtitle_pace",
+]
 
 SAMPLE_FPS = 10
 SAMPLE_SIZE = (192, 108)
@@ -85,23 +92,43 @@ def _seconds(stamp: str) -> float:
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
-def read_cues(srt: Path) -> list[tuple[float, float, str]]:
-    """Every cue of a SubRip file: start and end in seconds, and its text on one line.
+def parse_cues(srt: str) -> list[tuple[float, float, str]]:
+    """Every cue of SubRip text: start and end in seconds, and its text on one line.
 
     Examples
     --------
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "a.srt"
-    >>> _ = path.write_text("1\\n00:00:01,500 --> 00:00:03,000\\nTwo words\\nmore\\n")
-    >>> read_cues(path)
+    >>> parse_cues("1\\n00:00:01,500 --> 00:00:03,000\\nTwo words\\nmore\\n")
     [(1.5, 3.0, 'Two words more')]
     """
     cues = []
-    for block in srt.read_text(encoding="utf-8").strip().split("\n\n"):
+    for block in srt.strip().split("\n\n"):
         lines = block.splitlines()
         start, end = lines[1].split(" --> ")
         cues.append((_seconds(start), _seconds(end), " ".join(lines[2:])))
     return cues
+
+
+def read_cues(srt: Path) -> list[tuple[float, float, str]]:
+    """Every cue of a SubRip file (:func:`parse_cues`)."""
+    return parse_cues(srt.read_text(encoding="utf-8"))
+
+
+def subtitle_pace(srt: str) -> float:
+    """Words a minute of SubRip text: its words over its cues' total time.
+
+    Examples
+    --------
+    >>> subtitle_pace("1\\n00:00:00,000 --> 00:00:02,000\\nThe cat sat.\\n\\n"
+    ...               "2\\n00:00:03,000 --> 00:00:05,000\\nOn the mat, 0.35.\\n")
+    105.0
+    """
+    return _pace(parse_cues(srt))
+
+
+def _pace(cues: list[tuple[float, float, str]]) -> float:
+    words = sum(len(text.split()) for _, _, text in cues)
+    spoken = sum(end - start for start, end, _ in cues)
+    return words / spoken * 60 if spoken else 0.0
 
 
 def _grey_samples(video: Path) -> NDArray[np.int16]:  # -> (frames, height, width)
@@ -144,15 +171,13 @@ def measure_render(folder: Path) -> WatchMeasures:
     ledger = json.loads((folder / "numbers.json").read_text(encoding="utf-8"))
     shown = [e["shown"] for e in ledger["entries"]
              if e.get("scene") != "explorer" and "shown" in e]  # fmt: skip
-    words = sum(len(text.split()) for _, _, text in cues)
-    spoken = sum(end - start for start, end, _ in cues)
     return WatchMeasures(
         zeros=sum(1 for s in shown if ZERO.fullmatch(s)),
         printed=len(shown),
         still_share=float(still.sum() / max(1, speaking.sum())),
         longest_still=_longest_run(still) / SAMPLE_FPS,
         empty_lower_third=tuple(empty),
-        words_per_minute=words / spoken * 60 if spoken else 0.0,
+        words_per_minute=_pace(cues),
     )
 
 
