@@ -47,7 +47,7 @@ def _hard_cases() -> list[Any]:
 def test_layout_other_sentences(
     class_name: str, sentence: str, focus: str | None, tokens: int
 ) -> None:
-    scene, snapshots = run_scene(class_name, sentence, focus)
+    scene, snapshots = run_scene(class_name, sentence, focus, draw=False)
     assert scene.example.n_tokens == tokens
     assert_layout(snapshots, f"{class_name} ({tokens} tokens: {sentence!r})")
     assert scene.layout_problems == []

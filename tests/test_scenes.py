@@ -46,8 +46,14 @@ def run_scene(
     params: dict[str, object] | None = None,
     plan: ScenePlan | None = None,
     beat_frames: bool = False,
+    draw: bool = True,
 ) -> tuple[NarratedScene, dict[str, Any]]:
-    """Render ``class_name`` at low quality without writing files; snapshot every beat's end."""
+    """Render ``class_name`` at low quality without writing files; snapshot every beat's end.
+
+    ``draw=False`` skips the frames Manim draws on each animation even in a dry run (a third
+    of its time), for tests that read only geometry: no ``__frame__`` then.
+    """
+    assert draw or not beat_frames, "beat frames need drawing"
     plan = plan or default_plan(class_name)
     if sentence is not None:
         # as a script would: a trained-model chapter reads the sentence with its own model
@@ -77,9 +83,12 @@ def run_scene(
     Snapshotting.__name__ = class_name
     with tempconfig(LOW):
         scene = Snapshotting(plan)
+        if not draw:
+            scene.renderer.update_frame = lambda *args, **kwargs: None
         scene.render()
-        scene.renderer.update_frame(scene)
-        snapshots["__frame__"] = np.array(scene.renderer.get_frame())
+        if draw:
+            scene.renderer.update_frame(scene)
+            snapshots["__frame__"] = np.array(scene.renderer.get_frame())
         # frames written vs the beats' slots, read while the low-quality frame rate holds
         written = round(scene.renderer.time * scene.fps)
         snapshots["__frames__"] = (written, scene.beat_start_frame(len(plan.beats)))
