@@ -180,7 +180,7 @@ def _dry_run(plan: ScenePlan) -> SceneCheck:
             scene = load_scene_class(plan.class_name)(plan=plan)
             # a dry run writes no frame, yet Manim still draws one or two per animation
             # (about a third of a dry run's time): the checks read geometry, not pixels
-            scene.renderer.update_frame = _draw_nothing
+            scene.renderer.update_frame = _draw_nothing  # type: ignore[method-assign]
             scene.render()
         except Exception as error:
             raise scene_failure(plan, error) from None
