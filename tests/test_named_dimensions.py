@@ -61,6 +61,7 @@ def texts_at_beat(class_name: str, beat: str, sentence: str | None, focus: str |
     Watching.__name__ = class_name
     with tempconfig(LOW):
         scene: NarratedScene = Watching(plan)
+        scene.renderer.update_frame = lambda *args, **kwargs: None  # geometry only: no frames
         scene.render()
     return scene, seen
 

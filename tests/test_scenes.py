@@ -256,7 +256,7 @@ def test_lecture_chapters_are_registered_and_narrated() -> None:
 def test_code_chapter_prints_what_the_function_returns() -> None:
     from attention import format_number, scaled_dot_product_attention
 
-    scene, _ = run_scene("Code")
+    scene, _ = run_scene("Code", draw=False)
     ex = scene.example
     out, _ = scaled_dot_product_attention(ex.q, ex.k, ex.v)
     printed = {e.source: e.shown for e in scene.ledger.entries if e.source.startswith("outputs")}
@@ -283,7 +283,7 @@ def test_scene_parameters_change_what_is_shown(
 ) -> None:
     from attention.numbers.verify import verify
 
-    scene, snapshots = run_scene(class_name, params=params)
+    scene, snapshots = run_scene(class_name, params=params, draw=False)
     assert any(e.source.startswith(expect) for e in scene.ledger.entries)
     assert verify(scene.ledger, scene.example) == []
     assert_layout(snapshots, f"{class_name} {params}")
@@ -301,7 +301,7 @@ def test_bad_scene_parameters_say_what_is_wrong(
     class_name: str, params: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        run_scene(class_name, params=params)
+        run_scene(class_name, params=params, draw=False)
 
 
 def test_param_reads_the_plan_or_the_declared_default() -> None:
