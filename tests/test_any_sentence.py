@@ -11,6 +11,7 @@ at the end of every beat is clean.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,8 @@ def test_a_random_sentence_passes_every_check_or_fails_with_one_line(
     assert len(checked.ledger.spoken) > 0  # the voice said numbers, each one shown
     layout = [problem for found in scenes.values() for problem in found.layout]
     assert layout == [], f"{sentence!r}: {layout}"
+    # numbers that say something: at most a fifth of the printed numbers are zeros (a zero in
+    # a named-dimension vector is a quiet blank cell, not a printed 0.00)
+    printed = [e.shown for e in checked.ledger.entries if e.scene != "explorer" and not e.blank]
+    zeros = [shown for shown in printed if re.fullmatch(r"[-−]?0(\.0+)?", shown)]
+    assert len(zeros) <= 0.2 * len(printed), f"{sentence!r}: {len(zeros)} of {len(printed)}"
