@@ -13,6 +13,7 @@ from manim import (
     ReplacementTransform,
     Transform,
     VGroup,
+    linear,
 )
 
 from attention.numbers.sources import call_source
@@ -79,15 +80,16 @@ class Temperature(NarratedScene):
 
         with self.beat("knob") as beat:
             dial, each = cue_shares(beat.plan.text, ("dial", "each score"))
-            self.play(
-                FadeIn(header), FadeIn(row), Create(ring), run_time=beat.share(max(dial, 0.15))
-            )
+            self.play(FadeIn(header), FadeIn(row), Create(ring), rate_func=linear,
+                      run_time=beat.share(max(dial, 0.15)))  # fmt: skip
             # "a hidden dial: temperature": the formula with its T
-            self.play(FadeIn(formula, shift=0.3 * UP), run_time=beat.share(max(each - dial, 0.15)))
-            # "each score is divided by it first": the scores come down one by one
+            self.play(FadeIn(formula, shift=0.3 * UP), rate_func=linear,
+                      run_time=beat.share(max(each - dial, 0.15)))  # fmt: skip
+            # "each score is divided by it first": the scores come down one by one, steadily
             self.play(
                 FadeIn(label),
                 LaggedStart(*(FadeIn(v, shift=0.4 * DOWN) for v in scaled), lag_ratio=0.3),
+                rate_func=linear,
                 run_time=beat.share(max(0.97 - each, 0.15)),
             )
 

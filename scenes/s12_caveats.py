@@ -10,20 +10,21 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
-    GrowFromEdge,
+    GrowFromPoint,
     LaggedStart,
-    Line,
     Mobject,
-    Rectangle,
+    ReplacementTransform,
     Square,
     SurroundingRectangle,
+    Uncreate,
     VGroup,
+    Write,
+    linear,
 )
 
 from scenes.kit import (
     COUNTED,
     FRAME_WIDTH,
-    GRID,
     HABIT_SHADES,
     HABITS,
     LABEL,
@@ -32,7 +33,6 @@ from scenes.kit import (
     QUERY,
     SAFE_WIDTH,
     TEXT,
-    WEIGHT,
     HeadMosaic,
     HeadPattern,
     Numbers,
@@ -48,34 +48,17 @@ from scenes.kit import (
     sum_beside,
     text,
 )
+from scenes.kit.cost import FACTORS, GRIDS_TOP, cost_grids, drawn_large, fill_rows
+from scenes.kit.motion import cued_spans
 from scenes.narration import NarratedScene
 
 __all__ = ["Caveats"]
 
-GRIDS_BOTTOM = -2.05
-GRIDS_TOP = 2.3
-LABEL_YS = (-2.55, -3.1)  # "6 tokens", "36 scores"
 HEAD_YS = (1.7, 0.75)  # the two heads' focus rows
 NOTE_YS = (-0.35, -0.9)
 LAST_YS = (-2.2, -2.75)
-FACTORS = (1, 2, 4)
 TRAINED_ROWS = (-0.5, -0.9)  # a trained model's two heads' weights, below each row of tokens
 TRAINED_PITCH = {1: 1.9, 2: 1.7, 3: 1.6}
-
-
-def score_grid(m: int, cell: float) -> VGroup:
-    """An ``m x m`` grid of score cells: a violet square ruled every ``cell``."""
-    side = m * cell
-    square = Rectangle(
-        width=side, height=side, fill_color=WEIGHT, fill_opacity=0.35, stroke_color=WEIGHT,
-        stroke_width=1.5,
-    )  # fmt: skip
-    left, bottom = -side / 2, -side / 2
-    rules = VGroup(
-        *(Line([left + i * cell, bottom, 0], [left + i * cell, -bottom, 0]) for i in range(1, m)),
-        *(Line([left, bottom + i * cell, 0], [-left, bottom + i * cell, 0]) for i in range(1, m)),
-    ).set_stroke(GRID, width=1)
-    return VGroup(square, rules)
 
 
 def habit_mosaic(nums: Numbers, heads: StoryHeads) -> tuple[HeadMosaic, VGroup, VGroup]:
@@ -116,13 +99,47 @@ def habit_mosaic(nums: Numbers, heads: StoryHeads) -> tuple[HeadMosaic, VGroup, 
     return mosaic, legend, last
 
 
-class Caveats(NarratedScene):
-    """Three warnings, each shown with the model's own numbers.
+def head_labels(row: TokenRow) -> VGroup:
+    """ "head 1" and "head 2" left of the rows, or nothing when the rows fill the width."""
+    right_edge = row.get_left()[0] - 0.25
+    labels = VGroup(
+        *(
+            text(f"head {h + 1}", size=LABEL, color=MUTED).move_to([0, y, 0])
+            for h, y in enumerate(HEAD_YS)
+        )
+    )
+    if right_edge - max(m.width for m in labels) < -FRAME_WIDTH / 2 + MARGIN:
+        return VGroup()
+    for label in labels:
+        label.align_to([right_edge, 0, 0], RIGHT)
+    return labels
 
-    Beats: ``quadratic`` (score grids for n, 2n and 4n tokens, their cells counted),
-    ``not_explanations`` (the focus row in both heads: they disagree about the same word;
-    the rows' true sum beside them where their rounded weights do not add up to it),
-    ``not_concepts`` (these heads were designed; learned heads mix many patterns).
+
+def concept_lines() -> VGroup:
+    """The third warning's two lines; the second in two parts, said one after the other."""
+    designed = caption("these two heads were designed so;")
+    learned = caption("learned heads mix many patterns, and a clean story is rare")
+    last = VGroup(
+        text("one head is not one concept", size=LABEL, color=TEXT),
+        VGroup(designed, learned).arrange(RIGHT, buff=0.15),
+    )
+    for line, y in zip(last, LAST_YS, strict=True):
+        fit_width(line, SAFE_WIDTH).move_to([0, y, 0])
+    return last
+
+
+class Caveats(NarratedScene):
+    """Three warnings, each shown with the model's own numbers, each motion on its words.
+
+    Beats: ``quadratic`` (the first grid drawn large on "cost", each token's row of scores
+    filling across on "every token scores every token"; it settles in its place as its
+    count is said, and each next grid grows out of a copy of the one before, its rows
+    filling as its count is said), ``not_explanations`` (the focus row in both heads, each
+    head's weights rising out of their tokens as the head is named, its top weight boxed on
+    its word: they disagree about the same word; the rows' true sum beside them where their
+    rounded weights do not add up to it), ``not_concepts`` (on "we designed these two
+    heads" both rows framed; on "learned heads mix many patterns" the frames go; on "a
+    clean story is rare" the top-weight boxes go and the one-word story dims).
 
     On a trained model: ``not_explanations`` shows the focus row in the story head and in
     the head that links it to another word (``story_heads``), each one's word boxed;
@@ -141,7 +158,7 @@ class Caveats(NarratedScene):
             row.under(nums.weight_row(f, name="head_weights", prefix=(h,)), y)
             for h, y in zip(range(ex.n_heads), HEAD_YS, strict=True)
         ]
-        labels = self.head_labels(row)
+        labels = head_labels(row)
         # both rows' true sum beside them, where their rounded weights do not add up to it
         total = sum_beside(nums, [ShownRow(f, "head_weights", (h,)) for h in range(ex.n_heads)],
                            VGroup(*rows), (HEAD_YS[-1] + NOTE_YS[0]) / 2)  # fmt: skip
@@ -164,89 +181,86 @@ class Caveats(NarratedScene):
         for note, y in zip(notes, NOTE_YS, strict=True):
             fit_width(note, SAFE_WIDTH).move_to([0, y, 0])
         with self.beat("not_explanations") as beat:
-            self.play(FadeOut(VGroup(grids, counts, growth)), run_time=beat.share(0.15))
-            self.play(
-                FadeIn(row), Create(row.outline(f, QUERY)), FadeIn(labels), run_time=beat.share(0.2)
-            )
-            self.play(
-                LaggedStart(*(FadeIn(r, shift=0.1 * DOWN) for r in rows), lag_ratio=0.4),
-                FadeIn(total),
-                run_time=beat.share(0.3),
-            )
-            self.play(Create(tops), FadeIn(notes, shift=0.1 * UP), run_time=beat.share(0.25))
+            spans = cued_spans(beat.plan.text, ["In one sentence", "head one", top_words[0],
+                                                "head two", top_words[1], "Neither"])  # fmt: skip
+            # "weights are not explanations": the cost grids give way
+            self.play(FadeOut(VGroup(grids, counts, growth)), rate_func=linear,
+                      run_time=beat.share(spans[0]))  # fmt: skip
+            # "in one sentence": the sentence, its focus outlined
+            self.play(FadeIn(row, shift=0.1 * DOWN), Create(row.outline(f, QUERY)),
+                      run_time=beat.share(spans[1]))  # fmt: skip
+            for h in range(ex.n_heads):
+                # "head one has <focus> look ...": that head's weights, one by one, then its top
+                name = [labels[h]] if len(labels) else []
+                extra = [FadeIn(total)] if h == ex.n_heads - 1 else []
+                self.play(*(FadeIn(m) for m in name),
+                          LaggedStart(*(GrowFromPoint(v, row.chip(j).get_center())
+                                        for j, v in enumerate(rows[h])), lag_ratio=0.25),
+                          *extra,
+                          run_time=beat.share(spans[2 + 2 * h]))  # fmt: skip
+                self.play(Create(tops[h]), *([FadeIn(notes[0], shift=0.1 * UP)] if h else []),
+                          run_time=beat.share(spans[3 + 2 * h]))  # fmt: skip
+            # "neither is the reason"
+            self.play(FadeIn(notes[1], shift=0.1 * UP), run_time=beat.share(spans[-1]))
 
-        last = VGroup(
-            text("one head is not one concept", size=LABEL, color=TEXT),
-            caption("these two heads were designed so; learned heads mix many patterns"),
-        )
-        for line, y in zip(last, LAST_YS, strict=True):
-            fit_width(line, SAFE_WIDTH).move_to([0, y, 0])
+        last = concept_lines()
+        designed, learned = last[1]
+        frames = VGroup(
+            *(SurroundingRectangle(VGroup(r, *([labels[h]] if len(labels) else [])),
+                                   color=MUTED, buff=0.12, stroke_width=2)
+              for h, r in enumerate(rows))
+        )  # fmt: skip
         with self.beat("not_concepts") as beat:
-            self.play(FadeIn(last, shift=0.1 * UP), run_time=beat.share(0.4))
+            spans = cued_spans(beat.plan.text, ["We designed", "learned heads", "a clean story"])
+            # "one head is not one concept"
+            self.play(Write(last[0]), rate_func=linear, run_time=beat.share(spans[0]))
+            # "we designed these two heads": each head, framed
+            self.play(
+                Create(frames), FadeIn(designed, shift=0.1 * UP), run_time=beat.share(spans[1])
+            )
+            # "learned heads mix many patterns"
+            self.play(
+                FadeIn(learned, shift=0.1 * UP), FadeOut(frames), run_time=beat.share(spans[2])
+            )
+            # "a clean story is rare": the one-word stories lose their boxes
+            self.play(Uncreate(tops), notes[0].animate.set_opacity(0.45),
+                      run_time=beat.share(spans[3]))  # fmt: skip
 
     def play_cost(self, nums: Numbers, header: Mobject) -> VGroup:
         """The first warning, for any model: score grids for n, 2n and 4n tokens."""
-        grids, counts = self.cost_grids(nums)
+        ex = self.example
+        grids, counts = cost_grids(nums, self.example.n_tokens)
         growth = caption("every token scores every token: twice the tokens, four times the scores")
         fit_width(growth, SAFE_WIDTH).move_to([0, GRIDS_TOP + 0.35, 0])
 
         with self.beat("quadratic") as beat:
-            self.play(FadeIn(header), FadeIn(growth), run_time=beat.share(0.2))
-            for grid, count in zip(grids, counts, strict=True):
+            # "every token scores every token": the first grid's rows fill one by one;
+            # each count as it is said; the next grid grows out of the one before
+            said = [str(s) for s in (ex.n_tokens * k for k in FACTORS)]
+            spans = cued_spans(beat.plan.text, ["every token", *said])
+            big = drawn_large(grids[0], ex.n_tokens)
+            # "first, cost": the first grid drawn large, a row and a column per token
+            self.play(FadeIn(header), FadeIn(growth), Create(big[0]), Create(big[1]),
+                      rate_func=linear, run_time=beat.share(spans[0]))  # fmt: skip
+            # "every token scores every token": each token's row fills across
+            self.play(fill_rows(big), run_time=beat.share(spans[1]))
+            for k, (grid, count) in enumerate(zip(grids, counts, strict=True)):
+                said_count = LaggedStart(*(FadeIn(c, shift=0.1 * UP) for c in count), lag_ratio=0.6)
+                span = spans[k + 2]
+                if k == 0:
+                    # "n tokens make n² scores": the grid, in its place, counted
+                    self.play(ReplacementTransform(big, grid), said_count,
+                              run_time=beat.share(span))  # fmt: skip
+                    continue
+                # the grid before, copied, grows into this one: twice the tokens a side
+                seed = VGroup(grids[k - 1][0], grids[k - 1][1]).copy()
                 self.play(
-                    GrowFromEdge(grid, DOWN),
-                    FadeIn(count, shift=0.1 * UP),
-                    run_time=beat.share(0.22),
+                    ReplacementTransform(seed, VGroup(grid[0], grid[1])),
+                    run_time=beat.share(span * 0.3),
                 )
+                # each token's row of scores fills as the count is said
+                self.play(fill_rows(grid), said_count, run_time=beat.share(span * 0.7))
         return VGroup(grids, counts, growth)
-
-    def cost_grids(self, nums: Numbers) -> tuple[VGroup, VGroup]:
-        """Score grids for n, 2n and 4n tokens at one cell size, with their counts below."""
-        n = self.example.n_tokens
-        sizes = [n * k for k in FACTORS]
-        gap = 0.9
-        cell = min(
-            0.3,
-            (GRIDS_TOP - GRIDS_BOTTOM) / sizes[-1],
-            (SAFE_WIDTH - gap * (len(sizes) - 1)) / sum(sizes),
-        )
-        grids = VGroup(*(score_grid(m, cell) for m in sizes)).arrange(
-            RIGHT, buff=gap, aligned_edge=DOWN
-        )
-        grids.move_to([0, 0, 0]).align_to([0, GRIDS_BOTTOM, 0], DOWN)
-        counts = VGroup()
-        for k, grid in zip(FACTORS, grids, strict=True):
-            length = "n_tokens" if k == 1 else f"tokens_times({k})"
-            tokens = VGroup(
-                nums.text(length, label=f"{k}n tokens", decimals=0, size=LABEL),
-                text("tokens", size=LABEL, color=MUTED),
-            ).arrange(RIGHT, buff=0.12)
-            scores = VGroup(
-                nums.text(
-                    f"attention_cells({n * k})", label=f"scores, {k}n", decimals=0, size=LABEL,
-                    color=WEIGHT,
-                ),
-                text("scores", size=LABEL, color=MUTED),
-            ).arrange(RIGHT, buff=0.12)  # fmt: skip
-            tokens.move_to([grid.get_center()[0], LABEL_YS[0], 0])
-            scores.move_to([grid.get_center()[0], LABEL_YS[1], 0])
-            counts.add(VGroup(tokens, scores))
-        return grids, counts
-
-    def head_labels(self, row: TokenRow) -> VGroup:
-        """ "head 1" and "head 2" left of the rows, or nothing when the rows fill the width."""
-        right_edge = row.get_left()[0] - 0.25
-        labels = VGroup(
-            *(
-                text(f"head {h + 1}", size=LABEL, color=MUTED).move_to([0, y, 0])
-                for h, y in enumerate(HEAD_YS)
-            )
-        )
-        if right_edge - max(m.width for m in labels) < -FRAME_WIDTH / 2 + MARGIN:
-            return VGroup()
-        for label in labels:
-            label.align_to([right_edge, 0, 0], RIGHT)
-        return labels
 
     # -- a trained model: two of its heads disagree; its heads by habit -----------------------
 
