@@ -29,6 +29,7 @@ from attention.story.decoder_patterns import (
     DECODER_MEASURES,
     DecoderHead,
     decoder_heads,
+    induction_targets,
     strongest,
 )
 from attention.worked.example import WorkedExample
@@ -134,7 +135,8 @@ def next_word_data(example: WorkedExample) -> dict[str, Any]:
     """What the Next word view reads: the steps, the featured heads, the head grid.
 
     ``grid[l][h]`` is head ``h`` of layer ``l``'s habit (a key of ``habits``) on the prompt;
-    ``featured[f]`` a head the view offers, ``steps[s].rows[f]`` its last row at step ``s``.
+    ``featured[f]`` a head the view offers, ``steps[s].rows[f]`` its last row at step ``s``;
+    ``repeats`` whether the prompt repeats a token (else induction is not measured).
     """
     featured = featured_heads(example)
     habit_of = {v: k for k, v in DECODER_HABITS.items()}
@@ -154,4 +156,5 @@ def next_word_data(example: WorkedExample) -> dict[str, Any]:
         ],  # fmt: skip
         "grid": [[habit_of.get(h.habit, "mixed") for h in layer] for layer in _heads(example)],
         "habits": {**DECODER_HABITS, "mixed": "mixed"},
+        "repeats": any(induction_targets(example.record.tokens.ids)),  # induction measurable
     }

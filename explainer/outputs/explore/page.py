@@ -139,6 +139,8 @@ def model_line(example: WorkedExample) -> list[Part]:
     layers = len(example.record.layers)
     stack: list[Part] = [f"{_in_words(layers)} layer{'s' if layers != 1 else ''} of ",
                          {"num": "n_heads", "role": ""}, " heads"]  # fmt: skip
+    if layers >= len(_COUNTS):  # a count past twelve is a number: the ledger's n_layers
+        stack[:1] = [{"num": "n_layers", "role": ""}, " layers of "]
     name = example.spec.model
     if load_model(name).config.kind == "designed":
         return ["A small hand-designed model whose ", {"num": "d_model", "role": ""},
@@ -146,7 +148,10 @@ def model_line(example: WorkedExample) -> list[Part]:
                 ". A real model learns its matrices."]  # fmt: skip
     described = MODELS[name][1].split(":")[0] if name in MODELS else name
     title, _, what = described.partition(", ")
-    return [{"name": title}, f", {what or 'a trained model'}: ", *stack, "."]
+    # a word with a digit in the description ("4-bit") is a name, never a loose number
+    words = re.split(r"(\S*\d\S*)", f", {what or 'a trained model'}: ")
+    named: list[Part] = [{"name": w} if i % 2 else w for i, w in enumerate(words) if w]
+    return [{"name": title}, *named, *stack, "."]
 
 
 def _model(example: WorkedExample) -> dict[str, Any]:

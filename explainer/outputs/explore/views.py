@@ -53,6 +53,9 @@ CHAPTER_VIEWS: dict[str, str] = {
     "WordSense": "tokens",
     "RealHead": "heads",  # the trained model's chapters (scripts/trained-model.toml)
     "TrainedHeads": "heads",
+    "NextWord": "next",  # a decoder's chapters (scripts/next-word.toml): its one view
+    "RealCausalMask": "next",
+    "Induction": "next",
 }
 
 

@@ -33,6 +33,9 @@ function buildFrame() {
   document.getElementById('model').replaceChildren(...parts(data.model.line),
     ' The numbers are the video\'s, for the same prompt and model. The model ran when this ' +
     'page was made; the page runs no model.');
+  document.querySelector('footer.keys').replaceChildren(h('kbd', {}, 'Tab'),
+    ' moves between controls · ', h('kbd', {}, 'Enter'), ' or ', h('kbd', {}, 'Space'), ' picks · ',
+    h('kbd', {}, '['), ' ', h('kbd', {}, ']'), ' step back and on');
   const tabs = document.getElementById('tabs');
   data.views.forEach((view) => tabs.append(h('button', {
     type: 'button', role: 'tab', id: 'tab-' + view.id, 'data-view': view.id,

@@ -24,7 +24,7 @@ function stepper() {
   return h('div', { class: 'stepper', role: 'group', 'aria-label': 'generation steps' },
     h('button', { type: 'button', 'data-fkey': 'step-back', disabled: s === 0,
       on: { click: () => stepTo(s - 1) } }, '◀ Back'),
-    h('span', { class: 'step-count', 'aria-live': 'polite' }, 'Step ' + (s + 1) + ' of ' + (last + 1)),
+    h('span', { class: 'step-count name', 'aria-live': 'polite' }, 'Step ' + (s + 1) + ' of ' + (last + 1)),
     h('button', { type: 'button', 'data-fkey': 'step-on', disabled: s === last,
       on: { click: () => stepTo(s + 1) } }, 'Append and go on ▶'));
 }
@@ -56,12 +56,18 @@ function topBars(step) {
   return list;
 }
 
+// a token named in a sentence: without its leading space
+function tokenWord(token) {
+  return h('span', { class: 'name tok-ref', text: pieceText(token.replace(/^ +/, '')) });
+}
+
 function headButtons() {
   const row = h('div', { class: 'head-pick', role: 'group', 'aria-label': 'featured heads' });
   next.featured.forEach((f, i) => row.append(h('button', {
-    type: 'button', class: 'habit-' + f.measure, 'aria-pressed': String(i === nextState.head),
+    type: 'button', 'aria-pressed': String(i === nextState.head),
     'data-fkey': 'feat-' + i, on: { click: () => { nextState.head = i; render(); } },
-  }, h('span', { class: 'name', text: f.name }), ' ',
+  }, h('span', { class: 'habit-cell habit-' + f.measure, 'aria-hidden': 'true' }), ' ',
+  h('span', { class: 'name', text: f.name }), ' ',
   h('span', { class: 'name habit', text: f.habit }), ' ', ledgerNum(f.share, 'w'))));
   return row;
 }
@@ -88,7 +94,8 @@ function habitGrid() {
     })));
   }));
   const legend = h('p', { class: 'legend note' }, Object.keys(next.habits).map((k) =>
-    h('span', { class: 'legend-item' }, h('span', { class: 'habit-cell habit-' + k }), ' ' + next.habits[k])));
+    h('span', { class: 'legend-item' }, h('span', { class: 'habit-cell habit-' + k }), ' ' +
+      next.habits[k] + (k === 'induction' && !next.repeats ? ' (the prompt repeats no token)' : ''))));
   return [grid, legend];
 }
 
@@ -105,11 +112,10 @@ views.next = function () {
     stepper(), stepTokens(step),
     h('h3', {}, 'What comes next: the five likeliest tokens'),
     topBars(step),
-    caption('The model appends ', h('span', { class: 'name tok-ref', text: pieceText(top.text) }),
+    caption('The model appends ', tokenWord(top.text),
       ' (', ledgerNum(top.source, 'p'), ')', more ? ': the next step reads one token more.'
         : '. The page stops here; the model would go on.'),
-    h('h3', {}, 'Where the last token, ', h('span', { class: 'name tok-ref', text: pieceText(last) }),
-      ', looks in ', h('span', { class: 'name', text: f.name }), ' (', h('span', { class: 'name', text: f.habit }), ')'),
+    h('h3', {}, 'Where the last token, ', tokenWord(last), ', looks in ', h('span', { class: 'name', text: f.name }), ' (', h('span', { class: 'name', text: f.habit }), ')'),
     headButtons(),
     headRow(step, s),
     h('p', { class: 'note' }, 'Under the causal mask a token sees only itself and the tokens ' +
