@@ -56,9 +56,9 @@ function topBars(step) {
   return list;
 }
 
-// a token named in a sentence: without its leading space
+// a token named in a sentence: quoted (a comma is a token too), without its leading space
 function tokenWord(token) {
-  return h('span', { class: 'name tok-ref', text: pieceText(token.replace(/^ +/, '')) });
+  return h('span', { class: 'name tok-ref', text: '“' + pieceText(token.replace(/^ +/, '')) + '”' });
 }
 
 function headButtons() {
@@ -115,13 +115,15 @@ views.next = function () {
     caption('The model appends ', tokenWord(top.text),
       ' (', ledgerNum(top.source, 'p'), ')', more ? ': the next step reads one token more.'
         : '. The page stops here; the model would go on.'),
-    h('h3', {}, 'Where the last token, ', tokenWord(last), ', looks in ', h('span', { class: 'name', text: f.name }), ' (', h('span', { class: 'name', text: f.habit }), ')'),
+    h('h3', {}, 'Where the last token, ', tokenWord(last), ', looks in ', h('span', { class: 'name', text: f.name }),
+      ', the strongest ', h('span', { class: 'name', text: f.habit }), ' head'),
     headButtons(),
     headRow(step, s),
     h('p', { class: 'note' }, 'Under the causal mask a token sees only itself and the tokens ' +
       'before it, so the last token\'s row spans the whole text and grows by one at each step. ' +
-      'Each head is the strongest of its habit on the prompt; the number beside it is that habit\'s ' +
-      'share of its weight.'),
+      'Each button is the head with the largest share of its weight on that kind of token, over ' +
+      'the prompt; the number is the share. It is the head\'s habit only where the share is at ' +
+      'least half (its square\'s colour below).'),
     h('h3', {}, 'Every head, named by its habit on the prompt'),
     h('p', { class: 'note' }, 'One row per layer, the first at the top; one square per query head. ' +
       'A habit holds at least half of a head\'s weight, averaged over the prompt\'s tokens: the token ' +
