@@ -20,6 +20,7 @@ from attention import ExampleSpec, NumbersLedger, example_for, worked_example
 from attention.numbers.verify import verify
 from explainer.outputs.explore import (
     CHAPTER_VIEWS,
+    DECODER_VIEWS,
     EXPLORER_NUMBERS,
     EXPLORER_PAGE,
     VIEWS,
@@ -165,8 +166,9 @@ def test_the_pages_colours_are_the_videos() -> None:
 def test_every_chapter_opens_a_view_of_the_explorer() -> None:
     ids = {view.id for view in VIEWS}
     assert set(CHAPTERS) <= set(CHAPTER_VIEWS)
-    assert set(CHAPTER_VIEWS.values()) <= ids
+    assert set(CHAPTER_VIEWS.values()) <= ids | {view.id for view in DECODER_VIEWS}
     assert len(ids) == 9  # tokens, pairs, blend, qkv, heads, mask, temperature, experiment, quiz
+    assert [view.id for view in DECODER_VIEWS] == ["next"]  # a decoder's page: Next word
 
 
 def test_the_designed_models_page_is_under_a_megabyte_at_sixteen_tokens(tmp_path: Path) -> None:

@@ -489,3 +489,28 @@ def test_a_wrong_ledger_text_is_a_console_error(driver: Any, pages, tmp_path: Pa
     errors = console_errors(driver)
     assert len(errors) == 1
     assert "weights[2, 1] computes as 0.35 but the ledger shows 0.36" in errors[0]["message"]
+
+
+def test_a_decoders_next_word_view_steps_and_shows_its_bars(
+    driver: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # the prompt of tests/test_explorer_decoder.py: one generation per process
+    spec = ExampleSpec("The capital of France is", None, "smollm2")
+    report = make_explorer(spec, tmp_path_factory.mktemp("explorer-decoder"))
+    recorded = entries(report)
+    open_page(driver, report, "next")
+    assert snapshot(driver)["step"] == 0
+    for step in (1, 2):
+        click(driver, "step-on")
+        found = snapshot(driver)
+        assert found["step"] == step
+        assert len(found["tokens"]) == 5 + step  # the prompt's five tokens, one more a step
+        assert found["top"] == [recorded[f"step_next({step})[{k}]"] for k in range(5)]
+        widths = driver.execute_script(
+            "return Array.from(document.querySelectorAll('.top-bars .bar-fill'))"
+            ".map((e) => e.getBoundingClientRect().width)"
+        )
+        assert widths == sorted(widths, reverse=True)
+        assert widths[0] > 0
+        assert assert_numbers_are_the_ledgers(driver, recorded, f"next step {step}") > 5
+    assert console_errors(driver) == []

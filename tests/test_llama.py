@@ -214,9 +214,13 @@ def test_scripts_of_other_models_refuse_smollm2_in_one_line(runner: CliRunner) -
         assert "cannot show 'smollm2', a decoder" in line, line
 
 
-def test_the_explorer_refuses_a_decoder_in_one_line(runner: CliRunner, tmp_path: Path) -> None:
+def test_the_explorer_of_a_decoder_is_its_next_word_view(runner: CliRunner, tmp_path: Path) -> None:
+    # the page's numbers: tests/test_explorer_decoder.py (the same prompt: one generation)
     out = tmp_path / "explore"
-    result = runner.invoke(app, ["explore", "--model", "smollm2", "--out", str(out)])
-    assert result.exit_code == 1
-    assert "the explorer has no view of a decoder" in one_error_line(result)
-    assert not out.exists()
+    prompt = PROMPTS[0]["text"]
+    result = runner.invoke(app, ["explore", "--model", "smollm2", "--sentence", prompt,
+                                 "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "numbers verified" in result.output
+    page = (out / "explorer.html").read_text(encoding="utf-8")
+    assert '"views":[{"id":"next","title":"Next word"}]' in page

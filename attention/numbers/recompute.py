@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from attention.numbers.reference_heads import record_heads
 from attention.numbers.reference_lessons import count_cells, designed_values, single
+from attention.numbers.reference_steps import decoder_step_values
 
 if TYPE_CHECKING:
     from attention.worked.example import WorkedExample
@@ -22,9 +23,11 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
     For every model: the scalars (``sqrt_d_head``, ``d_head``, ``d_model``, ``n_heads``,
     ``n_tokens``, ``n_layers``) and every layer's every head (``attention``, ``queries``,
     ``keys``, ``values``, ``logits``, ``contexts``, each ``[layer][head]``, computed when
-    read). For the designed model also every field of the example from its ``x`` and weight
-    matrices, and the lessons' quantities (``causal_weights``, ``tempered_weights``, ...) as
-    functions of their source arguments.
+    read). For a decoder also its generation's steps and its heads' measures
+    (:func:`attention.numbers.reference_steps.decoder_step_values`). For the designed model
+    also every field of the example from its ``x`` and weight matrices, and the lessons'
+    quantities (``causal_weights``, ``tempered_weights``, ...) as functions of their source
+    arguments.
 
     Examples
     --------
@@ -49,6 +52,8 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
         "tokens_times": lambda a: float(int(single(a)) * example.n_tokens),
         **record_heads(example),
     }
+    if example.kind == "decoder":  # its generation and head measures (reference_steps)
+        return {**common, **decoder_step_values(example)}
     if example.kind != "designed":
         return common
     return {**designed_values(example), **common}

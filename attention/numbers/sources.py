@@ -15,8 +15,10 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import NDArray
 
+from attention.story.decoder_patterns import DECODER_SHARES
 from attention.story.patterns import PATTERNS
 from attention.worked.example import WorkedExample
+from attention.worked.generation import GENERATION
 from attention.worked.lessons import LESSONS
 
 __all__ = [
@@ -32,10 +34,13 @@ __all__ = [
 ]
 
 # quantities computed from the example on demand, some with numeric arguments: the lecture
-# chapters' lessons and the trained heads' measured patterns
+# chapters' lessons, the trained heads' measured patterns, and a decoder's generation
+# (step_next(s)[k], step_attention(s)[l, h, j]) and head measures (decoder_share(m)[l, h])
 DERIVED: dict[str, Callable[[WorkedExample, tuple[float, ...]], NDArray[np.float64] | float]] = {
     **LESSONS,
     **PATTERNS,
+    **GENERATION,
+    **DECODER_SHARES,
 }
 
 # Names a source may refer to: any numeric field of the worked example, the derived scalars,

@@ -1,7 +1,8 @@
 """``make bench``: time cold, parallel, warm and no-op renders of the default script, and a
 cold render of the trained-model script against it (the tables it prints:
-:mod:`explainer.dev.bench_tables`); then what a viewer meets in the default video and in
-new sentences (:mod:`explainer.dev.bench_watch`)."""
+:mod:`explainer.dev.bench_tables`); a decoder's numbers, warm (:mod:`explainer.dev.bench_decoder`);
+then what a viewer meets in the default video and in new sentences
+(:mod:`explainer.dev.bench_watch`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from explainer.batch.variants import Variant
 from explainer.core.cache import write_atomic
 from explainer.core.media import probe_video_frames
 from explainer.core.quality import Quality
+from explainer.dev.bench_decoder import decoder_numbers_measures
 from explainer.dev.bench_tables import Measure, bench_table, stages_table
 from explainer.dev.bench_watch import watch_measures
 from explainer.dev.local_cluster import local_cluster
@@ -346,10 +348,11 @@ def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR
     trained_measures, trained = _trained_low(bench, cache, jobs, low)  # empties the cache
     runs["trained_low"] = _summary(trained)
     batch_measures, runs["batch"] = _batch_throughput(bench)
+    decoder_measures, runs["decoder"] = decoder_numbers_measures()
     # cold high (and against plain Manim), cold low, speed-up, warm, no-op, memory, trained,
-    # batch, what a viewer meets
+    # batch, the decoder's numbers, what a viewer meets
     measures = high_measures + low_measures + warm_measures + noop_measures + [memory]
-    measures += trained_measures + batch_measures + watch_rows
+    measures += trained_measures + batch_measures + decoder_measures + watch_rows
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "cores": os.cpu_count(),

@@ -6,6 +6,7 @@ same verified numbers as the video.
     WorkedExample ──explorer_ledger──> NumbersLedger (scene "explorer", verified)
                   ──explorer_html────> explorer.html (data and code inline, no network)
 
+A decoder's page has one view, *Next word* (:mod:`explainer.outputs.explore.next_word`).
 A render writes the page beside its video (``explainer.outputs.assemble.OUTPUTS``) and its numbers
 into ``numbers.json``; ``explainer explore`` writes the page and ``explorer-numbers.json``
 without rendering (:func:`make_explorer`). The presenter opens the page at the view of the
@@ -30,10 +31,11 @@ from explainer.outputs.explore.make import (
 )
 from explainer.outputs.explore.numbers import EXPLORER_SCENE, explorer_ledger
 from explainer.outputs.explore.page import explorer_html, page_data, static_paths
-from explainer.outputs.explore.views import CHAPTER_VIEWS, VIEWS, view_for
+from explainer.outputs.explore.views import CHAPTER_VIEWS, DECODER_VIEWS, VIEWS, view_for
 
 __all__ = [
     "CHAPTER_VIEWS",
+    "DECODER_VIEWS",
     "EXPLORER_NUMBERS",
     "EXPLORER_PAGE",
     "EXPLORER_SCENE",
