@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from attention.numbers.reference_decoder import decoder_reference
 from attention.numbers.reference_heads import record_heads
 from attention.numbers.reference_lessons import count_cells, designed_values, single
 
@@ -24,7 +25,9 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
     ``keys``, ``values``, ``logits``, ``contexts``, each ``[layer][head]``, computed when
     read). For the designed model also every field of the example from its ``x`` and weight
     matrices, and the lessons' quantities (``causal_weights``, ``tempered_weights``, ...) as
-    functions of their source arguments.
+    functions of their source arguments. For a decoder, its heads with rotary positions and
+    shared keys, the next token, generation and the repeated sequence
+    (:mod:`attention.numbers.reference_decoder`).
 
     Examples
     --------
@@ -47,7 +50,8 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
         "temperature": single,
         "attention_cells": count_cells,
         "tokens_times": lambda a: float(int(single(a)) * example.n_tokens),
-        **record_heads(example),
+        # a decoder's heads turn q and k by position and share keys: its own loops
+        **(decoder_reference(example) if example.kind == "decoder" else record_heads(example)),
     }
     if example.kind != "designed":
         return common

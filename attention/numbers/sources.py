@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import NDArray
 
+from attention.story.decoder_numbers import DECODER_DERIVED
 from attention.story.patterns import PATTERNS
 from attention.worked.example import WorkedExample
 from attention.worked.lessons import LESSONS
@@ -32,10 +33,12 @@ __all__ = [
 ]
 
 # quantities computed from the example on demand, some with numeric arguments: the lecture
-# chapters' lessons and the trained heads' measured patterns
+# chapters' lessons, the trained heads' measured patterns, and a decoder's next token,
+# generation steps and repeated sequence (``next[k]``, ``generated_attention(1)[l, h, i, j]``)
 DERIVED: dict[str, Callable[[WorkedExample, tuple[float, ...]], NDArray[np.float64] | float]] = {
     **LESSONS,
     **PATTERNS,
+    **DECODER_DERIVED,
 }
 
 # Names a source may refer to: any numeric field of the worked example, the derived scalars,

@@ -1,0 +1,185 @@
+"""Chapter "next word": a decoder reads the prompt and predicts the next token, then writes on.
+
+The prompt's tokens as the model reads them (a leading space shown as ``␣``); the last
+token's row of weights in the row head (:func:`attention.story.decoder_chapters.decoder_story`),
+as bars under the tokens, each ``attention[l, h, n-1, j]``; the model's output at the last
+position turned by softmax into probabilities, the five likeliest as bars (``next[k]``); then
+greedy generation: the top token moves into the prompt, the model reads the longer text and
+the head's last row has one weight more (``generated_attention(s)[l, h, i, j]``), with the new
+five likeliest (``generated_next(s)[k]``).
+"""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    GrowFromEdge,
+    LaggedStart,
+    Rectangle,
+    ReplacementTransform,
+    VGroup,
+)
+
+from attention.story.decoder_chapters import decoder_story
+from attention.story.decoder_numbers import TOP_K, generation, piece_label
+from scenes.kit import (
+    KEY,
+    LABEL,
+    QUERY,
+    SMALL_NUMBER,
+    TEXT,
+    WEIGHT,
+    TokenRow,
+    WeightBars,
+    caption,
+    head_name,
+    text,
+)
+from scenes.kit.motion import cued_spans
+from scenes.narration import BeatSlot, NarratedScene
+
+__all__ = ["NextWord"]
+
+ROW_BASE = 0.35  # the last row's bars stand here
+ROW_FULL = 1.3  # a weight of 1
+HEAD_Y = 0.0  # the head's name, under the bars
+PANEL_TOP = -0.55  # the five likeliest tokens, one line each below this
+PANEL_STEP = 0.58
+PANEL_LEFT = -3.2  # the tokens' right edge; the bars start here
+PANEL_FULL = 6.0  # a probability of 1
+
+
+class NextWord(NarratedScene):
+    """The prompt, the last token's weights, the five likeliest next tokens, generation.
+
+    Beats: ``tokens`` (the prompt's chips come in one by one; the space marker is named),
+    ``row`` (the last token outlined, the row head named, its weights grow as bars under
+    each token, the token it looks at hardest outlined), ``softmax`` (the output becomes
+    five bars of probability, likeliest first, growing in turn), ``generate`` (the top
+    token moves into the prompt; the row of the longer text grows by one; twice).
+    """
+
+    def construct(self) -> None:
+        ex, _, nums, header, _ = self.open_chapter()
+        self.story = decoder_story(ex)
+        self.steps = generation(ex)
+        layer, head, key = self.story.row
+        self.nums = nums
+        row = self.token_row(self.steps[0].record.tokens.tokens)
+        with self.beat("tokens") as beat:
+            self.play_tokens(beat, header, row)
+        bars = self.row_bars(row, 0)
+        name = text(head_name(layer, head), size=LABEL, color=TEXT).move_to([0, HEAD_Y, 0])
+        n = ex.n_tokens
+        rings = VGroup(row.outline(n - 1, QUERY), row.outline(key, KEY))
+        with self.beat("row") as beat:
+            spans = cued_spans(beat.plan.text, ["layer", "looks", "hardest"])
+            self.play(Create(rings[0]), FadeOut(self.space_note), run_time=beat.share(spans[0]))
+            self.play(FadeIn(name), run_time=beat.share(spans[1]))
+            self.play(bars.grow(), FadeIn(bars.values), run_time=beat.share(spans[2]))
+            self.play(Create(rings[1]), run_time=beat.share(spans[3]))
+        panel = self.panel(0)
+        with self.beat("softmax") as beat:
+            spans = cued_spans(beat.plan.text, ["softmax", "likeliest"])
+            self.play(FadeIn(panel[0]), run_time=beat.share(spans[0]))
+            self.play(FadeIn(panel[1]), run_time=beat.share(spans[1]))
+            self.play(LaggedStart(*(GrowFromEdge(b, LEFT) for b in panel[2]), lag_ratio=0.3),
+                      FadeIn(panel[3]), run_time=beat.share(spans[2]))  # fmt: skip
+        with self.beat("generate") as beat:
+            self.play_generate(beat, row, bars, panel, rings)
+
+    def token_row(self, pieces: tuple[str, ...]) -> TokenRow:
+        return TokenRow([piece_label(p) for p in pieces])
+
+    def play_tokens(self, beat: BeatSlot, header: VGroup, row: TokenRow) -> None:
+        note = caption("␣ marks a space: it belongs to the token after it")
+        note.move_to([0, 1.8, 0])
+        spans = cued_spans(beat.plan.text, ["tokens", "space"])
+        self.play(FadeIn(header), run_time=beat.share(spans[0]))
+        self.play(LaggedStart(*(FadeIn(c, shift=0.15 * DOWN) for c in row.chips), lag_ratio=0.3),
+                  run_time=beat.share(spans[1]))  # fmt: skip
+        self.play(FadeIn(note), run_time=beat.share(spans[2]))
+        self.space_note = note
+
+    def row_bars(self, row: TokenRow, step: int) -> WeightBars:
+        """The row head's last row at generation step ``step``, one bar under each token."""
+        layer, head, _ = self.story.row
+        n = len(row.chips)
+        src = "attention" if step == 0 else f"generated_attention({step})"
+        weights = [self.nums.value(f"{src}[{layer}, {head}, {n - 1}, {j}]") for j in range(n)]
+        labels = [self.nums.text(f"{src}[{layer}, {head}, {n - 1}, {j}]",
+                                 label=f"last row, step {step}", size=SMALL_NUMBER, color=WEIGHT)
+                  for j in range(n)]  # fmt: skip
+        width = min(0.45, 0.6 * row.slot_width())
+        bars = WeightBars(weights, labels, row.xs(), ROW_BASE, full_height=ROW_FULL,
+                          bar_width=width)  # fmt: skip
+        row.under(list(bars.values), y=0.0)  # shrink the digits to their slots if crowded
+        for bar, value in zip(bars.bars, bars.values, strict=True):
+            value.next_to(bar, UP, buff=0.06)
+        return bars
+
+    def panel(self, step: int) -> VGroup:
+        """Title, the five likeliest tokens, their bars and probabilities at ``step``."""
+        record = self.steps[step].record
+        src = "next" if step == 0 else f"generated_next({step})"
+        from attention.story.decoder_numbers import decoder_of
+        from attention.worked.next_token import likeliest
+
+        top = likeliest(decoder_of(self.example), record, TOP_K)
+        title = caption("softmax of the last position's output: the likeliest next tokens")
+        title.move_to([0, PANEL_TOP, 0])
+        names, bars, values = VGroup(), VGroup(), VGroup()
+        for k, t in enumerate(top):
+            y = PANEL_TOP - (k + 1) * PANEL_STEP
+            name = text(piece_label(t.text), size=LABEL, color=QUERY if k == 0 else TEXT)
+            names.add(name.move_to([PANEL_LEFT - 0.15, y, 0], aligned_edge=RIGHT))
+            bar = Rectangle(width=max(t.probability * PANEL_FULL, 0.02), height=0.34,
+                            fill_color=WEIGHT, fill_opacity=0.85, stroke_width=0)  # fmt: skip
+            bars.add(bar.move_to([PANEL_LEFT, y, 0], aligned_edge=LEFT))
+            value = self.nums.text(f"{src}[{k}]", label=f"p({t.text.strip()})", color=TEXT)
+            values.add(value.next_to(bar, RIGHT, buff=0.15))
+        return VGroup(title, names, bars, values)
+
+    def play_generate(self, beat: BeatSlot, row: TokenRow, bars: WeightBars, panel: VGroup,
+                      rings: VGroup) -> None:  # fmt: skip
+        """The top token boxed; it joins the prompt on "appended"; the longer text's last
+        row grows in on "grows" with its five likeliest; on "then", the next step at once."""
+        spans = cued_spans(beat.plan.text, ["appended", "grows", "then"], end=0.97)
+        box = panel[1][0].copy().set_color(QUERY)
+        self.play(Create(_box(panel, 0)), FadeIn(box), run_time=beat.share(spans[0]))
+        for s in range(1, len(self.steps)):
+            new_row = self.token_row(self.steps[s].record.tokens.tokens)
+            new_bars, new_panel = self.row_bars(new_row, s), self.panel(s)
+            ring = new_row.outline(len(new_row.chips) - 1, QUERY)
+            kept = VGroup(*new_row.chips[:-1])
+            moving = [ReplacementTransform(row, kept), ReplacementTransform(box, new_row.chips[-1]),
+                      FadeOut(bars), FadeOut(panel), FadeOut(rings)]  # fmt: skip
+            growing = [bars_grow(new_bars), FadeIn(new_bars.values), Create(ring),
+                       FadeIn(new_panel[:2]), FadeIn(new_panel[3]),
+                       LaggedStart(*(GrowFromEdge(b, LEFT) for b in new_panel[2]), lag_ratio=0.2)]
+            first, second = (spans[1], spans[2]) if s == 1 else (spans[3] * 0.4, spans[3] * 0.6)
+            self.play(*moving, run_time=beat.share(first))
+            self.remove(kept, new_row.chips[-1])
+            self.add(new_row)
+            self.play(*growing, run_time=beat.share(second))
+            row, bars, panel, rings = new_row, new_bars, new_panel, VGroup(ring)
+            box = panel[1][0].copy().set_color(QUERY)
+
+
+def _box(panel: VGroup, k: int) -> Rectangle:
+    """An outline round the ``k``-th likeliest token's line of the panel."""
+    line = VGroup(panel[1][k], panel[2][k], panel[3][k])
+    return Rectangle(width=line.width + 0.2, height=line.height + 0.12, stroke_color=QUERY,
+                     stroke_width=2).move_to(line)  # fmt: skip
+
+
+def bars_grow(bars: WeightBars) -> LaggedStart:
+    """The bars grow from their baseline, left to right."""
+    return LaggedStart(FadeIn(bars.baseline), *(GrowFromEdge(b, DOWN) for b in bars.bars),
+                       lag_ratio=0.05)  # fmt: skip
