@@ -26,8 +26,6 @@ from manim import (
     VGroup,
 )
 
-from attention.story.decoder_chapters import decoder_story
-from attention.story.decoder_numbers import TOP_K, generation, piece_label
 from scenes.kit import (
     KEY,
     LABEL,
@@ -41,6 +39,7 @@ from scenes.kit import (
     head_name,
     text,
 )
+from scenes.kit.decoder import decoder_story, generation, piece_label, step_likeliest
 from scenes.kit.motion import cued_spans
 from scenes.narration import BeatSlot, NarratedScene
 
@@ -126,12 +125,8 @@ class NextWord(NarratedScene):
 
     def panel(self, step: int) -> VGroup:
         """Title, the five likeliest tokens, their bars and probabilities at ``step``."""
-        record = self.steps[step].record
         src = "next" if step == 0 else f"generated_next({step})"
-        from attention.story.decoder_numbers import decoder_of
-        from attention.worked.next_token import likeliest
-
-        top = likeliest(decoder_of(self.example), record, TOP_K)
+        top = step_likeliest(self.example, step)
         title = caption("softmax of the last position's output: the likeliest next tokens")
         title.move_to([0, PANEL_TOP, 0])
         names, bars, values = VGroup(), VGroup(), VGroup()
@@ -160,9 +155,14 @@ class NextWord(NarratedScene):
             kept = VGroup(*new_row.chips[:-1])
             moving = [ReplacementTransform(row, kept), ReplacementTransform(box, new_row.chips[-1]),
                       FadeOut(bars), FadeOut(panel), FadeOut(rings)]  # fmt: skip
-            growing = [bars_grow(new_bars), FadeIn(new_bars.values), Create(ring),
-                       FadeIn(new_panel[:2]), FadeIn(new_panel[3]),
-                       LaggedStart(*(GrowFromEdge(b, LEFT) for b in new_panel[2]), lag_ratio=0.2)]
+            growing = [
+                bars_grow(new_bars),
+                FadeIn(new_bars.values),
+                Create(ring),
+                FadeIn(new_panel[:2]),
+                FadeIn(new_panel[3]),
+                LaggedStart(*(GrowFromEdge(b, LEFT) for b in new_panel[2]), lag_ratio=0.2),
+            ]
             first, second = (spans[1], spans[2]) if s == 1 else (spans[3] * 0.4, spans[3] * 0.6)
             self.play(*moving, run_time=beat.share(first))
             self.remove(kept, new_row.chips[-1])

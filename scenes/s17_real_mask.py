@@ -21,8 +21,6 @@ from manim import (
     VGroup,
 )
 
-from attention.story.decoder_chapters import decoder_story
-from attention.story.decoder_numbers import piece_label
 from scenes.kit import (
     BACKGROUND,
     FRAME_WIDTH,
@@ -40,6 +38,7 @@ from scenes.kit import (
     head_name,
     text,
 )
+from scenes.kit.decoder import decoder_story, piece_label
 from scenes.kit.motion import cued_spans
 from scenes.narration import NarratedScene
 
@@ -106,8 +105,12 @@ class RealCausalMask(NarratedScene):
         lines = [VGroup(text("first token on itself:", size=LABEL), first).arrange(RIGHT)]
         marks = [grid.row_outline(0, QUERY)]
         if n > 1:
-            last = nums.text(f"attention[{layer}, {head}, {n - 1}, 0]",
-                             label="last token on the first", size=LABEL, color=WEIGHT)
+            last = nums.text(
+                f"attention[{layer}, {head}, {n - 1}, 0]",
+                label="last token on the first",
+                size=LABEL,
+                color=WEIGHT,
+            )
             lines.append(VGroup(text("last token on the first:", size=LABEL), last).arrange(RIGHT))
             marks.append(_cell_box(grid, n - 1, 0))
         facts = self.notes(lines, -0.6)
@@ -130,8 +133,11 @@ def _upper(grid: HeatGrid, n: int) -> VGroup:
     for i in range(n - 1):
         a, b = grid.cell(i, i + 1), grid.cell(i, n - 1)
         width = b.get_right()[0] - a.get_left()[0]
-        boxes.add(Rectangle(width=width, height=a.height, stroke_color=KEY, stroke_width=2)
-                  .move_to([(a.get_left()[0] + b.get_right()[0]) / 2, a.get_center()[1], 0]))
+        boxes.add(
+            Rectangle(width=width, height=a.height, stroke_color=KEY, stroke_width=2).move_to(
+                [(a.get_left()[0] + b.get_right()[0]) / 2, a.get_center()[1], 0]
+            )
+        )
     return boxes
 
 

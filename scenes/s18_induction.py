@@ -14,6 +14,7 @@ from __future__ import annotations
 from manim import (
     DOWN,
     RIGHT,
+    UP,
     Create,
     FadeIn,
     FadeOut,
@@ -23,8 +24,6 @@ from manim import (
     VGroup,
 )
 
-from attention.story.decoder_chapters import decoder_story
-from attention.story.decoder_numbers import REPEAT_LENGTH, decoder_of, piece_label, repeated_weights
 from scenes.kit import (
     KEY,
     LABEL,
@@ -38,6 +37,7 @@ from scenes.kit import (
     head_name,
     text,
 )
+from scenes.kit.decoder import REPEAT_LENGTH, decoder_story, repeated_pieces, repeated_weights
 from scenes.kit.motion import cued_spans
 from scenes.narration import NarratedScene
 
@@ -61,18 +61,21 @@ class Induction(NarratedScene):
     def construct(self) -> None:
         ex, _, nums, header, _ = self.open_chapter()
         self.story = decoder_story(ex)
-        ids, self.weights = repeated_weights(ex)
-        model = decoder_of(ex)
-        row = TokenRow([piece_label(model.piece(i)) for i in ids])
-        m = len(ids)
+        _, self.weights = repeated_weights(ex)
+        row = TokenRow(repeated_pieces(ex))
+        m = len(row.chips)
         second = VGroup(*(row.outline(j, KEY) for j in range(REPEAT_LENGTH, m)))
         with self.beat("sequence") as beat:
             spans = cued_spans(beat.plan.text, ["random", "again"])
             self.play(FadeIn(header), run_time=beat.share(spans[0]))
-            self.play(LaggedStart(*(FadeIn(c, shift=0.15 * DOWN) for c in row.chips[:REPEAT_LENGTH]),
+            first, again = row.chips[:REPEAT_LENGTH], row.chips[REPEAT_LENGTH:]
+            self.play(LaggedStart(*(FadeIn(c, shift=0.15 * DOWN) for c in first),
                                   lag_ratio=0.3), run_time=beat.share(spans[1]))  # fmt: skip
-            self.play(LaggedStart(*(FadeIn(c, shift=0.15 * DOWN) for c in row.chips[REPEAT_LENGTH:]),
-                                  lag_ratio=0.3), Create(second), run_time=beat.share(spans[2]))
+            self.play(
+                LaggedStart(*(FadeIn(c, shift=0.15 * DOWN) for c in again), lag_ratio=0.3),
+                Create(second),
+                run_time=beat.share(spans[2]),
+            )
         il, ih = self.story.induction
         left = self.head_panel(nums, il, ih, "induction_score", "induction score", LEFT_X)
         stripe = VGroup(*(_cell(left[0], i, i - REPEAT_LENGTH + 1, QUERY)
@@ -93,10 +96,12 @@ class Induction(NarratedScene):
         """A head's map on the sequence, its name above, its score below."""
         heat = HeatImage(self.weights[layer, head], side=side)
         heat.move_to([x, HEAT_TOP - side / 2, 0])
-        title = text(head_name(layer, head), size=LABEL, color=TEXT).next_to(heat, direction=[0, 1, 0],
-                                                                              buff=0.12)
-        score = VGroup(caption(name + ":"), nums.text(f"{measure}[{layer}, {head}]", label=name,
-                                                      size=LABEL, color=WEIGHT))
+        title = text(head_name(layer, head), size=LABEL, color=TEXT)
+        title.next_to(heat, UP, buff=0.12)
+        score = VGroup(
+            caption(name + ":"),
+            nums.text(f"{measure}[{layer}, {head}]", label=name, size=LABEL, color=WEIGHT),
+        )
         score.arrange(RIGHT, buff=0.12).next_to(heat, DOWN, buff=0.18)
         return Group(heat, title, score)
 

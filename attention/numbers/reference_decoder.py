@@ -137,7 +137,8 @@ def _per_head(heads: LazyRows, measure: Any) -> LazyRows:
 
 
 def decoder_reference(example: WorkedExample) -> dict[str, Any]:
-    """The decoder's sources (``attention`` and the other per-head fields, ``next``, ``generated_next``,
+    """The decoder's sources (``attention`` and the other per-head fields, ``next``,
+    ``generated_next``,
     ``generated_attention``, ``repeated_attention``, ``induction_score``,
     ``previous_score``), recomputed by loops when read."""
     model = load_model(example.spec.model)
@@ -151,7 +152,8 @@ def decoder_reference(example: WorkedExample) -> dict[str, Any]:
         for _ in range(s):
             assert current.next_logits is not None
             chosen = loop_top_probabilities(current.next_logits.tolist(), 1)[0][0]
-            current = model.forward(model.from_ids([*current.tokens.ids, chosen]))  # type: ignore[attr-defined]
+            ids = [*current.tokens.ids, chosen]
+            current = model.forward(model.from_ids(ids))  # type: ignore[attr-defined]
         return current, _heads(current, base, n_kv)["weights"]
 
     def top(rec: ForwardRecord) -> list[float]:
@@ -174,6 +176,7 @@ def decoder_reference(example: WorkedExample) -> dict[str, Any]:
             if args:
                 raise ValueError("takes no arguments")
             return get()
+
         return value
 
     own = _heads(record, base, n_kv)

@@ -160,14 +160,20 @@ def _group_fact(strong: int, size: int) -> str:
     if strong == size:
         return f"all {size} are induction heads here"
     if strong > 1:
-        return f"{strong} of the {size} are induction heads here; sharing keys is not sharing a habit"
+        return (
+            f"{strong} of the {size} are induction heads here; sharing keys is not sharing a habit"
+        )
     return "only this one is an induction head here; sharing keys is not sharing a habit"
 
 
 def _previous_values(story: DecoderStory) -> dict[str, str]:
     if story.previous is None:
-        return {"previous_layer": "", "previous_head": "", "previous_score": "",
-                "previous_note": "It sits in the first layer, so no earlier head can feed it"}
+        return {
+            "previous_layer": "",
+            "previous_head": "",
+            "previous_score": "",
+            "previous_note": "It sits in the first layer, so no earlier head can feed it",
+        }
     pl, ph = story.previous
     score = _two(story.previous_scores[pl, ph])
     return {

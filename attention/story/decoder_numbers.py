@@ -105,7 +105,9 @@ def word_pieces(name: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-def repeated_ids(name: str, seed: int = REPEAT_SEED, length: int = REPEAT_LENGTH) -> tuple[int, ...]:
+def repeated_ids(
+    name: str, seed: int = REPEAT_SEED, length: int = REPEAT_LENGTH
+) -> tuple[int, ...]:
     """``length`` distinct word tokens drawn with ``numpy.random.default_rng(seed)``,
     written twice: the induction chapter's sequence (the same for every prompt)."""
     rng = np.random.default_rng(seed)
