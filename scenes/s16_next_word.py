@@ -16,19 +16,28 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    AnimationGroup,
+    Arrow,
+    Circumscribe,
     Create,
     FadeIn,
     FadeOut,
+    GrowArrow,
     GrowFromEdge,
+    Indicate,
     LaggedStart,
     Rectangle,
     ReplacementTransform,
+    Square,
+    Succession,
+    Transform,
     VGroup,
 )
 
 from scenes.kit import (
     KEY,
     LABEL,
+    MUTED,
     QUERY,
     SMALL_NUMBER,
     TEXT,
@@ -78,18 +87,10 @@ class NextWord(NarratedScene):
         n = ex.n_tokens
         rings = VGroup(row.outline(n - 1, QUERY), row.outline(key, KEY))
         with self.beat("row") as beat:
-            spans = cued_spans(beat.plan.text, ["layer", "looks", "hardest"])
-            self.play(Create(rings[0]), FadeOut(self.space_note), run_time=beat.share(spans[0]))
-            self.play(FadeIn(name), run_time=beat.share(spans[1]))
-            self.play(bars.grow(), FadeIn(bars.values), run_time=beat.share(spans[2]))
-            self.play(Create(rings[1]), run_time=beat.share(spans[3]))
+            self.play_row(beat, row, bars, name, rings)
         panel = self.panel(0)
         with self.beat("softmax") as beat:
-            spans = cued_spans(beat.plan.text, ["softmax", "likeliest"])
-            self.play(FadeIn(panel[0]), run_time=beat.share(spans[0]))
-            self.play(FadeIn(panel[1]), run_time=beat.share(spans[1]))
-            self.play(LaggedStart(*(GrowFromEdge(b, LEFT) for b in panel[2]), lag_ratio=0.3),
-                      FadeIn(panel[3]), run_time=beat.share(spans[2]))  # fmt: skip
+            self.play_softmax(beat, panel)
         with self.beat("generate") as beat:
             self.play_generate(beat, row, bars, panel, rings)
 
@@ -97,14 +98,75 @@ class NextWord(NarratedScene):
         return TokenRow([piece_label(p) for p in pieces])
 
     def play_tokens(self, beat: BeatSlot, header: VGroup, row: TokenRow) -> None:
+        """Reading left to right on "reads"; the layers and heads light on "layers"; the
+        chips drop in on "tokens"; the spaced chips pulse on "space"."""
         note = caption("␣ marks a space: it belongs to the token after it")
         note.move_to([0, 1.8, 0])
-        spans = cued_spans(beat.plan.text, ["tokens", "space"])
-        self.play(FadeIn(header), run_time=beat.share(spans[0]))
-        self.play(LaggedStart(*(FadeIn(c, shift=0.15 * DOWN) for c in row.chips), lag_ratio=0.3),
-                  run_time=beat.share(spans[1]))  # fmt: skip
-        self.play(FadeIn(note), run_time=beat.share(spans[2]))
+        reader = caption("reads left to right, then predicts the next token")
+        reader.move_to([0, 1.7, 0])
+        arrow = Arrow([-4.0, 1.2, 0], [-3.0, 1.2, 0], color=QUERY, buff=0)
+        nums = self.nums
+        grid = layer_grid(self.example.n_layers, self.example.n_heads)
+        size = VGroup(
+            nums.text("n_layers", label="layers", decimals=0, size=LABEL),
+            text("layers ×", size=LABEL, color=MUTED),
+            nums.text("n_heads", label="heads per layer", decimals=0, size=LABEL),
+            text("heads", size=LABEL, color=MUTED),
+        ).arrange(RIGHT, buff=0.12)
+        size.next_to(grid, DOWN, buff=0.2)
+        spaced = [c for c, t in zip(row.chips, row.tokens, strict=True) if t.startswith("␣")]
+        spans = cued_spans(beat.plan.text, ["reads", "predicts", "layers", "tokens", "space"])
+        self.play(FadeIn(header, shift=0.2 * DOWN), run_time=beat.share(spans[0]))
+        self.play(FadeIn(reader), GrowArrow(arrow), run_time=beat.share(spans[1]))
+        self.play(arrow.animate.shift(7.0 * RIGHT), run_time=beat.share(spans[2]))
+        heads = LaggedStart(*(FadeIn(s, scale=0.5) for s in grid), lag_ratio=0.02)
+        self.play(FadeOut(arrow), FadeOut(reader), heads, FadeIn(size),
+                  run_time=beat.share(spans[3]))  # fmt: skip
+        self.play(FadeOut(grid), FadeOut(size),
+                  LaggedStart(*(FadeIn(c, shift=0.3 * DOWN) for c in row.chips), lag_ratio=0.3),
+                  run_time=beat.share(spans[4]))  # fmt: skip
+        self.play(
+            FadeIn(note),
+            LaggedStart(*(Indicate(c, color=QUERY) for c in spaced or row.chips), lag_ratio=0.5),
+            run_time=beat.share(spans[5]),
+        )
         self.space_note = note
+
+    def play_row(self, beat: BeatSlot, row: TokenRow, bars: WeightBars, name: VGroup,
+                 rings: VGroup) -> None:  # fmt: skip
+        """The last token outlined; its head named; its outline reads back over the earlier
+        tokens on "looks" while the bars grow; the top one outlined and pulsed."""
+        n = len(row.chips)
+        key = self.story.row[2]
+        cursor = rings[0].copy()
+        back = [row.outline(j, QUERY) for j in reversed(range(n - 1))] or [row.outline(0)]
+        spans = cued_spans(beat.plan.text, ["last token", "layer", "looks", "hardest", "with"])
+        self.play(FadeOut(self.space_note), run_time=beat.share(spans[0]))
+        self.play(Create(rings[0]), Indicate(row.chips[n - 1], color=QUERY),
+                  run_time=beat.share(spans[1]))  # fmt: skip
+        self.play(FadeIn(name, shift=0.2 * UP), run_time=beat.share(spans[2]))
+        self.play(Succession(*(Transform(cursor, b) for b in back)), bars_grow(bars),
+                  FadeIn(bars.values), run_time=beat.share(spans[3]))  # fmt: skip
+        self.play(ReplacementTransform(cursor, rings[1]), run_time=beat.share(spans[4]))
+        self.play(Indicate(bars.bars[key], color=KEY), Indicate(bars.values[key], color=KEY),
+                  run_time=beat.share(spans[5]))  # fmt: skip
+
+    def play_softmax(self, beat: BeatSlot, panel: VGroup) -> None:
+        """The title on "the last layer"; the candidates drop in on "every token"; the bars
+        grow one by one on "softmax"; the top two pulse as they are said."""
+        spans = cued_spans(beat.plan.text, ["every token", "softmax", "likeliest", "then"])
+        self.play(FadeIn(panel[0], shift=0.3 * UP), run_time=beat.share(spans[0]))
+        self.play(LaggedStart(*(FadeIn(m, shift=0.4 * RIGHT) for m in panel[1]), lag_ratio=0.4),
+                  run_time=beat.share(spans[1]))  # fmt: skip
+        self.play(LaggedStart(*(AnimationGroup(GrowFromEdge(b, LEFT), FadeIn(v))
+                                for b, v in zip(panel[2], panel[3], strict=True)), lag_ratio=0.6),
+                  run_time=beat.share(spans[2]))  # fmt: skip
+        self.play(
+            Indicate(VGroup(panel[1][0], panel[3][0]), color=QUERY),
+            Circumscribe(panel[2][0], color=QUERY),
+            run_time=beat.share(spans[3]),
+        )
+        self.play(Indicate(VGroup(panel[1][1], panel[3][1])), run_time=beat.share(spans[4]))
 
     def row_bars(self, row: TokenRow, step: int) -> WeightBars:
         """The row head's last row at generation step ``step``, one bar under each token."""
@@ -147,7 +209,9 @@ class NextWord(NarratedScene):
         row grows in on "grows" with its five likeliest; on "then", the next step at once."""
         spans = cued_spans(beat.plan.text, ["appended", "grows", "then"], end=0.97)
         box = panel[1][0].copy().set_color(QUERY)
-        self.play(Create(_box(panel, 0)), FadeIn(box), run_time=beat.share(spans[0]))
+        top = _box(panel, 0)
+        self.play(Create(top), FadeIn(box), run_time=beat.share(spans[0]))
+        rings.add(top)  # goes with the first step's rings
         for s in range(1, len(self.steps)):
             new_row = self.token_row(self.steps[s].record.tokens.tokens)
             new_bars, new_panel = self.row_bars(new_row, s), self.panel(s)
@@ -170,6 +234,15 @@ class NextWord(NarratedScene):
             self.play(*growing, run_time=beat.share(second))
             row, bars, panel, rings = new_row, new_bars, new_panel, VGroup(ring)
             box = panel[1][0].copy().set_color(QUERY)
+
+
+def layer_grid(layers: int, heads: int) -> VGroup:
+    """One small square per head, ``layers`` rows of ``heads``: the model's size at a glance."""
+    side = min(0.14, 2.6 / layers)
+    grid = VGroup(*(Square(side, stroke_width=0, fill_color=WEIGHT, fill_opacity=0.8)
+                    for _ in range(layers * heads)))  # fmt: skip
+    grid.arrange_in_grid(rows=heads, cols=layers, buff=side * 0.35)
+    return grid.move_to([0, 0.3, 0])
 
 
 def _box(panel: VGroup, k: int) -> Rectangle:

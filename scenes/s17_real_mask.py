@@ -13,12 +13,19 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Circumscribe,
     Create,
     Dot,
     FadeIn,
+    FadeOut,
+    Indicate,
     LaggedStart,
     Rectangle,
+    ReplacementTransform,
+    Succession,
+    Transform,
     VGroup,
+    there_and_back,
 )
 
 from scenes.kit import (
@@ -94,12 +101,23 @@ class RealCausalMask(NarratedScene):
             self.play(LaggedStart(*(r.animate.restore() for r in rows), lag_ratio=0.5),
                       run_time=beat.share(spans[2]))  # fmt: skip
         triangle = _upper(grid, n)
+        cells = [grid.cell(i, j) for i, j in later]
+        reading = [grid.row_outline(i, QUERY) for i in range(n)]
         with self.beat("zeros") as beat:
-            spans = cued_spans(beat.plan.text, ["exactly zero", "cannot"])
+            spans = cued_spans(beat.plan.text, ["diagonal", "exactly zero", "cannot", "not yet"])
             self.play(Create(triangle), run_time=beat.share(spans[0]))
-            self.play(LaggedStart(*(FadeIn(d, scale=3.0) for d in dots), lag_ratio=0.1),
-                      FadeIn(why[0]), run_time=beat.share(spans[1]))  # fmt: skip
-            self.play(FadeIn(why[1:]), run_time=beat.share(spans[2]))
+            # "above the diagonal": the later cells flash, row after row, and go quiet again
+            self.play(LaggedStart(*(c.animate(rate_func=there_and_back).set_fill(KEY, 0.7)
+                                    for c in cells), lag_ratio=0.15),
+                      run_time=beat.share(spans[1]))  # fmt: skip
+            self.play(LaggedStart(*(FadeIn(d, scale=4.0) for d in dots), lag_ratio=0.15),
+                      FadeIn(why[0]), run_time=beat.share(spans[2]))  # fmt: skip
+            # "cannot look": each row in turn, reading only up to itself
+            cursor = reading[0].copy()
+            self.play(Succession(Create(cursor), *(Transform(cursor, r) for r in reading[1:])),
+                      run_time=beat.share(spans[3]))  # fmt: skip
+            self.play(FadeOut(cursor), FadeIn(why[1:], shift=0.2 * UP),
+                      run_time=beat.share(spans[4]))  # fmt: skip
         first = nums.text(f"attention[{layer}, {head}, 0, 0]", label="first row on itself",
                           size=LABEL, color=WEIGHT)  # fmt: skip
         lines = [VGroup(text("first token on itself:", size=LABEL), first).arrange(RIGHT)]
@@ -114,12 +132,22 @@ class RealCausalMask(NarratedScene):
             lines.append(VGroup(text("last token on the first:", size=LABEL), last).arrange(RIGHT))
             marks.append(_cell_box(grid, n - 1, 0))
         facts = self.notes(lines, -0.6)
+        column = [_cell_box(grid, i, 0) for i in range(n)]
         with self.beat("first") as beat:
-            spans = cued_spans(beat.plan.text, ["itself", "last token"])
-            self.play(Create(marks[0]), run_time=beat.share(spans[0]))
-            self.play(FadeIn(facts[0], shift=0.1 * UP), run_time=beat.share(spans[1]))
+            spans = cued_spans(beat.plan.text, ["first token", "itself", "whole", "last token",
+                                                "gives"])  # fmt: skip
+            self.play(Indicate(grid.row_labels[0], color=QUERY), run_time=beat.share(spans[0]))
+            self.play(Create(marks[0]), run_time=beat.share(spans[1]))
+            self.play(Indicate(grid.cell(0, 0), scale_factor=1.5, color=WEIGHT),
+                      FadeIn(facts[0], shift=0.2 * UP), run_time=beat.share(spans[2]))  # fmt: skip
+            self.play(Circumscribe(facts[0], color=WEIGHT), run_time=beat.share(spans[3]))
             if n > 1:
-                self.play(Create(marks[1]), FadeIn(facts[1]), run_time=beat.share(spans[2]))
+                # "the last token gives it": down the first column to the last row
+                cursor = column[0].copy()
+                self.play(Succession(Create(cursor), *(Transform(cursor, c) for c in column[1:])),
+                          run_time=beat.share(spans[4]))  # fmt: skip
+                self.play(ReplacementTransform(cursor, marks[1]), FadeIn(facts[1], shift=0.2 * UP),
+                          run_time=beat.share(spans[5]))  # fmt: skip
 
     def notes(self, lines: list, top: float) -> VGroup:
         group = VGroup(*lines).arrange(direction=UP * -1, buff=0.14, aligned_edge=LEFT)

@@ -15,12 +15,17 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
+    AnimationGroup,
+    Circumscribe,
     Create,
     FadeIn,
     FadeOut,
     Group,
+    Indicate,
     LaggedStart,
     Rectangle,
+    Succession,
+    Transform,
     VGroup,
 )
 
@@ -44,7 +49,7 @@ from scenes.narration import NarratedScene
 __all__ = ["Induction"]
 
 HEAT_SIDE = 3.4
-HEAT_TOP = 1.75
+HEAT_TOP = 1.5
 LEFT_X, RIGHT_X = -3.3, 3.3
 
 
@@ -80,13 +85,25 @@ class Induction(NarratedScene):
         left = self.head_panel(nums, il, ih, "induction_score", "induction score", LEFT_X)
         stripe = VGroup(*(_cell(left[0], i, i - REPEAT_LENGTH + 1, QUERY)
                           for i in range(REPEAT_LENGTH, m)))  # fmt: skip
+        rows = [left[0].row_box(i, QUERY) for i in range(REPEAT_LENGTH, m)]
+        pairs = [(row.chips[i], row.chips[i - REPEAT_LENGTH + 1]) for i in range(REPEAT_LENGTH, m)]
         with self.beat("stripe") as beat:
-            spans = cued_spans(beat.plan.text, ["layer", "token after", "score"])
-            self.play(FadeOut(second), FadeIn(left[0]), FadeIn(left[1]),
-                      run_time=beat.share(spans[0] + spans[1]))  # fmt: skip
-            self.play(LaggedStart(*(Create(c) for c in stripe), lag_ratio=0.4),
+            spans = cued_spans(beat.plan.text, ["each", "token after", "copy next", "score"])
+            self.play(FadeOut(second), FadeIn(left[0], scale=0.6), FadeIn(left[1]),
+                      run_time=beat.share(spans[0]))  # fmt: skip
+            # "each word of the second copy": its rows in turn
+            cursor = rows[0].copy()
+            self.play(Succession(Create(cursor), *(Transform(cursor, r) for r in rows[1:])),
+                      run_time=beat.share(spans[1]))  # fmt: skip
+            # "looks at the token after its first appearance": the stripe, cell by cell
+            self.play(FadeOut(cursor), LaggedStart(*(Create(c) for c in stripe), lag_ratio=0.6),
                       run_time=beat.share(spans[2]))  # fmt: skip
-            self.play(FadeIn(left[2]), run_time=beat.share(spans[3]))
+            # "the word to copy next": each second-copy word and the word it looks at
+            self.play(LaggedStart(*(AnimationGroup(Indicate(a, color=QUERY), Indicate(b, color=KEY))
+                                    for a, b in pairs), lag_ratio=0.5),
+                      run_time=beat.share(spans[3]))  # fmt: skip
+            self.play(FadeIn(left[2], shift=0.2 * UP), Circumscribe(left[2], color=WEIGHT),
+                      run_time=beat.share(spans[4]))  # fmt: skip
         with self.beat("previous") as beat:
             self.play_previous(beat, nums, m)
         self.play_shared(nums, Group(left, stripe))
@@ -107,7 +124,7 @@ class Induction(NarratedScene):
 
     def play_previous(self, beat, nums: Numbers, m: int) -> None:  # noqa: ANN001
         prev = self.story.previous
-        spans = cued_spans(beat.plan.text, ["earlier", "just before"])
+        spans = cued_spans(beat.plan.text, ["earlier", "each token", "just before", "average"])
         if prev is None:
             note = caption("in the first layer: no earlier head").move_to([RIGHT_X, 0, 0])
             self.play(FadeIn(note), run_time=beat.share(sum(spans)))
@@ -116,10 +133,17 @@ class Induction(NarratedScene):
         right = self.head_panel(nums, prev[0], prev[1], "previous_score", "previous-token score",
                                 RIGHT_X)  # fmt: skip
         diagonal = VGroup(*(_cell(right[0], i, i - 1, KEY) for i in range(1, m)))
-        self.play(FadeIn(right[0]), FadeIn(right[1]), run_time=beat.share(spans[0]))
-        self.play(LaggedStart(*(Create(c) for c in diagonal), lag_ratio=0.2),
+        cells = [_cell(right[0], i, i - 1, KEY) for i in range(1, m)]
+        self.play(FadeIn(right[0], scale=0.6), run_time=beat.share(spans[0]))
+        self.play(FadeIn(right[1], shift=0.2 * DOWN), Indicate(right[1]),
                   run_time=beat.share(spans[1]))  # fmt: skip
-        self.play(FadeIn(right[2]), run_time=beat.share(spans[2]))
+        # "each token gives the token just before it": down the diagonal, row by row
+        cursor = cells[0].copy()
+        self.play(Succession(Create(cursor), *(Transform(cursor, c) for c in cells[1:])),
+                  run_time=beat.share(spans[2]))  # fmt: skip
+        self.play(FadeOut(cursor), LaggedStart(*(Create(c) for c in diagonal), lag_ratio=0.5),
+                  FadeIn(right[2], shift=0.2 * UP), run_time=beat.share(spans[3]))  # fmt: skip
+        self.play(Circumscribe(right[2], color=WEIGHT), run_time=beat.share(spans[4]))
         self.right = Group(right, diagonal)
 
     def play_shared(self, nums: Numbers, left: Group) -> None:
@@ -132,13 +156,21 @@ class Induction(NarratedScene):
                   for h, x in zip(group, xs, strict=True)]  # fmt: skip
         note = caption("these query heads share one key and value head")
         note.next_to(panels[0][2], DOWN, buff=0.3).set_x(0)
+        m = len(self.weights[0, 0])
+        stripes = VGroup(*(_cell(p[0], i, i - REPEAT_LENGTH + 1, QUERY)
+                           for p in panels for i in range(REPEAT_LENGTH, m)))  # fmt: skip
         with self.beat("shared") as beat:
-            spans = cued_spans(beat.plan.text, ["share", "score"])
-            self.play(FadeOut(left), FadeOut(self.right), run_time=beat.share(spans[0]))
-            self.play(LaggedStart(*(FadeIn(Group(p[0], p[1])) for p in panels), lag_ratio=0.3),
-                      FadeIn(note), run_time=beat.share(spans[1]))  # fmt: skip
-            self.play(LaggedStart(*(FadeIn(p[2]) for p in panels), lag_ratio=0.3),
-                      run_time=beat.share(spans[2]))  # fmt: skip
+            spans = cued_spans(beat.plan.text, ["share", "scores"])
+            self.play(FadeOut(left), FadeOut(self.right), run_time=beat.share(spans[0] * 0.3))
+            self.play(LaggedStart(*(FadeIn(Group(p[0], p[1]), scale=0.6) for p in panels),
+                                  lag_ratio=0.5), run_time=beat.share(spans[0] * 0.7))  # fmt: skip
+            self.play(FadeIn(note, shift=0.2 * UP),
+                      LaggedStart(*(Indicate(p[1]) for p in panels), lag_ratio=0.5),
+                      run_time=beat.share(spans[1]))  # fmt: skip
+            self.play(LaggedStart(*(FadeIn(p[2], shift=0.2 * UP) for p in panels), lag_ratio=0.5),
+                      run_time=beat.share(spans[2] * 0.4))  # fmt: skip
+            self.play(LaggedStart(*(Create(c) for c in stripes), lag_ratio=0.3),
+                      run_time=beat.share(spans[2] * 0.6))  # fmt: skip
 
 
 def _cell(heat: HeatImage, i: int, j: int, color: str) -> Rectangle:
