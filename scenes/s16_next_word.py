@@ -5,8 +5,8 @@ token's row of weights in the row head (:func:`attention.story.decoder_chapters.
 as bars under the tokens, each ``attention[l, h, n-1, j]``; the model's output at the last
 position turned by softmax into probabilities, the five likeliest as bars (``next[k]``); then
 greedy generation: the top token moves into the prompt, the model reads the longer text and
-the head's last row has one weight more (``generated_attention(s)[l, h, i, j]``), with the new
-five likeliest (``generated_next(s)[k]``).
+the head's last row has one weight more (``step_attention(s)[l, h, j]``), with the new five
+likeliest (``step_next(s)[k]``), from :mod:`attention.worked.generation`.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ from scenes.kit import (
     head_name,
     text,
 )
-from scenes.kit.decoder import decoder_story, generation, piece_label, step_likeliest
+from scenes.kit.decoder import decoder_story, piece_label, shown_steps
 from scenes.kit.motion import cued_spans
 from scenes.narration import BeatSlot, NarratedScene
 
@@ -76,7 +76,7 @@ class NextWord(NarratedScene):
     def construct(self) -> None:
         ex, _, nums, header, _ = self.open_chapter()
         self.story = decoder_story(ex)
-        self.steps = generation(ex)
+        self.steps = shown_steps(ex)
         layer, head, key = self.story.row
         self.nums = nums
         row = self.token_row(self.steps[0].record.tokens.tokens)
@@ -172,11 +172,15 @@ class NextWord(NarratedScene):
         """The row head's last row at generation step ``step``, one bar under each token."""
         layer, head, _ = self.story.row
         n = len(row.chips)
-        src = "attention" if step == 0 else f"generated_attention({step})"
-        weights = [self.nums.value(f"{src}[{layer}, {head}, {n - 1}, {j}]") for j in range(n)]
-        labels = [self.nums.text(f"{src}[{layer}, {head}, {n - 1}, {j}]",
-                                 label=f"last row, step {step}", size=SMALL_NUMBER, color=WEIGHT)
-                  for j in range(n)]  # fmt: skip
+        # the prompt's own record, then each step's: the same numbers at step 0
+        cells = [
+            f"attention[{layer}, {head}, {n - 1}, {j}]" if step == 0
+            else f"step_attention({step})[{layer}, {head}, {j}]"
+            for j in range(n)
+        ]  # fmt: skip
+        weights = [self.nums.value(c) for c in cells]
+        labels = [self.nums.text(c, label=f"last row, step {step}", size=SMALL_NUMBER, color=WEIGHT)
+                  for c in cells]  # fmt: skip
         width = min(0.45, 0.6 * row.slot_width())
         bars = WeightBars(weights, labels, row.xs(), ROW_BASE, full_height=ROW_FULL,
                           bar_width=width)  # fmt: skip
@@ -187,8 +191,8 @@ class NextWord(NarratedScene):
 
     def panel(self, step: int) -> VGroup:
         """Title, the five likeliest tokens, their bars and probabilities at ``step``."""
-        src = "next" if step == 0 else f"generated_next({step})"
-        top = step_likeliest(self.example, step)
+        src = "next" if step == 0 else f"step_next({step})"
+        top = self.steps[step].top
         title = caption("softmax of the last position's output: the likeliest next tokens")
         title.move_to([0, PANEL_TOP, 0])
         names, bars, values = VGroup(), VGroup(), VGroup()

@@ -159,8 +159,8 @@ def test_the_new_sources_verify_and_a_nudged_one_fails() -> None:
         f"attention[{layer}, {head}, 4, 3]": v["row_weight"],
         f"induction_score[{int(v['induction_layer']) - 1}, {int(v['induction_head']) - 1}]":
             v["induction_score"],
-        "generated_next(1)[0]": None,
-        f"generated_attention(2)[{layer}, {head}, 6, 0]": None,
+        "step_next(1)[0]": None,
+        f"step_attention(2)[{layer}, {head}, 0]": None,
         f"repeated_attention[{int(v['induction_layer']) - 1}, 0, 7, 2]": None,
         "previous_score[11, 1]": None,
     }  # fmt: skip

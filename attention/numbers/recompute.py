@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from attention.numbers.reference_decoder import decoder_reference
 from attention.numbers.reference_heads import record_heads
 from attention.numbers.reference_lessons import count_cells, designed_values, single
+from attention.numbers.reference_steps import decoder_step_values
 
 if TYPE_CHECKING:
     from attention.worked.example import WorkedExample
@@ -23,11 +24,13 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
     For every model: the scalars (``sqrt_d_head``, ``d_head``, ``d_model``, ``n_heads``,
     ``n_tokens``, ``n_layers``) and every layer's every head (``attention``, ``queries``,
     ``keys``, ``values``, ``logits``, ``contexts``, each ``[layer][head]``, computed when
-    read). For the designed model also every field of the example from its ``x`` and weight
-    matrices, and the lessons' quantities (``causal_weights``, ``tempered_weights``, ...) as
-    functions of their source arguments. For a decoder, its heads with rotary positions and
-    shared keys, the next token, generation and the repeated sequence
-    (:mod:`attention.numbers.reference_decoder`).
+    read). For a decoder, its heads with rotary positions and shared keys, the next token and
+    the repeated sequence (:mod:`attention.numbers.reference_decoder`), and its generation's
+    steps and its heads' measures
+    (:func:`attention.numbers.reference_steps.decoder_step_values`). For the designed model
+    also every field of the example from its ``x`` and weight matrices, and the lessons'
+    quantities (``causal_weights``, ``tempered_weights``, ...) as functions of their source
+    arguments.
 
     Examples
     --------
@@ -53,6 +56,8 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
         # a decoder's heads turn q and k by position and share keys: its own loops
         **(decoder_reference(example) if example.kind == "decoder" else record_heads(example)),
     }
+    if example.kind == "decoder":  # its generation and head measures (reference_steps)
+        return {**common, **decoder_step_values(example)}
     if example.kind != "designed":
         return common
     return {**designed_values(example), **common}

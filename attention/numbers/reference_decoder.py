@@ -7,8 +7,8 @@ reads key/value head ``h // (n_heads // n_kv_heads)``), both turned by the rotar
 ``p / base^(2i/d)`` written out with :func:`math.cos` and :func:`math.sin` (pairs ``i`` and
 ``i + d/2``), the scaled scores, and a softmax over the keys ``j <= i`` only (the causal
 mask: the later weights are exactly 0). The next token's probabilities are a loop softmax of
-the recorded logits; generation appends the reference's own likeliest token and reads the
-longer text again; the induction and previous-token scores are counted over the loop
+the recorded logits (generation's steps: :mod:`attention.numbers.reference_steps`); the
+induction and previous-token scores are counted over the loop
 weights by the rules written in :mod:`attention.story.decoder_patterns`' docstring.
 """
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from attention.models.registry import load_model
 from attention.numbers.reference import LazyRows, Matrix, as_lists
-from attention.story.decoder_numbers import GENERATED_STEPS, TOP_K, repeated_ids
+from attention.story.decoder_numbers import TOP_K, repeated_ids
 
 if TYPE_CHECKING:
     from attention.models.model import ForwardRecord
@@ -138,32 +138,16 @@ def _per_head(heads: LazyRows, measure: Any) -> LazyRows:
 
 def decoder_reference(example: WorkedExample) -> dict[str, Any]:
     """The decoder's sources (``attention`` and the other per-head fields, ``next``,
-    ``generated_next``,
-    ``generated_attention``, ``repeated_attention``, ``induction_score``,
-    ``previous_score``), recomputed by loops when read."""
+    ``repeated_attention``, ``induction_score``, ``previous_score``), recomputed by loops
+    when read."""
     model = load_model(example.spec.model)
     shape = model.shape  # type: ignore[attr-defined]
     base, n_kv = float(shape.rope_base), int(shape.n_kv_heads)
     record = example.record
 
-    @functools.cache
-    def step(s: int) -> tuple[ForwardRecord, LazyRows]:
-        current = record
-        for _ in range(s):
-            assert current.next_logits is not None
-            chosen = loop_top_probabilities(current.next_logits.tolist(), 1)[0][0]
-            ids = [*current.tokens.ids, chosen]
-            current = model.forward(model.from_ids(ids))  # type: ignore[attr-defined]
-        return current, _heads(current, base, n_kv)["weights"]
-
     def top(rec: ForwardRecord) -> list[float]:
         assert rec.next_logits is not None
         return [p for _, p in loop_top_probabilities(rec.next_logits.tolist())]
-
-    def stepped(args: Sequence[float]) -> int:
-        if len(args) != 1 or args[0] != int(args[0]) or not 0 <= args[0] < GENERATED_STEPS:
-            raise ValueError(f"give one step, 0 to {GENERATED_STEPS - 1}")
-        return int(args[0])
 
     @functools.cache
     def repeated() -> tuple[tuple[int, ...], LazyRows]:
@@ -184,8 +168,6 @@ def decoder_reference(example: WorkedExample) -> dict[str, Any]:
         "attention": own["weights"],
         **{name: own[name] for name in ("queries", "keys", "values", "logits", "contexts")},
         "next": plain(lambda: top(record)),
-        "generated_next": lambda args: top(step(stepped(args))[0]),
-        "generated_attention": lambda args: step(stepped(args))[1],
         "repeated_attention": plain(lambda: repeated()[1]),
         "induction_score": plain(lambda: _per_head(repeated()[1],
                                                    lambda w: _induction(w, repeated()[0]))),

@@ -20,13 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from attention.rounding import format_number
-from attention.story.decoder_numbers import (
-    decoder_of,
-    generation,
-    repeated_weights,
-)
+from attention.story.decoder_numbers import SHOWN_STEPS, decoder_of, repeated_weights
 from attention.story.decoder_patterns import THRESHOLD, induction_share, previous_share
 from attention.worked.example import WorkedExample
+from attention.worked.generation import generation
 from attention.worked.next_token import likeliest
 
 __all__ = ["DecoderStory", "chapter_values", "decoder_story", "row_keys", "spoken_piece"]
@@ -118,7 +115,7 @@ def chapter_values(example: WorkedExample) -> dict[str, str]:
     n = ex.n_tokens
     layer, head, key = story.row
     top = likeliest(model, ex.record, 2)
-    steps = generation(ex)
+    steps = generation(ex)[:SHOWN_STEPS]
     split = sum(len(tokens.tokens_of(w)) > 1 for w in range(len(tokens.words)))
     spaced = any(t.startswith(" ") for t in tokens.tokens)
     w = ex.attention[layer, head]

@@ -3,17 +3,15 @@
 The decoder's chapters show three things a single record of the prompt does not hold:
 
 - ``next``: the five likeliest next tokens' probabilities, likeliest first (``next[k]``);
-- ``generated_next(s)`` and ``generated_attention(s)``: the same for step ``s`` of greedy
-  generation (step 0 reads the prompt; step ``s`` reads the prompt and the ``s`` tokens
-  chosen before it: :func:`attention.worked.next_token.generate`), so every causal row of
-  step ``s`` is ``s`` tokens longer;
 - ``repeated_attention``, ``induction_score`` and ``previous_score``: every head on a random
   sequence of :data:`REPEAT_LENGTH` word tokens drawn with the fixed seed :data:`REPEAT_SEED`
   and written twice (:func:`repeated_ids`), and each head's induction and previous-token
   share on it (:mod:`attention.story.decoder_patterns`).
 
 Each is a ledger source (:data:`DECODER_DERIVED`); ``attention/numbers/reference_decoder.py``
-recomputes every one by loops.
+recomputes every one by loops. Generation's steps are :mod:`attention.worked.generation`'s
+(``step_next(s)[k]``, ``step_attention(s)[l, h, j]``); the chapters show
+:data:`SHOWN_STEPS` of them.
 """
 
 from __future__ import annotations
@@ -27,19 +25,18 @@ from numpy.typing import NDArray
 
 from attention.models.registry import load_model
 from attention.story.decoder_patterns import induction_share, previous_share
-from attention.worked.next_token import Decoder, Step, generate, likeliest
+from attention.worked.next_token import Decoder, likeliest
 
 if TYPE_CHECKING:
     from attention.worked.example import WorkedExample
 
 __all__ = [
     "DECODER_DERIVED",
-    "GENERATED_STEPS",
+    "SHOWN_STEPS",
     "REPEAT_LENGTH",
     "REPEAT_SEED",
     "TOP_K",
     "decoder_of",
-    "generation",
     "piece_label",
     "repeated_ids",
     "repeated_weights",
@@ -49,7 +46,7 @@ __all__ = [
 Array = NDArray[np.float64]
 
 TOP_K = 5  # the likeliest next tokens shown as bars
-GENERATED_STEPS = 3  # the prompt's step and two more, each with one token appended
+SHOWN_STEPS = 3  # generation steps the chapters show: the prompt's, and two tokens appended
 REPEAT_SEED = 3  # numpy's default_rng seed that draws the induction chapter's sequence
 REPEAT_LENGTH = 6  # word tokens in the sequence before it repeats
 
@@ -72,20 +69,6 @@ def decoder_of(example: WorkedExample) -> Decoder:
     if not isinstance(model, Decoder):
         raise ValueError(f"model {example.spec.model!r} is not a decoder: use --model smollm2")
     return model
-
-
-@functools.lru_cache(maxsize=16)
-def _steps(name: str, ids: tuple[int, ...], steps: int) -> tuple[Step, ...]:
-    model = load_model(name)
-    assert isinstance(model, Decoder)
-    return generate(model, model.from_ids(ids), steps)
-
-
-def generation(example: WorkedExample, steps: int = GENERATED_STEPS) -> tuple[Step, ...]:
-    """Greedy generation from the prompt: step 0 reads the prompt (its record is
-    ``example.record``'s forward pass again), step ``s`` reads ``s`` more tokens."""
-    decoder_of(example)
-    return _steps(example.spec.model, tuple(example.record.tokens.ids), steps)
 
 
 @functools.lru_cache(maxsize=4)
@@ -134,24 +117,9 @@ def _no_args(name: str, args: Sequence[float]) -> None:
         raise ValueError(f"{name} takes no arguments")
 
 
-def _step(args: Sequence[float]) -> int:
-    if len(args) != 1 or args[0] != int(args[0]) or not 0 <= args[0] < GENERATED_STEPS:
-        raise ValueError(f"give one step, 0 to {GENERATED_STEPS - 1}: generated_next(1)")
-    return int(args[0])
-
-
 def _next(example: WorkedExample, args: Sequence[float]) -> Array:
     _no_args("next", args)
     return np.array([t.probability for t in likeliest(decoder_of(example), example.record, TOP_K)])
-
-
-def _generated_next(example: WorkedExample, args: Sequence[float]) -> Array:
-    record = generation(example)[_step(args)].record
-    return np.array([t.probability for t in likeliest(decoder_of(example), record, TOP_K)])
-
-
-def _generated_attention(example: WorkedExample, args: Sequence[float]) -> Array:
-    return generation(example)[_step(args)].record.stacked("weights")
 
 
 def _repeated_attention(example: WorkedExample, args: Sequence[float]) -> Array:
@@ -173,8 +141,6 @@ def _previous(example: WorkedExample, args: Sequence[float]) -> Array:
 # ledger sources: name -> value for the example and the source's numeric arguments
 DECODER_DERIVED: dict[str, Callable[[WorkedExample, tuple[float, ...]], Array]] = {
     "next": _next,
-    "generated_next": _generated_next,
-    "generated_attention": _generated_attention,
     "repeated_attention": _repeated_attention,
     "induction_score": _induction,
     "previous_score": _previous,

@@ -19,8 +19,9 @@ its numbers; ``tests/test_decoder_patterns.py`` recomputes each measure with pla
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +29,7 @@ from numpy.typing import NDArray
 __all__ = [
     "DECODER_HABITS",
     "DECODER_MEASURES",
+    "DECODER_SHARES",
     "THRESHOLD",
     "DecoderHead",
     "decoder_heads",
@@ -38,6 +40,9 @@ __all__ = [
     "previous_share",
     "strongest",
 ]
+
+if TYPE_CHECKING:
+    from attention.worked.example import WorkedExample
 
 Array = NDArray[np.float64]
 
@@ -193,3 +198,18 @@ def strongest(
     known = [h for layer in heads for h in layer if h.measures[index] is not None]
     ranked = sorted(known, key=lambda h: (-(h.measures[index] or 0.0), h.layer, h.head))
     return tuple(ranked[:k])
+
+
+def _decoder_share(example: WorkedExample, args: tuple[float, ...]) -> Array:  # -> (L, H)
+    """``decoder_share(m)[l, h]``: measure ``m`` (0 previous, 1 first, 2 induction, the order
+    of :data:`DECODER_MEASURES`) of head ``h`` of layer ``l`` on the prompt."""
+    if len(args) != 1 or args[0] not in range(len(DECODER_MEASURES)):
+        raise ValueError(f"takes one measure from 0 to {len(DECODER_MEASURES) - 1}, got {args}")
+    shares = decoder_shares(example.attention, example.record.tokens.ids)  # (L, H, 3)
+    return np.asarray(shares[..., int(args[0])])
+
+
+# the ledger's derived source of a decoder head's measures (attention.numbers.sources)
+DECODER_SHARES: dict[str, Callable[[WorkedExample, tuple[float, ...]], Array | float]] = {
+    "decoder_share": _decoder_share,
+}

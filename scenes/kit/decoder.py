@@ -1,8 +1,8 @@
 """What the decoder's chapters take from ``attention``: the heads they name and the tokens.
 
 The heads picked by measurement (:func:`decoder_story`), the generation steps and the
-repeated sequence the numbers come from, a token's text as shown (``␣`` for a leading
-space), and a step's likeliest next tokens. Scenes import these from the kit, the one door
+repeated sequence the numbers come from, and a token's text as shown (``␣`` for a leading
+space). Scenes import these from the kit, the one door
 to the model.
 """
 
@@ -11,39 +11,38 @@ from __future__ import annotations
 from attention.story.decoder_chapters import DecoderStory, decoder_story
 from attention.story.decoder_numbers import (
     REPEAT_LENGTH,
-    TOP_K,
+    SHOWN_STEPS,
     decoder_of,
-    generation,
     piece_label,
     repeated_weights,
 )
 from attention.worked.example import WorkedExample
-from attention.worked.next_token import NextToken, likeliest
+from attention.worked.generation import GenerationStep, generation
 
 __all__ = [
     "REPEAT_LENGTH",
-    "TOP_K",
     "DecoderStory",
+    "GenerationStep",
     "decoder_story",
-    "generation",
     "piece_label",
     "repeated_pieces",
     "repeated_weights",
-    "step_likeliest",
+    "shown_steps",
 ]
 
 
-def step_likeliest(example: WorkedExample, step: int) -> tuple[NextToken, ...]:
-    """The :data:`TOP_K` likeliest next tokens at generation step ``step`` (0: the prompt).
+def shown_steps(example: WorkedExample) -> tuple[GenerationStep, ...]:
+    """The generation steps the chapters show (step 0 reads the prompt), each with its
+    likeliest next tokens ``top`` and its ``tokens``.
 
     Examples
     --------
     >>> from attention.worked.example import worked_example
     >>> ex = worked_example("The capital of France is", None, "smollm2")  # doctest: +SKIP
-    >>> step_likeliest(ex, 0)[0].text                                   # doctest: +SKIP
+    >>> shown_steps(ex)[0].top[0].text                                  # doctest: +SKIP
     ' Paris'
     """
-    return likeliest(decoder_of(example), generation(example)[step].record, TOP_K)
+    return generation(example)[:SHOWN_STEPS]
 
 
 def repeated_pieces(example: WorkedExample) -> list[str]:

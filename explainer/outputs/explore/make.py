@@ -52,11 +52,6 @@ class ExplorerReport:
 def checked_explorer_ledger(spec: ExampleSpec) -> NumbersLedger:
     """The explorer's ledger for ``spec``, every number verified; ExplainerError otherwise."""
     example = example_for(spec)
-    if example.kind == "decoder":  # its heads rotate q and k: the loop reference has no view yet
-        raise ExplainerError(
-            f"the explorer has no view of a decoder such as {spec.model!r} yet; explore "
-            "--model hand or minilm, and see a decoder's numbers with explainer numbers"
-        )
     ledger = explorer_ledger(example)
     problems = verify(ledger, example)
     if problems:

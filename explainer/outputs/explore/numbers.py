@@ -24,6 +24,7 @@ from attention.numbers.sources import call_source, cell_source
 from attention.rounding import format_number
 from attention.story.head_story import story_heads
 from attention.worked.example import WorkedExample
+from attention.worked.generation import generation
 from attention.worked.lessons import (
     causal_weights,
     selected_outputs,
@@ -32,6 +33,12 @@ from attention.worked.lessons import (
 )
 from explainer.outputs.explore.experiment import Experiment, experiment_for
 from explainer.outputs.explore.heads import HeadCard, example_cards
+from explainer.outputs.explore.next_word import (
+    featured_heads,
+    prob_source,
+    row_source,
+    share_source,
+)
 
 __all__ = [
     "DECIMALS",
@@ -253,10 +260,34 @@ def _experiment(rec: _Recorder, ex: WorkedExample, experiment: Experiment | None
     rec.cells(experiment.outputs, outputs, rec.vector("output", picked))
 
 
+def _next_word(rec: _Recorder, ex: WorkedExample) -> None:
+    """The decoder's Next word view (:mod:`explainer.outputs.explore.next_word`): each step's
+    likeliest next tokens and the featured heads' last rows, and the heads' measures."""
+    featured = featured_heads(ex)
+    for f in featured:
+        rec.scalar(share_source(f), f.share, f"{f.measure} share {f.layer + 1}.{f.head + 1}")
+    for s, step in enumerate(generation(ex)):
+        for k, t in enumerate(step.top):
+            rec.scalar(prob_source(s, k), t.probability, f"P(next = {t.text!r}) at step {s}")
+        last = step.tokens[-1]
+        for f in featured:
+            row = step.last_rows[f.layer, f.head]  # (n,)
+            name = f"step {s} {f.layer + 1}.{f.head + 1}"
+            for j, value in enumerate(row):
+                rec.scalar(row_source(s, f.layer, f.head, j), value,
+                           f"{name} {last}→{step.tokens[j]}")  # fmt: skip
+            rec.scalar(f"sum({row_source(s, f.layer, f.head)})", float(np.sum(row)),
+                       f"Σ {name} {last}")  # fmt: skip
+    rec.scalar("n_layers", ex.n_layers, "layers", 0)
+    rec.scalar("n_heads", ex.n_heads, "heads per layer", 0)
+    rec.scalar("n_tokens", ex.n_tokens, "tokens", 0)
+
+
 def explorer_ledger(example: WorkedExample) -> NumbersLedger:
     """Every number the explorer of ``example`` shows at its default settings: the story
     head's, the head grid's (:func:`explainer.outputs.explore.heads.example_cards`) and the
-    experiment's (:func:`explainer.outputs.explore.experiment.experiment_for`).
+    experiment's (:func:`explainer.outputs.explore.experiment.experiment_for`); for a decoder,
+    its Next word view's (:func:`_next_word`).
 
     Examples
     --------
@@ -270,6 +301,9 @@ def explorer_ledger(example: WorkedExample) -> NumbersLedger:
     '0.35'
     """
     rec = _Recorder(example.tokens)
+    if example.kind == "decoder":
+        _next_word(rec, example)
+        return rec.ledger
     _story(rec, example, story_names(example))
     _heads(rec, example_cards(example))
     _experiment(rec, example, experiment_for(example))

@@ -28,12 +28,14 @@ from attention.story.patterns import measure_roles
 from attention.worked.example import WorkedExample
 from explainer.outputs.explore.experiment import experiment_for
 from explainer.outputs.explore.heads import HeadCard, example_cards
+from explainer.outputs.explore.next_word import next_word_data
 from explainer.outputs.explore.numbers import EXPLORER_SCENE, TEMPERATURES, story_head, story_names
 from explainer.outputs.explore.palette import PALETTE_FILE, css_variables
 from explainer.outputs.explore.quiz import Part, quiz_for
-from explainer.outputs.explore.views import VIEWS
+from explainer.outputs.explore.views import DECODER_VIEWS, VIEWS
 
 __all__ = [
+    "DECODER_SCRIPT_FILES",
     "HEAD_DECIMALS",
     "SCRIPT_FILES",
     "STATIC_FILES",
@@ -64,6 +66,8 @@ SCRIPT_FILES = (
     "view-quiz.js",
     "frame.js",
 )
+# a decoder's page: the same data, texts and pieces, its one view and its own frame
+DECODER_SCRIPT_FILES = ("math.js", "ledger.js", "pieces.js", "view-next.js", "frame-decoder.js")
 HEAD_DECIMALS = 4  # the head grid's colours: 72 heads of a trained model stay a few MB
 _MARK = re.compile(r"\{\{(\w+)\}\}")
 _STATIC = Path(__file__).parent / "static"
@@ -85,14 +89,18 @@ def _static_files() -> list[Path]:
     return [_STATIC / name for name in STATIC_FILES]
 
 
-def _script_files() -> list[Path]:
-    return [_STATIC / "js" / name for name in SCRIPT_FILES]
+def _script_files(names: Sequence[str] | None = None) -> list[Path]:
+    """The script's modules: :data:`SCRIPT_FILES` (and every decoder module after them)."""
+    if names is None:
+        names = [*SCRIPT_FILES, *(f for f in DECODER_SCRIPT_FILES if f not in SCRIPT_FILES)]
+    return [_STATIC / "js" / name for name in names]
 
 
-def explorer_script() -> str:
+def explorer_script(names: Sequence[str] = SCRIPT_FILES) -> str:
     """The page's one script: the modules of :data:`SCRIPT_FILES`, in order, inside one
     strict function, so that they share its scope and leave the window alone (but for
-    ``window.explorer``, which the frame sets for the tests).
+    ``window.explorer``, which the frame sets for the tests). ``names``: a decoder's page
+    joins :data:`DECODER_SCRIPT_FILES`.
 
     Examples
     --------
@@ -101,7 +109,7 @@ def explorer_script() -> str:
     >>> lines[:2], lines[-1]
     (['(function () {', "  'use strict';"], '})();')
     """
-    modules = (path.read_text(encoding="utf-8") for path in _script_files())
+    modules = (path.read_text(encoding="utf-8") for path in _script_files(names))
     body = "".join("\n" + textwrap.indent(module, "  ") for module in modules)
     return "(function () {\n  'use strict';\n" + body + "})();\n"
 
@@ -207,6 +215,8 @@ def page_data(
     >>> data["story"]["card"], data["story"]["name"]
     (0, 'layer 1 · head 1')
     """
+    if example.kind == "decoder":
+        return _decoder_data(example, ledger, title=title)
     cards = example_cards(example)
     experiment = experiment_for(example)
     tokens = example.record.tokens
@@ -245,6 +255,23 @@ def page_data(
     }
 
 
+def _decoder_data(example: WorkedExample, ledger: NumbersLedger, *, title: str) -> dict[str, Any]:
+    """A decoder's page: the prompt, the model, and the Next word view's data
+    (:func:`explainer.outputs.explore.next_word.next_word_data`) under ``next``."""
+    tokens = example.record.tokens
+    return {
+        "title": title,
+        "sentence": example.sentence,
+        "model": _model(example),
+        "tokens": list(tokens.tokens),
+        "words": list(tokens.words),
+        "word_of": list(tokens.word_of),
+        "next": next_word_data(example),
+        "views": [{"id": view.id, "title": view.title} for view in DECODER_VIEWS],
+        "shown": {e.source: e.shown for e in ledger.entries if e.scene == EXPLORER_SCENE},
+    }
+
+
 def _json_for_script(data: dict[str, Any]) -> str:
     """JSON that cannot end its ``<script>`` element early: every ``<`` escaped."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
@@ -273,7 +300,9 @@ def explorer_html(
         "title": escape(f"{title}: {example.sentence}"),
         "palette": css_variables(),
         "style": style,
-        "script": explorer_script(),
+        "script": explorer_script(
+            DECODER_SCRIPT_FILES if example.kind == "decoder" else SCRIPT_FILES
+        ),
         "data": _json_for_script(page_data(example, ledger, title=title)),
     }
     # one pass: the inserted stylesheet, script and data are never scanned for marks

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CHAPTER_VIEWS", "DEFAULT_VIEW", "VIEWS", "View", "view_for"]
+__all__ = ["CHAPTER_VIEWS", "DECODER_VIEWS", "DEFAULT_VIEW", "VIEWS", "View", "view_for"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ VIEWS: tuple[View, ...] = (
     View("quiz", "Quiz"),
 )
 DEFAULT_VIEW = "tokens"
+# a decoder's page: one view, its generation step by step (explainer.outputs.explore.next_word);
+# a chapter's view it does not have opens this one
+DECODER_VIEWS: tuple[View, ...] = (View("next", "Next word"),)
 
 # chapter class (scenes.catalogue.CHAPTERS) -> the view that lets a viewer poke at it
 CHAPTER_VIEWS: dict[str, str] = {

@@ -9,7 +9,7 @@
 // This file: the page's data, and the arithmetic of one head (attend, softmax, rounding).
 const data = JSON.parse(document.getElementById('explorer-data').textContent);
 const N = data.tokens.length;
-const D = data.story.q[0].length;
+const D = data.story ? data.story.q[0].length : 0; // none on a decoder's page
 const DECIMALS = 2;
 const WIDE = 8; // vectors longer than this are drawn as colour strips, not as numbers
 
