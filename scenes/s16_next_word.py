@@ -54,11 +54,11 @@ from scenes.narration import BeatSlot, NarratedScene
 
 __all__ = ["NextWord"]
 
-ROW_BASE = 0.35  # the last row's bars stand here
+ROW_BASE = -2.85  # the last row's bars stand here, in the lower third
 ROW_FULL = 1.3  # a weight of 1
-HEAD_Y = 0.0  # the head's name, under the bars
-PANEL_TOP = -0.55  # the five likeliest tokens, one line each below this
-PANEL_STEP = 0.58
+HEAD_Y = -3.3  # the head's name, under the bars
+PANEL_TOP = 1.75  # the five likeliest tokens, one line each below this
+PANEL_STEP = 0.5
 PANEL_LEFT = -3.2  # the tokens' right edge; the bars start here
 PANEL_FULL = 6.0  # a probability of 1
 
@@ -184,7 +184,7 @@ class NextWord(NarratedScene):
         width = min(0.45, 0.6 * row.slot_width())
         bars = WeightBars(weights, labels, row.xs(), ROW_BASE, full_height=ROW_FULL,
                           bar_width=width)  # fmt: skip
-        row.under(list(bars.values), y=0.0)  # shrink the digits to their slots if crowded
+        row.under(list(bars.values), y=ROW_BASE)  # shrink the digits to their slots if crowded
         for bar, value in zip(bars.bars, bars.values, strict=True):
             value.next_to(bar, UP, buff=0.06)
         return bars
@@ -246,7 +246,7 @@ def layer_grid(layers: int, heads: int) -> VGroup:
     grid = VGroup(*(Square(side, stroke_width=0, fill_color=WEIGHT, fill_opacity=0.8)
                     for _ in range(layers * heads)))  # fmt: skip
     grid.arrange_in_grid(rows=heads, cols=layers, buff=side * 0.35)
-    return grid.move_to([0, 0.3, 0])
+    return grid.move_to([0, -2.0, 0])
 
 
 def _box(panel: VGroup, k: int) -> Rectangle:

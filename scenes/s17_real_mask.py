@@ -47,7 +47,7 @@ from scenes.kit import (
 )
 from scenes.kit.decoder import decoder_story, piece_label
 from scenes.kit.motion import cued_spans
-from scenes.narration import NarratedScene
+from scenes.narration import BeatSlot, NarratedScene
 
 __all__ = ["RealCausalMask"]
 
@@ -68,12 +68,13 @@ class RealCausalMask(NarratedScene):
 
     def construct(self) -> None:
         ex, _, nums, header, _ = self.open_chapter()
+        self.nums = nums
         layer, head, _ = decoder_story(ex).row
         n = ex.n_tokens
         w = ex.attention[layer, head]
         grid = HeatGrid(w, [piece_label(t) for t in ex.record.tokens.tokens], numbers=False,
                         max_width=GRID_RIGHT + FRAME_WIDTH / 2 - MARGIN,
-                        max_height=GRID_TOP - GRID_BOTTOM, max_cell=0.7)  # fmt: skip
+                        max_height=GRID_TOP - GRID_BOTTOM, max_cell=0.9)  # fmt: skip
         grid.move_to([0, (GRID_TOP + GRID_BOTTOM) / 2, 0])
         grid.align_to([-FRAME_WIDTH / 2 + MARGIN, 0, 0], LEFT)
         later = [(i, j) for i in range(n) for j in range(n) if j > i]
@@ -100,24 +101,40 @@ class RealCausalMask(NarratedScene):
             self.play(FadeIn(notes), run_time=beat.share(spans[1]))
             self.play(LaggedStart(*(r.animate.restore() for r in rows), lag_ratio=0.5),
                       run_time=beat.share(spans[2]))  # fmt: skip
+        self.grid, self.dots, self.why, self.later = grid, dots, why, later
+        with self.beat("zeros") as beat:
+            self.play_zeros(beat)
+        with self.beat("first") as beat:
+            self.play_first(beat, layer, head)
+
+    def play_zeros(self, beat: BeatSlot) -> None:
+        """The triangle outlined; its cells flash and go quiet; the dots; rows read in turn."""
+        grid, dots, why, later = self.grid, self.dots, self.why, self.later
+        n = grid.n
         triangle = _upper(grid, n)
         cells = [grid.cell(i, j) for i, j in later]
         reading = [grid.row_outline(i, QUERY) for i in range(n)]
-        with self.beat("zeros") as beat:
-            spans = cued_spans(beat.plan.text, ["diagonal", "exactly zero", "cannot", "not yet"])
-            self.play(Create(triangle), run_time=beat.share(spans[0]))
-            # "above the diagonal": the later cells flash, row after row, and go quiet again
-            self.play(LaggedStart(*(c.animate(rate_func=there_and_back).set_fill(KEY, 0.7)
-                                    for c in cells), lag_ratio=0.15),
-                      run_time=beat.share(spans[1]))  # fmt: skip
-            self.play(LaggedStart(*(FadeIn(d, scale=4.0) for d in dots), lag_ratio=0.15),
-                      FadeIn(why[0]), run_time=beat.share(spans[2]))  # fmt: skip
-            # "cannot look": each row in turn, reading only up to itself
-            cursor = reading[0].copy()
-            self.play(Succession(Create(cursor), *(Transform(cursor, r) for r in reading[1:])),
-                      run_time=beat.share(spans[3]))  # fmt: skip
-            self.play(FadeOut(cursor), FadeIn(why[1:], shift=0.2 * UP),
-                      run_time=beat.share(spans[4]))  # fmt: skip
+        spans = cued_spans(beat.plan.text, ["diagonal", "exactly zero", "cannot", "not yet"])
+        # one token alone has no later cell: its own cell pulses instead
+        self.play(Create(triangle) if later else Indicate(grid.cell(0, 0)),
+                  run_time=beat.share(spans[0]))  # fmt: skip
+        # "above the diagonal": the later cells flash, row after row, and go quiet again
+        flash = [c.animate(rate_func=there_and_back).set_fill(KEY, 0.7) for c in cells]
+        self.play(LaggedStart(*flash, lag_ratio=0.15) if flash else Indicate(why[0]),
+                  run_time=beat.share(spans[1]))  # fmt: skip
+        pops = [FadeIn(d, scale=4.0) for d in dots]
+        self.play(*([LaggedStart(*pops, lag_ratio=0.15)] if pops else []), FadeIn(why[0]),
+                  run_time=beat.share(spans[2]))  # fmt: skip
+        # "cannot look": each row in turn, reading only up to itself
+        cursor = reading[0].copy()
+        self.play(Succession(Create(cursor), *(Transform(cursor, r) for r in reading[1:])),
+                  run_time=beat.share(spans[3]))  # fmt: skip
+        self.play(FadeOut(cursor), FadeIn(why[1:], shift=0.2 * UP),
+                  run_time=beat.share(spans[4]))  # fmt: skip
+
+    def play_first(self, beat: BeatSlot, layer: int, head: int) -> None:
+        """The first row boxed with its 1.00; down the first column to the last token's weight."""
+        grid, nums, n = self.grid, self.nums, self.grid.n
         first = nums.text(f"attention[{layer}, {head}, 0, 0]", label="first row on itself",
                           size=LABEL, color=WEIGHT)  # fmt: skip
         lines = [VGroup(text("first token on itself:", size=LABEL), first).arrange(RIGHT)]
@@ -132,22 +149,21 @@ class RealCausalMask(NarratedScene):
             lines.append(VGroup(text("last token on the first:", size=LABEL), last).arrange(RIGHT))
             marks.append(_cell_box(grid, n - 1, 0))
         facts = self.notes(lines, -0.6)
-        column = [_cell_box(grid, i, 0) for i in range(n)]
-        with self.beat("first") as beat:
-            spans = cued_spans(beat.plan.text, ["first token", "itself", "whole", "last token",
-                                                "gives"])  # fmt: skip
-            self.play(Indicate(grid.row_labels[0], color=QUERY), run_time=beat.share(spans[0]))
-            self.play(Create(marks[0]), run_time=beat.share(spans[1]))
-            self.play(Indicate(grid.cell(0, 0), scale_factor=1.5, color=WEIGHT),
-                      FadeIn(facts[0], shift=0.2 * UP), run_time=beat.share(spans[2]))  # fmt: skip
-            self.play(Circumscribe(facts[0], color=WEIGHT), run_time=beat.share(spans[3]))
-            if n > 1:
-                # "the last token gives it": down the first column to the last row
-                cursor = column[0].copy()
-                self.play(Succession(Create(cursor), *(Transform(cursor, c) for c in column[1:])),
-                          run_time=beat.share(spans[4]))  # fmt: skip
-                self.play(ReplacementTransform(cursor, marks[1]), FadeIn(facts[1], shift=0.2 * UP),
-                          run_time=beat.share(spans[5]))  # fmt: skip
+        column = [grid.row_outline(i, KEY) for i in range(n)]
+        spans = cued_spans(beat.plan.text, ["first token", "itself", "whole", "last token",
+                                            "gives"])  # fmt: skip
+        self.play(Indicate(grid.row_labels[0], color=QUERY), run_time=beat.share(spans[0]))
+        self.play(Create(marks[0]), run_time=beat.share(spans[1]))
+        self.play(Indicate(grid.cell(0, 0), scale_factor=1.5, color=WEIGHT),
+                  FadeIn(facts[0], shift=0.2 * UP), run_time=beat.share(spans[2]))  # fmt: skip
+        self.play(Circumscribe(facts[0], color=WEIGHT), run_time=beat.share(spans[3]))
+        if n > 1:
+            # "the last token gives it": row after row down to the last, then its first cell
+            cursor = column[1].copy()
+            self.play(Succession(Create(cursor), *(Transform(cursor, c) for c in column[2:])),
+                      run_time=beat.share(spans[4]))  # fmt: skip
+            self.play(ReplacementTransform(cursor, marks[1]), FadeIn(facts[1], shift=0.2 * UP),
+                      run_time=beat.share(spans[5]))  # fmt: skip
 
     def notes(self, lines: list, top: float) -> VGroup:
         group = VGroup(*lines).arrange(direction=UP * -1, buff=0.14, aligned_edge=LEFT)

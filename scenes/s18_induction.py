@@ -86,10 +86,12 @@ class Induction(NarratedScene):
         stripe = VGroup(*(_cell(left[0], i, i - REPEAT_LENGTH + 1, QUERY)
                           for i in range(REPEAT_LENGTH, m)))  # fmt: skip
         rows = [left[0].row_box(i, QUERY) for i in range(REPEAT_LENGTH, m)]
+        axes = caption("each square: one head's weights on these tokens; rows: queries, "
+                       "columns: keys").move_to([0, -3.35, 0])  # fmt: skip
         pairs = [(row.chips[i], row.chips[i - REPEAT_LENGTH + 1]) for i in range(REPEAT_LENGTH, m)]
         with self.beat("stripe") as beat:
             spans = cued_spans(beat.plan.text, ["each", "token after", "copy next", "score"])
-            self.play(FadeOut(second), FadeIn(left[0], scale=0.6), FadeIn(left[1]),
+            self.play(FadeOut(second), FadeIn(left[0], scale=0.6), FadeIn(left[1]), FadeIn(axes),
                       run_time=beat.share(spans[0]))  # fmt: skip
             # "each word of the second copy": its rows in turn
             cursor = rows[0].copy()
@@ -99,7 +101,8 @@ class Induction(NarratedScene):
             self.play(FadeOut(cursor), LaggedStart(*(Create(c) for c in stripe), lag_ratio=0.6),
                       run_time=beat.share(spans[2]))  # fmt: skip
             # "the word to copy next": each second-copy word and the word it looks at
-            self.play(LaggedStart(*(AnimationGroup(Indicate(a, color=QUERY), Indicate(b, color=KEY))
+            self.play(LaggedStart(*(AnimationGroup(Indicate(a.word, color=QUERY),
+                                                   Indicate(b.word, color=KEY))
                                     for a, b in pairs), lag_ratio=0.5),
                       run_time=beat.share(spans[3]))  # fmt: skip
             self.play(FadeIn(left[2], shift=0.2 * UP), Circumscribe(left[2], color=WEIGHT),
@@ -133,7 +136,7 @@ class Induction(NarratedScene):
         right = self.head_panel(nums, prev[0], prev[1], "previous_score", "previous-token score",
                                 RIGHT_X)  # fmt: skip
         diagonal = VGroup(*(_cell(right[0], i, i - 1, KEY) for i in range(1, m)))
-        cells = [_cell(right[0], i, i - 1, KEY) for i in range(1, m)]
+        cells = [right[0].row_box(i, KEY) for i in range(1, m)]
         self.play(FadeIn(right[0], scale=0.6), run_time=beat.share(spans[0]))
         self.play(FadeIn(right[1], shift=0.2 * DOWN), Indicate(right[1]),
                   run_time=beat.share(spans[1]))  # fmt: skip

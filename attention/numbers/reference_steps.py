@@ -103,6 +103,7 @@ def decoder_step_values(example: WorkedExample) -> dict[str, Callable[[Sequence[
             before, probabilities = step(s - 1)
             chosen = max(range(len(probabilities)), key=lambda i: (probabilities[i], -i))
             record = model.forward(model.from_ids([*before.tokens.ids, chosen]))
+        assert record.next_logits is not None  # a decoder's record
         return record, ref_softmax([float(v) for v in record.next_logits])
 
     def step_next(args: Sequence[float]) -> Vector:

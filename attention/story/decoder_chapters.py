@@ -132,7 +132,7 @@ def chapter_values(example: WorkedExample) -> dict[str, str]:
         "row_head": str(head + 1),
         "row_key": spoken_piece(tokens.tokens[key]),
         "row_weight": _two(w[n - 1, key]),
-        "first_aside": " besides the first" if n >= 3 else "",
+        "row_claim": _row_claim(n, spoken_piece(tokens.tokens[key]), _two(w[n - 1, key])),
         "second_token": spoken_piece(top[1].text),
         "second_probability": _two(top[1].probability),
         "generated": ", then ".join(spoken_piece(s.chosen.text) for s in steps[1:]),
@@ -140,7 +140,8 @@ def chapter_values(example: WorkedExample) -> dict[str, str]:
         "first_note": (f"The last token, {spoken_piece(tokens.tokens[-1])}, gives it "
                        f"{_two(w[n - 1, 0])} of its weight" if n > 1
                        else "There is no later token to look at it"),
-        "n_masked": str(n * (n - 1) // 2),
+        "masked_count": {1: "one token alone has no later token to hide",
+                         2: "here, the one cell"}.get(n, f"all {n * (n - 1) // 2} of them"),
         "induction_layer": str(il + 1),
         "induction_head": str(ih + 1),
         "induction_score": _two(scores[il, ih]),
@@ -150,6 +151,22 @@ def chapter_values(example: WorkedExample) -> dict[str, str]:
     }  # fmt: skip
     values.update(_previous_values(story))
     return values
+
+
+def _row_claim(n: int, key: str, weight: str) -> str:
+    """Where the last token looks hardest, worded for the number of tokens it can see.
+
+    Examples
+    --------
+    >>> _row_claim(1, "Hi", "1.00")
+    'it can look only at itself: Hi, with 1.00 of its weight'
+    """
+    if n >= 3:
+        return f"it looks hardest at one earlier token besides the first: {key}, with {weight} " \
+            "of its weight"  # fmt: skip
+    if n == 2:
+        return f"it looks hardest at the token before it: {key}, with {weight} of its weight"
+    return f"it can look only at itself: {key}, with {weight} of its weight"
 
 
 def _group_fact(strong: int, size: int) -> str:
