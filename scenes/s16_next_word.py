@@ -127,7 +127,10 @@ class NextWord(NarratedScene):
                   run_time=beat.share(spans[4]))  # fmt: skip
         self.play(
             FadeIn(note),
-            LaggedStart(*(Indicate(c, color=QUERY) for c in spaced or row.chips), lag_ratio=0.5),
+            LaggedStart(
+                *(Indicate(c.word, color=QUERY, scale_factor=1.4) for c in spaced or row.chips),
+                lag_ratio=0.5,
+            ),
             run_time=beat.share(spans[5]),
         )
         self.space_note = note
@@ -142,7 +145,7 @@ class NextWord(NarratedScene):
         back = [row.outline(j, QUERY) for j in reversed(range(n - 1))] or [row.outline(0)]
         spans = cued_spans(beat.plan.text, ["last token", "layer", "looks", "hardest", "with"])
         self.play(FadeOut(self.space_note), run_time=beat.share(spans[0]))
-        self.play(Create(rings[0]), Indicate(row.chips[n - 1], color=QUERY),
+        self.play(Create(rings[0]), Indicate(row.chips[n - 1].word, color=QUERY, scale_factor=1.4),
                   run_time=beat.share(spans[1]))  # fmt: skip
         self.play(FadeIn(name, shift=0.2 * UP), run_time=beat.share(spans[2]))
         self.play(Succession(*(Transform(cursor, b) for b in back)), bars_grow(bars),
@@ -155,7 +158,8 @@ class NextWord(NarratedScene):
         """The title on "the last layer"; the candidates drop in on "every token"; the bars
         grow one by one on "softmax"; the top two pulse as they are said."""
         spans = cued_spans(beat.plan.text, ["every token", "softmax", "likeliest", "then"])
-        self.play(FadeIn(panel[0], shift=0.3 * UP), run_time=beat.share(spans[0]))
+        title = Succession(FadeIn(panel[0], shift=0.3 * UP), Circumscribe(panel[0], color=WEIGHT))
+        self.play(title, run_time=beat.share(spans[0]))
         self.play(LaggedStart(*(FadeIn(m, shift=0.4 * RIGHT) for m in panel[1]), lag_ratio=0.4),
                   run_time=beat.share(spans[1]))  # fmt: skip
         self.play(LaggedStart(*(AnimationGroup(GrowFromEdge(b, LEFT), FadeIn(v))

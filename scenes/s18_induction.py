@@ -138,7 +138,7 @@ class Induction(NarratedScene):
         diagonal = VGroup(*(_cell(right[0], i, i - 1, KEY) for i in range(1, m)))
         cells = [right[0].row_box(i, KEY) for i in range(1, m)]
         self.play(FadeIn(right[0], scale=0.6), run_time=beat.share(spans[0]))
-        self.play(FadeIn(right[1], shift=0.2 * DOWN), Indicate(right[1]),
+        self.play(Succession(FadeIn(right[1], shift=0.3 * DOWN), Circumscribe(right[1], color=KEY)),
                   run_time=beat.share(spans[1]))  # fmt: skip
         # "each token gives the token just before it": down the diagonal, row by row
         cursor = cells[0].copy()
