@@ -137,8 +137,8 @@ class NextWord(NarratedScene):
 
     def play_row(self, beat: BeatSlot, row: TokenRow, bars: WeightBars, name: VGroup,
                  rings: VGroup) -> None:  # fmt: skip
-        """The last token outlined; its head named; its outline reads back over the earlier
-        tokens on "looks" while the bars grow; the top one outlined and pulsed."""
+        """The last token outlined; its head named as its bars grow; its outline reads back
+        over the earlier tokens on "looks"; the top one outlined and pulsed."""
         n = len(row.chips)
         key = self.story.row[2]
         cursor = rings[0].copy()
@@ -147,11 +147,14 @@ class NextWord(NarratedScene):
         self.play(FadeOut(self.space_note), run_time=beat.share(spans[0]))
         self.play(Create(rings[0]), Indicate(row.chips[n - 1].word, color=QUERY, scale_factor=1.4),
                   run_time=beat.share(spans[1]))  # fmt: skip
-        self.play(FadeIn(name, shift=0.2 * UP), run_time=beat.share(spans[2]))
-        self.play(Succession(*(Transform(cursor, b) for b in back)), bars_grow(bars),
-                  FadeIn(bars.values), run_time=beat.share(spans[3]))  # fmt: skip
-        self.play(ReplacementTransform(cursor, rings[1]), run_time=beat.share(spans[4]))
-        self.play(Indicate(bars.bars[key], color=KEY), Indicate(bars.values[key], color=KEY),
+        self.play(FadeIn(name, shift=0.4 * UP), bars_grow(bars), FadeIn(bars.values),
+                  run_time=beat.share(spans[2]))  # fmt: skip
+        self.play(Succession(*(Transform(cursor, b) for b in back)), run_time=beat.share(spans[3]))
+        self.play(ReplacementTransform(cursor, rings[1]),
+                  Indicate(bars.bars[key], color=KEY, scale_factor=1.3),
+                  run_time=beat.share(spans[4]))  # fmt: skip
+        self.play(Indicate(bars.values[key], color=KEY, scale_factor=1.6),
+                  Circumscribe(bars.bars[key], color=KEY),
                   run_time=beat.share(spans[5]))  # fmt: skip
 
     def play_softmax(self, beat: BeatSlot, panel: VGroup) -> None:
@@ -160,7 +163,7 @@ class NextWord(NarratedScene):
         spans = cued_spans(beat.plan.text, ["every token", "softmax", "likeliest", "then"])
         title = Succession(FadeIn(panel[0], shift=0.3 * UP), Circumscribe(panel[0], color=WEIGHT))
         self.play(title, run_time=beat.share(spans[0]))
-        self.play(LaggedStart(*(FadeIn(m, shift=0.4 * RIGHT) for m in panel[1]), lag_ratio=0.4),
+        self.play(LaggedStart(*(FadeIn(m, shift=2.5 * RIGHT) for m in panel[1]), lag_ratio=0.4),
                   run_time=beat.share(spans[1]))  # fmt: skip
         self.play(LaggedStart(*(AnimationGroup(GrowFromEdge(b, LEFT), FadeIn(v))
                                 for b, v in zip(panel[2], panel[3], strict=True)), lag_ratio=0.6),
@@ -170,7 +173,8 @@ class NextWord(NarratedScene):
             Circumscribe(panel[2][0], color=QUERY),
             run_time=beat.share(spans[3]),
         )
-        self.play(Indicate(VGroup(panel[1][1], panel[3][1])), run_time=beat.share(spans[4]))
+        self.play(Indicate(VGroup(panel[1][1], panel[3][1]), scale_factor=1.4),
+                  Circumscribe(panel[2][1], color=TEXT), run_time=beat.share(spans[4]))  # fmt: skip
 
     def row_bars(self, row: TokenRow, step: int) -> WeightBars:
         """The row head's last row at generation step ``step``, one bar under each token."""

@@ -98,8 +98,8 @@ class Induction(NarratedScene):
             self.play(Succession(Create(cursor), *(Transform(cursor, r) for r in rows[1:])),
                       run_time=beat.share(spans[1]))  # fmt: skip
             # "looks at the token after its first appearance": the stripe, cell by cell
-            self.play(FadeOut(cursor), LaggedStart(*(Create(c) for c in stripe), lag_ratio=0.6),
-                      run_time=beat.share(spans[2]))  # fmt: skip
+            marks = LaggedStart(*(FadeIn(c, scale=4.0) for c in stripe), lag_ratio=0.6)
+            self.play(FadeOut(cursor), marks, run_time=beat.share(spans[2]))
             # "the word to copy next": each second-copy word and the word it looks at
             self.play(LaggedStart(*(AnimationGroup(Indicate(a.word, color=QUERY),
                                                    Indicate(b.word, color=KEY))
@@ -144,8 +144,9 @@ class Induction(NarratedScene):
         cursor = cells[0].copy()
         self.play(Succession(Create(cursor), *(Transform(cursor, c) for c in cells[1:])),
                   run_time=beat.share(spans[2]))  # fmt: skip
-        self.play(FadeOut(cursor), LaggedStart(*(Create(c) for c in diagonal), lag_ratio=0.5),
-                  FadeIn(right[2], shift=0.2 * UP), run_time=beat.share(spans[3]))  # fmt: skip
+        marks = LaggedStart(*(FadeIn(c, scale=4.0) for c in diagonal), lag_ratio=0.5)
+        self.play(FadeOut(cursor), marks, FadeIn(right[2], shift=0.2 * UP),
+                  run_time=beat.share(spans[3]))  # fmt: skip
         self.play(Circumscribe(right[2], color=WEIGHT), run_time=beat.share(spans[4]))
         self.right = Group(right, diagonal)
 
@@ -172,7 +173,7 @@ class Induction(NarratedScene):
                       run_time=beat.share(spans[1]))  # fmt: skip
             self.play(LaggedStart(*(FadeIn(p[2], shift=0.2 * UP) for p in panels), lag_ratio=0.5),
                       run_time=beat.share(spans[2] * 0.4))  # fmt: skip
-            self.play(LaggedStart(*(Create(c) for c in stripes), lag_ratio=0.3),
+            self.play(LaggedStart(*(FadeIn(c, scale=4.0) for c in stripes), lag_ratio=0.3),
                       run_time=beat.share(spans[2] * 0.6))  # fmt: skip
 
 
