@@ -91,6 +91,12 @@ _TRAINED = SceneParam(
     "the trained model it shows when the video's own model is the designed one: minilm or a "
     "model folder",
 )
+_DECODER = SceneParam(
+    "model",
+    "str",
+    "smollm2",
+    "the decoder it shows when the video's own model is the designed one: smollm2 or a .gguf",
+)
 
 # class name -> chapter, in the default video's order, then the lecture's chapters
 CHAPTERS: dict[str, ChapterEntry] = {
@@ -135,6 +141,15 @@ CHAPTERS: dict[str, ChapterEntry] = {
         ChapterEntry("TrainedHeads", "scenes.s15_trained_heads",
                      ("grid", "positional", "sinks", "link"), "Every head of a trained model",
                      (_TRAINED,), models="trained"),
+        # a decoder's chapters (scripts/next-word.toml; in the lecture after CausalMask):
+        # next-token prediction, a real causal mask, induction; they draw no map
+        ChapterEntry("NextWord", "scenes.s16_next_word", ("tokens", "row", "softmax", "generate"),
+                     "The next word", (_DECODER,), models="decoder"),
+        ChapterEntry("RealCausalMask", "scenes.s17_real_mask", ("grid", "zeros", "first"),
+                     "The causal mask, for real", (_DECODER,), models="decoder"),
+        ChapterEntry("Induction", "scenes.s18_induction",
+                     ("sequence", "stripe", "previous", "shared"), "Induction: copying the pattern",
+                     (_DECODER,), models="decoder"),
     )
 }  # fmt: skip
 
@@ -155,8 +170,9 @@ def chapter_entry(class_name: str) -> ChapterEntry:
 
 
 def chapter_spec(spec: ExampleSpec, entry: ChapterEntry, params: Mapping[str, Any]) -> ExampleSpec:
-    """The example a chapter shows: the video's own, or, for a trained-model chapter in a
-    video of the designed model, the same sentence read by its ``model`` parameter.
+    """The example a chapter shows: the video's own, or, for a trained-model or decoder
+    chapter in a video of the designed model, the same sentence read by its ``model``
+    parameter.
 
     Raises :class:`ChapterModelError` naming the fix when the chapter cannot show the video's
     model (a designed-model chapter, with its named dimensions, in a trained-model video; a
@@ -173,6 +189,8 @@ def chapter_spec(spec: ExampleSpec, entry: ChapterEntry, params: Mapping[str, An
         return spec
     if entry.models == "trained" and kind == "designed":
         return replace(spec, model=str(params.get("model", "minilm")))
+    if entry.models == "decoder" and kind == "designed":
+        return replace(spec, model=str(params.get("model", "smollm2")))
     if kind == "decoder":
         written_for = {
             "designed": "the hand-designed model (--model hand)",

@@ -32,13 +32,15 @@ __all__ = [
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SCRIPT = Path("scripts/attention.toml")
 LECTURE_SCRIPT = Path("scripts/attention-lecture.toml")
+NEXT_WORD_SCRIPT = Path("scripts/next-word.toml")
 BEAT_PAUSE = 0.35  # seconds of silence after a beat, unless the script says otherwise
 SCENE_PAUSE = 0.8  # after a scene's last beat
 
 
 def default_plan(class_name: str) -> ScenePlan:
-    """The plan of chapter ``class_name`` in the default script (or, for the chapters only
-    the lecture tells, the lecture script), speech estimated from its words.
+    """The plan of chapter ``class_name`` in the default script (or, for a decoder's
+    chapters, the next-word script; for the chapters only the lecture tells, the lecture
+    script), speech estimated from its words.
 
     Examples
     --------
@@ -46,7 +48,7 @@ def default_plan(class_name: str) -> ScenePlan:
     >>> plan.chapter, [b.id for b in plan.beats][:2], plan.spec.focus
     (3, ['compare', 'term_by_term'], 'sat')
     """
-    for script in (DEFAULT_SCRIPT, LECTURE_SCRIPT):
+    for script in (DEFAULT_SCRIPT, NEXT_WORD_SCRIPT, LECTURE_SCRIPT):
         data = tomllib.loads((PROJECT_ROOT / script).read_text(encoding="utf-8"))
         for chapter, table in enumerate(data["scene"], start=1):
             if table["class"] == class_name:

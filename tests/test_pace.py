@@ -20,7 +20,9 @@ from explainer.voice.engines import parse_voice
 
 ROOT = Path(__file__).resolve().parents[1]
 CALM = (135.0, 165.0)  # words a minute: e-learning narration runs near 150
-LONGEST = {"attention.toml": 125.0}  # seconds the default video may last at its calm pace
+# seconds a video may last at its calm pace, at most and at least
+LONGEST = {"attention.toml": 125.0, "next-word.toml": 150.0}
+SHORTEST = {"next-word.toml": 90.0}
 
 
 def _seconds(wav: Path) -> float:
@@ -28,7 +30,9 @@ def _seconds(wav: Path) -> float:
         return audio.getnframes() / audio.getframerate()
 
 
-@pytest.mark.parametrize("name", ["attention.toml", "attention-lecture.toml", "trained-model.toml"])
+@pytest.mark.parametrize(
+    "name", ["attention.toml", "attention-lecture.toml", "trained-model.toml", "next-word.toml"]
+)
 def test_a_shipped_script_is_narrated_at_a_calm_pace(name: str, tmp_path: Path) -> None:
     if shutil.which("text2wave") is None:
         pytest.skip("festival is not installed")
@@ -43,6 +47,6 @@ def test_a_shipped_script_is_narrated_at_a_calm_pace(name: str, tmp_path: Path) 
     speech = sum(_seconds(beat.audio) for beat in beats if beat.audio is not None)
     pace = words / speech * 60
     assert CALM[0] <= pace <= CALM[1], f"{name}: {pace:.0f} words a minute"
-    if name in LONGEST:
-        length = speech + sum(beat.pause for beat in beats)
-        assert length <= LONGEST[name], f"{name}: {length:.1f} s"
+    length = speech + sum(beat.pause for beat in beats)
+    assert length <= LONGEST.get(name, length), f"{name}: {length:.1f} s"
+    assert length >= SHORTEST.get(name, length), f"{name}: {length:.1f} s"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from attention.numbers.reference_decoder import decoder_reference
 from attention.numbers.reference_heads import record_heads
 from attention.numbers.reference_lessons import count_cells, designed_values, single
 from attention.numbers.reference_steps import decoder_step_values
@@ -23,7 +24,9 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
     For every model: the scalars (``sqrt_d_head``, ``d_head``, ``d_model``, ``n_heads``,
     ``n_tokens``, ``n_layers``) and every layer's every head (``attention``, ``queries``,
     ``keys``, ``values``, ``logits``, ``contexts``, each ``[layer][head]``, computed when
-    read). For a decoder also its generation's steps and its heads' measures
+    read). For a decoder, its heads with rotary positions and shared keys, the next token and
+    the repeated sequence (:mod:`attention.numbers.reference_decoder`), and its generation's
+    steps and its heads' measures
     (:func:`attention.numbers.reference_steps.decoder_step_values`). For the designed model
     also every field of the example from its ``x`` and weight matrices, and the lessons'
     quantities (``causal_weights``, ``tempered_weights``, ...) as functions of their source
@@ -50,7 +53,8 @@ def reference_values(example: WorkedExample) -> dict[str, Any]:
         "temperature": single,
         "attention_cells": count_cells,
         "tokens_times": lambda a: float(int(single(a)) * example.n_tokens),
-        **record_heads(example),
+        # a decoder's heads turn q and k by position and share keys: its own loops
+        **(decoder_reference(example) if example.kind == "decoder" else record_heads(example)),
     }
     if example.kind == "decoder":  # its generation and head measures (reference_steps)
         return {**common, **decoder_step_values(example)}

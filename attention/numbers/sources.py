@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import NDArray
 
+from attention.story.decoder_numbers import DECODER_DERIVED
 from attention.story.decoder_patterns import DECODER_SHARES
 from attention.story.patterns import PATTERNS
 from attention.worked.example import WorkedExample
@@ -35,12 +36,14 @@ __all__ = [
 
 # quantities computed from the example on demand, some with numeric arguments: the lecture
 # chapters' lessons, the trained heads' measured patterns, and a decoder's generation
-# (step_next(s)[k], step_attention(s)[l, h, j]) and head measures (decoder_share(m)[l, h])
+# (step_next(s)[k], step_attention(s)[l, h, j]), head measures (decoder_share(m)[l, h]), next
+# token and repeated sequence (next[k], repeated_attention[l, h, i, j], induction_score[l, h])
 DERIVED: dict[str, Callable[[WorkedExample, tuple[float, ...]], NDArray[np.float64] | float]] = {
     **LESSONS,
     **PATTERNS,
     **GENERATION,
     **DECODER_SHARES,
+    **DECODER_DERIVED,
 }
 
 # Names a source may refer to: any numeric field of the worked example, the derived scalars,

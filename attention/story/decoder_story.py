@@ -1,13 +1,15 @@
 """A decoder's narration values: the placeholders a script may use, from its numbers.
 
 The values every script header needs (the sentence, the model's shape) and the next-token
-prediction, formatted as the screen shows them. The decoder's chapters add theirs here.
+prediction, formatted as the screen shows them. The decoder's chapters' own
+(:mod:`attention.story.decoder_chapters`) follow.
 """
 
 from __future__ import annotations
 
 from attention.models.registry import load_model
 from attention.rounding import format_number
+from attention.story.decoder_chapters import chapter_values
 from attention.worked.example import WorkedExample
 from attention.worked.next_token import Decoder, likeliest
 
@@ -42,4 +44,5 @@ def decoder_values(example: WorkedExample) -> dict[str, str]:
         "d_head": str(example.d_head),
         "next_token": top.text.strip(),
         "next_probability": format_number(top.probability, 2),
+        **chapter_values(example),
     }
