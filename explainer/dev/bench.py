@@ -38,6 +38,7 @@ __all__ = ["Measure", "edit_beat", "run_bench", "bench_table", "stages_table", "
 
 BENCH_DIR = Path("media/bench")
 TRAINED_SCRIPT = Path("scripts/trained-model.toml")  # compared with the default script
+NEXT_WORD_SCRIPT = Path("scripts/next-word.toml")  # the decoder's, compared the same way
 # the beat the warm re-render edits: a mid-video scene, so neighbours must stay cached
 EDIT_SCENE, EDIT_BEAT = "softmax", "bars"
 EDIT_PREFIX = "Now look closely at the bars, one for every token in the sentence: "
@@ -204,19 +205,20 @@ def _no_op(edited: Script, bench: Path, cache: Path, jobs: int) -> tuple[list[Me
     return [measure], report
 
 
-def _trained_low(
-    bench: Path, cache: Path, jobs: int, default: VideoReport
+def _script_low(
+    script: Path, label: str, bench: Path, cache: Path, jobs: int, default: VideoReport
 ) -> tuple[list[Measure], VideoReport]:
-    """The trained-model script, cold at 480p15: its seconds per video-second against the
-    default script's (MiniLM's forward pass, 72 heads checked by loops, images for cells)."""
+    """Another shipped script, cold at 480p15: its seconds per video-second against the
+    default script's (the trained model: MiniLM's forward pass, 72 heads checked by loops;
+    the decoder: SmolLM2's forward passes, its generation and heads checked by loops)."""
     shutil.rmtree(cache, ignore_errors=True)
-    _say(f"cold render of {TRAINED_SCRIPT} at 480p15, jobs={jobs}...")
-    report = _render(load_script(TRAINED_SCRIPT), Quality.low, bench / "trained-low", cache, jobs)
-    _require_cold(report, "trained-model 480p15")
-    trained, base = _wall(report) / report.duration, _wall(default) / default.duration
-    return [Measure("trained-model script, cold 480p15", trained / base, "x",
-                    "<= 1.5x default per video-s", trained / base <= 1.5,
-                    f"{trained:.3f} vs {base:.3f} s per video-second")], report  # fmt: skip
+    _say(f"cold render of {script} at 480p15, jobs={jobs}...")
+    report = _render(load_script(script), Quality.low, bench / script.stem, cache, jobs)
+    _require_cold(report, f"{label} 480p15")
+    cost, base = _wall(report) / report.duration, _wall(default) / default.duration
+    return [Measure(f"{label} script, cold 480p15", cost / base, "x",
+                    "<= 1.5x default per video-s", cost / base <= 1.5,
+                    f"{cost:.3f} vs {base:.3f} s per video-second")], report  # fmt: skip
 
 
 def _peak_memory(child_mb: float, quality: Quality) -> Measure:
@@ -345,14 +347,18 @@ def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR
     if not skip_high:
         defaults = {"default 1080p60": bench / "high", **defaults}
     watch_rows = watch_measures(bench, cache, jobs, defaults, say=_say)
-    trained_measures, trained = _trained_low(bench, cache, jobs, low)  # empties the cache
+    cold_low = (bench, cache, jobs, low)
+    # each of the two empties the cache first
+    trained_measures, trained = _script_low(TRAINED_SCRIPT, "trained-model", *cold_low)
     runs["trained_low"] = _summary(trained)
+    next_measures, next_word = _script_low(NEXT_WORD_SCRIPT, "next-word", *cold_low)
+    runs["next_word_low"] = _summary(next_word)
     batch_measures, runs["batch"] = _batch_throughput(bench)
     decoder_measures, runs["decoder"] = decoder_numbers_measures()
     # cold high (and against plain Manim), cold low, speed-up, warm, no-op, memory, trained,
-    # batch, the decoder's numbers, what a viewer meets
+    # next word, batch, the decoder's numbers, what a viewer meets
     measures = high_measures + low_measures + warm_measures + noop_measures + [memory]
-    measures += trained_measures + batch_measures + decoder_measures + watch_rows
+    measures += trained_measures + next_measures + batch_measures + decoder_measures + watch_rows
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "cores": os.cpu_count(),
