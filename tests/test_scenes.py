@@ -329,7 +329,13 @@ def test_param_reads_the_plan_or_the_declared_default() -> None:
 def test_plain_manim_plans_come_from_the_loader() -> None:
     # `manim -ql scenes/s3_scores.py Scores` renders the plan `explainer check` checks
     script = load_script()
-    assert [p.class_name for p in script.scenes] == [c for c in SCENES if c not in LECTURE]
+    decoder = [c for c in SCENES if CHAPTERS[c].models == "decoder"]
+    default = [c for c in SCENES if c not in LECTURE and c not in decoder]
+    assert [p.class_name for p in script.scenes] == default
+    next_word = load_script(PROJECT_ROOT / "scripts" / "next-word.toml")
+    assert [p.class_name for p in next_word.scenes] == decoder
+    for plan in next_word.scenes:  # a decoder's chapters: the plan of the decoder's script
+        assert default_plan(plan.class_name) == plan
     for plan in script.scenes:
         assert default_plan(plan.class_name) == plan
     lecture = load_script(LECTURE_SCRIPT)
