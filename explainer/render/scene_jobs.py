@@ -58,6 +58,7 @@ class SceneJob:
     key: str
     typeset_dir: str | None = None
     scratch_dir: str | None = None
+    from_beat: int = 0  # render the frames of beats from_beat.. only (the client joins them)
 
     @property
     def scene_id(self) -> str:
@@ -158,9 +159,9 @@ def run_job(job: SceneJob) -> RenderedScene:
     try:
         with tempfile.TemporaryDirectory(prefix="scene-", dir=job.scratch_dir) as tmp:
             typeset = Path(job.typeset_dir) if job.typeset_dir else None
-            movie, entries, layout = render_scene(plan, quality, Path(tmp), typeset)
+            movie, entries, layout = render_scene(plan, quality, Path(tmp), typeset, job.from_beat)
             frames = probe_video_frames(movie)
-            want = plan.frames(quality.fps)
+            want = sum(beat.frames(quality.fps) for beat in plan.beats[job.from_beat :])
             if frames != want:
                 raise RenderError(
                     f"scene {plan.scene_id!r} ({plan.class_name}) rendered {frames} frames but "
