@@ -10,12 +10,15 @@ video in place; its ``error:`` line is shown in the terminal and on the page.
 
 from __future__ import annotations
 
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -158,13 +161,41 @@ def write_page(out_dir: Path) -> Path:
     return target
 
 
-def _saves(files: WatchedFiles) -> Iterator[list[str]]:
-    """Batches of saved paths, from ``watchfiles`` (its Rust notifier, no polling here)."""
+@contextmanager
+def saved_batches(files: WatchedFiles) -> Iterator[Iterator[list[str]]]:
+    """Batches of saved paths from ``watchfiles`` (its Rust notifier, no polling here),
+    collected from now on in a thread: a save during a render is the next batch (saves
+    queued meanwhile are merged into it).
+    """
     import watchfiles  # the watch command alone needs it
 
-    for batch in watchfiles.watch(*files.folders, watch_filter=files, raise_interrupt=True):
-        yield sorted({path for _, path in batch})
-        files.refresh()
+    queued: queue.Queue[set[str]] = queue.Queue()
+    stop = threading.Event()
+
+    def pump() -> None:
+        for batch in watchfiles.watch(
+            *files.folders, watch_filter=files, stop_event=stop, raise_interrupt=False
+        ):
+            queued.put({path for _, path in batch})
+
+    def batches() -> Iterator[list[str]]:
+        while True:
+            try:
+                saved = queued.get(timeout=0.2)  # wakes up so Ctrl-C is handled at once
+            except queue.Empty:
+                continue
+            while not queued.empty():
+                saved |= queued.get_nowait()
+            yield sorted(saved)
+            files.refresh()
+
+    thread = threading.Thread(target=pump, name="watch-files", daemon=True)
+    thread.start()
+    try:
+        yield batches()
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def run_watch(
@@ -203,6 +234,6 @@ def watch_session(
     board.write()
     files = WatchedFiles(script)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    with sigterm_as_interrupt(), serve_folder(out_dir, port) as url:
+    with sigterm_as_interrupt(), serve_folder(out_dir, port) as url, saved_batches(files) as saves:
         echo(f"preview: {url}{PAGE_FILE} (Ctrl-C to stop)")
-        return watch_loop(render, _saves(files), board, echo)
+        return watch_loop(render, saves, board, echo)
