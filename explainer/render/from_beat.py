@@ -11,9 +11,9 @@ ones end to end without re-encoding. Measured (``tests/test_from_beat.py``, and 
 the default script's ``qkv`` at 480p15 for k = 1, 2): the joined clip's decoded frames are
 those of a whole render, frame for frame (ffmpeg framemd5).
 
-Not yet wired into the clip cache: the cache still keys whole chapters
-(:func:`explainer.plan.keys.clip_key`); a key per beat prefix and a job field
-``from_beat`` are the remaining step (issue #28).
+The clip cache records each clip's beat-prefix keys (:func:`explainer.plan.keys.prefix_keys`);
+on a miss :func:`explainer.pipeline.scenes.reusable_prefix` finds the longest shared prefix
+and the job renders from there (``SceneJob.from_beat``).
 """
 
 from __future__ import annotations
