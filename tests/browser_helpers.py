@@ -24,8 +24,11 @@ needs_chromium = pytest.mark.skipif(
 
 
 @contextmanager
-def chromium(profile: Path, width: int = 1280, height: int = 800) -> Iterator[Any]:
-    """A headless chromium with no network, its console log kept, quit on exit."""
+def chromium(
+    profile: Path, width: int = 1280, height: int = 800, loopback: bool = False
+) -> Iterator[Any]:
+    """A headless chromium with no network, its console log kept, quit on exit; with
+    ``loopback``, 127.0.0.1 alone is reachable (a page served on this machine)."""
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
@@ -35,7 +38,8 @@ def chromium(profile: Path, width: int = 1280, height: int = 800) -> Iterator[An
         "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         f"--user-data-dir={profile}", "--proxy-server=127.0.0.1:9",
-        "--host-resolver-rules=MAP * ~NOTFOUND", f"--window-size={width},{height}",
+        "--host-resolver-rules=MAP * ~NOTFOUND" + (", EXCLUDE 127.0.0.1" if loopback else ""),
+        f"--window-size={width},{height}",
         "--hide-scrollbars",
     ):  # fmt: skip
         options.add_argument(argument)

@@ -29,7 +29,7 @@ ALLOWED = {"attention": {"attention"}, "scenes": {"attention", "scenes"}}
 LAYERS = {
     "attention": ("", "models", "worked", "story", "numbers"),
     "explainer": ("", "core", "voice", "plan", "audio", "render", "distribute", "outputs",
-                  "pipeline", "batch", "cli", "dev"),
+                  "pipeline", "batch", "live", "cli", "dev"),
 }  # fmt: skip
 TOP_LEVEL_ENTRY = "explainer.__main__"  # ``python -m explainer``: the command line, on top
 

@@ -23,11 +23,12 @@ from explainer.cli.render import render
 from explainer.cli.scenes import scenes
 from explainer.cli.slides import slides
 from explainer.cli.voices import voices
+from explainer.cli.watch import watch
 
 __all__ = ["COMMANDS", "app", "main", "run"]
 
 COMMANDS: tuple[Callable[..., Any], ...] = (
-    render, slides, scenes, check, voices, numbers, explore, batch,
+    render, watch, slides, scenes, check, voices, numbers, explore, batch,
 )  # fmt: skip
 
 app = typer.Typer(

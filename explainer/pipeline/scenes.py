@@ -15,14 +15,15 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from attention.numbers.ledger import LedgerEntry
 from explainer.core.cache import file_sha256, prune_entries, write_atomic
 from explainer.core.quality import Quality
 from explainer.distribute.executors import SceneExecutor
-from explainer.plan.keys import clip_key
+from explainer.plan.keys import clip_key, prefix_keys
+from explainer.render.from_beat import join_clips
 from explainer.render.scene_jobs import RenderedScene, SceneJob
 from scenes.plan import ScenePlan
 
@@ -102,9 +103,36 @@ def lookup_clip(
     return ClipResult(plan.scene_id, video, want, entries, cached=True, layout=layout)
 
 
-def store_clip(plan: ScenePlan, rendered: RenderedScene, cache_dir: Path) -> ClipResult:
+def reusable_prefix(plan: ScenePlan, quality: Quality, cache_dir: Path) -> tuple[Path, int] | None:
+    """A cached clip of ``plan``'s chapter whose first beats are ``plan``'s, and how many
+    (k >= 1: its frames before beat k can be kept), the longest such prefix; None if none.
+    """
+    wanted = prefix_keys(plan, quality)[:-1]  # a whole match would have been a cache hit
+    best: tuple[Path, int] | None = None
+    for ledger in cache_dir.glob(f"{plan.scene_id}-*.json"):
+        try:
+            meta = json.loads(ledger.read_text(encoding="utf-8"))
+            theirs = list(meta.get("prefixes", []))
+            video = ledger.with_suffix(".mp4")
+            if meta.get("sha256") != file_sha256(video):
+                continue
+        except (OSError, ValueError, AttributeError, TypeError):
+            continue
+        same = next(
+            (i for i, (a, b) in enumerate(zip(wanted, theirs, strict=False)) if a != b), None
+        )
+        k = min(len(wanted), len(theirs)) if same is None else same
+        if k >= 1 and (best is None or k > best[1]):
+            best = (video, k)
+    return best
+
+
+def store_clip(
+    plan: ScenePlan, rendered: RenderedScene, cache_dir: Path, prefixes: Sequence[str] = ()
+) -> ClipResult:
     """Put a rendered scene into the cache (clip first, then its ledger naming the clip's
-    checksum, each written atomically) and return it as a cache entry.
+    checksum and its beat prefixes' keys, each written atomically) and return it as a cache
+    entry.
     """
     video, ledger = _cache_paths(cache_dir, plan, rendered.key)
     write_atomic(video, rendered.video)
@@ -114,6 +142,7 @@ def store_clip(plan: ScenePlan, rendered: RenderedScene, cache_dir: Path) -> Cli
         "sha256": file_sha256(video),
         "entries": [asdict(e) for e in rendered.entries],
         "layout": list(rendered.layout),
+        "prefixes": list(prefixes),
     }
     write_atomic(ledger, json.dumps(meta, ensure_ascii=False).encode())
     prune_entries(cache_dir, plan.scene_id, (".mp4", ".json"))
@@ -178,12 +207,17 @@ def render_clips(
         typeset = str(cache_dir.parent / "typeset")  # texts are kept beside the clips
         scratch = Path(tempfile.mkdtemp(prefix=".work-", dir=cache_dir))
         try:
+            prefixes = {
+                plan.scene_id: reusable_prefix(plan, quality, cache_dir) for plan, _ in todo
+            }
             jobs = [
-                SceneJob(plan.to_dict(), quality.value, key, typeset, str(scratch))
+                SceneJob(plan.to_dict(), quality.value, key, typeset, str(scratch),
+                         from_beat=(prefixes[plan.scene_id] or (None, 0))[1])
                 for plan, key in todo
-            ]
+            ]  # fmt: skip
             plans_todo = [plan for plan, _ in todo]
-            results.update(_run_jobs(plans_todo, jobs, cache_dir, executor, notify))
+            finish = _Finisher(quality, cache_dir, scratch, prefixes)
+            results.update(_run_jobs(plans_todo, jobs, finish, executor, notify))
         except BaseException:
             executor.shutdown(cancel=True)  # the scenes still running stop before their folder goes
             raise
@@ -197,10 +231,33 @@ def render_clips(
     )
 
 
+@dataclass(frozen=True)
+class _Finisher:
+    """Stores each rendered clip; one rendered from beat k is first joined to the frames
+    before beat k of the cached clip it reuses (no re-encoding)."""
+
+    quality: Quality
+    cache_dir: Path
+    scratch: Path
+    prefixes: dict[str, tuple[Path, int] | None]
+
+    def __call__(self, plan: ScenePlan, rendered: RenderedScene) -> ClipResult:
+        reused = self.prefixes.get(plan.scene_id)
+        if reused is not None:
+            before, k = reused
+            start = sum(beat.frames(self.quality.fps) for beat in plan.beats[:k])
+            after = self.scratch / f"{plan.scene_id}-from-{k}.mp4"
+            after.write_bytes(rendered.video)
+            joined = join_clips(before, start, after, self.scratch / f"{plan.scene_id}-joined.mp4")
+            rendered = replace(rendered, video=joined.read_bytes(), frames=start + rendered.frames)
+        prefixes = prefix_keys(plan, self.quality)
+        return store_clip(plan, rendered, self.cache_dir, prefixes)
+
+
 def _run_jobs(
     plans: list[ScenePlan],
     jobs: list[SceneJob],
-    cache_dir: Path,
+    finish: _Finisher,
     executor: SceneExecutor,
     notify: SceneProgress,
 ) -> dict[str, ClipResult]:
@@ -217,7 +274,7 @@ def _run_jobs(
         done, waiting = wait(waiting, timeout=0.5, return_when=FIRST_COMPLETED)
         for future in done:
             scene_id = futures[future]
-            results[scene_id] = store_clip(by_id[scene_id], future.result(), cache_dir)
+            results[scene_id] = finish(by_id[scene_id], future.result())
             notify(scene_id, "done")
             if pending:
                 notify(pending.pop(0), "started")

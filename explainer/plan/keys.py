@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ __all__ = [
     "module_closure",
     "narration_key",
     "outputs_key",
+    "prefix_keys",
     "project_digest",
     "video_inputs",
     "voice_name",
@@ -213,6 +215,20 @@ def clip_key(plan: ScenePlan, quality: Quality) -> str:
             "plan": plan_data,
         }
     )
+
+
+def prefix_keys(plan: ScenePlan, quality: Quality) -> list[str]:
+    """The clip key of each of the plan's beat prefixes: ``[0]`` for beat 0 alone, ``[1]``
+    for beats 0-1, ... (the whole plan's last); equal keys, equal frames up to there.
+
+    A chapter's frames before beat k depend on beats ``0..k-1`` only (``construct`` plays
+    them in order), so a clip whose prefix key k-1 matches gives the frames before beat k
+    (:mod:`explainer.render.from_beat`).
+    """
+    return [
+        clip_key(replace(plan, beats=plan.beats[:k]), quality)
+        for k in range(1, len(plan.beats) + 1)
+    ]
 
 
 def ledger_key(plan: ScenePlan) -> str:

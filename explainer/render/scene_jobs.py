@@ -58,6 +58,7 @@ class SceneJob:
     key: str
     typeset_dir: str | None = None
     scratch_dir: str | None = None
+    from_beat: int = 0  # render the frames of beats from_beat.. only (the client joins them)
 
     @property
     def scene_id(self) -> str:
@@ -80,10 +81,16 @@ class RenderedScene:
 
 
 def render_scene(
-    plan: ScenePlan, quality: Quality, work_dir: Path, typeset_dir: Path | None = None
+    plan: ScenePlan,
+    quality: Quality,
+    work_dir: Path,
+    typeset_dir: Path | None = None,
+    from_beat: int = 0,
 ) -> tuple[Path, list[LedgerEntry], list[str]]:
     """Render one scene to a silent mp4 under ``work_dir``; return it, its ledger entries
-    and the layout problems it found.
+    and the layout problems it found. With ``from_beat`` k, the mp4 holds only the frames
+    of beats k.. (:func:`explainer.render.from_beat.from_beat_class`); the ledger and the
+    layout are the whole scene's either way.
 
     Runs Manim in this process inside ``tempconfig``, so the global config is untouched.
     Texts typeset by earlier renders are taken from ``typeset_dir`` (default: none kept).
@@ -99,10 +106,11 @@ def render_scene(
     # check's dry run; loading a script or `explainer numbers` never pays for it
     from manim import tempconfig
 
+    from explainer.render.from_beat import from_beat_class
     from explainer.render.segment_encoder import yuv_renderer
     from scenes.kit.typeset import use_typeset_cache
 
-    scene_class = load_scene_class(plan.class_name)
+    scene_class = from_beat_class(load_scene_class(plan.class_name), from_beat)
     use_typeset_cache(typeset_dir or work_dir / "typeset")
     settings = {
         "quality": quality.manim_name,
@@ -151,9 +159,9 @@ def run_job(job: SceneJob) -> RenderedScene:
     try:
         with tempfile.TemporaryDirectory(prefix="scene-", dir=job.scratch_dir) as tmp:
             typeset = Path(job.typeset_dir) if job.typeset_dir else None
-            movie, entries, layout = render_scene(plan, quality, Path(tmp), typeset)
+            movie, entries, layout = render_scene(plan, quality, Path(tmp), typeset, job.from_beat)
             frames = probe_video_frames(movie)
-            want = plan.frames(quality.fps)
+            want = sum(beat.frames(quality.fps) for beat in plan.beats[job.from_beat :])
             if frames != want:
                 raise RenderError(
                     f"scene {plan.scene_id!r} ({plan.class_name}) rendered {frames} frames but "

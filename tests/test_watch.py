@@ -1,0 +1,187 @@
+"""``explainer watch``: the first changed beat, a bad edit during a watch, and Ctrl-C.
+
+Cheap: the loop is driven with the saves given as a list, renders are fakes or stop at the
+script's validation, and the Ctrl-C tests interrupt a stand-in render (a sleeping process)
+in a watch run as a process of its own. Nothing here renders a chapter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from explainer.live.changes import ChangedBeat, first_changed_beat
+from explainer.live.loop import watch_loop
+from explainer.live.session import RenderCommand, explainer_command
+from explainer.live.status import STATUS_FILE, PreviewBoard, RenderOutcome
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "data" / "tiny.toml"
+
+
+def timeline(fps: float, *scenes: tuple[str, list[tuple[str, str, int]]]) -> dict[str, Any]:
+    """A timeline.json made by hand: each beat (id, text, frames), its start in seconds
+    counted here from the frames before it."""
+    frame, out = 0, []
+    for scene_id, beats in scenes:
+        rows = []
+        for beat_id, text, frames in beats:
+            rows.append({"id": beat_id, "text": text, "frames": frames, "start": frame / fps})
+            frame += frames
+        out.append({"id": scene_id, "beats": rows})
+    return {"fps": fps, "scenes": out}
+
+
+BEFORE = timeline(
+    15,
+    ("tokens", [("split", "Take the cat.", 30), ("embed", "Eight numbers.", 45)]),
+    ("blend", [("weigh", "Weigh each value.", 15), ("add", "Add them up.", 30)]),
+)
+
+
+def test_no_change_and_no_previous_render_start_nowhere() -> None:
+    assert first_changed_beat(BEFORE, BEFORE) is None
+    assert first_changed_beat(None, BEFORE) is None
+
+
+def test_a_text_edit_of_the_same_length_is_found() -> None:
+    after = timeline(
+        15,
+        ("tokens", [("split", "Take the cat.", 30), ("embed", "Eight numbers.", 45)]),
+        ("blend", [("weigh", "Weigh every value.", 15), ("add", "Add them up.", 30)]),
+    )
+    # 30 + 45 frames before it at 15 fps: 5 s
+    assert first_changed_beat(BEFORE, after) == ChangedBeat("blend", "weigh", 5.0)
+
+
+def test_a_longer_beat_is_found_and_the_later_ones_are_not_first() -> None:
+    after = timeline(
+        15,
+        ("tokens", [("split", "Take the cat.", 30), ("embed", "Eight numbers.", 60)]),
+        ("blend", [("weigh", "Weigh each value.", 15), ("add", "Add them up.", 30)]),
+    )
+    assert first_changed_beat(BEFORE, after) == ChangedBeat("tokens", "embed", 2.0)
+
+
+def test_an_inserted_beat_a_new_chapter_and_a_new_rate() -> None:
+    inserted = timeline(
+        15,
+        ("tokens", [("split", "Take the cat.", 30), ("new", "New.", 15),
+                    ("embed", "Eight numbers.", 45)]),
+        ("blend", [("weigh", "Weigh each value.", 15), ("add", "Add them up.", 30)]),
+    )  # fmt: skip
+    assert first_changed_beat(BEFORE, inserted) == ChangedBeat("tokens", "new", 2.0)
+    appended = timeline(
+        15,
+        ("tokens", [("split", "Take the cat.", 30), ("embed", "Eight numbers.", 45)]),
+        ("blend", [("weigh", "Weigh each value.", 15), ("add", "Add them up.", 30)]),
+        ("end", [("bye", "Bye.", 15)]),
+    )
+    assert first_changed_beat(BEFORE, appended) == ChangedBeat("end", "bye", 8.0)
+    assert first_changed_beat(appended, BEFORE) is None  # what is still played is unchanged
+    faster = timeline(30, ("tokens", [("split", "Take the cat.", 60)]))
+    assert first_changed_beat(BEFORE, faster) == ChangedBeat("tokens", "split", 0.0)
+
+
+def test_a_bad_edit_during_a_watch_keeps_the_last_good_video_and_shows_its_error(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    script = tmp_path / "tiny.toml"
+    script.write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")
+
+    def good_render() -> RenderOutcome:  # stands in for the first, good render
+        (out / "tiny.mp4").write_bytes(b"the good video")
+        (out / "timeline.json").write_text(json.dumps(BEFORE), encoding="utf-8")
+        return RenderOutcome(True, seconds=1.0)
+
+    # the real render command of a bad edit: it stops at the script's validation
+    bad = RenderCommand(explainer_command(
+        ["render", str(script), "--out", str(out), "--quiet", "--quality", "low",
+         "--cache", str(tmp_path / "cache")]
+    ))  # fmt: skip
+    renders: Iterator[Callable[[], RenderOutcome]] = iter([good_render, bad])
+
+    def edits() -> Any:
+        text = script.read_text(encoding="utf-8")
+        script.write_text(text.replace('"Add them up."', '"Add {nope} up."'), encoding="utf-8")
+        yield [str(script)]
+
+    board = PreviewBoard(out, "tiny.mp4")
+    lines: list[str] = []
+    assert watch_loop(lambda: next(renders)(), edits(), board, lines.append) == 1
+    status = json.loads((out / STATUS_FILE).read_text(encoding="utf-8"))
+    assert (out / "tiny.mp4").read_bytes() == b"the good video"
+    assert status["generation"] == 1  # the page keeps the good video
+    line = next(n for n, row in enumerate(script.read_text().splitlines(), 1) if "{nope}" in row)
+    assert status["error"].startswith(f"{script}:{line}: ")
+    assert "{nope}" in status["error"]
+    assert lines[-1] == f"error: {status['error']}"
+    assert "\n" not in status["error"]
+
+
+WATCHER = """
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from explainer.live.session import RenderCommand, watch_session
+script, out, pids, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+# the stand-in render: records its pid, then sleeps as a long render would (or ends at once)
+body = f"import os, time; open({pids!r}, 'a').write(f'{{os.getpid()}}\\\\n'); "
+body += "time.sleep(60)" if mode == "busy" else "pass"
+try:
+    watch_session(script, out, RenderCommand((sys.executable, "-c", body)))
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait(condition: Any, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (value := condition()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
+
+
+@pytest.mark.parametrize("mode", ["busy", "idle"])
+def test_ctrl_c_ends_the_watch_and_its_render(tmp_path: Path, mode: str) -> None:
+    script, out, pids = tmp_path / "tiny.toml", tmp_path / "out", tmp_path / "pids"
+    script.write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(WATCHER), str(script), str(out), str(pids), mode],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert _wait(lambda: pids.is_file() and pids.read_text().strip()), "no render started"
+        if mode == "idle":  # the render is over: the watch waits for saves
+            assert _wait(lambda: '"generation": 1' in (out / STATUS_FILE).read_text())
+        watcher.send_signal(signal.SIGINT)
+        _, err = watcher.communicate(timeout=30)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    assert watcher.returncode == 130, err
+    render_pid = int(pids.read_text().split()[0])
+    assert not _alive(render_pid)
+    assert json.loads((out / STATUS_FILE).read_text())["state"] == "stopped"
+    leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
