@@ -156,11 +156,11 @@ class NextWord(NarratedScene):
         others.generate_target()
         dim(others.target, 0.35)
         self.play(FadeOut(self.space_note), run_time=beat.share(spans[0]))
-        self.play(Create(rings[0]), MoveToTarget(others),
+        self.play(Create(rings[0]), MoveToTarget(others, rate_func=linear),
                   Indicate(row.chips[n - 1].word, color=QUERY, scale_factor=1.4),
                   run_time=beat.share(spans[1]))  # fmt: skip
-        self.play(FadeIn(name, shift=0.4 * UP), FadeIn(bars.baseline), Restore(others),
-                  run_time=beat.share(spans[2]))  # fmt: skip
+        self.play(FadeIn(name, shift=0.4 * UP), FadeIn(bars.baseline),
+                  Restore(others, rate_func=linear), run_time=beat.share(spans[2]))  # fmt: skip
         # "looks at": token by token, its weight rising under it
         cursor = rings[0].copy()
         self.bars = VGroup(bars.baseline, bars.bars, bars.values)
@@ -181,11 +181,11 @@ class NextWord(NarratedScene):
                   run_time=beat.share(spans[5]))  # fmt: skip
 
     def play_softmax(self, beat: BeatSlot, row: TokenRow, panel: VGroup) -> None:
-        """The head's row dims on "the last layer"; the scores' title comes out of the last
-        token on "the model"; the candidates come in with their scores on "every token"; on
+        """The head's row dims as "the last layer" is said; after it the scores' title comes
+        out of the last token; the candidates come in with their scores on "every token"; on
         "softmax" each score turns into its probability as its bar grows to it, one by one;
-        the likeliest stands out as the rest dim, then the second."""
-        spans = cued_spans(beat.plan.text, ["model", "every token", "softmax", "likeliest",
+        the likeliest stands out as the rest dim, then the second lights again."""
+        spans = cued_spans(beat.plan.text, ["layer", "every token", "softmax", "likeliest",
                                             "then"])  # fmt: skip
         title, logits = score_column(self.nums, panel)
         source = row.chips[-1].get_center()
@@ -193,8 +193,10 @@ class NextWord(NarratedScene):
         bars.generate_target()
         dim(bars.target, 0.45)
         self.play(FadeOut(self.arrow), MoveToTarget(bars), run_time=beat.share(spans[0]))
-        self.play(FadeIn(title, target_position=source, scale=0.2, rate_func=linear),
-                  run_time=beat.share(spans[1]))  # fmt: skip
+        mover = row.chips[-1].copy()
+        self.play(FadeIn(title, target_position=source, scale=0.2),
+                  FadeOut(mover, shift=title.get_center() - source, scale=0.6),
+                  rate_func=linear, run_time=beat.share(spans[1]))  # fmt: skip
         self.play(LaggedStart(*(AnimationGroup(FadeIn(m, shift=1.5 * RIGHT), FadeIn(s, shift=LEFT))
                                 for m, s in zip(panel[1], logits, strict=True)), lag_ratio=0.4),
                   run_time=beat.share(spans[2]))  # fmt: skip
@@ -205,14 +207,14 @@ class NextWord(NarratedScene):
                   run_time=beat.share(spans[3]))  # fmt: skip
         lines = VGroup(*(VGroup(panel[1][k], panel[2][k], panel[3][k])
                          for k in range(1, len(panel[1]))))  # fmt: skip
-        lines.save_state()
+        shown = lines.copy()
         lines.generate_target()
         dim(lines.target, 0.35)
         self.play(MoveToTarget(lines), Indicate(VGroup(panel[1][0], panel[3][0]), color=QUERY),
                   Circumscribe(panel[2][0], color=QUERY),
                   run_time=beat.share(spans[4]))  # fmt: skip
-        self.play(Restore(lines), Indicate(VGroup(panel[1][1], panel[3][1]), scale_factor=1.4),
-                  Circumscribe(panel[2][1], color=TEXT), run_time=beat.share(spans[5]))  # fmt: skip
+        self.play(Transform(lines[0], shown[0]), Circumscribe(panel[2][1], color=TEXT),
+                  run_time=beat.share(spans[5]))  # fmt: skip
 
     def row_bars(self, row: TokenRow, step: int) -> WeightBars:
         """The row head's last row at generation step ``step``, one bar under each token."""
