@@ -195,7 +195,7 @@ class NextWord(NarratedScene):
         self.play(FadeOut(self.arrow), MoveToTarget(bars), run_time=beat.share(spans[0]))
         mover = row.chips[-1].copy()
         self.play(FadeIn(title, target_position=source, scale=0.2),
-                  FadeOut(mover, shift=title.get_center() - source, scale=0.6),
+                  FadeOut(mover, shift=(title.get_y() - source[1]) * UP, scale=0.6),
                   rate_func=linear, run_time=beat.share(spans[1]))  # fmt: skip
         self.play(LaggedStart(*(AnimationGroup(FadeIn(m, shift=1.5 * RIGHT), FadeIn(s, shift=LEFT))
                                 for m, s in zip(panel[1], logits, strict=True)), lag_ratio=0.4),

@@ -81,7 +81,7 @@ class Induction(NarratedScene):
             self.play(LaggedStart(*(FadeIn(c, shift=0.4 * DOWN) for c in first),
                                   lag_ratio=0.5), run_time=beat.share(spans[1]))  # fmt: skip
             # each copy dips under the row on its way, so it never covers a chip
-            self.play(LaggedStart(*(TransformFromCopy(a, b, path_arc=0.9)
+            self.play(LaggedStart(*(TransformFromCopy(a, b, path_arc=-0.9)
                                     for a, b in zip(first, again, strict=True)),
                                   lag_ratio=0.4), run_time=beat.share(spans[2]))  # fmt: skip
             self.play(Create(second), run_time=beat.share(spans[3]))
