@@ -3,7 +3,8 @@
 The prompt's tokens as the model reads them (a leading space shown as ``␣``); the last
 token's row of weights in the row head (:func:`attention.story.decoder_chapters.decoder_story`),
 as bars under the tokens, each ``attention[l, h, n-1, j]``; the model's output at the last
-position turned by softmax into probabilities, the five likeliest as bars (``next[k]``); then
+position, its five highest scores (``next_logit[k]``) turned by softmax into probabilities,
+the five likeliest as bars (``next[k]``); then
 greedy generation: the top token moves into the prompt, the model reads the longer text and
 the head's last row has one weight more (``step_attention(s)[l, h, j]``), with the new five
 likeliest (``step_next(s)[k]``), from :mod:`attention.worked.generation`.
@@ -26,12 +27,15 @@ from manim import (
     GrowFromEdge,
     Indicate,
     LaggedStart,
+    MoveToTarget,
     Rectangle,
     ReplacementTransform,
+    Restore,
     Square,
     Succession,
     Transform,
     VGroup,
+    linear,
 )
 
 from scenes.kit import (
@@ -42,13 +46,15 @@ from scenes.kit import (
     SMALL_NUMBER,
     TEXT,
     WEIGHT,
+    Numbers,
     TokenRow,
     WeightBars,
     caption,
+    dim,
     head_name,
     text,
 )
-from scenes.kit.decoder import decoder_story, piece_label, shown_steps
+from scenes.kit.decoder import GenerationStep, decoder_story, piece_label, shown_steps
 from scenes.kit.motion import cued_spans
 from scenes.narration import BeatSlot, NarratedScene
 
@@ -67,10 +73,11 @@ class NextWord(NarratedScene):
     """The prompt, the last token's weights, the five likeliest next tokens, generation.
 
     Beats: ``tokens`` (the prompt's chips come in one by one; the space marker is named),
-    ``row`` (the last token outlined, the row head named, its weights grow as bars under
-    each token, the token it looks at hardest outlined), ``softmax`` (the output becomes
-    five bars of probability, likeliest first, growing in turn), ``generate`` (the top
-    token moves into the prompt; the row of the longer text grows by one; twice).
+    ``row`` (the last token outlined, the row head named; its outline reads over each token
+    as that token's weight rises under it; the token it looks at hardest outlined and joined
+    to its weight), ``softmax`` (the five highest scores of the output, each turning into its
+    probability as its bar grows, likeliest first), ``generate`` (the top token moves into
+    the prompt; the row of the longer text grows by one; twice).
     """
 
     def construct(self) -> None:
@@ -88,9 +95,9 @@ class NextWord(NarratedScene):
         rings = VGroup(row.outline(n - 1, QUERY), row.outline(key, KEY))
         with self.beat("row") as beat:
             self.play_row(beat, row, bars, name, rings)
-        panel = self.panel(0)
+        panel = likeliest_panel(self.nums, self.steps, 0)
         with self.beat("softmax") as beat:
-            self.play_softmax(beat, panel)
+            self.play_softmax(beat, row, panel)
         with self.beat("generate") as beat:
             self.play_generate(beat, row, bars, panel, rings)
 
@@ -137,44 +144,77 @@ class NextWord(NarratedScene):
 
     def play_row(self, beat: BeatSlot, row: TokenRow, bars: WeightBars, name: VGroup,
                  rings: VGroup) -> None:  # fmt: skip
-        """The last token outlined; its head named as its bars grow; its outline reads back
-        over the earlier tokens on "looks"; the top one outlined and pulsed."""
+        """The last token outlined as the others dim on "last token"; its head named on
+        "layer"; on "looks" its outline reads over each token in turn as that token's weight
+        rises; on "first" it settles on the token it looks at hardest and the other weights
+        dim; on "with" an arrow joins that token to its weight."""
         n = len(row.chips)
         key = self.story.row[2]
-        cursor = rings[0].copy()
-        back = [row.outline(j, QUERY) for j in reversed(range(n - 1))] or [row.outline(0)]
-        spans = cued_spans(beat.plan.text, ["last token", "layer", "looks", "hardest", "with"])
+        spans = cued_spans(beat.plan.text, ["last token", "layer", "looks", "first", "with"])
+        others = VGroup(*row.chips[: n - 1])
+        others.save_state()
+        others.generate_target()
+        dim(others.target, 0.35)
         self.play(FadeOut(self.space_note), run_time=beat.share(spans[0]))
-        self.play(Create(rings[0]), Indicate(row.chips[n - 1].word, color=QUERY, scale_factor=1.4),
+        self.play(Create(rings[0]), MoveToTarget(others, rate_func=linear),
+                  Indicate(row.chips[n - 1].word, color=QUERY, scale_factor=1.4),
                   run_time=beat.share(spans[1]))  # fmt: skip
-        self.play(FadeIn(name, shift=0.4 * UP), bars_grow(bars), FadeIn(bars.values),
-                  run_time=beat.share(spans[2]))  # fmt: skip
-        self.play(Succession(*(Transform(cursor, b) for b in back)), run_time=beat.share(spans[3]))
-        self.play(ReplacementTransform(cursor, rings[1]),
-                  Indicate(bars.bars[key], color=KEY, scale_factor=1.3),
-                  run_time=beat.share(spans[4]))  # fmt: skip
-        self.play(Indicate(bars.values[key], color=KEY, scale_factor=1.6),
+        self.play(FadeIn(name, shift=0.4 * UP), FadeIn(bars.baseline),
+                  Restore(others, rate_func=linear), run_time=beat.share(spans[2]))  # fmt: skip
+        # "looks at": token by token, its weight rising under it
+        cursor = rings[0].copy()
+        self.bars = VGroup(bars.baseline, bars.bars, bars.values)
+        self.play(Succession(*(AnimationGroup(
+            Transform(cursor, row.outline(j, QUERY)), GrowFromEdge(bars.bars[j], DOWN),
+            FadeIn(bars.values[j], shift=0.3 * UP)) for j in range(n))),
+            run_time=beat.share(spans[3]))  # fmt: skip
+        rest = VGroup(*(VGroup(bars.bars[j], bars.values[j]) for j in range(n) if j != key))
+        rest.generate_target()
+        dim(rest.target, 0.4)
+        self.play(ReplacementTransform(cursor, rings[1]), MoveToTarget(rest),
                   Circumscribe(bars.bars[key], color=KEY),
+                  run_time=beat.share(spans[4]))  # fmt: skip
+        self.arrow = Arrow(rings[1].get_bottom(), bars.values[key].get_top(), color=KEY,
+                           buff=0.1, stroke_width=3)  # fmt: skip
+        self.play(GrowArrow(self.arrow, rate_func=linear),
+                  Indicate(bars.values[key], color=KEY, scale_factor=1.6),
                   run_time=beat.share(spans[5]))  # fmt: skip
 
-    def play_softmax(self, beat: BeatSlot, panel: VGroup) -> None:
-        """The title on "the last layer"; the candidates drop in on "every token"; the bars
-        grow one by one on "softmax"; the top two pulse as they are said."""
-        spans = cued_spans(beat.plan.text, ["every token", "softmax", "likeliest", "then"])
-        title = Succession(FadeIn(panel[0], shift=0.3 * UP), Circumscribe(panel[0], color=WEIGHT))
-        self.play(title, run_time=beat.share(spans[0]))
-        self.play(LaggedStart(*(FadeIn(m, shift=2.5 * RIGHT) for m in panel[1]), lag_ratio=0.4),
-                  run_time=beat.share(spans[1]))  # fmt: skip
-        self.play(LaggedStart(*(AnimationGroup(GrowFromEdge(b, LEFT), FadeIn(v))
-                                for b, v in zip(panel[2], panel[3], strict=True)), lag_ratio=0.6),
+    def play_softmax(self, beat: BeatSlot, row: TokenRow, panel: VGroup) -> None:
+        """The head's row dims as "the last layer" is said; after it the scores' title comes
+        out of the last token; the candidates come in with their scores on "every token"; on
+        "softmax" each score turns into its probability as its bar grows to it, one by one;
+        the likeliest stands out as the rest dim, then the second lights again."""
+        spans = cued_spans(beat.plan.text, ["layer", "every token", "softmax", "likeliest",
+                                            "then"])  # fmt: skip
+        title, logits = score_column(self.nums, panel)
+        source = row.chips[-1].get_center()
+        bars = self.bars
+        bars.generate_target()
+        dim(bars.target, 0.45)
+        self.play(FadeOut(self.arrow), MoveToTarget(bars), run_time=beat.share(spans[0]))
+        mover = row.chips[-1].copy()
+        self.play(FadeIn(title, target_position=source, scale=0.2),
+                  FadeOut(mover, shift=(title.get_y() - source[1]) * UP, scale=0.6),
+                  rate_func=linear, run_time=beat.share(spans[1]))  # fmt: skip
+        self.play(LaggedStart(*(AnimationGroup(FadeIn(m, shift=1.5 * RIGHT), FadeIn(s, shift=LEFT))
+                                for m, s in zip(panel[1], logits, strict=True)), lag_ratio=0.4),
                   run_time=beat.share(spans[2]))  # fmt: skip
-        self.play(
-            Indicate(VGroup(panel[1][0], panel[3][0]), color=QUERY),
-            Circumscribe(panel[2][0], color=QUERY),
-            run_time=beat.share(spans[3]),
-        )
-        self.play(Indicate(VGroup(panel[1][1], panel[3][1]), scale_factor=1.4),
-                  Circumscribe(panel[2][1], color=TEXT), run_time=beat.share(spans[4]))  # fmt: skip
+        self.play(ReplacementTransform(title, panel[0]),
+                  LaggedStart(*(AnimationGroup(GrowFromEdge(b, LEFT), ReplacementTransform(s, v))
+                                for b, s, v in zip(panel[2], logits, panel[3], strict=True)),
+                              lag_ratio=0.6),
+                  run_time=beat.share(spans[3]))  # fmt: skip
+        lines = VGroup(*(VGroup(panel[1][k], panel[2][k], panel[3][k])
+                         for k in range(1, len(panel[1]))))  # fmt: skip
+        shown = lines.copy()
+        lines.generate_target()
+        dim(lines.target, 0.35)
+        self.play(MoveToTarget(lines), Indicate(VGroup(panel[1][0], panel[3][0]), color=QUERY),
+                  Circumscribe(panel[2][0], color=QUERY),
+                  run_time=beat.share(spans[4]))  # fmt: skip
+        self.play(Transform(lines[0], shown[0]), Circumscribe(panel[2][1], color=TEXT),
+                  run_time=beat.share(spans[5]))  # fmt: skip
 
     def row_bars(self, row: TokenRow, step: int) -> WeightBars:
         """The row head's last row at generation step ``step``, one bar under each token."""
@@ -197,24 +237,6 @@ class NextWord(NarratedScene):
             value.next_to(bar, UP, buff=0.06)
         return bars
 
-    def panel(self, step: int) -> VGroup:
-        """Title, the five likeliest tokens, their bars and probabilities at ``step``."""
-        src = "next" if step == 0 else f"step_next({step})"
-        top = self.steps[step].top
-        title = caption("softmax of the last position's output: the likeliest next tokens")
-        title.move_to([0, PANEL_TOP, 0])
-        names, bars, values = VGroup(), VGroup(), VGroup()
-        for k, t in enumerate(top):
-            y = PANEL_TOP - (k + 1) * PANEL_STEP
-            name = text(piece_label(t.text), size=LABEL, color=QUERY if k == 0 else TEXT)
-            names.add(name.move_to([PANEL_LEFT - 0.15, y, 0], aligned_edge=RIGHT))
-            bar = Rectangle(width=max(t.probability * PANEL_FULL, 0.02), height=0.34,
-                            fill_color=WEIGHT, fill_opacity=0.85, stroke_width=0)  # fmt: skip
-            bars.add(bar.move_to([PANEL_LEFT, y, 0], aligned_edge=LEFT))
-            value = self.nums.text(f"{src}[{k}]", label=f"p({t.text.strip()})", color=TEXT)
-            values.add(value.next_to(bar, RIGHT, buff=0.15))
-        return VGroup(title, names, bars, values)
-
     def play_generate(self, beat: BeatSlot, row: TokenRow, bars: WeightBars, panel: VGroup,
                       rings: VGroup) -> None:  # fmt: skip
         """The top token boxed; it joins the prompt on "appended"; the longer text's last
@@ -226,7 +248,8 @@ class NextWord(NarratedScene):
         rings.add(top)  # goes with the first step's rings
         for s in range(1, len(self.steps)):
             new_row = self.token_row(self.steps[s].record.tokens.tokens)
-            new_bars, new_panel = self.row_bars(new_row, s), self.panel(s)
+            new_bars = self.row_bars(new_row, s)
+            new_panel = likeliest_panel(self.nums, self.steps, s)
             ring = new_row.outline(len(new_row.chips) - 1, QUERY)
             kept = VGroup(*new_row.chips[:-1])
             moving = [ReplacementTransform(row, kept), ReplacementTransform(box, new_row.chips[-1]),
@@ -255,6 +278,37 @@ def layer_grid(layers: int, heads: int) -> VGroup:
                     for _ in range(layers * heads)))  # fmt: skip
     grid.arrange_in_grid(rows=heads, cols=layers, buff=side * 0.35)
     return grid.move_to([0, -2.0, 0])
+
+
+def likeliest_panel(nums: Numbers, steps: tuple[GenerationStep, ...], step: int) -> VGroup:
+    """Title, the five likeliest tokens, their bars and probabilities at ``step``."""
+    src = "next" if step == 0 else f"step_next({step})"
+    top = steps[step].top
+    title = caption("softmax of the last position's output: the likeliest next tokens")
+    title.move_to([0, PANEL_TOP, 0])
+    names, bars, values = VGroup(), VGroup(), VGroup()
+    for k, t in enumerate(top):
+        y = PANEL_TOP - (k + 1) * PANEL_STEP
+        name = text(piece_label(t.text), size=LABEL, color=QUERY if k == 0 else TEXT)
+        names.add(name.move_to([PANEL_LEFT - 0.15, y, 0], aligned_edge=RIGHT))
+        bar = Rectangle(width=max(t.probability * PANEL_FULL, 0.02), height=0.34,
+                        fill_color=WEIGHT, fill_opacity=0.85, stroke_width=0)  # fmt: skip
+        bars.add(bar.move_to([PANEL_LEFT, y, 0], aligned_edge=LEFT))
+        value = nums.text(f"{src}[{k}]", label=f"p({t.text.strip()})", color=TEXT)
+        values.add(value.next_to(bar, RIGHT, buff=0.15))
+    return VGroup(title, names, bars, values)
+
+
+def score_column(nums: Numbers, panel: VGroup) -> tuple[VGroup, VGroup]:
+    """A title for the scores and the five likeliest tokens' scores before softmax, the
+    output logits ``next_logit[k]``, where their bars will start."""
+    title = caption("scores of the last position's output, the five highest")
+    title.move_to(panel[0])
+    logits = VGroup()
+    for k, name in enumerate(panel[1]):
+        score = nums.text(f"next_logit[{k}]", label="score before softmax", color=MUTED)
+        logits.add(score.move_to([PANEL_LEFT + 0.1, name.get_y(), 0], aligned_edge=LEFT))
+    return title, logits
 
 
 def _box(panel: VGroup, k: int) -> Rectangle:

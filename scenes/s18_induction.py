@@ -26,6 +26,7 @@ from manim import (
     Rectangle,
     Succession,
     Transform,
+    TransformFromCopy,
     VGroup,
 )
 
@@ -56,7 +57,8 @@ LEFT_X, RIGHT_X = -3.3, 3.3
 class Induction(NarratedScene):
     """The repeated sequence; the induction stripe; the previous-token head; the key group.
 
-    Beats: ``sequence`` (the chips come in, the second copy outlined as "again"),
+    Beats: ``sequence`` (the first copy's chips come in one by one; on "then" each travels
+    on to its place in the second copy; the second copy outlined as "again"),
     ``stripe`` (the induction head's map; on "the token after" each stripe cell outlined in
     turn; its score), ``previous`` (an earlier previous-token head beside it, its diagonal
     outlined, its score; or, in the first layer, the note that none can feed it),
@@ -71,16 +73,18 @@ class Induction(NarratedScene):
         m = len(row.chips)
         second = VGroup(*(row.outline(j, KEY) for j in range(REPEAT_LENGTH, m)))
         with self.beat("sequence") as beat:
-            spans = cued_spans(beat.plan.text, ["random", "again"])
-            self.play(FadeIn(header), run_time=beat.share(spans[0]))
+            # "a random sequence of words": the first copy, word by word; "and then the same
+            # words again": each word of it travels on to its place in the second copy
+            spans = cued_spans(beat.plan.text, ["random", "then", "again"])
             first, again = row.chips[:REPEAT_LENGTH], row.chips[REPEAT_LENGTH:]
-            self.play(LaggedStart(*(FadeIn(c, shift=0.15 * DOWN) for c in first),
-                                  lag_ratio=0.3), run_time=beat.share(spans[1]))  # fmt: skip
-            self.play(
-                LaggedStart(*(FadeIn(c, shift=0.15 * DOWN) for c in again), lag_ratio=0.3),
-                Create(second),
-                run_time=beat.share(spans[2]),
-            )
+            self.play(FadeIn(header, shift=0.2 * DOWN), run_time=beat.share(spans[0]))
+            self.play(LaggedStart(*(FadeIn(c, shift=0.4 * DOWN) for c in first),
+                                  lag_ratio=0.5), run_time=beat.share(spans[1]))  # fmt: skip
+            # each copy dips under the row on its way, so it never covers a chip
+            self.play(LaggedStart(*(TransformFromCopy(a, b, path_arc=-0.9)
+                                    for a, b in zip(first, again, strict=True)),
+                                  lag_ratio=0.4), run_time=beat.share(spans[2]))  # fmt: skip
+            self.play(Create(second), run_time=beat.share(spans[3]))
         il, ih = self.story.induction
         left = self.head_panel(nums, il, ih, "induction_score", "induction score", LEFT_X)
         stripe = VGroup(*(_cell(left[0], i, i - REPEAT_LENGTH + 1, QUERY)

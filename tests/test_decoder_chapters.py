@@ -158,6 +158,8 @@ def test_the_new_sources_verify_and_a_nudged_one_fails() -> None:
     sources = {
         "next[0]": v["next_probability"],
         "next[1]": v["second_probability"],
+        "next_logit[0]": None,
+        "next_logit[4]": None,
         f"attention[{layer}, {head}, 4, 3]": v["row_weight"],
         f"induction_score[{int(v['induction_layer']) - 1}, {int(v['induction_head']) - 1}]":
             v["induction_score"],
@@ -174,6 +176,10 @@ def test_the_new_sources_verify_and_a_nudged_one_fails() -> None:
         ledger.record("decoder", source, shown, source, 2)
     ledger.record_blank("decoder", "masked", "0.00", f"attention[{layer}, {head}, 1, 4]", 2)
     assert verify(ledger, ex) == []
+    # the scores before softmax: the output logits of the five likeliest, highest first
+    logits = np.asarray(ex.record.next_logits)
+    for k, i in enumerate(np.argsort(-logits, kind="stable")[:5]):
+        assert resolve_source(ex, f"next_logit[{k}]") == pytest.approx(logits[i], abs=1e-12)
     bad = NumbersLedger()
     bad.record("decoder", "nudged", "0.78", "next[0]", 2)  # 0.7725 is 0.77
     bad.record_blank("decoder", "not masked", "0.00", f"attention[{layer}, {head}, 4, 3]", 2)

@@ -138,8 +138,8 @@ def _per_head(heads: LazyRows, measure: Any) -> LazyRows:
 
 def decoder_reference(example: WorkedExample) -> dict[str, Any]:
     """The decoder's sources (``attention`` and the other per-head fields, ``next``,
-    ``repeated_attention``, ``induction_score``, ``previous_score``), recomputed by loops
-    when read."""
+    ``next_logit``, ``repeated_attention``, ``induction_score``, ``previous_score``),
+    recomputed by loops when read."""
     model = load_model(example.spec.model)
     shape = model.shape  # type: ignore[attr-defined]
     base, n_kv = float(shape.rope_base), int(shape.n_kv_heads)
@@ -148,6 +148,11 @@ def decoder_reference(example: WorkedExample) -> dict[str, Any]:
     def top(rec: ForwardRecord) -> list[float]:
         assert rec.next_logits is not None
         return [p for _, p in loop_top_probabilities(rec.next_logits.tolist())]
+
+    def top_logits(rec: ForwardRecord) -> list[float]:
+        assert rec.next_logits is not None
+        logits = rec.next_logits.tolist()
+        return [logits[i] for i, _ in loop_top_probabilities(logits)]
 
     @functools.cache
     def repeated() -> tuple[tuple[int, ...], LazyRows]:
@@ -168,6 +173,7 @@ def decoder_reference(example: WorkedExample) -> dict[str, Any]:
         "attention": own["weights"],
         **{name: own[name] for name in ("queries", "keys", "values", "logits", "contexts")},
         "next": plain(lambda: top(record)),
+        "next_logit": plain(lambda: top_logits(record)),
         "repeated_attention": plain(lambda: repeated()[1]),
         "induction_score": plain(lambda: _per_head(repeated()[1],
                                                    lambda w: _induction(w, repeated()[0]))),

@@ -37,7 +37,8 @@ __all__ = [
 # quantities computed from the example on demand, some with numeric arguments: the lecture
 # chapters' lessons, the trained heads' measured patterns, and a decoder's generation
 # (step_next(s)[k], step_attention(s)[l, h, j]), head measures (decoder_share(m)[l, h]), next
-# token and repeated sequence (next[k], repeated_attention[l, h, i, j], induction_score[l, h])
+# token and repeated sequence (next[k], next_logit[k], repeated_attention[l, h, i, j],
+# induction_score[l, h])
 DERIVED: dict[str, Callable[[WorkedExample, tuple[float, ...]], NDArray[np.float64] | float]] = {
     **LESSONS,
     **PATTERNS,

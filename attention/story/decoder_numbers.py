@@ -2,7 +2,8 @@
 
 The decoder's chapters show three things a single record of the prompt does not hold:
 
-- ``next``: the five likeliest next tokens' probabilities, likeliest first (``next[k]``);
+- ``next``: the five likeliest next tokens' probabilities, likeliest first (``next[k]``),
+  and their scores before softmax, the model's output logits (``next_logit[k]``);
 - ``repeated_attention``, ``induction_score`` and ``previous_score``: every head on a random
   sequence of :data:`REPEAT_LENGTH` word tokens drawn with the fixed seed :data:`REPEAT_SEED`
   and written twice (:func:`repeated_ids`), and each head's induction and previous-token
@@ -122,6 +123,11 @@ def _next(example: WorkedExample, args: Sequence[float]) -> Array:
     return np.array([t.probability for t in likeliest(decoder_of(example), example.record, TOP_K)])
 
 
+def _next_logit(example: WorkedExample, args: Sequence[float]) -> Array:
+    _no_args("next_logit", args)
+    return np.array([t.logit for t in likeliest(decoder_of(example), example.record, TOP_K)])
+
+
 def _repeated_attention(example: WorkedExample, args: Sequence[float]) -> Array:
     _no_args("repeated_attention", args)
     return repeated_weights(example)[1]
@@ -141,6 +147,7 @@ def _previous(example: WorkedExample, args: Sequence[float]) -> Array:
 # ledger sources: name -> value for the example and the source's numeric arguments
 DECODER_DERIVED: dict[str, Callable[[WorkedExample, tuple[float, ...]], Array]] = {
     "next": _next,
+    "next_logit": _next_logit,
     "repeated_attention": _repeated_attention,
     "induction_score": _induction,
     "previous_score": _previous,
