@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from explainer.cli.boundary import checked_script_path, friendly_errors, stdout
 from explainer.cli.options import FocusOpt, ForceOpt, ModelOpt, OutOpt, ScriptArg, SentenceOpt
+from explainer.core.staging import default_out_dir
 from explainer.outputs.explore import make_explorer
 from explainer.plan.script import DEFAULT_SCRIPT, load_video
 
@@ -32,7 +31,7 @@ def explore(
     settings, spec = load_video(checked_script_path(script), sentence=sentence, focus=focus,
                                 model=model)  # fmt: skip
     report = make_explorer(
-        spec, out or Path("media") / script.stem, title=settings.title, force=force
+        spec, out or default_out_dir(script.stem), title=settings.title, force=force
     )
     stdout.print(
         f"wrote {report.page} ({report.bytes / 1000:.0f} kB, {report.entries} numbers verified) "

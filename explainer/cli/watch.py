@@ -26,6 +26,7 @@ from explainer.cli.options import (
     VoiceOpt,
 )
 from explainer.core.quality import Quality
+from explainer.core.staging import default_out_dir
 from explainer.plan.script import DEFAULT_SCRIPT
 
 __all__ = ["render_argv", "watch"]
@@ -91,7 +92,7 @@ def watch(
     """
     from explainer.live.session import run_watch  # watchfiles loads for this command only
 
-    out_dir = out or Path("media") / checked_script_path(script).stem
+    out_dir = out or default_out_dir(checked_script_path(script).stem)
     options: dict[str, object] = {
         "quality": quality, "scene": scene, "sentence": sentence, "focus": focus,
         "model": model, "voice": voice, "rate": rate, "jobs": jobs, "cache": cache,

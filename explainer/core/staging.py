@@ -26,6 +26,7 @@ __all__ = [
     "PARTIAL_PREFIX",
     "Staging",
     "check_out_dir",
+    "default_out_dir",
     "staged_outputs",
     "sigterm_as_interrupt",
     "os_error_message",
@@ -34,6 +35,17 @@ __all__ = [
 # while a command writes a folder: both are removed when it ends, whatever happens
 LOCK_NAME = ".explainer.lock"
 PARTIAL_PREFIX = ".explainer-partial-"
+
+
+def default_out_dir(script_name: str) -> Path:
+    """Where a command writes a script's outputs when no ``--out`` is given.
+
+    Examples
+    --------
+    >>> default_out_dir("attention").as_posix()
+    'media/attention'
+    """
+    return Path("media") / script_name
 
 
 def _process_umask() -> int:

@@ -27,7 +27,7 @@ from explainer.audio.mix import Narration, prepare_narration
 from explainer.audio.voice_cache import synthesize_beats, unvoiced_scenes
 from explainer.core.errors import RenderError, first_of
 from explainer.core.quality import Quality
-from explainer.core.staging import Staging, staged_outputs
+from explainer.core.staging import Staging, default_out_dir, staged_outputs
 from explainer.distribute.executors import (
     BorrowedExecutor,
     SceneExecutor,
@@ -243,7 +243,7 @@ def _staging(script: Script, out_dir: Path | None, force: bool) -> AbstractConte
             "cannot name output files; rename the script, e.g. to attention.toml"
         )
     if out_dir is None:
-        return staged_outputs(Path("media") / script.name, create_parents=True, force=force)
+        return staged_outputs(default_out_dir(script.name), create_parents=True, force=force)
     return staged_outputs(Path(out_dir), force=force)
 
 
