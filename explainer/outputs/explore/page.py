@@ -64,10 +64,13 @@ SCRIPT_FILES = (
     "view-temperature.js",
     "view-experiment.js",
     "view-quiz.js",
+    "panel.js",
     "frame.js",
 )
 # a decoder's page: the same data, texts and pieces, its one view and its own frame
-DECODER_SCRIPT_FILES = ("math.js", "ledger.js", "pieces.js", "view-next.js", "frame-decoder.js")
+DECODER_SCRIPT_FILES = (
+    "math.js", "ledger.js", "pieces.js", "view-next.js", "panel.js", "frame-decoder.js",
+)  # fmt: skip
 HEAD_DECIMALS = 4  # the head grid's colours: 72 heads of a trained model stay a few MB
 _MARK = re.compile(r"\{\{(\w+)\}\}")
 _STATIC = Path(__file__).parent / "static"
@@ -228,12 +231,7 @@ def page_data(
     head = story_head(example)
     card = next(k for k, c in enumerate(cards) if (c.layer, c.head) == (head.layer, head.head))
     return {
-        "title": title,
-        "sentence": example.sentence,
-        "model": _model(example),
-        "tokens": list(tokens.tokens),
-        "words": list(tokens.words),
-        "word_of": list(tokens.word_of),
+        **_prompt_data(example, ledger, title=title),
         "roles": token_roles(tokens),
         "focus": example.focus_index,
         "names": story_names(example).to_dict(),
@@ -256,13 +254,22 @@ def page_data(
         "quiz": [question.to_dict() for question in quiz_for(example)],
         "temperatures": list(TEMPERATURES),
         "views": [{"id": view.id, "title": view.title} for view in VIEWS],
-        "shown": {e.source: e.shown for e in ledger.entries if e.scene == EXPLORER_SCENE},
     }
 
 
 def _decoder_data(example: WorkedExample, ledger: NumbersLedger, *, title: str) -> dict[str, Any]:
     """A decoder's page: the prompt, the model, and the Next word view's data
     (:func:`explainer.outputs.explore.next_word.next_word_data`) under ``next``."""
+    return {
+        **_prompt_data(example, ledger, title=title),
+        "next": next_word_data(example),
+        "views": [{"id": view.id, "title": view.title} for view in DECODER_VIEWS],
+    }
+
+
+def _prompt_data(example: WorkedExample, ledger: NumbersLedger, *, title: str) -> dict[str, Any]:
+    """What every page holds: the title, the sentence, the model, its tokens and the numbers
+    it shows (``shown``: the explorer's ledger entries by source)."""
     tokens = example.record.tokens
     return {
         "title": title,
@@ -271,8 +278,6 @@ def _decoder_data(example: WorkedExample, ledger: NumbersLedger, *, title: str) 
         "tokens": list(tokens.tokens),
         "words": list(tokens.words),
         "word_of": list(tokens.word_of),
-        "next": next_word_data(example),
-        "views": [{"id": view.id, "title": view.title} for view in DECODER_VIEWS],
         "shown": {e.source: e.shown for e in ledger.entries if e.scene == EXPLORER_SCENE},
     }
 

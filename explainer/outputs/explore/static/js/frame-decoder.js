@@ -1,23 +1,5 @@
 // The frame of a decoder's page: its view (Next word), the tabs and keys, window.explorer
 // for the tests, and the start. (frame.js is the encoders' and the designed model's.)
-function render() {
-  const focused = document.activeElement && document.activeElement.dataset
-    ? document.activeElement.dataset.fkey : null;
-  const panel = document.getElementById('panel');
-  panel.replaceChildren(views[state.view]());
-  panel.setAttribute('aria-labelledby', 'tab-' + state.view);
-  document.querySelectorAll('#tabs [role=tab]').forEach((tab) => {
-    const on = tab.dataset.view === state.view;
-    tab.setAttribute('aria-selected', String(on));
-    tab.tabIndex = on ? 0 : -1;
-  });
-  document.body.dataset.view = state.view;
-  if (focused) {
-    const again = panel.querySelector('[data-fkey="' + focused + '"]');
-    if (again && !again.disabled) again.focus();
-  }
-}
-
 const state = { view: data.views[0].id };
 
 function show(view) {

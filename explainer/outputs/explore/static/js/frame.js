@@ -1,26 +1,8 @@
-// The frame: tabs and keys, rendering the chosen view, the check of the page's arithmetic
+// The frame: tabs and keys, the chosen view (panel.js draws it), the check of the page's arithmetic
 // against the ledger, window.explorer for the tests, and the start.
 function select(i) {
   state.query = i;
   render();
-}
-
-function render() {
-  const focused = document.activeElement && document.activeElement.dataset
-    ? document.activeElement.dataset.fkey : null;
-  const panel = document.getElementById('panel');
-  panel.replaceChildren(views[state.view]());
-  panel.setAttribute('aria-labelledby', 'tab-' + state.view);
-  document.querySelectorAll('#tabs [role=tab]').forEach((tab) => {
-    const on = tab.dataset.view === state.view;
-    tab.setAttribute('aria-selected', String(on));
-    tab.tabIndex = on ? 0 : -1;
-  });
-  document.body.dataset.view = state.view;
-  if (focused) {
-    const again = panel.querySelector('[data-fkey="' + focused + '"]');
-    if (again) again.focus();
-  }
 }
 
 function show(view, focusTab) {
