@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from typer.testing import CliRunner
 
@@ -26,3 +28,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def runner() -> CliRunner:
     """Invokes the ``explainer`` CLI in-process, stdout and stderr kept apart."""
     return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def smollm2() -> Any:
+    """SmolLM2-135M as the project loads it (``--model smollm2``), once per test module."""
+    from attention.models.llama import LlamaModel
+    from attention.models.registry import load_model
+
+    model = load_model("smollm2")
+    assert isinstance(model, LlamaModel)
+    return model

@@ -13,10 +13,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import nearest
+from helpers import nearest, softmax
 
 from attention.models.llama import LlamaModel
-from attention.models.registry import load_model
 from attention.numbers.ledger import NumbersLedger
 from attention.numbers.verify import verify
 from attention.spec import ExampleSpec
@@ -42,18 +41,6 @@ def said(piece: str) -> str:
     if not word:
         return "a line break" if "\n" in piece else "a space"
     return MARKS.get(word, word)
-
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    e = np.exp(x - x.max())
-    return np.asarray(e / e.sum())
-
-
-@pytest.fixture(scope="module")
-def smollm2() -> LlamaModel:
-    model = load_model("smollm2")
-    assert isinstance(model, LlamaModel)
-    return model
 
 
 @pytest.fixture(scope="module")

@@ -36,13 +36,6 @@ PROMPTS = FIXTURE["prompts"]
 
 
 @pytest.fixture(scope="module")
-def smollm2() -> LlamaModel:
-    model = load_model("smollm2")
-    assert isinstance(model, LlamaModel)
-    return model
-
-
-@pytest.fixture(scope="module")
 def records(smollm2: LlamaModel) -> dict[int, ForwardRecord]:
     """Each fixture prompt's forward pass, run once for the module (by ids, as the fixture)."""
     return {
