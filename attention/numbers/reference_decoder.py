@@ -27,16 +27,31 @@ if TYPE_CHECKING:
     from attention.models.model import ForwardRecord
     from attention.worked.example import WorkedExample
 
-__all__ = ["decoder_reference", "loop_head", "loop_top_probabilities"]
+__all__ = [
+    "column_block",
+    "decoder_reference",
+    "induction_share",
+    "loop_head",
+    "loop_top_probabilities",
+    "rotate",
+]
 
 
-def _column_block(w: Any, start: int, width: int) -> Matrix:
-    """Columns ``start .. start + width`` of ``w`` as ``width`` lists (one per column)."""
-    rows = as_lists(w)
-    return [[row[c] for row in rows] for c in range(start, start + width)]
+def column_block(w: Any, start: int, width: int) -> Matrix:
+    """Columns ``start .. start + width`` of ``w`` as ``width`` lists (one per column),
+    read column by column (not the whole matrix).
+
+    Examples
+    --------
+    >>> column_block([[1, 2, 3], [4, 5, 6]], 1, 2)
+    [[2.0, 5.0], [3.0, 6.0]]
+    """
+    return [[float(row[c]) for row in w] for c in range(start, start + width)]
 
 
-def _rotate(vec: list[float], position: int, base: float) -> list[float]:
+def rotate(vec: Sequence[float], position: int, base: float) -> list[float]:
+    """Rotary position embedding of one vector at ``position``: pairs ``(i, i + d/2)``
+    turned by ``position / base ** (2i / d)``."""
     half = len(vec) // 2
     out = list(vec)
     for i in range(half):
@@ -65,14 +80,14 @@ def loop_head(record: ForwardRecord, layer: int, head: int, base: float,
     d = params.w_q.shape[1] // n_heads
     kv = head // (n_heads // n_kv_heads)
     x = as_lists(record.hidden[layer])
-    w_q, w_k = _column_block(params.w_q, head * d, d), _column_block(params.w_k, kv * d, d)
-    w_v = _column_block(params.w_v, kv * d, d)
+    w_q, w_k = column_block(params.w_q, head * d, d), column_block(params.w_k, kv * d, d)
+    w_v = column_block(params.w_v, kv * d, d)
 
     def project(row: list[float], cols: Matrix) -> list[float]:
         return [sum(a * b for a, b in zip(row, col, strict=True)) for col in cols]
 
-    q = [_rotate(project(row, w_q), p, base) for p, row in enumerate(x)]
-    k = [_rotate(project(row, w_k), p, base) for p, row in enumerate(x)]
+    q = [rotate(project(row, w_q), p, base) for p, row in enumerate(x)]
+    k = [rotate(project(row, w_k), p, base) for p, row in enumerate(x)]
     v = [project(row, w_v) for row in x]
     root = math.sqrt(d)
     logits = [[sum(a * b for a, b in zip(qi, kj, strict=True)) / root for kj in k] for qi in q]
@@ -120,7 +135,7 @@ def _heads(record: ForwardRecord, base: float, n_kv: int) -> dict[str, LazyRows]
             ("weights", "queries", "keys", "values", "logits", "contexts")}  # fmt: skip
 
 
-def _induction(w: Matrix, ids: Sequence[int]) -> float:
+def induction_share(w: Sequence[Sequence[float]], ids: Sequence[int]) -> float:
     """Mean over the queries ``i`` whose token came before at ``j`` with ``j + 1 < i`` of the
     weight on all those ``j + 1``."""
     picked = []
@@ -176,7 +191,7 @@ def decoder_reference(example: WorkedExample) -> dict[str, Any]:
         "next_logit": plain(lambda: top_logits(record)),
         "repeated_attention": plain(lambda: repeated()[1]),
         "induction_score": plain(lambda: _per_head(repeated()[1],
-                                                   lambda w: _induction(w, repeated()[0]))),
+                                                   lambda w: induction_share(w, repeated()[0]))),
         "previous_score": plain(lambda: _per_head(repeated()[1], lambda w: sum(
             w[i][i - 1] for i in range(1, len(w))) / (len(w) - 1))),
     }  # fmt: skip

@@ -10,14 +10,13 @@ that code:
   ``next_logits``) is largest, the smaller id on a tie;
 - a head's weights from what its layer read (the record's ``hidden[l]``), one multiply at a
   time: query head ``h`` reads key head ``h // (n_heads / n_kv_heads)``; each query and key
-  is turned by its position (rotary: dimensions ``i`` and ``i + d/2`` as one complex number,
-  times ``e^(i p θ_i)`` with ``θ_i = base^(-2i/d)``), scaled by ``1/√d``, softmaxed over the
-  positions up to the query's own.
+  is turned by its position (rotary: dimensions ``i`` and ``i + d/2`` turned by ``p θ_i``
+  with ``θ_i = base^(-2i/d)``, :func:`attention.numbers.reference_decoder.rotate`), scaled by
+  ``1/√d``, softmaxed over the positions up to the query's own.
 """
 
 from __future__ import annotations
 
-import cmath
 import functools
 import math
 from collections.abc import Callable, Sequence
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from attention.models.registry import load_model
 from attention.numbers.reference import LazyRows, ref_softmax
+from attention.numbers.reference_decoder import column_block, induction_share, rotate
 
 if TYPE_CHECKING:
     from attention.models.model import ForwardRecord
@@ -35,21 +35,8 @@ __all__ = ["decoder_step_values"]
 Vector = list[float]
 
 
-def _columns(w: Any, start: int, stop: int) -> list[Vector]:
-    """Columns ``start..stop-1`` of a (d_in, d_out) matrix, each as a list of d_in floats."""
-    return [[float(v) for v in w[:, c]] for c in range(start, stop)]
-
-
 def _project(x: Sequence[float], cols: Sequence[Vector]) -> Vector:
     return [math.fsum(a * b for a, b in zip(x, col, strict=True)) for col in cols]
-
-
-def _turn(v: Vector, position: int, base: float) -> Vector:
-    """Rotary position embedding of one vector, pairs ``(i, i + d/2)`` as complex numbers."""
-    half = len(v) // 2
-    turned = [complex(v[i], v[i + half]) * cmath.exp(1j * position * base ** (-2 * i / len(v)))
-              for i in range(half)]  # fmt: skip
-    return [z.real for z in turned] + [z.imag for z in turned]
 
 
 def _rows(record: ForwardRecord, layer: int, head: int, queries: Sequence[int],
@@ -59,13 +46,13 @@ def _rows(record: ForwardRecord, layer: int, head: int, queries: Sequence[int],
     d = params.d_head
     group = params.n_heads // (params.w_k.shape[1] // d)
     kv = head // group
-    q_cols = _columns(params.w_q, head * d, (head + 1) * d)
-    k_cols = _columns(params.w_k, kv * d, (kv + 1) * d)
+    q_cols = column_block(params.w_q, head * d, d)
+    k_cols = column_block(params.w_k, kv * d, d)
     reads = record.hidden[layer]
-    keys = [_turn(_project(reads[j], k_cols), j, base) for j in range(max(queries) + 1)]
+    keys = [rotate(_project(reads[j], k_cols), j, base) for j in range(max(queries) + 1)]
     out = []
     for i in queries:
-        q = _turn(_project(reads[i], q_cols), i, base)
+        q = rotate(_project(reads[i], q_cols), i, base)
         scores = [math.fsum(a * b for a, b in zip(q, keys[j], strict=True)) / math.sqrt(d)
                   for j in range(i + 1)]  # fmt: skip
         out.append(ref_softmax(scores))
@@ -78,10 +65,7 @@ def _measures(weights: Sequence[Vector], ids: Sequence[int]) -> tuple[float, flo
     later = range(1, n)
     previous = sum(weights[i][i - 1] for i in later) / len(later) if n > 1 else math.nan
     first = sum(weights[i][0] for i in later) / len(later) if n > 1 else math.nan
-    picked = [sum(weights[i][j + 1] for j in range(i - 1) if ids[j] == ids[i])
-              for i in range(n) if any(ids[j] == ids[i] for j in range(i - 1))]  # fmt: skip
-    induction = sum(picked) / len(picked) if picked else math.nan
-    return previous, first, induction
+    return previous, first, induction_share(weights, ids)
 
 
 def decoder_step_values(example: WorkedExample) -> dict[str, Callable[[Sequence[float]], Any]]:
