@@ -19,6 +19,7 @@ from manim.mobject.text.text_mobject import MarkupText, Text
 from attention.spec import ExampleSpec
 from scenes import load_scene_class
 from scenes.kit import MUTED, OUTPUT, TEXT
+from scenes.kit.redraw import draw_no_frames
 from scenes.narration import NarratedScene
 from scenes.scripts import default_plan
 
@@ -61,7 +62,7 @@ def texts_at_beat(class_name: str, beat: str, sentence: str | None, focus: str |
     Watching.__name__ = class_name
     with tempconfig(LOW):
         scene: NarratedScene = Watching(plan)
-        scene.renderer.update_frame = lambda *args, **kwargs: None  # geometry only: no frames
+        draw_no_frames(scene)  # geometry only: no frames
         scene.render()
     return scene, seen
 

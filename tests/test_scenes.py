@@ -17,6 +17,7 @@ from scenes import load_scene_class
 from scenes.catalogue import CHAPTERS, ChapterEntry, chapter_spec
 from scenes.kit.layout import layout_problems, objects_on_screen, texts_on_screen
 from scenes.kit.pipeline_map import stage_nodes
+from scenes.kit.redraw import draw_no_frames
 from scenes.narration import NarratedScene
 from scenes.plan import SceneParam, ScenePlan
 from scenes.scripts import PROJECT_ROOT, default_plan
@@ -84,7 +85,7 @@ def run_scene(
     with tempconfig(LOW):
         scene = Snapshotting(plan)
         if not draw:
-            scene.renderer.update_frame = lambda *args, **kwargs: None
+            draw_no_frames(scene)
         scene.render()
         if draw:
             scene.renderer.update_frame(scene)

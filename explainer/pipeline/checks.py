@@ -28,6 +28,7 @@ from explainer.plan.keys import ledger_key
 from explainer.plan.script import Script
 from explainer.render.scene_jobs import scene_failure
 from scenes import load_scene_class
+from scenes.kit.redraw import draw_no_frames
 from scenes.plan import ScenePlan
 
 __all__ = [
@@ -155,10 +156,6 @@ def scene_checks(
     return found
 
 
-def _draw_nothing(*args: object, **kwargs: object) -> None:
-    """Stands in for the renderer's ``update_frame`` in a dry run."""
-
-
 def _dry_run(plan: ScenePlan) -> SceneCheck:
     """Construct a scene in Manim's dry-run mode (no frames written): ledger and layout."""
     # Manim (1 s to import) loads only when a scene's ledger is not kept from an earlier run
@@ -178,9 +175,7 @@ def _dry_run(plan: ScenePlan) -> SceneCheck:
     ):
         try:
             scene = load_scene_class(plan.class_name)(plan=plan)
-            # a dry run writes no frame, yet Manim still draws one or two per animation
-            # (about a third of a dry run's time): the checks read geometry, not pixels
-            scene.renderer.update_frame = _draw_nothing  # type: ignore[method-assign]
+            draw_no_frames(scene)  # the checks read geometry, not pixels
             scene.render()
         except Exception as error:
             raise scene_failure(plan, error) from None

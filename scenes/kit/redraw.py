@@ -26,6 +26,7 @@ from manim import (
     AnimationGroup,
     Create,
     Mobject,
+    Scene,
     Succession,
     Transform,
     Uncreate,
@@ -35,7 +36,7 @@ from manim import (
 from manim.animation.fading import _Fade
 from numpy.typing import NDArray
 
-__all__ = ["needs_redraw"]
+__all__ = ["draw_no_frames", "needs_redraw"]
 
 Box = NDArray[np.float64]  # (2, 2): [[x_min, y_min], [x_max, y_max]]
 # wider than any stroke or glyph's anti-aliasing, at any quality
@@ -149,3 +150,25 @@ def needs_redraw(
             redrawn.add(mob)
             dirty.append(box)  # type: ignore[arg-type]
     return [m for m in manims_choice if m in redrawn]
+
+
+def draw_no_frames(scene: Scene) -> None:
+    """Let ``scene`` build and play without drawing a frame.
+
+    Manim draws one or two frames per animation even in a dry run (a third to a half of
+    its time); checks that read only geometry (layout, the ledger) never look at them.
+
+    Examples
+    --------
+    >>> from manim import Scene, tempconfig
+    >>> with tempconfig({"dry_run": True}):
+    ...     scene = Scene()
+    ...     draw_no_frames(scene)
+    ...     scene.renderer.update_frame(scene) is None
+    True
+    """
+    scene.renderer.update_frame = _draw_nothing  # type: ignore[method-assign]
+
+
+def _draw_nothing(*args: object, **kwargs: object) -> None:
+    """Stands in for the renderer's ``update_frame``."""
