@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 from manim import Text, tempconfig
 
-from scenes.kit.typeset import KitMarkupText, KitText, typeset_cache_dir, use_typeset_cache
+from scenes.kit.typeset import (
+    KitMarkupText,
+    KitText,
+    forget_typeset_texts,
+    typeset_cache_dir,
+    use_typeset_cache,
+)
 
 FONT = "DejaVu Sans Mono"
 
@@ -104,9 +110,20 @@ def test_a_damaged_entry_is_typeset_again(cache: Path, damage: bytes | None) -> 
         entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])  # truncated
     else:
         entry.write_bytes(damage)
-    from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
-
-    SVG_HASH_TO_MOB_MAP.clear()  # as in a new process: only the disk cache is left
+    forget_typeset_texts()  # as in a new process: only the disk cache is left
     again = KitText("0.57", font=FONT)
     assert _same_outlines(again, original)
     assert entry.stat().st_size > 100, "the entry was written again, whole"
+
+
+def test_a_worker_keeps_the_texts_it_read_from_scene_to_scene(cache: Path, tmp_path: Path) -> None:
+    """Each scene a worker renders has a media folder of its own, which Manim's in-memory
+    key includes: the text read for one scene is still served from memory in the next."""
+    forget_typeset_texts()
+    first = KitText("0.31", font=FONT)
+    (entry,) = cache.glob("*.pkl")
+    entry.unlink()  # were it typeset or read again, the entry would be back
+    with tempconfig({"media_dir": str(tmp_path / "next-scene")}):
+        again = KitText("0.31", font=FONT)
+    assert _same_outlines(again, first)
+    assert not entry.exists()

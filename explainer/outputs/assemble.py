@@ -9,13 +9,16 @@ found before the user waits for a render.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from attention.digests import file_sha256
 from attention.numbers.ledger import NumbersLedger
 from attention.worked.example import example_for
 from explainer.audio.mix import Narration
@@ -133,6 +136,7 @@ class Assembly:
     name: str
     work_dir: Path
     jobs: int = 1
+    mux_cache: Path | None = None  # muxed clips kept by their inputs' bytes (None: none)
 
 
 def clip_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:
@@ -147,11 +151,27 @@ def write_clips(a: Assembly, targets: Sequence[Path]) -> None:
     scenes = zip(a.timeline.scenes, a.clips, a.narration.scenes, targets, strict=True)
     with ThreadPoolExecutor(max_workers=a.jobs or os.cpu_count() or 1) as pool:
         muxed = [
-            pool.submit(mux_clip, silent, audio, target, title=scene.title)
+            pool.submit(_mux_or_reuse, a.mux_cache, silent, audio, target, scene.title)
             for scene, silent, audio, target in scenes
         ]
         for future in muxed:
             future.result()
+
+
+def _mux_or_reuse(cache: Path | None, video: Path, audio: Path, out: Path, title: str) -> None:
+    """:func:`mux_clip`, or a copy of the same mux made before: kept in ``cache`` under a
+    hash of both inputs' bytes and the title (an edit re-muxes only its own chapter)."""
+    if cache is None:
+        mux_clip(video, audio, out, title=title)
+        return
+    inputs = [file_sha256(video), file_sha256(audio), title]
+    kept = cache / f"{hashlib.sha256(repr(inputs).encode()).hexdigest()[:32]}.mp4"
+    if kept.is_file():
+        shutil.copyfile(kept, out)
+        return
+    mux_clip(video, audio, out, title=title)
+    cache.mkdir(parents=True, exist_ok=True)
+    write_atomic(kept, out.read_bytes())
 
 
 def video_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:

@@ -71,6 +71,7 @@ class Caches:
     audio = property(lambda self: self.root / "audio", doc="Each scene's normalised audio.")
     clips = property(lambda self: self.root / "clips", doc="Silent clips and their ledgers.")
     ledgers = property(lambda self: self.root / "ledgers", doc="Ledgers for `check`.")
+    muxed = property(lambda self: self.root / "muxed", doc="Each clip with its narration.")
 
 
 class _NarrationAlongside:
@@ -198,7 +199,8 @@ def render_video(
             made = narration.result()
             assemble_outputs(
                 Assembly(timeline, tuple(clip.path for clip in clips.clips), made,
-                         numbers.ledger, staging.path, script.name, staging.work, cores)
+                         numbers.ledger, staging.path, script.name, staging.work, cores,
+                         caches.muxed)
             )  # fmt: skip
             loudness = made.loudness
             timer.lap("assemble")

@@ -248,7 +248,8 @@ class _Finisher:
             start = sum(beat.frames(self.quality.fps) for beat in plan.beats[:k])
             after = self.scratch / f"{plan.scene_id}-from-{k}.mp4"
             after.write_bytes(rendered.video)
-            joined = join_clips(before, start, after, self.scratch / f"{plan.scene_id}-joined.mp4")
+            joined = self.scratch / f"{plan.scene_id}-joined.mp4"
+            join_clips(before, start, after, joined, after_frames=rendered.frames)
             rendered = replace(rendered, video=joined.read_bytes(), frames=start + rendered.frames)
         prefixes = prefix_keys(plan, self.quality)
         return store_clip(plan, rendered, self.cache_dir, prefixes)

@@ -65,16 +65,19 @@ def from_beat_class(scene_class: type[Any], start_beat: int) -> type[Any]:
     return FromBeat
 
 
-def join_clips(before: Path, frames: int, after: Path, out: Path) -> Path:
-    """The first ``frames`` frames of ``before`` then all of ``after``, into ``out``,
-    copied (no re-encoding); both must come from the same encoder settings.
+def join_clips(
+    before: Path, frames: int, after: Path, out: Path, after_frames: int | None = None
+) -> Path:
+    """The first ``frames`` frames of ``before`` then all of ``after`` (``after_frames``
+    frames, counted here if not given), into ``out``, copied (no re-encoding); both must
+    come from the same encoder settings.
 
     Raises
     ------
     RenderError
         If the joined clip does not have ``frames`` + ``after``'s frames.
     """
-    want = frames + probe_video_frames(after)
+    want = frames + (probe_video_frames(after) if after_frames is None else after_frames)
     with tempfile.TemporaryDirectory(prefix="join-", dir=out.parent) as tmp:
         head = Path(tmp) / "head.mp4"
         run_ffmpeg(["-i", before, "-map", "0:v", "-frames:v", str(frames), "-c", "copy", head],

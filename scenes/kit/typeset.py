@@ -23,11 +23,21 @@ from manim import MarkupText, Text, config
 from manim.mobject.svg.svg_mobject import SVG_HASH_TO_MOB_MAP
 from manim.utils.iterables import hash_obj
 
-__all__ = ["KitText", "KitMarkupText", "typeset_cache_dir", "use_typeset_cache"]
+__all__ = [
+    "KitMarkupText",
+    "KitText",
+    "forget_typeset_texts",
+    "typeset_cache_dir",
+    "use_typeset_cache",
+]
 
 # bump when what a cached entry holds changes (the pickled glyphs of _TypesetOnce)
 _FORMAT = "1"
+_MANIM = version("manim")  # read once: importlib.metadata takes a millisecond a call
 _cache_dir: Path | None = None
+# entries read from disk by this process, by disk key: Manim's in-memory key holds the
+# SVG's folder, a new one for every scene a worker renders, so it misses from scene to scene
+_read: dict[str, Any] = {}
 
 
 def use_typeset_cache(directory: Path | None) -> None:
@@ -43,10 +53,24 @@ def use_typeset_cache(directory: Path | None) -> None:
     _cache_dir = None if directory is None else Path(directory)
 
 
+def forget_typeset_texts() -> None:
+    """Forget every text this process typeset or read, as a new process starts: only the
+    disk cache is left.
+
+    Examples
+    --------
+    >>> forget_typeset_texts()
+    >>> len(_read), len(SVG_HASH_TO_MOB_MAP)
+    (0, 0)
+    """
+    SVG_HASH_TO_MOB_MAP.clear()
+    _read.clear()
+
+
 def typeset_cache_dir() -> Path:
     """Where typeset texts are kept: one folder per Manim version and entry format."""
     root = _cache_dir if _cache_dir is not None else Path(config.media_dir) / "typeset"
-    return root / f"manim-{version('manim')}-{_FORMAT}"
+    return root / f"manim-{_MANIM}-{_FORMAT}"
 
 
 def _disk_key(hash_seed: tuple[Any, ...]) -> str:
@@ -101,14 +125,16 @@ class _TypesetOnce:
         seed = self.hash_seed  # type: ignore[attr-defined]
         in_memory = hash_obj(seed)
         on_disk = typeset_cache_dir() / f"{_disk_key(seed)}.pkl"
+        key = str(on_disk)
         if in_memory not in SVG_HASH_TO_MOB_MAP:
-            stored = _load(on_disk)
+            stored = _read[key] if key in _read else _load(on_disk)
             if stored is not None:
-                SVG_HASH_TO_MOB_MAP[in_memory] = stored
+                SVG_HASH_TO_MOB_MAP[in_memory] = _read[key] = stored
         fresh = in_memory not in SVG_HASH_TO_MOB_MAP
         result = super().init_svg_mobject(use_svg_cache)  # type: ignore[misc]
         if fresh:
-            _store(on_disk, SVG_HASH_TO_MOB_MAP[in_memory])
+            _read[key] = SVG_HASH_TO_MOB_MAP[in_memory]
+            _store(on_disk, _read[key])
         return result
 
 
