@@ -22,8 +22,9 @@ import pytest
 
 from explainer.live.changes import ChangedBeat, first_changed_beat
 from explainer.live.loop import watch_loop
-from explainer.live.session import RenderCommand, explainer_command
+from explainer.live.session import WarmRender, warm_command
 from explainer.live.status import STATUS_FILE, PreviewBoard, RenderOutcome
+from explainer.live.warm import RenderOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "tiny.toml"
@@ -100,17 +101,15 @@ def test_a_bad_edit_during_a_watch_keeps_the_last_good_video_and_shows_its_error
     script = tmp_path / "tiny.toml"
     script.write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")
 
-    def good_render() -> RenderOutcome:  # stands in for the first, good render
+    def good_render(saved: object) -> RenderOutcome:  # stands in for the first, good render
         (out / "tiny.mp4").write_bytes(b"the good video")
         (out / "timeline.json").write_text(json.dumps(BEFORE), encoding="utf-8")
         return RenderOutcome(True, seconds=1.0)
 
-    # the real render command of a bad edit: it stops at the script's validation
-    bad = RenderCommand(explainer_command(
-        ["render", str(script), "--out", str(out), "--quiet", "--quality", "low",
-         "--cache", str(tmp_path / "cache")]
-    ))  # fmt: skip
-    renders: Iterator[Callable[[], RenderOutcome]] = iter([good_render, bad])
+    # the real warm render process, given a bad edit: it stops at the script's validation
+    options = RenderOptions(script, out, cache=tmp_path / "cache")
+    warm = WarmRender(warm_command(options))
+    renders: Iterator[Callable[[object], RenderOutcome]] = iter([good_render, warm])
 
     def edits() -> Any:
         text = script.read_text(encoding="utf-8")
@@ -119,7 +118,8 @@ def test_a_bad_edit_during_a_watch_keeps_the_last_good_video_and_shows_its_error
 
     board = PreviewBoard(out, "tiny.mp4")
     lines: list[str] = []
-    assert watch_loop(lambda: next(renders)(), edits(), board, lines.append) == 1
+    with warm:
+        assert watch_loop(lambda saved: next(renders)(saved), edits(), board, lines.append) == 1
     status = json.loads((out / STATUS_FILE).read_text(encoding="utf-8"))
     assert (out / "tiny.mp4").read_bytes() == b"the good video"
     assert status["generation"] == 1  # the page keeps the good video
@@ -132,17 +132,27 @@ def test_a_bad_edit_during_a_watch_keeps_the_last_good_video_and_shows_its_error
 
 WATCHER = """
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from explainer.live.session import RenderCommand, watch_session
-script, out, pids, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
-# the stand-in render: records its pid, then sleeps as a long render would (or ends at once)
-body = f"import os, time; open({pids!r}, 'a').write(f'{{os.getpid()}}\\\\n'); "
-body += "time.sleep(60)" if mode == "busy" else "pass"
+from explainer.live.session import WarmRender, watch_session
+script, out, stand_in = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 try:
-    watch_session(script, out, RenderCommand((sys.executable, "-c", body)))
+    with WarmRender((sys.executable, stand_in, *sys.argv[4:])) as render:
+        watch_session(script, out, render)
 except KeyboardInterrupt:
     sys.exit(130)
+"""
+# a stand-in render process: records its pid, then for each render sleeps as a long render
+# would ("busy"), or answers at once ("idle")
+STAND_IN = """
+import json, os, sys, time
+pids, mode = sys.argv[1], sys.argv[2]
+with open(pids, "a") as record:
+    record.write(f"{os.getpid()}\\n")
+for _ in sys.stdin:
+    if mode == "busy":
+        time.sleep(60)
+    answer = {"ok": True, "error": None, "messages": [f"pid {os.getpid()}"], "seconds": 0.1}
+    print(json.dumps(answer), flush=True)
 """
 
 
@@ -164,10 +174,13 @@ def _wait(condition: Any, timeout: float = 20.0) -> Any:
 @pytest.mark.parametrize("mode", ["busy", "idle"])
 def test_ctrl_c_ends_the_watch_and_its_render(tmp_path: Path, mode: str) -> None:
     script, out, pids = tmp_path / "tiny.toml", tmp_path / "out", tmp_path / "pids"
+    stand_in = tmp_path / "stand_in.py"
+    stand_in.write_text(textwrap.dedent(STAND_IN), encoding="utf-8")
     script.write_text(TINY.read_text(encoding="utf-8"), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     watcher = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(WATCHER), str(script), str(out), str(pids), mode],
+        [sys.executable, "-c", textwrap.dedent(WATCHER), str(script), str(out), str(stand_in),
+         str(pids), mode],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -185,3 +198,37 @@ def test_ctrl_c_ends_the_watch_and_its_render(tmp_path: Path, mode: str) -> None
     assert json.loads((out / STATUS_FILE).read_text())["state"] == "stopped"
     leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_the_render_process_is_kept_for_script_saves_and_replaced_after_code_saves(
+    tmp_path: Path,
+) -> None:
+    stand_in, pids = tmp_path / "stand_in.py", tmp_path / "pids"
+    stand_in.write_text(textwrap.dedent(STAND_IN), encoding="utf-8")
+    with WarmRender((sys.executable, str(stand_in), str(pids), "idle")) as render:
+        first = render([]).messages
+        assert render([str(TINY)]).messages == first  # the same process: still warm
+        after_code = render([str(ROOT / "scenes" / "s1_tokens.py")]).messages
+        assert after_code != first
+        assert not _alive(int(first[0].split()[1]))  # the old code's process is gone
+    started = [int(pid) for pid in pids.read_text().split()]
+    assert len(started) == 2
+    assert not any(_alive(pid) for pid in started)
+
+
+def test_a_render_process_that_dies_is_reported_and_replaced(tmp_path: Path) -> None:
+    stand_in = tmp_path / "dies_once.py"
+    marker = tmp_path / "died"
+    stand_in.write_text(textwrap.dedent(f"""
+        import json, os, pathlib, sys
+        for _ in sys.stdin:
+            if not pathlib.Path({str(marker)!r}).exists():
+                pathlib.Path({str(marker)!r}).touch()
+                os._exit(3)
+            print(json.dumps({{"ok": True, "error": None, "messages": [], "seconds": 0.1}}),
+                  flush=True)
+    """), encoding="utf-8")  # fmt: skip
+    with WarmRender((sys.executable, str(stand_in))) as render:
+        died = render([])
+        assert (died.ok, died.error) == (False, "the render process ended (exit 3)")
+        assert render([]).ok

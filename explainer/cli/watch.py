@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,7 +28,7 @@ from explainer.core.quality import Quality
 from explainer.core.staging import default_out_dir
 from explainer.plan.script import DEFAULT_SCRIPT
 
-__all__ = ["render_argv", "watch"]
+__all__ = ["watch"]
 
 PortOpt = Annotated[
     int,
@@ -37,29 +36,6 @@ PortOpt = Annotated[
         "--port", min=0, max=65535, help="The preview's port on 127.0.0.1 \\[default: a free one]."
     ),
 ]
-
-
-def render_argv(script: Path, out: Path, options: dict[str, object]) -> list[str]:
-    """The ``explainer render`` arguments of a watch's options (``--quiet`` always).
-
-    Examples
-    --------
-    >>> render_argv(Path("s.toml"), Path("o"), {"quality": Quality.low, "scene": ["a", "b"],
-    ...             "jobs": None, "force": True})
-    ['render', 's.toml', '--out', 'o', '--quiet', '--quality', 'low', '--scene', 'a', '--scene', 'b', '--force']
-    """  # noqa: E501
-    argv = ["render", str(script), "--out", str(out), "--quiet"]
-    for name, value in options.items():
-        flag = "--" + name.replace("_", "-")
-        if isinstance(value, bool):
-            argv += [flag] if value else []
-        elif isinstance(value, list):
-            argv += [part for item in value for part in (flag, str(item))]
-        elif isinstance(value, Quality):
-            argv += [flag, value.value]
-        elif value is not None:
-            argv += [flag, str(value)]
-    return argv
 
 
 @friendly_errors
@@ -83,24 +59,25 @@ def watch(
     """Render the video, then again on every save of the script, its chapters' code or
     ``attention/``, with a live preview page on 127.0.0.1.
 
-    Each save re-voices only the changed beats and re-renders only the changed chapters;
-    the page reloads when a render lands and plays from the first beat that changed. A bad
-    edit prints its one line (and shows it on the page); the last good video stays. Ctrl-C
-    stops it.
+    Each save re-voices only the changed beats and re-renders each changed chapter from
+    its first changed beat, in a render process kept warm between saves of the script (a
+    save of code starts a new one); the page reloads when a render lands and plays from
+    the first beat that changed. A bad edit prints its one line (and shows it on the
+    page); the last good video stays. Ctrl-C stops it.
 
     Example: explainer watch scripts/attention.toml --port 8000
     """
     from explainer.live.session import run_watch  # watchfiles loads for this command only
+    from explainer.live.warm import RenderOptions
 
     out_dir = out or default_out_dir(checked_script_path(script).stem)
-    options: dict[str, object] = {
-        "quality": quality, "scene": scene, "sentence": sentence, "focus": focus,
-        "model": model, "voice": voice, "rate": rate, "jobs": jobs, "cache": cache,
-        "allow_layout_issues": allow_layout_issues, "cluster": cluster, "force": force,
-    }  # fmt: skip
-    argv = render_argv(script, out_dir, options)
+    options = RenderOptions(
+        script, out_dir, quality=quality, scene=tuple(scene or ()), sentence=sentence,
+        focus=focus, model=model, voice=voice, rate=rate, jobs=jobs, cache=cache,
+        allow_layout_issues=allow_layout_issues, cluster=cluster, force=force,
+    )  # fmt: skip
     try:
-        landed = run_watch(script, out_dir, argv, port=port, echo=typer.echo)
+        landed = run_watch(options, port=port, echo=typer.echo)
     except KeyboardInterrupt:  # Ctrl-C is how a watch ends: not an error
         typer.echo(f"stopped; the last good video is in {out_dir}")
         return

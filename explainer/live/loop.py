@@ -9,16 +9,16 @@ so it is the same code either way. A render that fails leaves the last good vide
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from explainer.live.changes import first_changed_beat
 from explainer.live.status import PreviewBoard, RenderOutcome
 
-__all__ = ["read_timeline", "watch_loop"]
+__all__ = ["Render", "read_timeline", "watch_loop"]
 
-Render = Callable[[], RenderOutcome]
+Render = Callable[[Sequence[str]], RenderOutcome]  # given the paths saved since the last one
 Saves = Iterable[Iterable[str]]  # each batch: the paths saved together
 
 
@@ -44,7 +44,7 @@ def render_and_show(render: Render, board: PreviewBoard, saved: Iterable[str] = 
     """
     before = read_timeline(board.out_dir)
     board.rendering(sorted(saved))
-    outcome = render()
+    outcome = render(sorted(saved))
     if not outcome.ok:
         board.failed(outcome)
         return False
@@ -70,7 +70,7 @@ def watch_loop(
     >>> import tempfile
     >>> board = PreviewBoard(Path(tempfile.mkdtemp()), "v.mp4")
     >>> outcomes = iter([RenderOutcome(True), RenderOutcome(False, error="x.toml:2: bad")])
-    >>> watch_loop(lambda: next(outcomes), [["x.toml"]], board, print)
+    >>> watch_loop(lambda saved: next(outcomes), [["x.toml"]], board, print)
     rendered in 0.0 s
     error: x.toml:2: bad
     1

@@ -1,11 +1,13 @@
-"""A watch session: the real render (an ``explainer render`` process), the files it
-watches (with ``watchfiles``), and the preview page served while it runs.
+"""A watch session: the render (a warm render process of its own), the files it watches
+(with ``watchfiles``), and the preview page served while it runs.
 
-Each render is a process of its own, so a save of a scene module or of ``attention/``
-renders with the code as it is now on disk, and a failed render cannot leave this process
-in a half state. The render validates the script first and commits its outputs only when
-everything succeeded (:mod:`explainer.core.staging`), so a bad edit leaves the last good
-video in place; its ``error:`` line is shown in the terminal and on the page.
+The renders run in :mod:`explainer.live.warm`, a process kept between saves with its scene
+workers, so an edit of the script costs only its own work; a save of Python code starts a
+new one, so a save of a scene module or of ``attention/`` renders with the code as it is
+now on disk, and a failed render cannot leave this process in a half state. The render
+validates the script first and commits its outputs only when everything succeeded
+(:mod:`explainer.core.staging`), so a bad edit leaves the last good video in place; its
+one line is shown in the terminal and on the page.
 """
 
 from __future__ import annotations
@@ -19,25 +21,26 @@ import time
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from explainer.core.cache import write_atomic
 from explainer.core.staging import sigterm_as_interrupt
-from explainer.live.loop import watch_loop
+from explainer.live.loop import Render, watch_loop
 from explainer.live.server import serve_folder
 from explainer.live.status import PreviewBoard, RenderOutcome
+from explainer.live.warm import RenderOptions, outcome_from_json
 from scenes.catalogue import CHAPTERS
 from scenes.scripts import PROJECT_ROOT
 
 __all__ = [
     "PAGE_FILE",
-    "RenderCommand",
+    "WarmRender",
     "WatchedFiles",
-    "explainer_command",
     "run_watch",
     "watch_session",
+    "warm_command",
     "write_page",
 ]
 
@@ -45,11 +48,14 @@ PAGE_FILE = "preview.html"
 STOP_SECONDS = 30  # how long an interrupted render may take to remove its files
 
 
-@dataclass(frozen=True)
-class RenderCommand:
-    """A render command (``explainer render ...``: :func:`explainer_command`) run in a
-    process of its own, as one :class:`RenderOutcome`: its ``error:`` line if it failed,
-    its ``warning:`` lines either way.
+class WarmRender:
+    """Renders in a warm process of its own (:mod:`explainer.live.warm`), one
+    :class:`RenderOutcome` per call.
+
+    The process and its scene workers stay up between renders, so a script edit costs
+    only its own work. A save of Python code (a chapter, the kit, ``attention/``) stops it
+    first: the next render starts a new one with the code as it is now on disk. A process
+    that died is replaced the same way, its render reported as failed.
 
     Its own session, so a Ctrl-C reaches it once, from here: this process forwards the
     interrupt and waits until the render has removed its files (killed only after
@@ -57,38 +63,66 @@ class RenderCommand:
 
     Examples
     --------
-    >>> RenderCommand(explainer_command(["--version"]))().ok
-    True
-    >>> RenderCommand(("sh", "-c", "echo 'error: tiny.toml:3: bad' >&2; exit 1"))().error
-    'tiny.toml:3: bad'
+    >>> answer = '{"ok": true, "error": null, "messages": [], "seconds": 0.5}'
+    >>> loop = f"import sys; [print({answer!r}, flush=True) for _ in sys.stdin]"
+    >>> server = (sys.executable, "-c", loop)
+    >>> with WarmRender(server) as render:
+    ...     render(["s.toml"]).ok, render([]).seconds
+    (True, 0.5)
     """
 
-    command: tuple[str, ...]
+    def __init__(self, command: Sequence[str]) -> None:
+        self.command = tuple(command)
+        self.child: subprocess.Popen[str] | None = None
 
-    def __call__(self) -> RenderOutcome:
+    def __call__(self, saved: Sequence[str] = ()) -> RenderOutcome:
         started = time.perf_counter()
-        child = subprocess.Popen(
-            self.command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            start_new_session=True,
-        )  # fmt: skip
+        if any(path.endswith(".py") for path in saved):
+            self.close()  # its imports are the old code
+        child = self._running()
         try:
-            _, err = child.communicate()
+            assert child.stdin is not None
+            assert child.stdout is not None
+            child.stdin.write("render\n")
+            child.stdin.flush()
+            answer = child.stdout.readline()
+        except BrokenPipeError:
+            answer = ""
         except BaseException:
-            stop_child(child)
+            self.close()
             raise
-        lines = [line.strip() for line in err.splitlines() if line.strip()]
-        errors = [line.removeprefix("error: ") for line in lines if line.startswith("error: ")]
-        messages = tuple(line for line in lines if line.startswith("warning: "))
-        seconds = time.perf_counter() - started
-        if child.returncode == 0:
-            return RenderOutcome(True, None, messages, seconds)
-        error = errors[-1] if errors else (lines[-1] if lines else f"exit {child.returncode}")
-        return RenderOutcome(False, error, messages, seconds)
+        if not answer:  # it ended: say so, and start a new one next time
+            code = child.wait()
+            self.child = None
+            seconds = time.perf_counter() - started
+            return RenderOutcome(False, f"the render process ended (exit {code})", (), seconds)
+        # the wall time here: it includes starting a new process after a save of code
+        return replace(outcome_from_json(answer), seconds=time.perf_counter() - started)
+
+    def _running(self) -> subprocess.Popen[str]:
+        if self.child is None or self.child.poll() is not None:
+            self.child = subprocess.Popen(
+                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+            )  # fmt: skip
+        return self.child
+
+    def close(self) -> None:
+        """Stop the process (as Ctrl-C would) and wait for it."""
+        if self.child is not None:
+            stop_child(self.child)
+            self.child = None
+
+    def __enter__(self) -> WarmRender:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
-def explainer_command(argv: Sequence[str]) -> tuple[str, ...]:
-    """``python -m explainer <argv>`` with this interpreter."""
-    return (sys.executable, "-m", "explainer", *argv)
+def warm_command(options: RenderOptions) -> tuple[str, ...]:
+    """``python -m explainer.live.warm <options>`` with this interpreter."""
+    return (sys.executable, "-m", "explainer.live.warm", options.to_json())
 
 
 def stop_child(child: subprocess.Popen[str]) -> None:
@@ -100,6 +134,9 @@ def stop_child(child: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
+    for stream in (child.stdin, child.stdout):
+        if stream is not None:
+            stream.close()
 
 
 @dataclass
@@ -199,25 +236,23 @@ def saved_batches(files: WatchedFiles) -> Iterator[Iterator[list[str]]]:
 
 
 def run_watch(
-    script: Path,
-    out_dir: Path,
-    render_argv: Sequence[str],
+    options: RenderOptions,
     *,
     port: int = 0,
     echo: Callable[[str], None] = print,
 ) -> int:
-    """Render ``script`` to ``out_dir`` now and after every save until Ctrl-C; serve the
-    preview page meanwhile. Returns how many renders landed.
+    """Render ``options.script`` to ``options.out`` now and after every save until Ctrl-C,
+    in a warm render process; serve the preview page meanwhile. Returns how many renders
+    landed.
     """
-    return watch_session(
-        script, out_dir, RenderCommand(explainer_command(render_argv)), port=port, echo=echo
-    )
+    with WarmRender(warm_command(options)) as render:
+        return watch_session(options.script, options.out, render, port=port, echo=echo)
 
 
 def watch_session(
     script: Path,
     out_dir: Path,
-    render: Callable[[], RenderOutcome],
+    render: Render,
     *,
     port: int = 0,
     echo: Callable[[str], None] = print,
