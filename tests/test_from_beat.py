@@ -74,3 +74,20 @@ def test_the_longest_cached_prefix_is_reused_and_a_damaged_clip_is_not(tmp_path:
     assert reusable_prefix(edited, quality, tmp_path) == (both, 2)
     cached("c", prefix_keys(plan, quality), video=b"damaged")  # its checksum fails
     assert reusable_prefix(edited, quality, tmp_path) == (one, 1)
+
+
+def test_clips_are_joined_from_relative_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache is ``media/cache`` by default, relative to where the render runs: the
+    join must not read its pieces relative to its own scratch folder."""
+    monkeypatch.chdir(tmp_path)
+    for name, frames in (("before.mp4", 30), ("after.mp4", 15)):
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=15",
+             "-frames:v", str(frames), "-c:v", "libx264", "-g", "1", "-pix_fmt", "yuv420p", name],
+            check=True,
+        )  # fmt: skip
+    Path("clips").mkdir()
+    joined = join_clips(Path("before.mp4"), 10, Path("after.mp4"), Path("clips/joined.mp4"))
+    assert framemd5(joined) == framemd5(Path("before.mp4"))[:10] + framemd5(Path("after.mp4"))

@@ -11,9 +11,26 @@ from pathlib import Path
 
 from explainer.core.errors import RenderError
 
-__all__ = ["run_ffmpeg", "probe_streams", "probe_video_frames"]
+__all__ = ["concat_list", "run_ffmpeg", "probe_streams", "probe_video_frames"]
 
 _FFMPEG = ("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y")
+
+
+def concat_list(clips: Sequence[Path], path: Path) -> Path:
+    """Write ffmpeg's concat demuxer list of ``clips`` to ``path``: absolute paths (the
+    demuxer reads relative ones from the list's folder), quoted as it unquotes them.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> listing = concat_list([Path("/v/it's.mp4")], Path(tempfile.mkdtemp()) / "list.txt")
+    >>> print(listing.read_text(), end="")
+    file '/v/it'\\''s.mp4'
+    """
+    # the concat demuxer's quoting: single quotes, with ' written as '\''
+    lines = ["file '" + str(c.absolute()).replace("'", "'\\''") + "'" for c in clips]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def _need(tool: str) -> str:

@@ -23,7 +23,7 @@ from attention.numbers.ledger import NumbersLedger
 from attention.worked.example import example_for
 from explainer.audio.mix import Narration
 from explainer.core.cache import write_atomic
-from explainer.core.media import run_ffmpeg
+from explainer.core.media import concat_list, run_ffmpeg
 from explainer.core.names import output_name
 from explainer.outputs.explore import EXPLORER_PAGE, explorer_html, static_paths
 from explainer.outputs.subtitles import to_srt, to_vtt
@@ -96,18 +96,11 @@ def write_chapters(
     return path
 
 
-def _concat_list(clips: Sequence[Path], path: Path) -> Path:
-    # the concat demuxer's quoting: single quotes, with ' written as '\''
-    lines = ["file '" + str(c.absolute()).replace("'", "'\\''") + "'" for c in clips]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def concat_video(
     clips: Sequence[Path], audio: Path, chapters_file: Path, out: Path, work_dir: Path
 ) -> Path:
     """Join silent clips (stream copy) and lay the full narration and chapters over them."""
-    listing = _concat_list(clips, work_dir / "concat.txt")
+    listing = concat_list(clips, work_dir / "concat.txt")
     run_ffmpeg(
         [
             "-f", "concat", "-safe", "0", "-i", listing, "-i", audio, "-i", chapters_file,

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from explainer.core.errors import RenderError
-from explainer.core.media import probe_video_frames, run_ffmpeg
+from explainer.core.media import concat_list, probe_video_frames, run_ffmpeg
 
 __all__ = ["from_beat_class", "join_clips"]
 
@@ -82,8 +82,7 @@ def join_clips(
         head = Path(tmp) / "head.mp4"
         run_ffmpeg(["-i", before, "-map", "0:v", "-frames:v", str(frames), "-c", "copy", head],
                    what=f"cutting the first {frames} frames of {before.name}")  # fmt: skip
-        listing = Path(tmp) / "list.txt"
-        listing.write_text(f"file '{head}'\nfile '{after.resolve()}'\n", encoding="utf-8")
+        listing = concat_list([head, after], Path(tmp) / "list.txt")
         run_ffmpeg(["-f", "concat", "-safe", "0", "-i", listing, "-c", "copy", out],
                    what=f"joining {before.name} and {after.name}")  # fmt: skip
     got = probe_video_frames(out)
