@@ -4,9 +4,10 @@ A render in a fresh process pays, before any work, for its interpreter and impor
 a second) and for scene workers that import Manim (one and a half to two seconds): more
 than the work of a one-beat edit. This process pays them once. It reads one line per
 render on stdin and answers one JSON line on stdout; between renders it keeps this
-interpreter, with the pipeline imported, and the scene workers, Manim and the chapters
-loaded, the texts they typeset in memory (a batch shares workers across videos the same
-way: ``render_video(executor=...)``).
+interpreter, with the pipeline imported, the speech engine running
+(:func:`explainer.voice.engines.warm_engines`) and the scene workers, Manim and the
+chapters loaded, the texts they typeset in memory (a batch shares workers across videos
+the same way: ``render_video(executor=...)``).
 
 It runs the code that was on disk when it started: the watch starts a new one after a
 save of Python code (:class:`explainer.live.session.WarmRender`), and keeps this one for
@@ -143,9 +144,10 @@ def serve(
     next; ``reply`` gets each outcome. Returns how many renders were asked.
     """
     from explainer.distribute.executors import cpu_budget, open_executor
+    from explainer.voice.engines import warm_engines
 
     asked = 0
-    with cpu_budget(options.jobs) as cores:
+    with cpu_budget(options.jobs) as cores, warm_engines():
         executor = open_executor(cores, options.cluster, start=True)  # warm while we wait
         try:
             for _ in requests:

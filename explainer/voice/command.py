@@ -23,6 +23,7 @@ from typing import ClassVar
 
 from explainer.core.cache import file_sha256
 from explainer.core.errors import VoiceError, exit_detail
+from explainer.voice.festival_session import FESTIVALS
 from explainer.voice.speech_text import speakable_ascii
 
 __all__ = [
@@ -147,7 +148,11 @@ class CommandVoice(ABC):
             text_file = Path(tmp) / "line.txt"
             ending = "\n" if self.newline else ""
             text_file.write_text(speakable_ascii(text) + ending, encoding="ascii")
-            _run(self.command(text_file, out_wav), scene_id=scene_id, beat_id=beat_id)
+            self.speak(text_file, out_wav, scene_id=scene_id, beat_id=beat_id)
+
+    def speak(self, text_file: Path, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        """Run the engine on ``text_file`` (the text as it will be spoken)."""
+        _run(self.command(text_file, out_wav), scene_id=scene_id, beat_id=beat_id)
 
 
 @dataclass(frozen=True)
@@ -177,13 +182,32 @@ class FestivalVoice(CommandVoice):
         """Where the voice's data lives (its HTS models: they make the sound)."""
         return Path(sorted(glob(f"/usr/share/festival/voices/*/{self.voice}"))[0])
 
-    def command(self, text_file: Path, out_wav: Path) -> list[str]:
+    def session(self) -> AbstractContextManager[None]:
+        """Keep Festival running between beats (:mod:`explainer.voice.festival_session`)."""
+        return FESTIVALS.session()
+
+    def evals(self) -> list[str]:
+        """The Scheme run before the text: the voice, then its speed."""
         # selecting the voice resets hts_engine_params: the speed goes after it (-r 1 gives
         # the same samples as no -r)
         speed = f'(list (list "-r" {self.rate!r}))'
         speed = f"(set! hts_engine_params (append hts_engine_params {speed}))"
-        return ["text2wave", "-eval", f"(voice_{self.voice})", "-eval", speed,
+        return [f"(voice_{self.voice})", speed]
+
+    def command(self, text_file: Path, out_wav: Path) -> list[str]:
+        voice, speed = self.evals()
+        return ["text2wave", "-eval", voice, "-eval", speed,
                 "-o", str(out_wav), str(text_file)]  # fmt: skip
+
+    def speak(self, text_file: Path, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
+        """``text2wave``, or inside a session the same steps in a Festival kept running."""
+        if not FESTIVALS.open:
+            super().speak(text_file, out_wav, scene_id=scene_id, beat_id=beat_id)
+            return
+        try:
+            FESTIVALS.speak(self.evals(), text_file, out_wav)
+        except VoiceError as error:
+            raise VoiceError(f"beat {scene_id}/{beat_id}: {error}") from None
 
 
 @dataclass(frozen=True)

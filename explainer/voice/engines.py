@@ -26,6 +26,7 @@ from typing import Protocol, runtime_checkable
 
 from explainer.core.errors import VoiceError
 from explainer.voice.command import CommandVoice, EspeakVoice, FestivalVoice, FliteVoice
+from explainer.voice.festival_session import FESTIVALS
 from explainer.voice.piper import BUNDLED_PACKAGE, PIPER_PACKAGE, PiperVoice, piper_command
 from explainer.voice.recorded import RecordedVoice
 from explainer.voice.speech_text import speakable, speakable_ascii
@@ -47,6 +48,7 @@ __all__ = [
     "speakable_ascii",
     "voice_forms",
     "voice_status",
+    "warm_engines",
 ]
 
 RATE_RANGE = (0.5, 2.0)  # half to twice an engine's natural speed; beyond is a typo
@@ -181,6 +183,19 @@ def parse_voice(spec: str, rate: float | None = None) -> Voice:
         if engine.kind == kind and fits and "\0" not in argument:
             return engine.make(argument, engine.rate if rate is None else rate)
     raise VoiceError(f"unknown voice {spec.strip()!r}; use one of: {voice_forms()}")
+
+
+def warm_engines() -> AbstractContextManager[None]:
+    """Keep running, until this ends, the engines whose processes serve every voice of
+    their kind (Festival: :mod:`explainer.voice.festival_session`); a watch's render
+    process holds it from one render to the next.
+
+    Examples
+    --------
+    >>> with warm_engines():
+    ...     pass
+    """
+    return FESTIVALS.session()
 
 
 def voice_status() -> list[tuple[str, bool, str]]:
