@@ -155,6 +155,14 @@ def test_probe_counts_frames_and_catches_truncation(tmp_path: Path) -> None:
     half.write_bytes(data[: len(data) // 2])
     with pytest.raises(RenderError):
         probe_video_frames(half)
+    # the index first (as the outputs are muxed, +faststart), the frames' data cut short
+    fast = tmp_path / "fast.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-c", "copy", "-movflags",
+                    "+faststart", str(fast)], check=True)  # fmt: skip
+    short = tmp_path / "short.mp4"
+    short.write_bytes(fast.read_bytes()[: fast.stat().st_size * 2 // 3])
+    with pytest.raises(RenderError, match="truncated"):
+        probe_video_frames(short)
 
 
 # -- atomic outputs ---------------------------------------------------------------------------

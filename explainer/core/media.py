@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from explainer.core.errors import RenderError
+from explainer.core.errors import RenderError, one_line
 
 __all__ = ["concat_list", "run_ffmpeg", "probe_streams", "probe_video_frames"]
 
@@ -81,14 +81,26 @@ def probe_video_frames(path: Path) -> int:
     """Video frames in ``path``, checked against the file size so truncation is caught.
 
     Every H.264 packet Manim writes is one frame; counting packets reads the index only,
-    and a packet that ends past the end of the file means the file was cut short.
+    and a packet that ends past the end of the file means the file was cut short. Read
+    in this process with FFmpeg's own demuxer (PyAV, which Manim encodes with): 5 ms for a
+    chapter's clip, where starting ``ffprobe`` took 0.12 s.
     """
-    out = _ffprobe(
-        ["-select_streams", "v:0", "-show_entries", "packet=pos,size", "-of", "csv=p=0", path]
-    )
-    rows = [line.split(",") for line in out.split() if line.strip()]
+    import av  # FFmpeg's libraries; loaded only where clips are made or checked
+
     size = path.stat().st_size
-    for pos, length in rows:
-        if pos not in ("", "N/A") and int(pos) + int(length) > size:
-            raise RenderError(f"{path} is truncated: a frame ends past the end of the file")
-    return len(rows)
+    frames = 0
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            indexed = stream.frames  # the frames the file's index lists (0: no count)
+            for packet in container.demux(stream):
+                if packet.size == 0:  # the demuxer's end-of-stream marker, not a frame
+                    continue
+                if packet.pos is not None and packet.pos >= 0 and packet.pos + packet.size > size:
+                    raise RenderError(f"{path} is truncated: a frame ends past the end of the file")
+                frames += 1
+    except (av.FFmpegError, IndexError) as error:
+        raise RenderError(f"cannot read the video in {path}: {one_line(error)}") from None
+    if indexed and frames != indexed:
+        raise RenderError(f"{path} is truncated: it holds {frames} of the {indexed} frames listed")
+    return frames
