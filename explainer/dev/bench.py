@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ from explainer.core.cache import write_atomic
 from explainer.core.media import probe_video_frames
 from explainer.core.quality import Quality
 from explainer.dev.bench_decoder import decoder_numbers_measures
+from explainer.dev.bench_edit import EDIT_BEAT, EDIT_SCENE, edit_beat, edit_loop_measures
 from explainer.dev.bench_tables import Measure, bench_table, stages_table
 from explainer.dev.bench_watch import watch_measures
 from explainer.dev.local_cluster import local_cluster
@@ -39,8 +39,7 @@ __all__ = ["Measure", "edit_beat", "run_bench", "bench_table", "stages_table", "
 BENCH_DIR = Path("media/bench")
 TRAINED_SCRIPT = Path("scripts/trained-model.toml")  # compared with the default script
 NEXT_WORD_SCRIPT = Path("scripts/next-word.toml")  # the decoder's, compared the same way
-# the beat the warm re-render edits: a mid-video scene, so neighbours must stay cached
-EDIT_SCENE, EDIT_BEAT = "softmax", "bars"
+# spoken before the edited beat's text (the beat: bench_edit's, a mid-video scene)
 EDIT_PREFIX = "Now look closely at the bars, one for every token in the sentence: "
 
 # the batch: the course's seed sentences, each with the word its video follows
@@ -52,27 +51,6 @@ BATCH_SENTENCES = (
 )
 
 _console = Console(width=max(120, shutil.get_terminal_size().columns))
-
-
-def edit_beat(source: Path, target: Path, scene_id: str, beat_id: str, prefix: str) -> None:
-    """Copy the script ``source`` to ``target`` with ``prefix`` spoken before one beat's text.
-
-    The TOML is edited as text so that everything else (comments, order) stays byte-equal.
-
-    Examples
-    --------
-    >>> edit_beat(DEFAULT_SCRIPT, Path("/tmp/a.toml"), "softmax", "bars", "Hi. ")  # doctest: +SKIP
-    """
-    text = source.read_text(encoding="utf-8")
-    scene = re.search(rf'^id = "{re.escape(scene_id)}"$', text, flags=re.M)
-    if scene is None:
-        raise ValueError(f"{source}: no scene {scene_id!r} to edit")
-    beat = re.compile(rf'^id = "{re.escape(beat_id)}"\s*\ntext = "', flags=re.M)
-    found = beat.search(text, scene.end())
-    if found is None:
-        raise ValueError(f"{source}: scene {scene_id!r} has no one-line beat {beat_id!r}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text[: found.end()] + prefix + text[found.end() :], encoding="utf-8")
 
 
 def _render(script: Script, quality: Quality, out: Path, cache: Path, jobs: int) -> VideoReport:
@@ -180,7 +158,7 @@ def _warm_edit(
         )
     share = _wall(report) / _wall(cold)
     measure = Measure(
-        "warm re-render, one beat edited (480p15)",
+        "re-render in a new process, one beat edited (480p15)",
         share * 100,
         "%",
         "<= 20% of cold 480p15",
@@ -343,6 +321,7 @@ def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR
     runs["warm_edit_low"] = _summary(warm)
     noop_measures, noop = _no_op(edited, bench, cache, jobs)
     runs["noop_low"] = _summary(noop)
+    edit_measures, runs["watch_edits"] = edit_loop_measures(bench, jobs, say=_say)
     defaults = {"default 480p15": bench / f"low-j{jobs}"}
     if not skip_high:
         defaults = {"default 1080p60": bench / "high", **defaults}
@@ -355,9 +334,10 @@ def run_bench(*, skip_high: bool = False, jobs: int = 2, bench: Path = BENCH_DIR
     runs["next_word_low"] = _summary(next_word)
     batch_measures, runs["batch"] = _batch_throughput(bench)
     decoder_measures, runs["decoder"] = decoder_numbers_measures()
-    # cold high (and against plain Manim), cold low, speed-up, warm, no-op, memory, trained,
-    # next word, batch, the decoder's numbers, what a viewer meets
-    measures = high_measures + low_measures + warm_measures + noop_measures + [memory]
+    # cold high (and against plain Manim), cold low, speed-up, warm, the watch's edits,
+    # no-op, memory, trained, next word, batch, the decoder's numbers, what a viewer meets
+    measures = high_measures + low_measures + warm_measures + edit_measures + noop_measures
+    measures += [memory]
     measures += trained_measures + next_measures + batch_measures + decoder_measures + watch_rows
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
