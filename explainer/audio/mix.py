@@ -11,7 +11,7 @@ import os
 import re
 import threading
 import wave
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,21 +192,26 @@ def encode_aac(
     return out
 
 
-def _encode_full_track(wav: Path, out: Path) -> tuple[Loudness, bool]:
+def _encode_full_track(
+    wav: Path, out: Path, on_encoded: Callable[[Path], None] = lambda path: None
+) -> tuple[Path, Loudness, bool]:
     """Encode the whole narration to AAC and measure the result, as a viewer hears it.
 
     AAC can lift true peaks a little above the WAV's; if the encoded track is over the
-    ceiling, lower the gain by the excess (rewriting ``wav``) and encode again.
+    ceiling, lower the gain by the excess (rewriting ``wav``) and encode again, into a file
+    of its own: ``on_encoded`` is told of the first encode before it is measured, and may
+    be reading it meanwhile.
 
     Returns
     -------
-    tuple[Loudness, bool]
-        The encoded track's loudness, and whether ``wav`` had to be made quieter.
+    tuple[Path, Loudness, bool]
+        The encoded track, its loudness, and whether ``wav`` had to be made quieter.
     """
     encode_aac(wav, out)
+    on_encoded(out)
     measured = measure_loudness(out)
     lowered = False
-    for _ in range(3):
+    for attempt in range(1, 4):
         if measured.true_peak <= MAX_TRUE_PEAK - 0.1:
             break
         quieter = wav.with_name(f"{wav.stem}.quieter{wav.suffix}")
@@ -217,23 +222,27 @@ def _encode_full_track(wav: Path, out: Path) -> tuple[Loudness, bool]:
         )
         os.replace(quieter, wav)
         lowered = True
-        encode_aac(wav, out)
+        out = encode_aac(wav, out.with_name(f"{out.stem}-lowered-{attempt}{out.suffix}"))
         measured = measure_loudness(out)
     if measured.true_peak > MAX_TRUE_PEAK:
         raise RenderError(
             f"the encoded narration peaks at {measured.true_peak:.2f} dBTP, above "
             f"{MAX_TRUE_PEAK} dBTP; please report this with the script"
         )
-    return measured, lowered
+    return out, measured, lowered
 
 
 @dataclass(frozen=True)
 class Narration:
-    """The narration, ready to mux: the whole track and one sample-exact slice per scene."""
+    """The narration, ready to mux: the whole track and one sample-exact slice per scene.
+
+    ``loudness`` is the encoded track's, as measured; None in a draft, the track as first
+    encoded and not yet measured (:func:`prepare_narration`'s ``on_draft``).
+    """
 
     full: Path
     scenes: tuple[Path, ...]
-    loudness: Loudness
+    loudness: Loudness | None
 
 
 _AUDIO_FORMAT = "2"  # bump when the way a scene's audio is made changes
@@ -298,6 +307,7 @@ def prepare_narration(
     *,
     cache_dir: Path | None = None,
     jobs: int | None = None,
+    on_draft: Callable[[Narration], None] | None = None,
 ) -> Narration:
     """Mix every beat onto its start frame, bring each scene to -16 LUFS, encode to AAC.
 
@@ -316,6 +326,10 @@ def prepare_narration(
         mix is unchanged is not normalised or encoded again. Default: inside ``work_dir``.
     jobs
         Scenes processed at once; default the number of cores.
+    on_draft
+        Given the narration as soon as the whole track is encoded, before it is measured
+        (about 0.4 s for the default video), so its muxing can start meanwhile; the result
+        differs from the draft only if the track had to be made quieter.
     """
     fps = timeline.fps
     placements = [
@@ -343,11 +357,16 @@ def prepare_narration(
         )
     full_wav = work_dir / "narration.wav"
     _write_wav(full_wav, np.concatenate([part.samples for part in parts]), MIX_RATE)
-    loudness, lowered = _encode_full_track(full_wav, work_dir / "narration.m4a")
     scene_audio = [part.m4a for part in parts]
+    tell = on_draft or (lambda draft: None)
+    full, loudness, lowered = _encode_full_track(
+        full_wav,
+        work_dir / "narration.m4a",
+        lambda path: tell(Narration(path, tuple(scene_audio), None)),
+    )
     if lowered:  # the scenes were cut from the louder track: cut them again, uncached
         scene_audio = [
             encode_aac(full_wav, work_dir / f"{scene.id}.m4a", start_sample=start, n_samples=n)
             for scene, (start, n) in zip(timeline.scenes, spans, strict=True)
         ]
-    return Narration(work_dir / "narration.m4a", tuple(scene_audio), loudness)
+    return Narration(full, tuple(scene_audio), loudness)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from explainer.audio.mix import Narration, prepare_narration
@@ -79,7 +79,8 @@ class _NarrationAlongside:
 
     The narration needs only the timeline; once a scene must be rendered, this process
     would otherwise idle. With one core there is nothing to overlap: it waits for
-    :meth:`result`.
+    :meth:`result`. The whole track's draft (encoded, not yet measured) is handed over as
+    soon as it exists, so the assembly can mux it while its loudness is measured.
     """
 
     def __init__(self, timeline: Timeline, staging: Staging, caches: Caches, cores: int) -> None:
@@ -87,6 +88,7 @@ class _NarrationAlongside:
         self.overlap = cores > 1
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narration")
         self.future: Future[Narration] | None = None
+        self.drafted: Future[Narration] = Future()
 
     def scene_started(self) -> None:
         """A scene began rendering: start the narration now, if there is a core for it."""
@@ -95,12 +97,28 @@ class _NarrationAlongside:
 
     def make(self) -> Narration:
         """Mix, normalise and encode the narration (see :func:`prepare_narration`)."""
-        return prepare_narration(
-            self.timeline, self.staging.work, cache_dir=self.caches.audio, jobs=self.cores
-        )
+        try:
+            made = prepare_narration(
+                self.timeline, self.staging.work, cache_dir=self.caches.audio, jobs=self.cores,
+                on_draft=self.drafted.set_result if self.overlap else None,
+            )  # fmt: skip
+        except BaseException as error:
+            if not self.drafted.done():
+                self.drafted.set_exception(error)
+            raise
+        if not self.drafted.done():
+            self.drafted.set_result(made)
+        return made
+
+    def draft(self) -> Narration:
+        """The narration as first encoded (made now if it was not made alongside)."""
+        if self.future is None:
+            self.future = Future()
+            self.future.set_result(self.make())
+        return self.drafted.result()
 
     def result(self) -> Narration:
-        """The narration, made now if it was not made alongside."""
+        """The narration, measured (made now if it was not made alongside)."""
         return self.future.result() if self.future is not None else self.make()
 
     def close(self) -> None:
@@ -196,12 +214,13 @@ def render_video(
         written = staging.unchanged(key)
         loudness = None
         if written is None:  # something changed: assemble and commit
+            assembly = Assembly(timeline, tuple(clip.path for clip in clips.clips),
+                                narration.draft(), numbers.ledger, staging.path, script.name,
+                                staging.work, cores, caches.muxed)  # fmt: skip
+            assemble_outputs(assembly)  # while the narration's loudness is measured
             made = narration.result()
-            assemble_outputs(
-                Assembly(timeline, tuple(clip.path for clip in clips.clips), made,
-                         numbers.ledger, staging.path, script.name, staging.work, cores,
-                         caches.muxed)
-            )  # fmt: skip
+            if made != replace(assembly.narration, loudness=made.loudness):  # made quieter
+                assemble_outputs(replace(assembly, narration=made))
             loudness = made.loudness
             timer.lap("assemble")
             written = staging.commit(by=f"render {script.name}", key=key, prune=not scene_ids)
