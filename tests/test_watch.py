@@ -216,7 +216,9 @@ def test_the_render_process_is_kept_for_script_saves_and_replaced_after_code_sav
     assert not any(_alive(pid) for pid in started)
 
 
-def test_a_render_process_that_dies_is_reported_and_replaced(tmp_path: Path) -> None:
+def test_a_render_process_that_dies_is_reported_with_its_last_line_and_replaced(
+    tmp_path: Path,
+) -> None:
     stand_in = tmp_path / "dies_once.py"
     marker = tmp_path / "died"
     stand_in.write_text(textwrap.dedent(f"""
@@ -224,11 +226,14 @@ def test_a_render_process_that_dies_is_reported_and_replaced(tmp_path: Path) -> 
         for _ in sys.stdin:
             if not pathlib.Path({str(marker)!r}).exists():
                 pathlib.Path({str(marker)!r}).touch()
+                print("MemoryError: out of memory", file=sys.stderr, flush=True)
                 os._exit(3)
             print(json.dumps({{"ok": True, "error": None, "messages": [], "seconds": 0.1}}),
                   flush=True)
     """), encoding="utf-8")  # fmt: skip
     with WarmRender((sys.executable, str(stand_in))) as render:
         died = render([])
-        assert (died.ok, died.error) == (False, "the render process ended (exit 3)")
+        assert (died.ok, died.error) == (
+            False, "the render process ended (exit 3): MemoryError: out of memory"
+        )  # fmt: skip
         assert render([]).ok

@@ -16,6 +16,7 @@ import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tomllib
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from typing import IO
 
 from explainer.core.cache import write_atomic
 from explainer.core.staging import sigterm_as_interrupt
@@ -67,13 +69,15 @@ class WarmRender:
     >>> loop = f"import sys; [print({answer!r}, flush=True) for _ in sys.stdin]"
     >>> server = (sys.executable, "-c", loop)
     >>> with WarmRender(server) as render:
-    ...     render(["s.toml"]).ok, render([]).seconds
-    (True, 0.5)
+    ...     render(["s.toml"]).ok, render([]).error
+    (True, None)
     """
 
     def __init__(self, command: Sequence[str]) -> None:
         self.command = tuple(command)
         self.child: subprocess.Popen[str] | None = None
+        self.stderr: IO[str] | None = None  # what the process printed besides its answers
+        self.last_words = ""  # the last line it printed before it ended
 
     def __call__(self, saved: Sequence[str] = ()) -> RenderOutcome:
         started = time.perf_counter()
@@ -91,27 +95,37 @@ class WarmRender:
         except BaseException:
             self.close()
             raise
-        if not answer:  # it ended: say so, and start a new one next time
+        if not answer:  # it ended: say so, with its last words, and start a new one next time
             code = child.wait()
-            self.child = None
-            seconds = time.perf_counter() - started
-            return RenderOutcome(False, f"the render process ended (exit {code})", (), seconds)
+            self.close()
+            ended = f"the render process ended (exit {code})"
+            ended += f": {self.last_words}" if self.last_words else ""
+            return RenderOutcome(False, ended, (), time.perf_counter() - started)
         # the wall time here: it includes starting a new process after a save of code
         return replace(outcome_from_json(answer), seconds=time.perf_counter() - started)
 
     def _running(self) -> subprocess.Popen[str]:
         if self.child is None or self.child.poll() is not None:
+            self.close()
+            # open for the process's life; read and closed by close()
+            self.stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
             self.child = subprocess.Popen(
                 self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+                stderr=self.stderr, text=True, start_new_session=True,
             )  # fmt: skip
         return self.child
 
     def close(self) -> None:
-        """Stop the process (as Ctrl-C would) and wait for it."""
+        """Stop the process (as Ctrl-C would) and wait for it; keep its last line."""
         if self.child is not None:
             stop_child(self.child)
             self.child = None
+        if self.stderr is not None:
+            self.stderr.seek(0)
+            lines = [line.strip() for line in self.stderr.read().splitlines() if line.strip()]
+            self.last_words = lines[-1] if lines else ""
+            self.stderr.close()
+            self.stderr = None
 
     def __enter__(self) -> WarmRender:
         return self
