@@ -12,6 +12,7 @@ one line is shown in the terminal and on the page.
 
 from __future__ import annotations
 
+import logging
 import queue
 import signal
 import subprocess
@@ -220,6 +221,8 @@ def saved_batches(files: WatchedFiles) -> Iterator[Iterator[list[str]]]:
     """
     import watchfiles  # the watch command alone needs it
 
+    # its "1 change detected" for every save: the watch prints its own line per render
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)
     queued: queue.Queue[set[str]] = queue.Queue()
     stop = threading.Event()
 
