@@ -322,3 +322,22 @@ def test_a_keyless_commit_of_other_files_keeps_the_outputs_up_to_date(tmp_path: 
         staging.commit(by="lecture v", prune=True)
     with staged_outputs(out) as staging:
         assert staging.unchanged("k1") == written
+
+
+def test_a_kept_mux_is_copied_a_damaged_one_made_again_and_four_are_kept(tmp_path: Path) -> None:
+    from explainer.outputs.assemble import _mux_or_reuse, mux_clip
+
+    cache, video = tmp_path / "muxed", _lavfi_video(tmp_path / "v.mp4", 15)
+    audio = tmp_path / "a.m4a"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+                    "-c:a", "aac", str(audio)], check=True)  # fmt: skip
+    fresh = mux_clip(video, audio, tmp_path / "fresh.mp4", title="Tokens")
+    first, second = tmp_path / "first.mp4", tmp_path / "second.mp4"
+    _mux_or_reuse(cache, "recipe", "tokens", video, audio, first, "Tokens")
+    (kept,) = cache.glob("tokens-*.mp4")
+    kept.write_bytes(b"damaged")  # its recorded SHA-256 no longer matches: muxed again
+    _mux_or_reuse(cache, "recipe", "tokens", video, audio, second, "Tokens")
+    assert first.read_bytes() == second.read_bytes() == fresh.read_bytes() == kept.read_bytes()
+    for n in range(5):  # five other titles: five more entries, the newest four kept
+        _mux_or_reuse(cache, "recipe", "tokens", video, audio, tmp_path / f"{n}.mp4", f"T{n}")
+    assert len(list(cache.glob("tokens-*.mp4"))) == len(list(cache.glob("tokens-*.json"))) == 4

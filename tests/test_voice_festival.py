@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from attention.spec import ExampleSpec
+from explainer.audio.voice_cache import synthesize_beats
 from explainer.core.errors import VoiceError
 from explainer.voice.command import FestivalVoice
 from explainer.voice.festival_session import FestivalPool
 from explainer.voice.speech_text import speakable_ascii
+from scenes.plan import Beat, ScenePlan
 
 TEXTS = (
     "Each token gets eight numbers.",
@@ -56,3 +59,10 @@ def test_an_error_names_the_beat_and_the_next_beat_gets_a_new_process(tmp_path: 
         pool.speak(FestivalVoice().evals(), line, tmp_path / "again.wav")
     assert (tmp_path / "again.wav").read_bytes() == (tmp_path / "good.wav").read_bytes()
     assert pool._idle == []  # the session closed its processes
+
+
+def test_a_beat_with_nothing_to_say_gets_the_same_error_in_a_session(tmp_path: Path) -> None:
+    beats = (Beat("mood", "😀 🐈", 1.0, 0.35),)
+    plan = ScenePlan("blend", "S", 1, "ValueBlend", beats, ExampleSpec("The cat sat"))
+    with pytest.raises(VoiceError, match=r"^beat blend/mood: festival wrote no audio$"):
+        synthesize_beats([plan], FestivalVoice(), tmp_path)  # inside its own voice session

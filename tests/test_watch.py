@@ -205,14 +205,21 @@ def test_the_render_process_is_kept_for_script_saves_and_replaced_after_code_sav
 ) -> None:
     stand_in, pids = tmp_path / "stand_in.py", tmp_path / "pids"
     stand_in.write_text(textwrap.dedent(STAND_IN), encoding="utf-8")
-    with WarmRender((sys.executable, str(stand_in), str(pids), "idle")) as render:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "pipeline.py").write_text("", encoding="utf-8")
+    with WarmRender((sys.executable, str(stand_in), str(pids), "idle"), [code]) as render:
         first = render([]).messages
         assert render([str(TINY)]).messages == first  # the same process: still warm
         after_code = render([str(ROOT / "scenes" / "s1_tokens.py")]).messages
         assert after_code != first
         assert not _alive(int(first[0].split()[1]))  # the old code's process is gone
+        assert render([str(TINY)]).messages == after_code
+        (code / "pipeline.py").write_text("x = 1\n", encoding="utf-8")  # a module not watched
+        after_unwatched = render([str(TINY)]).messages
+        assert after_unwatched != after_code
     started = [int(pid) for pid in pids.read_text().split()]
-    assert len(started) == 2
+    assert len(started) == 3
     assert not any(_alive(pid) for pid in started)
 
 
@@ -237,3 +244,41 @@ def test_a_render_process_that_dies_is_reported_with_its_last_line_and_replaced(
             False, "the render process ended (exit 3): MemoryError: out of memory"
         )  # fmt: skip
         assert render([]).ok
+
+
+def test_a_failed_render_that_leaves_scenes_running_gets_new_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concurrent.futures import Future
+
+    import explainer.distribute.executors as executors
+    import explainer.live.warm as warm
+
+    opened: list[object] = []
+    stopped: list[tuple[object, bool]] = []
+
+    class Workers:  # stands in for the warm scene workers
+        workers = 2
+
+        def __init__(self) -> None:
+            opened.append(self)
+
+        def submit(self, job: object) -> Future[object]:
+            return Future()  # a scene that runs on
+
+        def shutdown(self, *, cancel: bool, wait: bool = True) -> None:
+            stopped.append((self, cancel))
+
+    def render(options: object, lent: Any) -> RenderOutcome:
+        if len(opened) == 1 and not stopped:  # the first render: a scene left running
+            lent.submit("another scene")
+            return RenderOutcome(False, error="scene 'scores' (Scores) failed: boom")
+        return RenderOutcome(True)
+
+    monkeypatch.setattr(executors, "open_executor", lambda cores, cluster, start: Workers())
+    monkeypatch.setattr(warm, "render_once", render)
+    replies: list[RenderOutcome] = []
+    assert warm.serve(RenderOptions(TINY, Path("out")), ["1", "2", "3"], replies.append) == 3
+    assert [r.ok for r in replies] == [False, True, True]
+    first, second = opened  # replaced once, after the failed render only
+    assert stopped == [(first, True), (second, False)]

@@ -8,6 +8,7 @@ recorded when the entry was written catches a file damaged since.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,7 +27,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     b'{}'
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # per process and thread: a batch's videos render in threads and may store one entry
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         temporary.write_bytes(data)
         os.replace(temporary, path)

@@ -69,10 +69,12 @@ def _status(out: Path) -> dict[str, Any]:
     return data
 
 
-def _landed(out: Path, generation: int) -> dict[str, Any]:
+def _landed(out: Path, generation: int, watch: subprocess.Popen[bytes]) -> dict[str, Any]:
     """The status once render ``generation`` landed (an error stops the bench)."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
+        if watch.poll() is not None:
+            raise RuntimeError(f"explainer watch ended (exit {watch.returncode})")
         status = _status(out)
         if status["generation"] >= generation:
             return status
@@ -98,12 +100,12 @@ def edit_loop_measures(
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        cold = _landed(out, 1)["seconds"]
+        cold = _landed(out, 1, watch)["seconds"]
         latencies, renders = [], []
         for n, words in enumerate(EDIT_WORDS, start=2):
             saved = time.time()
             edit_beat(DEFAULT_SCRIPT, script, EDIT_SCENE, EDIT_BEAT, words + " ")
-            status = _landed(out, n)
+            status = _landed(out, n, watch)
             changed = status["changed"] or {}
             if (changed.get("scene"), changed.get("beat")) != (EDIT_SCENE, EDIT_BEAT):
                 raise RuntimeError(f"edit {n - 1} changed {changed}, not {EDIT_SCENE}/{EDIT_BEAT}")
@@ -111,7 +113,11 @@ def edit_loop_measures(
             renders.append(status["seconds"])
     finally:
         watch.send_signal(signal.SIGINT)
-        watch.wait(timeout=60)
+        try:
+            watch.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            watch.kill()
+            watch.wait()
     latency, warm = statistics.median(latencies), statistics.median(renders)
     spread = f"{min(latencies):.2f}-{max(latencies):.2f} s"
     rows = [

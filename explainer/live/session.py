@@ -56,9 +56,10 @@ class WarmRender:
     :class:`RenderOutcome` per call.
 
     The process and its scene workers stay up between renders, so a script edit costs
-    only its own work. A save of Python code (a chapter, the kit, ``attention/``) stops it
-    first: the next render starts a new one with the code as it is now on disk. A process
-    that died is replaced the same way, its render reported as failed.
+    only its own work. A save of Python code (a chapter, the kit, ``attention/``; or any
+    module under ``code`` since the process started, watched or not) stops it first: the
+    next render starts a new one with the code as it is now on disk. A process that died
+    is replaced the same way, its render reported as failed with its last line.
 
     Its own session, so a Ctrl-C reaches it once, from here: this process forwards the
     interrupt and waits until the render has removed its files (killed only after
@@ -74,15 +75,17 @@ class WarmRender:
     (True, None)
     """
 
-    def __init__(self, command: Sequence[str]) -> None:
+    def __init__(self, command: Sequence[str], code: Sequence[Path] = ()) -> None:
         self.command = tuple(command)
+        self.code = tuple(code)  # folders of Python code the process runs
         self.child: subprocess.Popen[str] | None = None
+        self.started_ns = 0  # when the process was started (the code it read is older)
         self.stderr: IO[str] | None = None  # what the process printed besides its answers
         self.last_words = ""  # the last line it printed before it ended
 
     def __call__(self, saved: Sequence[str] = ()) -> RenderOutcome:
         started = time.perf_counter()
-        if any(path.endswith(".py") for path in saved):
+        if any(path.endswith(".py") for path in saved) or self._code_changed():
             self.close()  # its imports are the old code
         child = self._running()
         try:
@@ -96,18 +99,28 @@ class WarmRender:
         except BaseException:
             self.close()
             raise
-        if not answer:  # it ended: say so, with its last words, and start a new one next time
-            code = child.wait()
+        try:
+            # the wall time here: it includes starting a new process after a save of code
+            outcome = replace(outcome_from_json(answer), seconds=time.perf_counter() - started)
+        except (ValueError, KeyError, TypeError):  # it ended, or answered nonsense
+            ended = _ended(child.wait() if not answer else None)
             self.close()
-            ended = f"the render process ended (exit {code})"
             ended += f": {self.last_words}" if self.last_words else ""
             return RenderOutcome(False, ended, (), time.perf_counter() - started)
-        # the wall time here: it includes starting a new process after a save of code
-        return replace(outcome_from_json(answer), seconds=time.perf_counter() - started)
+        return outcome
+
+    def _code_changed(self) -> bool:
+        """Whether a module under :attr:`code` was saved since the process started: one the
+        watch does not watch (the pipeline, the catalogue) is stale in it too."""
+        if self.child is None:
+            return False
+        modules = (path for folder in self.code for path in folder.rglob("*.py"))
+        return any(path.stat().st_mtime_ns > self.started_ns for path in modules)
 
     def _running(self) -> subprocess.Popen[str]:
         if self.child is None or self.child.poll() is not None:
             self.close()
+            self.started_ns = time.time_ns()
             # open for the process's life; read and closed by close()
             self.stderr = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
             self.child = subprocess.Popen(
@@ -133,6 +146,22 @@ class WarmRender:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _ended(code: int | None) -> str:
+    """How the render process ended, in words.
+
+    Examples
+    --------
+    >>> _ended(3), _ended(-9)
+    ('the render process ended (exit 3)', 'the render process was killed (SIGKILL; out of memory?)')
+    """
+    if code is None:
+        return "the render process answered something else than a render's outcome"
+    if code < 0:
+        name = signal.Signals(-code).name
+        return f"the render process was killed ({name}{'; out of memory?' if code == -9 else ''})"
+    return f"the render process ended (exit {code})"
 
 
 def warm_command(options: RenderOptions) -> tuple[str, ...]:
@@ -262,7 +291,8 @@ def run_watch(
     in a warm render process; serve the preview page meanwhile. Returns how many renders
     landed.
     """
-    with WarmRender(warm_command(options)) as render:
+    code = [PROJECT_ROOT / package for package in ("attention", "scenes", "explainer")]
+    with WarmRender(warm_command(options), code) as render:
         return watch_session(options.script, options.out, render, port=port, echo=echo)
 
 

@@ -10,6 +10,7 @@ found before the user waits for a render.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,11 +23,12 @@ from attention.digests import file_sha256
 from attention.numbers.ledger import NumbersLedger
 from attention.worked.example import example_for
 from explainer.audio.mix import Narration
-from explainer.core.cache import write_atomic
+from explainer.core.cache import prune_entries, write_atomic
 from explainer.core.media import concat_list, run_ffmpeg
 from explainer.core.names import output_name
 from explainer.outputs.explore import EXPLORER_PAGE, explorer_html, static_paths
 from explainer.outputs.subtitles import to_srt, to_vtt
+from explainer.plan.keys import code_digest
 from explainer.plan.timeline import Timeline
 from scenes.plan import ScenePlan
 
@@ -142,29 +144,42 @@ def write_clips(a: Assembly, targets: Sequence[Path]) -> None:
     for folder in {target.parent for target in targets}:
         folder.mkdir(parents=True, exist_ok=True)
     scenes = zip(a.timeline.scenes, a.clips, a.narration.scenes, targets, strict=True)
+    recipe = code_digest([__name__]) if a.mux_cache is not None else ""
     with ThreadPoolExecutor(max_workers=a.jobs or os.cpu_count() or 1) as pool:
         muxed = [
-            pool.submit(_mux_or_reuse, a.mux_cache, silent, audio, target, scene.title)
+            pool.submit(_mux_or_reuse, a.mux_cache, recipe, scene.id, silent, audio, target,
+                        scene.title)  # fmt: skip
             for scene, silent, audio, target in scenes
         ]
         for future in muxed:
             future.result()
 
 
-def _mux_or_reuse(cache: Path | None, video: Path, audio: Path, out: Path, title: str) -> None:
-    """:func:`mux_clip`, or a copy of the same mux made before: kept in ``cache`` under a
-    hash of both inputs' bytes and the title (an edit re-muxes only its own chapter)."""
+def _mux_or_reuse(
+    cache: Path | None, recipe: str, scene_id: str, video: Path, audio: Path, out: Path, title: str
+) -> None:
+    """:func:`mux_clip`, or a copy of the same mux made before.
+
+    Kept in ``cache`` as ``<scene>-<key>.mp4`` with its SHA-256 beside it (``.json``), the
+    key a hash of both inputs' bytes, the title and ``recipe`` (this module's code); the
+    newest four of a scene are kept. An edit re-muxes only its own chapter.
+    """
     if cache is None:
         mux_clip(video, audio, out, title=title)
         return
-    inputs = [file_sha256(video), file_sha256(audio), title]
-    kept = cache / f"{hashlib.sha256(repr(inputs).encode()).hexdigest()[:32]}.mp4"
-    if kept.is_file():
-        shutil.copyfile(kept, out)
-        return
+    inputs = [file_sha256(video), file_sha256(audio), title, recipe]
+    key = hashlib.sha256(repr(inputs).encode()).hexdigest()[:32]
+    kept, check = cache / f"{scene_id}-{key}.mp4", cache / f"{scene_id}-{key}.json"
+    try:
+        if json.loads(check.read_text(encoding="utf-8"))["mp4"] == file_sha256(kept):
+            shutil.copyfile(kept, out)
+            return
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not kept yet, or damaged: mux it again
     mux_clip(video, audio, out, title=title)
-    cache.mkdir(parents=True, exist_ok=True)
     write_atomic(kept, out.read_bytes())
+    write_atomic(check, json.dumps({"mp4": file_sha256(kept)}).encode())
+    prune_entries(cache, scene_id, (".mp4", ".json"))
 
 
 def video_files(name: str, plans: Sequence[ScenePlan]) -> list[str]:

@@ -95,12 +95,13 @@ class _NarrationAlongside:
         if self.overlap and self.future is None:
             self.future = self.thread.submit(self.make)
 
-    def make(self) -> Narration:
-        """Mix, normalise and encode the narration (see :func:`prepare_narration`)."""
+    def make(self, drafts: bool = True) -> Narration:
+        """Mix, normalise and encode the narration (see :func:`prepare_narration`); with
+        ``drafts`` and a core to spare, hand its draft over on the way."""
         try:
             made = prepare_narration(
                 self.timeline, self.staging.work, cache_dir=self.caches.audio, jobs=self.cores,
-                on_draft=self.drafted.set_result if self.overlap else None,
+                on_draft=self.drafted.set_result if self.overlap and drafts else None,
             )  # fmt: skip
         except BaseException as error:
             if not self.drafted.done():
@@ -112,9 +113,9 @@ class _NarrationAlongside:
 
     def draft(self) -> Narration:
         """The narration as first encoded (made now if it was not made alongside)."""
-        if self.future is None:
+        if self.future is None:  # nothing renders alongside: the draft is the narration
             self.future = Future()
-            self.future.set_result(self.make())
+            self.future.set_result(self.make(drafts=False))
         return self.drafted.result()
 
     def result(self) -> Narration:

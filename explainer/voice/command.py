@@ -24,7 +24,7 @@ from typing import ClassVar
 from explainer.core.cache import file_sha256
 from explainer.core.errors import VoiceError, exit_detail
 from explainer.voice.festival_session import FESTIVALS
-from explainer.voice.speech_text import speakable_ascii
+from explainer.voice.speech_text import has_words, speakable_ascii
 
 __all__ = [
     "CommandVoice",
@@ -201,7 +201,8 @@ class FestivalVoice(CommandVoice):
 
     def speak(self, text_file: Path, out_wav: Path, *, scene_id: str, beat_id: str) -> None:
         """``text2wave``, or inside a session the same steps in a Festival kept running."""
-        if not FESTIVALS.open:
+        if not FESTIVALS.open or not has_words(text_file.read_text(encoding="ascii")):
+            # nothing to say: text2wave's empty WAV gives the cache's own clear error
             super().speak(text_file, out_wav, scene_id=scene_id, beat_id=beat_id)
             return
         try:

@@ -70,11 +70,18 @@ class FestivalProcess:
     """One ``festival --pipe`` with :data:`TEXT2WAVE` loaded: speaks a file at a time."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            ["festival", "--pipe"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )  # fmt: skip
-        self._send(TEXT2WAVE)
+        try:
+            self.process = subprocess.Popen(
+                ["festival", "--pipe"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )  # fmt: skip
+        except OSError as error:
+            raise VoiceError(f"festival failed to start ({error})") from None
+        try:
+            self._send(TEXT2WAVE)
+        except OSError as error:
+            self.close()
+            raise VoiceError(f"festival stopped as it started ({error})") from None
 
     @property
     def alive(self) -> bool:
@@ -124,14 +131,13 @@ class FestivalProcess:
 
     def close(self) -> None:
         """End the process (its stdin closed: Festival exits at the end of its input)."""
-        if self.process.poll() is None:
-            try:
-                assert self.process.stdin is not None
+        try:
+            if self.process.stdin is not None:
                 self.process.stdin.close()
-                self.process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self.process.kill()
-                self.process.wait()
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
         if self.process.stderr is not None:
             self.process.stderr.close()
 
