@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -50,9 +51,10 @@ def copy_render(render: dict[str, Path], target: Path) -> Path:
     return target
 
 
-def timeline(out: Path) -> dict:
+def timeline(out: Path) -> dict[str, Any]:
     """The render's ``timeline.json``."""
-    return json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    return data
 
 
 def decoded_frames(path: Path) -> int:

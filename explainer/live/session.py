@@ -131,9 +131,11 @@ class WarmRender:
 
     def close(self) -> None:
         """Stop the process (as Ctrl-C would) and wait for it; keep its last line."""
-        if self.child is not None:
-            stop_child(self.child)
-            self.child = None
+        # forgotten first: a second Ctrl-C during the wait must not interrupt the process
+        # again, mid-cleanup (it ends by itself once its files are removed)
+        child, self.child = self.child, None
+        if child is not None:
+            stop_child(child)
         if self.stderr is not None:
             self.stderr.seek(0)
             lines = [line.strip() for line in self.stderr.read().splitlines() if line.strip()]
