@@ -256,15 +256,18 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 class BorrowedExecutor:
-    """Another's running executor, used for one video of a batch: its owner starts and
-    shuts it down.
+    """Another's running executor, used for one video of a batch or one render of a watch:
+    its owner starts and shuts it down.
 
     ``start`` and ``shutdown`` do nothing here: a video that fails must not stop the
-    scenes of the others (its own jobs still in flight run to their end, unread).
+    scenes of the others (its own jobs still in flight run to their end, unread). The
+    owner can ask whether any are still running (:attr:`left_running`): the watch's render
+    process replaces its workers then, so the next render does not wait behind them.
     """
 
     def __init__(self, executor: SceneExecutor) -> None:
         self.executor = executor
+        self.jobs: list[Future[RenderedScene]] = []
 
     @property
     def workers(self) -> int:
@@ -275,11 +278,18 @@ class BorrowedExecutor:
         """The owner started the workers (restarting them would stop others' scenes)."""
 
     def submit(self, job: SceneJob) -> Future[RenderedScene]:
-        """Run ``job`` on the owner's executor."""
-        return self.executor.submit(job)
+        """Run ``job`` on the owner's executor (remembered: :attr:`left_running`)."""
+        future = self.executor.submit(job)
+        self.jobs.append(future)
+        return future
 
     def shutdown(self, *, cancel: bool, wait: bool = True) -> None:
         """Nothing: the owner shuts the executor down."""
+
+    @property
+    def left_running(self) -> bool:
+        """Whether a job submitted here is still running."""
+        return any(not job.done() for job in self.jobs)
 
 
 def _local(workers: int, address: str | None, *, start: bool) -> SceneExecutor:

@@ -22,7 +22,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -138,38 +137,6 @@ def render_once(options: RenderOptions, executor: Any = None) -> RenderOutcome:
     return RenderOutcome(problem is None, problem, tuple(warnings.lines), seconds)
 
 
-class _Lent:
-    """The warm workers as one render sees them: its jobs are remembered, so the scenes a
-    failed render leaves running can be stopped before the next render needs the workers
-    (a render stops its own scenes only when it owns its executor)."""
-
-    def __init__(self, executor: Any) -> None:
-        self.executor = executor
-        self.jobs: list[Future[Any]] = []
-
-    @property
-    def workers(self) -> int:
-        """The warm executor's worker count."""
-        return int(self.executor.workers)
-
-    def start(self, workers: int) -> None:
-        """The workers are up already."""
-
-    def submit(self, job: Any) -> Future[Any]:
-        """Run ``job`` on the warm workers, remembering it."""
-        future: Future[Any] = self.executor.submit(job)
-        self.jobs.append(future)
-        return future
-
-    def shutdown(self, *, cancel: bool, wait: bool = True) -> None:
-        """Nothing: :func:`serve` owns the workers."""
-
-    @property
-    def left_running(self) -> bool:
-        """Whether a job of this render is still running."""
-        return any(not job.done() for job in self.jobs)
-
-
 def serve(
     options: RenderOptions, requests: Iterable[str], reply: Callable[[RenderOutcome], None]
 ) -> int:
@@ -179,7 +146,7 @@ def serve(
     A render that fails with scenes still running (another scene's bug, a layout error)
     has its workers replaced, so the next one does not wait behind them.
     """
-    from explainer.distribute.executors import cpu_budget, open_executor
+    from explainer.distribute.executors import BorrowedExecutor, cpu_budget, open_executor
     from explainer.voice.engines import warm_engines
 
     asked = 0
@@ -188,7 +155,7 @@ def serve(
         try:
             for _ in requests:
                 asked += 1
-                lent = _Lent(executor)
+                lent = BorrowedExecutor(executor)
                 reply(render_once(options, lent))
                 if lent.left_running:
                     executor.shutdown(cancel=True)
