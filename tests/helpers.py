@@ -1,11 +1,12 @@
 """Checks shared by the test modules: ffmpeg's loudness meter, the CLI's error line, a
-softmax by numpy's own operations, and the nearest rounding of a number, computed here with
-:mod:`decimal` (not the project's code)."""
+softmax by numpy's own operations, the nearest rounding of a number, computed here with
+:mod:`decimal` (not the project's code), and a mono 16-bit WAV written with :mod:`wave`."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+import wave
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -74,3 +75,14 @@ def one_error_line(result_or_stderr: Any) -> str:
     assert lines[0].startswith("error: "), stderr
     assert "Traceback" not in getattr(result_or_stderr, "output", stderr)
     return lines[0]
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """``samples`` (floats in [-1, 1], clipped) as a mono 16-bit WAV at ``rate``."""
+    pcm = np.round(np.clip(samples, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(pcm.tobytes())
+    return path

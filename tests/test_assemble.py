@@ -9,12 +9,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import ffmpeg_loudness
+from helpers import ffmpeg_loudness, write_wav
 
 from explainer.audio.loudness import normalize
 from explainer.audio.mix import MIX_RATE, AudioPlacement, mix_samples
@@ -27,23 +26,13 @@ from explainer.outputs.assemble import ChapterMark, write_chapters
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 
 
-def _write_wav(path: Path, samples: np.ndarray, rate: int) -> Path:
-    pcm = np.round(np.clip(samples, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes(pcm.tobytes())
-    return path
-
-
 # -- mixing -----------------------------------------------------------------------------------
 
 
 def test_mix_places_each_beat_on_its_frame_to_the_sample(tmp_path: Path) -> None:
     rate, fps = 24_000, 15
-    ones = _write_wav(tmp_path / "a.wav", np.full(1000, 0.5), rate)
-    twos = _write_wav(tmp_path / "b.wav", np.full(500, -0.25), rate)
+    ones = write_wav(tmp_path / "a.wav", np.full(1000, 0.5), rate)
+    twos = write_wav(tmp_path / "b.wav", np.full(500, -0.25), rate)
     track = mix_samples([AudioPlacement(ones, 3), AudioPlacement(twos, 20)], 45, fps, rate)
     assert len(track) == 45 * rate // fps  # 3 s exactly
     nonzero = np.flatnonzero(np.abs(track) > 0.01)
@@ -56,7 +45,7 @@ def test_mix_places_each_beat_on_its_frame_to_the_sample(tmp_path: Path) -> None
 
 
 def test_mix_resamples_a_recording_at_another_rate(tmp_path: Path) -> None:
-    beat = _write_wav(tmp_path / "r.wav", 0.3 * np.sin(np.arange(44_100) / 7), 44_100)
+    beat = write_wav(tmp_path / "r.wav", 0.3 * np.sin(np.arange(44_100) / 7), 44_100)
     track = mix_samples([AudioPlacement(beat, 0)], 30, 30)
     assert MIX_RATE == 48_000
     assert len(track) == 48_000
@@ -71,7 +60,7 @@ def test_a_voice_at_its_own_rate_is_mixed_without_loss(
     # festival speaks at 32 kHz: 12.8 kHz is above what a 24 kHz mix could carry (12 kHz)
     n = rate // 2  # half a second
     tone = 0.3 * np.sin(2 * np.pi * tone_hz * np.arange(n) / rate)
-    beat = _write_wav(tmp_path / "beat.wav", tone, rate)
+    beat = write_wav(tmp_path / "beat.wav", tone, rate)
     track = mix_samples([AudioPlacement(beat, 15)], 60, 30)  # from frame 15: 0.5 s
     start, length = MIX_RATE // 2, -(-n * MIX_RATE // rate)  # ceil(n * 48000 / rate)
     assert np.all(track[:start] == 0)
@@ -101,7 +90,7 @@ def test_loudness_is_normalised_to_minus_16_with_peaks_under_minus_1(
     tmp_path: Path, level: float
 ) -> None:
     normalised, _ = normalize(_speechlike(8.0, 24_000, level), 24_000, -2.0)
-    _write_wav(tmp_path / "out.wav", normalised, 24_000)
+    write_wav(tmp_path / "out.wav", normalised, 24_000)
     integrated, peak = ffmpeg_loudness(tmp_path / "out.wav")
     assert abs(integrated - (-16.0)) <= 0.5
     assert peak <= -1.0

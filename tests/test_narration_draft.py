@@ -9,10 +9,10 @@ ceiling) and one 20 dB below it. ffmpeg encodes and measures. About 2 s.
 from __future__ import annotations
 
 import hashlib
-import wave
 from pathlib import Path
 
 import numpy as np
+from helpers import write_wav
 
 from explainer.audio.loudness import MAX_TRUE_PEAK
 from explainer.audio.mix import MIX_RATE, _encode_full_track
@@ -20,13 +20,7 @@ from explainer.audio.mix import MIX_RATE, _encode_full_track
 
 def _sine(path: Path, amplitude: float, seconds: float = 3.0) -> Path:
     t = np.arange(int(MIX_RATE * seconds)) / MIX_RATE
-    pcm = np.round(amplitude * 32767 * np.sin(2 * np.pi * 440 * t)).astype("<i2")
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(MIX_RATE)
-        handle.writeframes(pcm.tobytes())
-    return path
+    return write_wav(path, amplitude * np.sin(2 * np.pi * 440 * t), MIX_RATE)
 
 
 def _digest(path: Path) -> str:
