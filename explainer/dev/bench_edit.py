@@ -13,7 +13,6 @@ process (:mod:`explainer.live.warm`) and the preview's status file says when it 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from explainer.core.cache import write_atomic
 from explainer.dev.bench_tables import Measure
 from explainer.plan.script import DEFAULT_SCRIPT
 
@@ -54,11 +54,8 @@ def edit_beat(source: Path, target: Path, scene_id: str, beat_id: str, prefix: s
     found = beat.search(text, scene.end())
     if found is None:
         raise ValueError(f"{source}: scene {scene_id!r} has no one-line beat {beat_id!r}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    content = text[: found.end()] + prefix + text[found.end() :]
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(content, encoding="utf-8")
-    os.replace(temporary, target)  # saved whole, as editors save
+    edited = text[: found.end()] + prefix + text[found.end() :]
+    write_atomic(target, edited.encode("utf-8"))  # saved whole, as editors save
 
 
 def _status(out: Path) -> dict[str, Any]:

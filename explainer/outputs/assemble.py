@@ -19,11 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from attention.digests import file_sha256
 from attention.numbers.ledger import NumbersLedger
 from attention.worked.example import example_for
 from explainer.audio.mix import Narration
-from explainer.core.cache import prune_entries, write_atomic
+from explainer.core.cache import file_sha256, prune_entries, write_atomic
 from explainer.core.media import concat_list, run_ffmpeg
 from explainer.core.names import output_name
 from explainer.outputs.explore import EXPLORER_PAGE, explorer_html, static_paths
@@ -177,8 +176,9 @@ def _mux_or_reuse(
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not kept yet, or damaged: mux it again
     mux_clip(video, audio, out, title=title)
-    write_atomic(kept, out.read_bytes())
-    write_atomic(check, json.dumps({"mp4": file_sha256(kept)}).encode())
+    muxed = out.read_bytes()
+    write_atomic(kept, muxed)
+    write_atomic(check, json.dumps({"mp4": hashlib.sha256(muxed).hexdigest()}).encode())
     prune_entries(cache, scene_id, (".mp4", ".json"))
 
 
